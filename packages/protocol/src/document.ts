@@ -1,0 +1,111 @@
+/**
+ * The document channel: a notebook's live document, owned by the server.
+ *
+ * The server holds each open notebook (cells and outputs), applies kernel output to it
+ * whether or not a page is watching, and saves it. A page is a view: on connect it gets a
+ * snapshot at version V, then every operation after V, in order, each exactly once.
+ *
+ * WebSocket: `GET /api/tessera/documents?path=<notebook path>` (same auth as the rest).
+ */
+import type { KernelExecutionState } from "./messages.js";
+import type { Cell, Notebook, Output } from "./nbformat.js";
+
+/** The run state of one code cell, kept beside the nbformat cell (not saved to disk). */
+export interface CellRunState {
+  state: "idle" | "queued" | "running";
+  /** Epoch ms when the last run started. */
+  startedAt?: number;
+  /** How long the last finished run took, in ms. */
+  durationMs?: number;
+  /** Outcome of the last finished run. */
+  status?: "ok" | "error" | "aborted";
+}
+
+/** One edit of the document. Ops marked "server" are produced only by the server. */
+export type DocOp =
+  | { op: "insert_cell"; index: number; cell: Cell }
+  | { op: "delete_cell"; id: string }
+  | { op: "move_cell"; id: string; index: number }
+  | { op: "set_source"; id: string; source: string }
+  | { op: "set_cell_type"; id: string; cell_type: Cell["cell_type"] }
+  | { op: "set_cell_metadata"; id: string; metadata: Record<string, unknown> }
+  | { op: "clear_outputs"; id: string }
+  | { op: "set_notebook_metadata"; metadata: Notebook["metadata"] }
+  /** server: a new output at the end of the cell's outputs. */
+  | { op: "append_output"; id: string; output: Output }
+  /** server: text appended to the cell's last output, which is a stream of that name. */
+  | { op: "append_stream"; id: string; name: "stdout" | "stderr"; text: string }
+  /** server: replace the output at `index` (update_display_data, capped streams). */
+  | { op: "replace_output"; id: string; index: number; output: Output }
+  /** server: the cell's execution_count. */
+  | { op: "set_execution_count"; id: string; count: number | null }
+  /** server: the cell's run state. */
+  | { op: "set_run_state"; id: string; run: CellRunState };
+
+/** Ops a page may send. */
+export type ClientDocOp = Extract<
+  DocOp,
+  { op: "insert_cell" | "delete_cell" | "move_cell" | "set_source" | "set_cell_type" | "set_cell_metadata" | "clear_outputs" | "set_notebook_metadata" }
+>;
+
+export interface DocKernelState {
+  /** Kernel id, or null when no kernel is attached yet. */
+  id: string | null;
+  status: KernelExecutionState | "none";
+  /** Why the kernel died, when status is "dead". */
+  reason?: string;
+}
+
+export interface DocSaveState {
+  /** Unsaved changes exist. */
+  dirty: boolean;
+  /** ISO time of the last successful save or load. */
+  lastSaved: string | null;
+  /** The file on disk changed since the server last read or wrote it. */
+  diskChanged: boolean;
+  /** The last save failed with this message. */
+  error?: string;
+}
+
+export type DocServerMessage =
+  | {
+      type: "snapshot";
+      version: number;
+      path: string;
+      clientId: string;
+      notebook: Notebook;
+      run: Record<string, CellRunState>;
+      kernel: DocKernelState;
+      save: DocSaveState;
+    }
+  /** Ops applied at versions `version - ops.length + 1 .. version`; `origin` is the sender's clientId. */
+  | { type: "ops"; version: number; ops: DocOp[]; origin?: string; requestId?: string }
+  | { type: "kernel"; kernel: DocKernelState }
+  | { type: "save"; save: DocSaveState }
+  /** The kernel asks for input while running `cellId`. Answer with `input_reply`. */
+  | { type: "input_request"; cellId: string; prompt: string; password: boolean }
+  /** Input was answered (by any page) or abandoned: hide the prompt. */
+  | { type: "input_done"; cellId: string }
+  /** Answer to a client request that carried a requestId. */
+  | { type: "reply"; requestId: string; ok: boolean; error?: string; result?: unknown }
+  /** The notebook was renamed or deleted on the server. */
+  | { type: "moved"; path: string | null }
+  | { type: "error"; message: string; requestId?: string };
+
+export type DocClientMessage =
+  | { type: "ops"; ops: ClientDocOp[]; requestId?: string }
+  /** Queue code cells to run, in the order given. */
+  | { type: "execute"; cellIds: string[]; requestId?: string }
+  | { type: "interrupt"; requestId?: string }
+  /** Restart the kernel; with runAll, then run every code cell. */
+  | { type: "restart"; runAll?: boolean; requestId?: string }
+  /** Start a kernel for this notebook if none is attached. */
+  | { type: "start_kernel"; requestId?: string }
+  | { type: "save"; requestId?: string }
+  /** Replace the document with the file's latest checkpoint (or the file on disk: `source: "disk"`). */
+  | { type: "revert"; source: "checkpoint" | "disk"; requestId?: string }
+  | { type: "input_reply"; value: string }
+  /** Completions at `cursorPos` in `code` (the reply's result is a CompleteReplyContent). */
+  | { type: "complete"; requestId: string; cellId: string; code: string; cursorPos: number }
+  /** Hover/inspect at `cursorPos` (the reply's result is an InspectReplyContent). */
+  | { type: "inspect"; requestId: string; cellId: string; code: string; cursorPos: number };
