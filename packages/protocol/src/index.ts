@@ -5,3 +5,4 @@ export * from "./nbformat.js";
 export * from "./rest.js";
 export * from "./ipc.js";
 export * from "./document.js";
+export * from "./apply-op.js";
