@@ -1,25 +1,29 @@
 /**
- * Messages between the kernel server and a kernel process (Node IPC channel).
- * Jupyter messages travel whole; the server never parses their content for routing
- * beyond channel and msg_type.
+ * How the kernel server and a kernel process talk.
+ *
+ * The server forks the kernel with
+ *   stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "ipc"]
+ * - fd 1/2: the process's raw stdout/stderr (native code, crashes): logged by the server.
+ * - fd 3 ({@link INTERRUPT_FD}): server -> kernel, one byte per interrupt. A thread in the
+ *   kernel reads it, so an interrupt arrives even while the main thread runs `while (true) {}`.
+ * - fd 4 ({@link KERNEL_OUTPUT_FD}): kernel -> server, newline-delimited JSON of
+ *   {@link FromKernel}. The kernel writes it synchronously, so a flood of output blocks the
+ *   kernel (back-pressure) instead of growing memory without bound.
+ * - the Node IPC channel: server -> kernel {@link ToKernel} messages.
  */
 import type { Channel, JupyterMessage } from "./messages.js";
 
-/** Server -> kernel. */
+/** Server -> kernel (Node IPC channel). */
 export type ToKernel =
   | { kind: "jupyter"; msg: JupyterMessage }
   /** Stop the kernel process cleanly. */
   | { kind: "shutdown" };
 
-/** Kernel -> server. */
+/** Kernel -> server (NDJSON on fd 4). */
 export type FromKernel =
   | { kind: "jupyter"; channel: Channel; msg: JupyterMessage }
   /** Sent once when the kernel can accept requests. */
   | { kind: "ready"; pid: number };
 
-/**
- * File descriptor of the interrupt pipe in the kernel process: the server writes one
- * byte per interrupt. A thread in the kernel reads it, so an interrupt arrives even
- * while the main thread runs `while (true) {}`.
- */
 export const INTERRUPT_FD = 3;
+export const KERNEL_OUTPUT_FD = 4;
