@@ -89,10 +89,7 @@ export function applyOp(state: DocState, op: DocOp): void {
     }
     case "clear_outputs": {
       const cell = nb.cells[indexOf(nb, op.id)];
-      if (cell.cell_type === "code") {
-        cell.outputs = [];
-        cell.execution_count = null;
-      }
+      if (cell.cell_type === "code") cell.outputs = [];
       return;
     }
     case "set_notebook_metadata": {

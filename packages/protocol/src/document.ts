@@ -29,6 +29,7 @@ export type DocOp =
   | { op: "set_source"; id: string; source: string }
   | { op: "set_cell_type"; id: string; cell_type: Cell["cell_type"] }
   | { op: "set_cell_metadata"; id: string; metadata: Record<string, unknown> }
+  /** Removes the cell's outputs (the execution count stays, as in JupyterLab). */
   | { op: "clear_outputs"; id: string }
   | { op: "set_notebook_metadata"; metadata: Notebook["metadata"] }
   /** server: a new output at the end of the cell's outputs. */

@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import type { WebSocket } from "ws";
+import type { ClientDocOp, DocClientMessage, DocServerMessage } from "@tessera/protocol";
+import type { DocView } from "./notebook-document.js";
+import type { DocumentManager, OpenDocument } from "./document-manager.js";
+
+/** A page that stops reading gets disconnected; it reconnects and takes a fresh snapshot. */
+const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
+const CLIENT_OPS = new Set(["insert_cell", "delete_cell", "move_cell", "set_source", "set_cell_type", "set_cell_metadata", "clear_outputs", "set_notebook_metadata"]);
+
+class SocketView implements DocView {
+  readonly clientId = randomUUID();
+  constructor(private readonly ws: WebSocket) {}
+  send(msg: DocServerMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > MAX_BACKLOG_BYTES) {
+      this.ws.close(4000, "page too slow: reconnect for a fresh snapshot");
+      return;
+    }
+    this.ws.send(JSON.stringify(msg));
+  }
+}
+
+async function handle(docs: DocumentManager, o: OpenDocument, view: SocketView, msg: DocClientMessage): Promise<void> {
+  const requestId = (msg as { requestId?: string }).requestId;
+  const ok = (result?: unknown) => requestId && view.send({ type: "reply", requestId, ok: true, ...(result !== undefined ? { result } : {}) });
+  switch (msg.type) {
+    case "ops": {
+      if (!Array.isArray(msg.ops)) throw new Error("ops must be an array");
+      for (const op of msg.ops) {
+        if (!op || typeof op !== "object" || !CLIENT_OPS.has((op as ClientDocOp).op)) throw new Error(`op ${JSON.stringify((op as { op?: unknown })?.op)} cannot be sent by a page`);
+      }
+      o.doc.apply(msg.ops, view.clientId, requestId);
+      return;
+    }
+    case "execute":
+      if (!Array.isArray(msg.cellIds)) throw new Error("cellIds must be an array");
+      if (!o.doc.kernel) await docs.startKernel(o);
+      o.doc.execute(msg.cellIds.map(String));
+      ok();
+      return;
+    case "interrupt":
+      o.doc.kernel?.interrupt();
+      ok();
+      return;
+    case "restart":
+      await docs.restartKernel(o);
+      if (msg.runAll) o.doc.execute(o.doc.state.notebook.cells.filter((c) => c.cell_type === "code").map((c) => c.id));
+      ok();
+      return;
+    case "start_kernel":
+      await docs.startKernel(o);
+      ok();
+      return;
+    case "save":
+      await docs.saveAndCheckpoint(o);
+      ok();
+      return;
+    case "revert":
+      await docs.revert(o, msg.source === "disk" ? "disk" : "checkpoint");
+      ok();
+      return;
+    case "input_reply":
+      o.doc.answerInput(String(msg.value ?? ""));
+      return;
+    case "complete":
+    case "inspect":
+      if (typeof msg.code !== "string" || typeof msg.cursorPos !== "number") throw new Error("code and cursorPos are required");
+      if (!o.doc.kernel) throw new Error("no kernel is running");
+      o.doc.ask(view, msg.requestId, msg.type === "complete" ? "complete_request" : "inspect_request", {
+        code: msg.code,
+        cursor_pos: msg.cursorPos,
+        ...(msg.type === "inspect" ? { detail_level: 0 } : {}),
+      });
+      return;
+    default:
+      throw new Error(`unknown message type ${JSON.stringify((msg as { type?: unknown }).type)}`);
+  }
+}
+
+/** WebSocket `/api/tessera/documents?path=…`: the live document of one notebook. */
+export function documentRoutes(app: FastifyInstance, opts: { docs: DocumentManager }): void {
+  app.get("/api/tessera/documents", { websocket: true }, async (socket, req) => {
+    const path = String((req.query as Record<string, unknown>).path ?? "");
+    const view = new SocketView(socket);
+    const early: string[] = [];
+    const buffer = (d: Buffer) => early.push(d.toString("utf8"));
+    socket.on("message", buffer);
+    let o: OpenDocument;
+    try {
+      if (!path.endsWith(".ipynb")) throw new Error("path must name a .ipynb notebook");
+      o = await opts.docs.get(path);
+    } catch (err) {
+      socket.send(JSON.stringify({ type: "error", message: `Cannot open ${path}: ${(err as Error).message}` } satisfies DocServerMessage));
+      socket.close(4404, "cannot open notebook");
+      return;
+    }
+    o.doc.views.add(view);
+    view.send(o.doc.snapshot(view));
+    const pending = o.doc.pendingInput();
+    if (pending) view.send({ type: "input_request", ...pending });
+    const onMessage = (text: string) => {
+      let msg: DocClientMessage;
+      try {
+        msg = JSON.parse(text) as DocClientMessage;
+        if (!msg || typeof msg !== "object" || typeof msg.type !== "string") throw new Error("message must be an object with a type");
+      } catch (err) {
+        view.send({ type: "error", message: `Malformed message: ${(err as Error).message}` });
+        return;
+      }
+      handle(opts.docs, o, view, msg).catch((err: Error) => {
+        const requestId = (msg as { requestId?: string }).requestId;
+        view.send(requestId ? { type: "reply", requestId, ok: false, error: err.message } : { type: "error", message: err.message });
+      });
+    };
+    socket.off("message", buffer);
+    socket.on("message", (d: Buffer) => onMessage(d.toString("utf8")));
+    for (const t of early) onMessage(t);
+    socket.on("close", () => {
+      o.doc.views.delete(view);
+      opts.docs.maybeClose(o);
+    });
+    socket.on("error", () => {});
+  });
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from "node:crypto";
+import {
+  applyOp,
+  makeMessage,
+  type CellRunState,
+  type DocOp,
+  type DocSaveState,
+  type DocServerMessage,
+  type DocState,
+  type JupyterMessage,
+  type KernelExecutionState,
+  type Notebook,
+} from "@tessera/protocol";
+import type { KernelClient } from "../kernels/kernel-client.js";
+import type { ManagedKernel } from "../kernels/managed-kernel.js";
+import { newCellOutputState, opsForIopub, truncationNotice, type CellOutputState } from "./output-ops.js";
+
+/** A page watching the document. */
+export interface DocView {
+  readonly clientId: string;
+  send(msg: DocServerMessage): void;
+}
+
+/** Replies of the kernel that mean "the kernel went away", not "the code failed". */
+const KERNEL_GONE = new Set(["KernelDied", "KernelRestarted", "KernelDead", "KernelUnavailable"]);
+/** How many execute requests' parents are remembered for late output (setTimeout after a cell ended). */
+const PARENT_MEMORY = 2000;
+
+/**
+ * One open notebook, owned by the server: the cells and outputs, a version counter, the
+ * pages watching it and the kernel feeding it. Kernel output is applied here whether or
+ * not a page is connected, so a page is only a view.
+ */
+export class NotebookDocument implements KernelClient {
+  readonly sessionId = `tessera-doc:${randomUUID()}`;
+  readonly state: DocState;
+  version = 0;
+  /** Kept by the document's saver; sent in snapshots. */
+  save: DocSaveState = { dirty: false, lastSaved: null, diskChanged: false };
+  readonly views = new Set<DocView>();
+  kernel: ManagedKernel | null = null;
+  /** execute_request msg_id -> cell id (kept after the reply for late output). */
+  private readonly parents = new Map<string, string>();
+  private readonly cellOutput = new Map<string, CellOutputState>();
+  /** Other requests (complete, inspect) -> who asked. */
+  private readonly asks = new Map<string, { view: DocView; requestId: string }>();
+  private input: { cellId: string; prompt: string; password: boolean } | null = null;
+  private readonly kernelListeners: Array<[string, (...a: any[]) => void]> = [];
+
+  constructor(
+    public path: string,
+    notebook: Notebook,
+    private readonly onChange: () => void,
+  ) {
+    this.state = { notebook, run: {} };
+  }
+
+  // ---- views ------------------------------------------------------------
+
+  snapshot(view: DocView): DocServerMessage {
+    return {
+      type: "snapshot",
+      version: this.version,
+      path: this.path,
+      clientId: view.clientId,
+      notebook: this.state.notebook,
+      run: this.state.run,
+      kernel: this.kernelState(),
+      save: this.save,
+    };
+  }
+
+  broadcast(msg: DocServerMessage): void {
+    for (const v of this.views) v.send(msg);
+  }
+
+  /** Applies ops in order; stops at the first that does not fit and throws its error after broadcasting the rest. */
+  apply(ops: DocOp[], origin?: string, requestId?: string): void {
+    const applied: DocOp[] = [];
+    let failure: Error | null = null;
+    for (const op of ops) {
+      try {
+        applyOp(this.state, op);
+        applied.push(op);
+      } catch (err) {
+        failure = err as Error;
+        break;
+      }
+    }
+    if (applied.length > 0) {
+      this.version += applied.length;
+      this.broadcast({ type: "ops", version: this.version, ops: applied, ...(origin ? { origin } : {}), ...(requestId ? { requestId } : {}) });
+      if (applied.some((op) => op.op !== "set_run_state")) this.onChange();
+    }
+    if (failure) throw failure;
+  }
+
+  /** Replaces the whole notebook (revert) and sends every view a fresh snapshot. */
+  replaceNotebook(notebook: Notebook): void {
+    this.state.notebook = notebook;
+    this.state.run = {};
+    this.version += 1;
+    for (const v of this.views) v.send(this.snapshot(v));
+  }
+
+  // ---- kernel -----------------------------------------------------------
+
+  kernelState(): { id: string | null; status: KernelExecutionState | "none"; reason?: string } {
+    if (!this.kernel) return { id: null, status: "none" };
+    return { id: this.kernel.id, status: this.kernel.executionState, ...(this.kernel.reason ? { reason: this.kernel.reason } : {}) };
+  }
+
+  attachKernel(kernel: ManagedKernel): void {
+    if (this.kernel === kernel) return;
+    this.detachKernel();
+    this.kernel = kernel;
+    kernel.attach(this);
+    const on = (event: string, fn: (...a: any[]) => void) => {
+      kernel.on(event, fn);
+      this.kernelListeners.push([event, fn]);
+    };
+    on("status", () => this.broadcast({ type: "kernel", kernel: this.kernelState() }));
+    on("died", () => this.broadcast({ type: "kernel", kernel: this.kernelState() }));
+    this.broadcast({ type: "kernel", kernel: this.kernelState() });
+  }
+
+  detachKernel(): void {
+    if (!this.kernel) return;
+    for (const [event, fn] of this.kernelListeners) this.kernel.off(event, fn);
+    this.kernelListeners.length = 0;
+    this.kernel.detach(this);
+    this.kernel = null;
+    this.settleAll("aborted");
+    this.broadcast({ type: "kernel", kernel: this.kernelState() });
+  }
+
+  /** Queues code cells on the kernel, in order. */
+  execute(cellIds: string[]): void {
+    if (!this.kernel) throw new Error("no kernel: start one first");
+    for (const id of cellIds) {
+      const cell = this.state.notebook.cells.find((c) => c.id === id);
+      if (!cell) throw new Error(`no cell with id ${id}`);
+      if (cell.cell_type !== "code") continue;
+      const code = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+      const msg = makeMessage(
+        "shell",
+        "execute_request",
+        { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: true, stop_on_error: true },
+        { session: this.sessionId },
+      );
+      this.remember(msg.header.msg_id, id);
+      this.cellOutput.set(id, newCellOutputState());
+      this.apply([{ op: "set_run_state", id, run: { ...this.state.run[id], state: "queued" } }]);
+      this.kernel.send(msg, this);
+    }
+  }
+
+  /** Forwards a completion or inspection request; the reply goes to `view`. */
+  ask(view: DocView, requestId: string, type: "complete_request" | "inspect_request", content: Record<string, unknown>): void {
+    if (!this.kernel) throw new Error("no kernel");
+    const msg = makeMessage("shell", type, content, { session: this.sessionId });
+    this.asks.set(msg.header.msg_id, { view, requestId });
+    this.kernel.send(msg, this);
+  }
+
+  answerInput(value: string): void {
+    if (!this.kernel || !this.input) return;
+    const cellId = this.input.cellId;
+    this.input = null;
+    this.kernel.send(makeMessage("stdin", "input_reply", { value, status: "ok" }, { session: this.sessionId }), this);
+    this.broadcast({ type: "input_done", cellId });
+  }
+
+  pendingInput(): { cellId: string; prompt: string; password: boolean } | null {
+    return this.input;
+  }
+
+  /** KernelClient: everything the kernel sends us. */
+  deliver(msg: JupyterMessage): void {
+    const parentId = (msg.parent_header as { msg_id?: string }).msg_id ?? "";
+    const type = msg.header.msg_type;
+    const ask = this.asks.get(parentId);
+    if (ask && type.endsWith("_reply")) {
+      this.asks.delete(parentId);
+      const ok = (msg.content as { status?: string }).status === "ok";
+      ask.view.send({ type: "reply", requestId: ask.requestId, ok, result: msg.content });
+      return;
+    }
+    const cellId = this.parents.get(parentId);
+    if (!cellId || !this.state.notebook.cells.some((c) => c.id === cellId)) return;
+    if (msg.channel === "stdin" && type === "input_request") {
+      const c = msg.content as { prompt?: string; password?: boolean };
+      this.input = { cellId, prompt: String(c.prompt ?? ""), password: !!c.password };
+      this.broadcast({ type: "input_request", ...this.input });
+      return;
+    }
+    if (type === "execute_reply") return this.finished(cellId, msg);
+    if (type === "status") {
+      if ((msg.content as { execution_state?: string }).execution_state === "busy" && this.state.run[cellId]?.state === "queued") {
+        this.apply([{ op: "set_run_state", id: cellId, run: { state: "running", startedAt: Date.now() } }]);
+      }
+      return;
+    }
+    let cs = this.cellOutput.get(cellId);
+    if (!cs) this.cellOutput.set(cellId, (cs = newCellOutputState()));
+    const ops = opsForIopub(this.state, cellId, cs, msg);
+    if (ops.length) this.apply(ops);
+  }
+
+  private finished(cellId: string, msg: JupyterMessage): void {
+    const c = msg.content as { status?: string; ename?: string; evalue?: string };
+    const run = this.state.run[cellId];
+    const ops: DocOp[] = [];
+    if (c.status === "error" && c.ename && KERNEL_GONE.has(c.ename) && run?.state === "running") {
+      ops.push({ op: "append_output", id: cellId, output: { output_type: "error", ename: c.ename, evalue: c.evalue ?? "", traceback: [`${c.ename}: ${c.evalue ?? ""}`] } });
+    }
+    const cs = this.cellOutput.get(cellId);
+    if (cs && cs.droppedBytes > 0) {
+      ops.push({ op: "append_output", id: cellId, output: truncationNotice(cs.droppedBytes) });
+      cs.droppedBytes = 0;
+    }
+    if (this.input?.cellId === cellId) {
+      this.input = null;
+      this.broadcast({ type: "input_done", cellId });
+    }
+    const status: CellRunState["status"] = c.status === "ok" ? "ok" : c.status === "aborted" ? "aborted" : "error";
+    const startedAt = run?.startedAt;
+    const newRun: CellRunState = { state: "idle", status, ...(startedAt && run?.state === "running" ? { startedAt, durationMs: Date.now() - startedAt } : {}) };
+    ops.push({ op: "set_run_state", id: cellId, run: newRun });
+    this.apply(ops);
+  }
+
+  /** Marks every queued or running cell idle (kernel gone). */
+  private settleAll(status: CellRunState["status"]): void {
+    const ops: DocOp[] = [];
+    for (const [id, run] of Object.entries(this.state.run)) {
+      if (run.state !== "idle") ops.push({ op: "set_run_state", id, run: { state: "idle", status } });
+    }
+    if (ops.length) this.apply(ops);
+  }
+
+  private remember(msgId: string, cellId: string): void {
+    this.parents.set(msgId, cellId);
+    if (this.parents.size > PARENT_MEMORY) this.parents.delete(this.parents.keys().next().value as string);
+  }
+}

@@ -1,0 +1,118 @@
+import type { FastifyInstance } from "fastify";
+import type { WebSocket } from "ws";
+import { CLIENT_MESSAGE_CHANNELS, MessageError, makeMessage, makeReply, parseMessage, type JupyterMessage } from "@tessera/protocol";
+import type { KernelClient } from "./kernel-client.js";
+import type { KernelManager } from "./kernel-manager.js";
+import { V1_PROTOCOL, decodeV1, encodeJson, encodeV1 } from "./wire.js";
+
+/** Beyond this many bytes queued to a slow socket, stream output to it is dropped (with a notice). */
+const SLOW_CLIENT_BYTES = 8 * 1024 * 1024;
+/** Beyond this, the socket is closed: the client is not reading at all. */
+const DEAD_CLIENT_BYTES = 128 * 1024 * 1024;
+
+/** One WebSocket on `/api/kernels/{id}/channels`. */
+class SocketClient implements KernelClient {
+  private droppedStreams = 0;
+  private droppedParent: JupyterMessage["parent_header"] = {};
+
+  constructor(
+    readonly sessionId: string,
+    private readonly ws: WebSocket,
+    private readonly binary: boolean,
+  ) {}
+
+  deliver(msg: JupyterMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const queued = this.ws.bufferedAmount;
+    if (queued > DEAD_CLIENT_BYTES) {
+      this.ws.close(1008, "client too slow: output backlog too large");
+      return;
+    }
+    if (msg.header.msg_type === "stream" && queued > SLOW_CLIENT_BYTES) {
+      this.droppedStreams++;
+      this.droppedParent = msg.parent_header;
+      return;
+    }
+    if (this.droppedStreams > 0 && queued < SLOW_CLIENT_BYTES / 2) {
+      const n = this.droppedStreams;
+      this.droppedStreams = 0;
+      this.send(
+        makeMessage("iopub", "stream", { name: "stderr", text: `\n[output truncated: ${n} stream messages dropped because this client could not keep up]\n` }, {
+          session: msg.header.session,
+          parent: this.droppedParent as JupyterMessage["header"],
+        }),
+      );
+    }
+    this.send(msg);
+  }
+
+  private send(msg: JupyterMessage): void {
+    this.ws.send(this.binary ? encodeV1(msg) : encodeJson(msg));
+  }
+
+  /** A protocol error on a frame we could not even read as a request: an iopub `error`. */
+  sendProblem(message: string, parent?: JupyterMessage): void {
+    const content = { ename: "InvalidMessage", evalue: message, traceback: [`InvalidMessage: ${message}`] };
+    if (parent && parent.header.msg_type.endsWith("_request") && parent.channel !== "iopub") {
+      this.send(makeReply(parent, { status: "error", ...content }));
+    } else {
+      this.send(makeMessage("iopub", "error", content, { session: "server", parent: parent ?? null }));
+    }
+  }
+}
+
+/** WebSocket `/api/kernels/:id/channels`, with JSON framing or the v1 binary subprotocol. */
+export function channelRoutes(app: FastifyInstance, opts: { kernels: KernelManager }): void {
+  app.get(
+    "/api/kernels/:id/channels",
+    {
+      websocket: true,
+      preValidation: async (req, reply) => {
+        if (!opts.kernels.has((req.params as { id: string }).id)) {
+          return reply.code(404).send({ message: "Kernel does not exist", reason: null });
+        }
+      },
+    },
+    (socket, req) => {
+      const id = (req.params as { id: string }).id;
+      const kernel = opts.kernels.get(id);
+      const query = req.query as Record<string, string | undefined>;
+      const sessionId = query.session_id || `anon-${Math.random().toString(16).slice(2)}`;
+      const binary = socket.protocol === V1_PROTOCOL;
+      const client = new SocketClient(sessionId, socket, binary);
+      kernel.attach(client);
+      socket.on("message", (data: Buffer, isBinary: boolean) => {
+        let msg: JupyterMessage;
+        try {
+          msg = isBinary || binary ? decodeV1(Buffer.isBuffer(data) ? data : Buffer.from(data)) : parseMessage(data.toString("utf8"));
+        } catch (err) {
+          client.sendProblem(err instanceof MessageError ? err.message : `unreadable frame: ${(err as Error).message}`);
+          return;
+        }
+        const allowed = CLIENT_MESSAGE_CHANNELS[msg.header.msg_type];
+        if (!allowed) {
+          client.sendProblem(`unknown msg_type ${JSON.stringify(msg.header.msg_type)}`, msg);
+          return;
+        }
+        if (!allowed.includes(msg.channel)) {
+          client.sendProblem(`${msg.header.msg_type} cannot be sent on the ${msg.channel} channel (use ${allowed.join(" or ")})`, msg);
+          return;
+        }
+        try {
+          opts.kernels.get(id).send(msg, client);
+        } catch (err) {
+          client.sendProblem((err as Error).message, msg);
+        }
+      });
+      const onRemoved = (removed: string) => {
+        if (removed === id) socket.close(1000, "kernel shut down");
+      };
+      opts.kernels.on("removed", onRemoved);
+      socket.on("close", () => {
+        opts.kernels.off("removed", onRemoved);
+        if (opts.kernels.has(id)) opts.kernels.get(id).detach(client);
+      });
+      socket.on("error", () => {});
+    },
+  );
+}

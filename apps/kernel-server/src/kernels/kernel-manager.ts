@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { KernelModel } from "@tessera/protocol";
+import { ManagedKernel } from "./managed-kernel.js";
+
+export class KernelError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface KernelManagerOptions {
+  mainPath: string;
+  /** Environment for kernels (the server's, minus secrets). */
+  env: NodeJS.ProcessEnv;
+  log: (level: "info" | "warn" | "error", msg: string) => void;
+}
+
+/** The server's kernels, by id. Events: "started" (kernel), "removed" (id). */
+export class KernelManager extends EventEmitter {
+  private readonly kernels = new Map<string, ManagedKernel>();
+
+  constructor(private readonly options: KernelManagerOptions) {
+    super();
+    // Every open kernel channel listens for "removed".
+    this.setMaxListeners(0);
+  }
+
+  list(): KernelModel[] {
+    return [...this.kernels.values()].map((k) => k.model());
+  }
+
+  get(id: string): ManagedKernel {
+    const k = this.kernels.get(id);
+    if (!k) throw new KernelError(404, `Kernel does not exist: ${id}`);
+    return k;
+  }
+
+  has(id: string): boolean {
+    return this.kernels.has(id);
+  }
+
+  get size(): number {
+    return this.kernels.size;
+  }
+
+  /** Starts a kernel whose working directory is `cwd` (absolute, inside the root). */
+  async start(name: string, cwd: string): Promise<ManagedKernel> {
+    if (name !== "typescript") throw new KernelError(404, `No such kernel spec: ${name}`);
+    const kernel = new ManagedKernel({ id: randomUUID(), name, cwd, mainPath: this.options.mainPath, env: this.options.env, log: this.options.log });
+    this.kernels.set(kernel.id, kernel);
+    try {
+      await kernel.start();
+    } catch (err) {
+      this.kernels.delete(kernel.id);
+      kernel.kill();
+      throw new KernelError(500, `Kernel failed to start: ${(err as Error).message}`);
+    }
+    this.emit("started", kernel);
+    return kernel;
+  }
+
+  async shutdown(id: string): Promise<void> {
+    const k = this.get(id);
+    this.kernels.delete(id);
+    await k.shutdown();
+    this.emit("removed", id);
+  }
+
+  async restart(id: string): Promise<ManagedKernel> {
+    const k = this.get(id);
+    await k.restart();
+    return k;
+  }
+
+  /** Kills every kernel at once: used when the server exits, so no orphan is left. */
+  killAll(): void {
+    for (const k of this.kernels.values()) k.kill();
+  }
+
+  async shutdownAll(): Promise<void> {
+    await Promise.all([...this.kernels.keys()].map((id) => this.shutdown(id).catch(() => {})));
+  }
+}

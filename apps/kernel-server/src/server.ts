@@ -1,0 +1,25 @@
+import { buildApp, type App } from "./app.js";
+import type { ServerConfig } from "./config.js";
+
+export interface RunningServer extends App {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts the server and returns where it listens. */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const built = await buildApp(config);
+  await built.app.listen({ host: config.ip, port: config.port });
+  const addr = built.app.server.address();
+  const port = typeof addr === "object" && addr ? addr.port : config.port;
+  const host = config.ip.includes(":") ? `[${config.ip}]` : config.ip === "0.0.0.0" ? "127.0.0.1" : config.ip;
+  return {
+    ...built,
+    port,
+    url: `http://${host}:${port}/`,
+    close: async () => {
+      await built.app.close();
+    },
+  };
+}

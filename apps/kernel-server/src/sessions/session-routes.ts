@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { KernelError } from "../kernels/kernel-manager.js";
+import type { SessionManager, SessionRequest } from "./session-manager.js";
+
+function fail(reply: FastifyReply, err: unknown) {
+  const status = err instanceof KernelError ? err.status : 500;
+  return reply.code(status).send({ message: (err as Error).message, reason: null });
+}
+
+/** `/api/sessions`, as Jupyter Server has it. */
+export function sessionRoutes(app: FastifyInstance, opts: { sessions: SessionManager }): void {
+  const { sessions } = opts;
+  app.get("/api/sessions", async () => sessions.list());
+  app.get("/api/sessions/:id", async (req, reply) => {
+    try {
+      return sessions.get((req.params as { id: string }).id);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+  app.post("/api/sessions", async (req, reply) => {
+    if (typeof req.body !== "object" || req.body === null) return reply.code(400).send({ message: "body must be a JSON object", reason: null });
+    try {
+      const { model } = await sessions.create(req.body as SessionRequest);
+      return reply.code(201).header("location", `/api/sessions/${model.id}`).send(model);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+  app.patch("/api/sessions/:id", async (req, reply) => {
+    if (typeof req.body !== "object" || req.body === null) return reply.code(400).send({ message: "body must be a JSON object", reason: null });
+    try {
+      return await sessions.update((req.params as { id: string }).id, req.body as SessionRequest);
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+  app.delete("/api/sessions/:id", async (req, reply) => {
+    try {
+      await sessions.delete((req.params as { id: string }).id);
+      return reply.code(204).send();
+    } catch (err) {
+      return fail(reply, err);
+    }
+  });
+}

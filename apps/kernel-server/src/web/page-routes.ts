@@ -1,0 +1,45 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import fastifyStatic from "@fastify/static";
+import type { FastifyInstance } from "fastify";
+
+/**
+ * Serves the notebook page from the built web app: assets under /static/, index.html for
+ * the page routes. Everything the page needs comes from here (works offline, through a tunnel).
+ */
+export async function pageRoutes(app: FastifyInstance, opts: { webRoot: string; baseUrl: string }): Promise<void> {
+  let index: string | null = null;
+  const loadIndex = async () => {
+    if (index === null) {
+      const html = await readFile(join(opts.webRoot, "index.html"), "utf8");
+      index = html.replace("<head>", `<head><meta name="tessera-base-url" content="${opts.baseUrl}">`);
+    }
+    return index;
+  };
+  await app.register(fastifyStatic, {
+    root: opts.webRoot,
+    prefix: "/static/",
+    index: false,
+    wildcard: true,
+    maxAge: "1h",
+  });
+  const page = async (_req: unknown, reply: import("fastify").FastifyReply) => {
+    try {
+      const html = await loadIndex();
+      return reply
+        .header("content-type", "text/html; charset=utf-8")
+        .header("cache-control", "no-cache")
+        .header("referrer-policy", "no-referrer")
+        .header("x-content-type-options", "nosniff")
+        .header("x-frame-options", "SAMEORIGIN")
+        .send(html);
+    } catch {
+      return reply.code(503).header("content-type", "text/plain").send("The page is not built: run `npm install` (or `npm run build`).");
+    }
+  };
+  app.get("/", page);
+  app.get("/tree", page);
+  app.get("/tree/*", page);
+  app.get("/notebooks/*", page);
+  app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
+}

@@ -1,0 +1,28 @@
+import { parseRoute, treeUrl } from "./api/urls.js";
+import { DialogHost } from "./components/dialogs.js";
+import { Toasts } from "./components/toasts.js";
+import { HomePage } from "./home/HomePage.js";
+import { NotebookPage } from "./notebook/NotebookPage.js";
+
+/** One page per URL (the server serves index.html for each); navigation is by links. */
+export function App() {
+  const route = parseRoute(location.pathname);
+  return (
+    <>
+      {route.kind === "notebook" ? (
+        <NotebookPage path={route.path} />
+      ) : route.kind === "tree" ? (
+        <HomePage dir={route.path} />
+      ) : (
+        <div className="not-found">
+          <h1>Not found</h1>
+          <p>
+            Nothing lives at <code>{route.path}</code>. <a href={treeUrl("")}>Go to the files</a>.
+          </p>
+        </div>
+      )}
+      <DialogHost />
+      <Toasts />
+    </>
+  );
+}

@@ -1,0 +1,425 @@
+/**
+ * The document channel client: one WebSocket to `/api/tessera/documents?path=…`.
+ *
+ * - On connect the server sends a snapshot; after it, `ops` in version order. The page's
+ *   document is {@link DocModel}: the server's truth plus our not-yet-echoed edits.
+ * - Edits are applied at once (optimistically) and sent as `ops`; the echo (origin = our
+ *   clientId) confirms them. Typing is kept as a draft and sent as one `set_source` per
+ *   cell after a quiet period (last writer wins on the server).
+ * - When the socket drops, it reconnects with backoff, takes the new snapshot, and sends
+ *   again whatever edits the snapshot does not already hold.
+ */
+import type {
+  ClientDocOp,
+  CompleteReplyContent,
+  DocClientMessage,
+  DocKernelState,
+  DocSaveState,
+  DocServerMessage,
+  InspectReplyContent,
+} from "@tessera/protocol";
+import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+import { KeyedDebouncer } from "./debouncer.js";
+import { DocModel } from "./doc-model.js";
+import { PendingRequests } from "./requests.js";
+import type { DocClientOptions, DocClientState, InputPrompt, SocketLike } from "./types.js";
+
+export type { ConnectionInfo, ConnectionStatus, DocClientOptions, DocClientState, InputPrompt, SocketLike, Timers } from "./types.js";
+
+type Listener = () => void;
+
+const SOCKET_OPEN = 1;
+let requestSeq = 0;
+
+export class DocClient {
+  readonly model = new DocModel();
+  private readonly opts: Required<Omit<DocClientOptions, "path">>;
+  private path: string;
+  private socket: SocketLike | null = null;
+  /** A snapshot arrived on the current socket: edits may be sent. */
+  private live = false;
+  private stopped = true;
+  private attempt = 0;
+  private retryTimer: unknown = null;
+  private retryAt: number | null = null;
+  private closedReason: string | undefined;
+  /** The server's last error message, kept to explain a refused connection. */
+  private lastError: string | undefined;
+  /** Recent ops batches by requestId (a partly applied batch is echoed, then refused). */
+  private readonly opsIds = new Set<string>();
+  private lastResyncAt = -Infinity;
+  private clientId: string | null = null;
+  private kernel: DocKernelState = { id: null, status: "none" };
+  private save: DocSaveState = { dirty: false, lastSaved: null, diskChanged: false };
+  private inputs = new Map<string, InputPrompt>();
+  private deleted = false;
+  private saveWanted = false;
+  private readonly drafts: KeyedDebouncer;
+  private readonly requests: PendingRequests;
+  /** Fire-and-forget commands by requestId, named for the notice if they fail. */
+  private readonly commands = new Map<string, string>();
+  private readonly listeners = new Set<Listener>();
+  private readonly noticeListeners = new Set<(message: string) => void>();
+  private state: DocClientState;
+  private readonly idPrefix = Math.random().toString(36).slice(2, 8);
+
+  constructor(options: DocClientOptions) {
+    this.path = options.path;
+    this.opts = {
+      url: options.url,
+      createSocket: options.createSocket,
+      timers: options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as number) },
+      now: options.now ?? Date.now,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      sourceDebounceMs: options.sourceDebounceMs ?? 300,
+      requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+    };
+    this.requests = new PendingRequests(this.opts.timers);
+    this.drafts = new KeyedDebouncer(this.opts.timers, this.opts.sourceDebounceMs);
+    this.state = this.buildState();
+  }
+
+  // ---- observing -------------------------------------------------------------------
+
+  getState = (): DocClientState => this.state;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Errors worth telling the user about (a refused edit, a failed command). */
+  onNotice(listener: (message: string) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  // ---- connection --------------------------------------------------------------------
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clearRetry();
+    this.drafts.cancelAll();
+    const socket = this.socket;
+    this.dropSocket("closed");
+    socket?.close(1000, "page closed");
+    this.emit();
+  }
+
+  /** Reconnects now instead of waiting for the backoff timer. */
+  retryNow(): void {
+    if (this.stopped || this.socket) return;
+    this.clearRetry();
+    this.connect();
+  }
+
+  private connect(): void {
+    this.closedReason = undefined;
+    const ws = this.opts.createSocket(this.opts.url(this.path));
+    this.socket = ws;
+    this.live = false;
+    ws.onopen = () => {
+      if (ws === this.socket) this.sendRaw({ type: "start_kernel" });
+    };
+    ws.onmessage = (ev) => {
+      if (ws !== this.socket) return;
+      let msg: DocServerMessage;
+      try {
+        msg = JSON.parse(String(ev.data)) as DocServerMessage;
+      } catch {
+        return;
+      }
+      this.handle(msg);
+    };
+    ws.onclose = (ev) => {
+      if (ws === this.socket) this.onClosed(ev.code, ev.reason);
+    };
+    ws.onerror = () => {};
+    this.emit();
+  }
+
+  private onClosed(code: number, reason: string): void {
+    this.dropSocket("connection lost");
+    // 4400-4499: the server refused this document for good (bad path, forbidden).
+    if (code >= 4400 && code < 4500) {
+      this.stopped = true;
+      this.closedReason = this.lastError ?? (reason || `closed (${code})`);
+    } else if (!this.stopped) {
+      this.scheduleReconnect(backoffDelay(this.attempt, this.opts.backoff));
+    }
+    this.emit();
+  }
+
+  private dropSocket(why: string): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.live = false;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    }
+    this.model.markAllUnsent();
+    this.inputs = new Map();
+    this.requests.rejectAll(why);
+    this.commands.clear();
+  }
+
+  private scheduleReconnect(delay: number): void {
+    this.clearRetry();
+    this.attempt += 1;
+    this.retryAt = this.opts.now() + delay;
+    this.retryTimer = this.opts.timers.setTimeout(() => {
+      this.retryTimer = null;
+      this.retryAt = null;
+      if (!this.stopped && !this.socket) this.connect();
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) this.opts.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retryAt = null;
+  }
+
+  /** Our copy no longer matches the server's: drop the socket and take a fresh snapshot. */
+  private resync(): void {
+    const socket = this.socket;
+    const now = this.opts.now();
+    const quick = now - this.lastResyncAt > 5000;
+    this.lastResyncAt = now;
+    this.dropSocket("resync");
+    socket?.close(4000, "resync");
+    this.scheduleReconnect(quick ? 0 : backoffDelay(this.attempt, this.opts.backoff));
+  }
+
+  // ---- incoming ----------------------------------------------------------------------
+
+  private handle(msg: DocServerMessage): void {
+    switch (msg.type) {
+      case "snapshot": {
+        this.lastError = undefined;
+        const reconnected = !this.live && this.model.confirmed !== null;
+        this.live = true;
+        this.attempt = 0;
+        this.clientId = msg.clientId;
+        this.path = msg.path;
+        this.kernel = msg.kernel;
+        this.save = msg.save;
+        this.model.loadSnapshot(msg.notebook, msg.run ?? {}, msg.version, reconnected);
+        this.sendPending();
+        if (this.saveWanted) this.requestSave();
+        break;
+      }
+      case "ops": {
+        if (!this.live) return;
+        const result = this.model.applyRemote(msg, this.clientId);
+        if (result === "resync") this.resync();
+        else if (result === "stale") return;
+        break;
+      }
+      case "kernel":
+        this.kernel = msg.kernel;
+        break;
+      case "save":
+        this.save = msg.save;
+        break;
+      case "input_request":
+        this.inputs = new Map(this.inputs).set(msg.cellId, { prompt: msg.prompt, password: msg.password });
+        break;
+      case "input_done": {
+        const next = new Map(this.inputs);
+        next.delete(msg.cellId);
+        this.inputs = next;
+        break;
+      }
+      case "reply":
+        this.onReply(msg.requestId, msg.ok, msg.error, msg.result);
+        break;
+      case "moved":
+        if (msg.path === null) this.deleted = true;
+        else this.path = msg.path;
+        break;
+      case "error":
+        this.lastError = msg.message;
+        if (msg.requestId !== undefined) this.onReply(msg.requestId, false, msg.message, undefined);
+        else this.notice(msg.message);
+        break;
+      default:
+        return;
+    }
+    this.emit();
+  }
+
+  private onReply(requestId: string, ok: boolean, error: string | undefined, result: unknown): void {
+    if (this.requests.settle(requestId, ok, result, error)) return;
+    const command = this.commands.get(requestId);
+    this.commands.delete(requestId);
+    if (ok) return;
+    const wasEdit = this.opsIds.delete(requestId);
+    if (this.model.reject(requestId) || wasEdit) this.notice(`Edit refused by the server: ${error ?? "unknown error"}`);
+    else if (command) this.notice(`${command} failed: ${error ?? "unknown error"}`);
+  }
+
+  // ---- outgoing ----------------------------------------------------------------------
+
+  /** Applies edits locally and sends them (after any typed drafts, which come first). */
+  edit(ops: ClientDocOp[]): void {
+    const all = [...this.takeDrafts(), ...ops];
+    if (all.length === 0) return;
+    this.model.addLocal(all, this.nextId());
+    this.sendPending();
+    this.emit();
+  }
+
+  /** Typing in a cell: shown at once, sent after a quiet period. */
+  setSource(cellId: string, source: string): void {
+    this.model.setDraft(cellId, source);
+    this.drafts.schedule(cellId, () => this.flushSources([cellId]));
+    this.emit();
+  }
+
+  /** Sends typed drafts now (before a run, a save, a cell command). */
+  flushSources(cellIds?: readonly string[]): void {
+    const ops = this.takeDrafts(cellIds);
+    if (ops.length === 0) return;
+    this.model.addLocal(ops, this.nextId());
+    this.sendPending();
+    this.emit();
+  }
+
+  execute(cellIds: string[]): boolean {
+    if (cellIds.length === 0) return true;
+    this.flushSources();
+    return this.command({ type: "execute", cellIds }, "Run");
+  }
+
+  interrupt(): boolean {
+    return this.command({ type: "interrupt" }, "Interrupt");
+  }
+
+  restart(runAll = false): boolean {
+    this.flushSources();
+    return this.command({ type: "restart", runAll }, runAll ? "Restart and run all" : "Restart");
+  }
+
+  startKernel(): boolean {
+    return this.command({ type: "start_kernel" }, "Start kernel");
+  }
+
+  /** Saves now; while disconnected, saves right after reconnecting. */
+  requestSave(): void {
+    this.flushSources();
+    if (!this.live) {
+      this.saveWanted = true;
+      return;
+    }
+    this.saveWanted = false;
+    this.command({ type: "save" }, "Save");
+  }
+
+  revert(source: "checkpoint" | "disk"): boolean {
+    this.drafts.cancelAll();
+    this.model.takeDrafts();
+    return this.command({ type: "revert", source }, source === "disk" ? "Reload from disk" : "Revert to checkpoint");
+  }
+
+  inputReply(value: string): boolean {
+    return this.sendIfLive({ type: "input_reply", value });
+  }
+
+  complete(cellId: string, code: string, cursorPos: number): Promise<CompleteReplyContent> {
+    return this.request({ type: "complete", requestId: this.nextId(), cellId, code, cursorPos }) as Promise<CompleteReplyContent>;
+  }
+
+  inspect(cellId: string, code: string, cursorPos: number): Promise<InspectReplyContent> {
+    return this.request({ type: "inspect", requestId: this.nextId(), cellId, code, cursorPos }) as Promise<InspectReplyContent>;
+  }
+
+  private request(msg: Extract<DocClientMessage, { requestId: string; type: "complete" | "inspect" }>): Promise<unknown> {
+    if (!this.live) return Promise.reject(new Error("not connected"));
+    const reply = this.requests.add(msg.requestId, this.opts.requestTimeoutMs);
+    this.sendRaw(msg);
+    return reply;
+  }
+
+  private command(msg: Exclude<DocClientMessage, { type: "ops" | "complete" | "inspect" | "input_reply" }>, label: string): boolean {
+    const requestId = this.nextId();
+    if (!this.sendIfLive({ ...msg, requestId })) {
+      this.notice(`${label}: not connected to the server (reconnecting…)`);
+      return false;
+    }
+    this.commands.set(requestId, label);
+    return true;
+  }
+
+  private takeDrafts(cellIds?: readonly string[]): ClientDocOp[] {
+    const ops = this.model.takeDrafts(cellIds);
+    for (const op of ops) if (op.op === "set_source") this.drafts.cancel(op.id);
+    return ops;
+  }
+
+  private sendPending(): void {
+    if (!this.live) return;
+    for (const batch of this.model.pending) {
+      if (batch.sent) continue;
+      if (!this.sendRaw({ type: "ops", ops: batch.ops, requestId: batch.requestId })) return;
+      batch.sent = true;
+      this.opsIds.add(batch.requestId);
+      if (this.opsIds.size > 500) this.opsIds.delete(this.opsIds.values().next().value as string);
+    }
+  }
+
+  private sendIfLive(msg: DocClientMessage): boolean {
+    return this.live && this.sendRaw(msg);
+  }
+
+  private sendRaw(msg: DocClientMessage): boolean {
+    const ws = this.socket;
+    if (!ws || ws.readyState !== SOCKET_OPEN) return false;
+    try {
+      ws.send(JSON.stringify(msg));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private nextId(): string {
+    requestSeq += 1;
+    return `${this.idPrefix}-${requestSeq}`;
+  }
+
+  private notice(message: string): void {
+    for (const l of this.noticeListeners) l(message);
+  }
+
+  private buildState(): DocClientState {
+    return {
+      path: this.path,
+      doc: this.model.view,
+      version: this.model.version,
+      clientId: this.clientId,
+      kernel: this.kernel,
+      save: this.save,
+      connection: {
+        status: this.live ? "open" : this.socket ? (this.attempt > 0 ? "reconnecting" : "connecting") : this.stopped ? "closed" : "reconnecting",
+        attempt: this.attempt,
+        retryAt: this.retryAt,
+        reason: this.closedReason,
+      },
+      inputs: this.inputs,
+      unsentEdits: this.model.pending.length + this.model.drafts.size,
+      deleted: this.deleted,
+    };
+  }
+
+  private emit(): void {
+    this.state = this.buildState();
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The kernel: receives {@link ToKernel} messages, runs shell requests one at a time (as
+ * ipykernel does), answers control and stdin messages at once, and brackets every request
+ * with `status: busy` / `status: idle`.
+ */
+import { stripVTControlCharacters } from "node:util";
+import type { ExecuteRequestContent, JupyterMessage, ToKernel } from "@tessera/protocol";
+import { captureConsole } from "./console.js";
+import { createDisplay, mimeBundle, plainText } from "./display.js";
+import { CellExecutor, type RunOutcome } from "./executor.js";
+import { History } from "./history.js";
+import { StdinBroker } from "./input.js";
+import { InterruptSignal } from "./interrupt.js";
+import { kernelInfo } from "./info.js";
+import { isComplete } from "./is-complete.js";
+import { CellLanguageService } from "./language-service.js";
+import { logKernel } from "./log.js";
+import { Publisher } from "./publisher.js";
+import { InterruptedError, Run, runContext } from "./run.js";
+import { installRuntime } from "./runtime.js";
+import { installStackTraces } from "./stack.js";
+import { errorReport } from "./traceback.js";
+import { evaluateUserExpressions } from "./user-expressions.js";
+import { ts } from "./typescript.js";
+import type { Wire } from "./wire.js";
+
+/** How long the kernel must sit idle before it builds the language service in advance. */
+const WARM_LANGUAGE_SERVICE_AFTER_MS = 1500;
+
+export class Kernel {
+  readonly publisher: Publisher;
+  private readonly executor = new CellExecutor();
+  private readonly history = new History();
+  /** Code of every cell run, for the language service (silent runs included: they declare too). */
+  private readonly cellSources: string[] = [];
+  private readonly stdin: StdinBroker;
+  private readonly interrupts: InterruptSignal;
+  private languageService: CellLanguageService | undefined;
+  private queue: JupyterMessage[] = [];
+  private busy = false;
+  /** An execution failed: abort the execute_requests queued behind it. */
+  private abortQueued = false;
+  private executionCount = 0;
+  private runIds = 0;
+  private lastActivity = Date.now();
+  private lastInterruptAt = 0;
+  /** The run of the execute_request being handled, until its reply is sent. */
+  private activeRun: Run | undefined;
+
+  constructor(wire: Wire) {
+    this.publisher = new Publisher(wire);
+    this.stdin = new StdinBroker((run, content) => this.publisher.send("stdin", "input_request", content, run.request));
+    this.interrupts = new InterruptSignal(() => this.onInterrupt());
+  }
+
+  /**
+   * Installs the cell globals and handlers, handles the requests that arrived while the
+   * kernel loaded (`ready` was sent before), then warms up in the background.
+   */
+  start(early: readonly ToKernel[] = []): void {
+    installStackTraces();
+    installRuntime({
+      flag: this.interrupts.flag,
+      interrupted: () => this.interruptedByCheck(),
+      setResult: (runId, value) => this.executor.setResult(runId, value),
+    });
+    captureConsole((name, text) => this.publisher.stream(name, text));
+    const globals: Record<string, unknown> = {
+      display: createDisplay({
+        display: (data, metadata, displayId, update) =>
+          this.publisher.publish(update ? "update_display_data" : "display_data", { data, metadata, transient: { display_id: displayId } }),
+      }),
+      input: this.stdin.inputFunction(),
+      clearOutput: (options?: { wait?: boolean }) => this.publisher.publish("clear_output", { wait: options?.wait === true }),
+    };
+    for (const [name, value] of Object.entries(globals)) {
+      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+    }
+    process.on("message", (m: ToKernel) => this.receive(m));
+    process.on("disconnect", () => this.exit(0));
+    process.on("uncaughtException", (err) => this.reportBackgroundError(err));
+    process.on("unhandledRejection", (reason) => this.reportBackgroundError(reason));
+    process.on("exit", () => this.publisher.streams.flush());
+    for (const m of early) this.receive(m);
+
+    setImmediate(() => this.interrupts.start());
+    setTimeout(() => this.warmUp(), 0);
+  }
+
+  /**
+   * Loads TypeScript and the inspector session now, and builds the language service
+   * (~1.3 s of CPU) once the kernel has been idle a while, so neither lands on a request.
+   */
+  private warmUp(): void {
+    ts();
+    this.executor.warm();
+    const check = (): void => {
+      const idleFor = Date.now() - this.lastActivity;
+      if (this.busy || idleFor < WARM_LANGUAGE_SERVICE_AFTER_MS) {
+        setTimeout(check, Math.max(100, WARM_LANGUAGE_SERVICE_AFTER_MS - idleFor)).unref();
+        return;
+      }
+      try {
+        this.lsp().warm();
+      } catch (err) {
+        logKernel(`language service warm-up failed: ${String(err)}`);
+      }
+    };
+    setTimeout(check, WARM_LANGUAGE_SERVICE_AFTER_MS).unref();
+  }
+
+  private lsp(): CellLanguageService {
+    this.languageService ??= new CellLanguageService(() => this.cellSources);
+    return this.languageService;
+  }
+
+  /** Handles one message from the server. */
+  receive(m: ToKernel): void {
+    this.lastActivity = Date.now();
+    if (m?.kind === "shutdown") return this.exit(0);
+    if (m?.kind !== "jupyter" || typeof m.msg?.header?.msg_type !== "string") {
+      logKernel(`ignored a malformed message from the server`);
+      return;
+    }
+    const msg = m.msg;
+    msg.content ??= {};
+    if (msg.channel === "stdin") {
+      if (msg.header.msg_type === "input_reply") this.stdin.reply(msg);
+      return;
+    }
+    if (msg.channel === "control") {
+      void this.handle(msg);
+      return;
+    }
+    if (msg.channel !== "shell") {
+      logKernel(`ignored a ${msg.header.msg_type} on channel ${String(msg.channel)}`);
+      return;
+    }
+    this.queue.push(msg);
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let msg = this.queue.shift(); msg; msg = this.queue.shift()) {
+        await this.handle(msg);
+        // Synchronously after the failed request's idle: nothing sent after the client saw
+        // its reply can be in the queue yet.
+        if (this.abortQueued) this.abortQueue();
+      }
+    } finally {
+      this.busy = false;
+      this.lastActivity = Date.now();
+    }
+  }
+
+  /** One request between `busy` and `idle`. */
+  private async handle(msg: JupyterMessage): Promise<void> {
+    this.publisher.status("busy", msg);
+    try {
+      await this.dispatch(msg);
+    } catch (err) {
+      logKernel(`${msg.header.msg_type} failed: ${err instanceof Error ? err.stack : String(err)}`);
+      const report = errorReport(err);
+      this.publisher.reply(msg, { status: "error", ...report });
+    } finally {
+      this.publisher.status("idle", msg);
+    }
+    if (msg.header.msg_type === "shutdown_request") this.exit(0);
+  }
+
+  private async dispatch(msg: JupyterMessage): Promise<void> {
+    const c = msg.content as Record<string, unknown>;
+    const code = typeof c.code === "string" ? c.code : "";
+    const cursor = typeof c.cursor_pos === "number" ? c.cursor_pos : [...code].length;
+    switch (msg.header.msg_type) {
+      case "kernel_info_request":
+        return this.publisher.reply(msg, kernelInfo());
+      case "execute_request":
+        return this.execute(msg);
+      case "complete_request":
+        return this.publisher.reply(msg, this.lsp().complete(code, cursor));
+      case "inspect_request":
+        return this.publisher.reply(msg, this.lsp().inspect(code, cursor));
+      case "is_complete_request":
+        return this.publisher.reply(msg, isComplete(code));
+      case "history_request":
+        return this.publisher.reply(msg, this.history.query(c));
+      case "comm_info_request":
+        return this.publisher.reply(msg, { status: "ok", comms: {} });
+      case "comm_open":
+        // No comm targets exist: close it, as ipykernel does for unknown targets.
+        return this.publisher.publish("comm_close", { comm_id: c.comm_id, data: {} }, msg);
+      case "comm_msg":
+      case "comm_close":
+        return;
+      case "interrupt_request":
+        this.publisher.reply(msg, { status: "ok" });
+        // The server also writes a byte to fd 3 for this click; do not count it twice.
+        if (Date.now() - this.lastInterruptAt > 250) {
+          this.interrupts.raise();
+          this.onInterrupt();
+        }
+        return;
+      case "shutdown_request":
+        return this.publisher.reply(msg, { status: "ok", restart: c.restart === true });
+      default:
+        return this.publisher.reply(msg, {
+          status: "error",
+          ename: "UnknownMessageType",
+          evalue: `unknown message type: ${msg.header.msg_type}`,
+          traceback: [],
+        });
+    }
+  }
+
+  private async execute(msg: JupyterMessage): Promise<void> {
+    const content = msg.content as Partial<ExecuteRequestContent>;
+    const code = typeof content.code === "string" ? content.code : "";
+    const silent = content.silent === true;
+    const storeHistory = !silent && content.store_history !== false;
+    if (storeHistory) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) this.publisher.publish("execute_input", { code, execution_count: count }, msg);
+    if (storeHistory) this.history.add(count, code);
+    if (code.trim() !== "") {
+      // A cell run again moves to the end: the language service sees it once, latest last.
+      const previous = this.cellSources.indexOf(code);
+      if (previous >= 0) this.cellSources.splice(previous, 1);
+      this.cellSources.push(code);
+    }
+
+    const run = new Run(++this.runIds, msg, storeHistory ? `In[${count}]` : "In[-]", content.allow_stdin === true);
+    this.publisher.lastRun = run;
+    this.activeRun = run;
+    let outcome: RunOutcome;
+    try {
+      outcome = await this.executor.run(run, code);
+      const result = outcome.kind === "ok" ? outcome.result : undefined;
+      if (result && result.value !== undefined && !silent) {
+        try {
+          // A result's own display method may be async; an interrupt still ends the wait.
+          const bundle = runContext.run(run, () => mimeBundle(result.value));
+          const data = await Promise.race([bundle, run.whenInterrupted.then(() => Promise.reject(new InterruptedError()))]);
+          this.publisher.publish("execute_result", { execution_count: count, data, metadata: {} }, msg);
+          if (storeHistory) this.history.setOutput(count, plainText(data["text/plain"] ?? ""));
+        } catch (err) {
+          outcome = { kind: "error", report: errorReport(err), interrupted: err instanceof InterruptedError };
+        }
+      }
+    } finally {
+      this.activeRun = undefined;
+    }
+    run.finished = true;
+    this.stdin.cancel(run, new Error("the cell finished before input() was answered"));
+    if (outcome.kind === "ok") {
+      const userExpressions = evaluateUserExpressions(content.user_expressions);
+      this.publisher.reply(msg, { status: "ok", execution_count: count, user_expressions: userExpressions, payload: [] });
+      return;
+    }
+    this.publisher.publish("error", outcome.report, msg);
+    if (outcome.interrupted) this.interrupts.clear();
+    if (outcome.interrupted || content.stop_on_error !== false) {
+      // As ipykernel does, abort what was sent before the client could know of the error:
+      // let the IPC pipe drain into the queue before replying, abort the queue after.
+      await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+      this.abortQueued = true;
+    }
+    this.publisher.reply(msg, { status: "error", execution_count: count, ...outcome.report });
+  }
+
+  /** Aborts the queued execute_requests (other requests still run). */
+  private abortQueue(): void {
+    this.abortQueued = false;
+    const aborted = this.queue.filter((m) => m.header.msg_type === "execute_request");
+    this.queue = this.queue.filter((m) => m.header.msg_type !== "execute_request");
+    for (const msg of aborted) this.abort(msg);
+  }
+
+  private abort(msg: JupyterMessage): void {
+    this.publisher.status("busy", msg);
+    this.publisher.reply(msg, { status: "aborted", execution_count: this.executionCount });
+    this.publisher.status("idle", msg);
+  }
+
+  /** An interrupt reached the main thread while it was free (idle, or a cell awaiting). */
+  private onInterrupt(): void {
+    if (!this.interrupts.pending) return;
+    this.lastInterruptAt = Date.now();
+    const run = this.activeRun;
+    if (run) run.interrupt(); // the flag is cleared when the run has ended
+    else this.interrupts.clear();
+  }
+
+  /** A check in cell code saw the flag: stop whatever runs now. */
+  private interruptedByCheck(): never {
+    this.lastInterruptAt = Date.now();
+    runContext.getStore()?.interrupt();
+    this.activeRun?.interrupt();
+    throw new InterruptedError();
+  }
+
+  /** An error no cell awaited (a timer callback threw, a promise rejected unhandled). */
+  private reportBackgroundError(err: unknown): void {
+    // Leftover steps of an interrupted cell stop this way on purpose.
+    if (err instanceof InterruptedError) return;
+    try {
+      const report = errorReport(err);
+      const text = stripVTControlCharacters(report.traceback.join("\n"));
+      this.publisher.stream("stderr", `Uncaught error in a callback: ${text}\n`);
+    } catch {
+      logKernel(`uncaught: ${String(err)}`);
+    }
+  }
+
+  private exit(code: number): void {
+    this.publisher.streams.flush();
+    process.exit(code);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * How cells load modules: `import … from "x"` and `import("x")` in a cell end up here.
+ *
+ * Bare specifiers are looked up from the notebook's folder (the kernel's cwd) first, then
+ * from the kernel package's own location, so a notebook can use its own `node_modules`
+ * and still reach the workspace's packages (the tensor library). Resolution follows
+ * Node's ESM rules for packages: the `exports` map with the `import` and `node`
+ * conditions (so ESM-only packages work), else `main`, else `index.js`.
+ */
+import fs from "node:fs";
+import { createRequire, isBuiltin } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { exports as resolveExports } from "resolve.exports";
+
+const kernelDir = path.dirname(fileURLToPath(import.meta.url));
+
+interface PackageJson {
+  name?: string;
+  main?: string;
+  exports?: unknown;
+}
+
+/** Splits `@scope/name/sub/path` into the package name and `./sub/path`. */
+function splitSpecifier(specifier: string): { name: string; subpath: string } {
+  const parts = specifier.split("/");
+  const count = specifier.startsWith("@") ? 2 : 1;
+  const name = parts.slice(0, count).join("/");
+  const rest = parts.slice(count).join("/");
+  return { name, subpath: rest ? `./${rest}` : "." };
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** CommonJS-style file lookup for packages without `exports`. */
+function resolveFile(base: string): string | undefined {
+  for (const candidate of [base, `${base}.js`, `${base}.mjs`, `${base}.cjs`, `${base}.json`, path.join(base, "index.js"), path.join(base, "index.mjs")]) {
+    if (isFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function resolveInPackage(dir: string, pkg: PackageJson, subpath: string): string | undefined {
+  if (pkg.exports !== undefined && pkg.exports !== null) {
+    let targets: string[] | void;
+    try {
+      targets = resolveExports(pkg as never, subpath, { conditions: ["node", "import"] });
+    } catch {
+      return undefined;
+    }
+    const target = targets?.[0];
+    return target ? path.join(dir, target) : undefined;
+  }
+  if (subpath === ".") return resolveFile(path.join(dir, pkg.main ?? "index.js")) ?? resolveFile(path.join(dir, "index"));
+  return resolveFile(path.join(dir, subpath));
+}
+
+/** Finds a bare specifier in the `node_modules` folders above `from`. */
+function resolveBare(specifier: string, from: string): string | undefined {
+  const { name, subpath } = splitSpecifier(specifier);
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const pkgDir = path.join(dir, "node_modules", name);
+    const pkgFile = path.join(pkgDir, "package.json");
+    if (isFile(pkgFile)) {
+      let pkg: PackageJson = {};
+      try {
+        pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8")) as PackageJson;
+      } catch {}
+      return resolveInPackage(pkgDir, pkg, subpath);
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Where bare specifiers are looked up, in order. */
+export function resolutionBases(): string[] {
+  return [process.cwd(), kernelDir];
+}
+
+/**
+ * Resolves a cell's import specifier to something `import()` accepts (a builtin name or a
+ * `file:` URL). Throws an error with code `ERR_MODULE_NOT_FOUND` naming where it looked.
+ * @example resolveCellImport("lodash-es") // "file:///notebooks/node_modules/lodash-es/lodash.js"
+ */
+export function resolveCellImport(specifier: string): string {
+  if (isBuiltin(specifier)) return specifier.startsWith("node:") ? specifier : `node:${specifier}`;
+  if (/^(file|data):/.test(specifier)) return specifier;
+  if (specifier.startsWith(".") || path.isAbsolute(specifier)) {
+    const file = path.resolve(process.cwd(), specifier);
+    return pathToFileURL(resolveFile(file) ?? file).href;
+  }
+  const bases = resolutionBases();
+  for (const base of bases) {
+    const file = resolveBare(specifier, base);
+    if (file && isFile(file)) return pathToFileURL(file).href;
+  }
+  // Node's own resolver knows cases we do not (NODE_PATH, odd layouts); ask it last.
+  for (const base of bases) {
+    try {
+      return pathToFileURL(createRequire(path.join(base, "noop.js")).resolve(specifier)).href;
+    } catch {}
+  }
+  const err = new Error(`Cannot find module '${specifier}' (looked in node_modules above ${bases.join(" and ")})`) as NodeJS.ErrnoException;
+  err.code = "ERR_MODULE_NOT_FOUND";
+  throw err;
+}
+
+/** `import()` for cell code: resolved from the notebook folder, then from the kernel. */
+export async function importForCell(specifier: unknown, options?: ImportCallOptions): Promise<unknown> {
+  const url = resolveCellImport(String(specifier));
+  return options === undefined ? import(url) : import(url, options);
+}
+
+let cellRequire: { cwd: string; require: NodeJS.Require } | undefined;
+/** `require` for cell code, resolving from the notebook folder (the current cwd). */
+export function requireForCell(): NodeJS.Require {
+  const cwd = process.cwd();
+  if (cellRequire?.cwd !== cwd) cellRequire = { cwd, require: createRequire(path.join(cwd, "notebook.cjs")) };
+  return cellRequire.require;
+}

@@ -1,0 +1,67 @@
+/**
+ * The `__tessera` global that compiled cell code calls (see transform-cell.ts), plus the
+ * globals cells use directly (`require`).
+ *
+ * The interrupt checks run at every loop iteration, so their fast path is one read of the
+ * shared flag.
+ */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { importForCell, requireForCell, resolveCellImport } from "./modules.js";
+import { InterruptedError, runContext } from "./run.js";
+import { RUNTIME_GLOBAL } from "./transform-modules.js";
+
+export interface RuntimeHooks {
+  /** The shared interrupt flag (`[0]` is 1 while an interrupt is pending). */
+  flag: Int32Array;
+  /** A check saw the flag: mark whatever runs now as interrupted, and throw. */
+  interrupted(): never;
+  /** The cell `runId` reached its last expression statement, with this value. */
+  setResult(runId: number, value: unknown): void;
+}
+
+/** Installs `__tessera` and `require` on the global object. */
+export function installRuntime(hooks: RuntimeHooks): void {
+  const { flag } = hooks;
+  const runtime = {
+    /**
+     * Loop-head check. A plain read of the shared flag, not `Atomics.load`: TurboFan
+     * inlines it (~3 ns a check), where `Atomics.load` is a builtin call costing ~20x on a
+     * tight loop. V8 does not hoist it out of loops (the interrupt tests would hang if it
+     * did), and the watcher's SIGINT backs it up.
+     */
+    c(): void {
+      if (flag[0] !== 0) hooks.interrupted();
+    },
+    /** After-await check: also stops the leftover steps of a run interrupted earlier. */
+    a<T>(value: T): T {
+      if (Atomics.load(flag, 0) !== 0) hooks.interrupted();
+      if (runContext.getStore()?.interrupted) throw new InterruptedError();
+      return value;
+    },
+    i: importForCell,
+    r: hooks.setResult,
+    // Only data properties here: an accessor on this object makes V8 stop inlining `c`.
+    meta: {
+      get url(): string {
+        return pathToFileURL(path.join(process.cwd(), "notebook.ts")).href;
+      },
+      get filename(): string {
+        return path.join(process.cwd(), "notebook.ts");
+      },
+      get dirname(): string {
+        return process.cwd();
+      },
+      resolve: resolveCellImport,
+    },
+  };
+  Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: Object.freeze(runtime), enumerable: false });
+  Object.defineProperty(globalThis, "require", {
+    get: requireForCell,
+    set(value: unknown) {
+      Object.defineProperty(globalThis, "require", { value, writable: true, configurable: true });
+    },
+    configurable: true,
+    enumerable: false,
+  });
+}

@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { FromKernel, JupyterMessage } from "@tessera/protocol";
+import { KernelProcess } from "./kernel-process.ts";
+
+const outputs = (iopub: JupyterMessage[]) => iopub.filter((m) => m.header.msg_type !== "status" && m.header.msg_type !== "execute_input");
+
+describe("outputs", { timeout: 180_000 }, () => {
+  let k: KernelProcess;
+  before(async () => {
+    k = await KernelProcess.start();
+  });
+  after(async () => {
+    await k.close();
+  });
+
+  it("sends console output as stdout/stderr streams", async () => {
+    const r = await k.execute(
+      "console.log('log', { a: 1 });\nconsole.info('info');\nconsole.debug('debug');\nconsole.warn('warn');\nconsole.error('error');\nconsole.table([{ x: 1 }]);\nconsole.dir({ deep: { er: 1 } });\nprocess.stdout.write('raw out\\n');\nprocess.stderr.write(Buffer.from('raw err\\n'));",
+    );
+    assert.match(r.stdout, /^log \{ a: 1 \}\ninfo\ndebug\n/);
+    assert.match(r.stdout, /│.*x.*│/); // the table
+    assert.match(r.stdout, /\{ deep: \{ er: 1 \} \}\nraw out\n$/);
+    assert.equal(r.stderr, "warn\nerror\nraw err\n");
+  });
+
+  it("batches many lines into few messages and keeps output order", async () => {
+    const r = await k.execute("for (let n = 0; n < 5000; n++) console.log(n);\ndisplay('between');\nconsole.log('after');\n'result'");
+    const types = outputs(r.iopub).map((m) => m.header.msg_type);
+    assert.ok(types.length <= 8, `5000 lines in ${types.length} messages`);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines[0], "0");
+    assert.equal(lines[4999], "4999");
+    const iDisplay = types.indexOf("display_data");
+    assert.ok(iDisplay > 0 && types.slice(0, iDisplay).every((t) => t === "stream"), "streams before the display");
+    assert.deepEqual(types.slice(iDisplay), ["display_data", "stream", "execute_result"]);
+  });
+
+  it("displays values and updates them by display_id", async () => {
+    const r = await k.execute(
+      "const h = display({ step: 1 });\nh.update({ step: 2 });\ndisplay.html('<b>bold</b>');\ndisplay.markdown('# Title');\ndisplay.svg('<svg/>');\ndisplay.png(new Uint8Array([1, 2, 3]), { width: 10 });\ndisplay.json({ k: [1] });\nh.display_id",
+    );
+    const outs = outputs(r.iopub);
+    const [first, update, html, md, svg, png, json] = outs;
+    const id = (first.content as { transient: { display_id: string } }).transient.display_id;
+    assert.equal(first.header.msg_type, "display_data");
+    assert.deepEqual((first.content as { data: unknown }).data, { "text/plain": "{ step: 1 }" });
+    assert.equal(update.header.msg_type, "update_display_data");
+    assert.equal((update.content as { transient: { display_id: string } }).transient.display_id, id);
+    assert.deepEqual((update.content as { data: unknown }).data, { "text/plain": "{ step: 2 }" });
+    assert.deepEqual((html.content as { data: unknown }).data, { "text/html": "<b>bold</b>" });
+    assert.deepEqual((md.content as { data: unknown }).data, { "text/markdown": "# Title" });
+    assert.deepEqual((svg.content as { data: unknown }).data, { "image/svg+xml": "<svg/>" });
+    assert.deepEqual((png.content as { data: unknown; metadata: unknown }).data, { "image/png": "AQID" });
+    assert.deepEqual((png.content as { metadata: unknown }).metadata, { "image/png": { width: 10 } });
+    assert.deepEqual((json.content as { data: Record<string, unknown> }).data["application/json"], { k: [1] });
+    assert.equal(r.result, `'${id}'`);
+  });
+
+  it("uses [Symbol.for('Jupyter.display')]() for results and display()", async () => {
+    const r = await k.execute(
+      "class Chart { [Symbol.for('Jupyter.display')]() { return { 'text/html': '<i>chart</i>', 'text/plain': 'Chart' } } }\ndisplay(new Chart());\nnew Chart()",
+    );
+    const [shown, result] = outputs(r.iopub);
+    assert.deepEqual((shown.content as { data: unknown }).data, { "text/html": "<i>chart</i>", "text/plain": "Chart" });
+    assert.equal(result.header.msg_type, "execute_result");
+    assert.deepEqual((result.content as { data: unknown }).data, { "text/html": "<i>chart</i>", "text/plain": "Chart" });
+  });
+
+  it("clears output", async () => {
+    const r = await k.execute("clearOutput({ wait: true });\nclearOutput();");
+    assert.deepEqual(outputs(r.iopub).map((m) => m.content), [{ wait: true }, { wait: false }]);
+  });
+
+  it("sends output printed after the cell ended to that cell", async () => {
+    const first = k.startExecute("setTimeout(() => console.log('late line'), 300);\n'scheduled'");
+    await k.collect(first);
+    const second = await k.execute("'another cell'");
+    assert.equal(second.stdout, "");
+    const late = await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.content as { text: string }).text === "late line\n");
+    assert.ok(late.kind === "jupyter");
+    assert.equal((late.msg.parent_header as { msg_id: string }).msg_id, first.header.msg_id);
+  });
+
+  it("caps a flood, says so once, stays interruptible, and keeps memory flat", async () => {
+    await k.execute("let printed = 0;");
+    const start = k.received.length;
+    const req = k.startExecute("for (;;) console.log(printed++)");
+    const isNotice = (m: FromKernel) =>
+      m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.content as { text: string }).text.includes("[output truncated");
+    await k.waitFor(isNotice, 120_000, start);
+    await sleep(500); // keeps looping with output dropped
+    k.interrupt();
+    const r = await k.collect(req, 15_000);
+    assert.equal(r.error?.ename, "Interrupted");
+    assert.ok(Buffer.byteLength(r.stdout) <= 16 * 1024 * 1024, "no more than the cap");
+    assert.ok(Buffer.byteLength(r.stdout) > 15 * 1024 * 1024, "up to the cap");
+    assert.equal(r.iopub.filter(isNoticeMsg).length, 1, "one notice");
+    const after = await k.execute("[printed > 1_000_000, Math.round(process.memoryUsage().rss / 2 ** 20)]");
+    const [looped, rssMiB] = JSON.parse(after.result!.replace(/ /g, "")) as [boolean, number];
+    assert.equal(looped, true, "the loop went on after the cap");
+    assert.ok(rssMiB < 600, `kernel RSS ${rssMiB} MiB`);
+  });
+});
+
+function isNoticeMsg(m: JupyterMessage): boolean {
+  return m.header.msg_type === "stream" && (m.content as { text: string }).text.includes("[output truncated");
+}
