@@ -45,7 +45,7 @@ const peers: Peer[] = [
     trivial: "1+1",
     flood: `for i in range(${LINES}): print(i)`,
     start: (port, token, root) =>
-      spawn("/usr/bin/python3", ["-m", "notebook", "--no-browser", `--port=${port}`, `--NotebookApp.token=${token}`, `--notebook-dir=${root}`, "--NotebookApp.open_browser=False"], {
+      spawn("/usr/bin/python3", ["-m", "notebook", "--no-browser", `--port=${port}`, `--NotebookApp.token=${token}`, `--notebook-dir=${root}`, "--NotebookApp.open_browser=False", "--allow-root"], {
         stdio: "ignore",
         env: { ...process.env, JUPYTER_RUNTIME_DIR: join(root, ".runtime") },
       }),
@@ -177,11 +177,12 @@ async function measure(peer: Peer) {
 const results = [];
 for (const peer of peers) results.push({ peer: peer.name, ...(await measure(peer)) });
 const [ours, theirs] = results;
+const w = Math.max(ours.peer.length, theirs.peer.length, 14);
 const row = (label: string, a: number, b: number, unit: string, digits = 1) =>
-  `| ${label.padEnd(34)} | ${a.toFixed(digits).padStart(10)} ${unit} | ${b.toFixed(digits).padStart(10)} ${unit} | ${(a / b).toFixed(2).padStart(6)}× |`;
+  `| ${label.padEnd(34)} | ${`${a.toFixed(digits)} ${unit}`.padStart(w)} | ${`${b.toFixed(digits)} ${unit}`.padStart(w)} | ${`${(a / b).toFixed(2)}×`.padStart(6)} |`;
 console.log(`\nKernel latency: ${RUNS} round trips, a ${LINES.toLocaleString("en-US")}-line flood, median of ${STARTS} starts\n`);
-console.log(`| ${"measure".padEnd(34)} | ${ours.peer.padStart(13)} | ${theirs.peer.padStart(13)} | ratio  |`);
-console.log(`|${"-".repeat(36)}|${"-".repeat(15)}|${"-".repeat(15)}|--------|`);
+console.log(`| ${"measure".padEnd(34)} | ${ours.peer.padStart(w)} | ${theirs.peer.padStart(w)} | ${"ratio".padStart(6)} |`);
+console.log(`|${"-".repeat(36)}|${"-".repeat(w + 2)}|${"-".repeat(w + 2)}|${"-".repeat(8)}|`);
 console.log(row("kernel start (POST → kernel_info)", ours.start, theirs.start, "ms"));
 console.log(row("`1+1` round trip, median", ours.p50, theirs.p50, "ms", 2));
 console.log(row("`1+1` round trip, p99", ours.p99, theirs.p99, "ms", 2));

@@ -95,6 +95,12 @@ export async function pressRun(page: Page, key: "Shift+Enter" | "Control+Enter" 
 
 export const cell = (i: number) => `.cells .cell[data-cell-index="${i}"]`;
 
+/** Selects cell i in command mode (a click on its prompt), with the keyboard on it. */
+export async function selectCell(page: Page, i: number): Promise<void> {
+  await page.click(`${cell(i)} .exec-count`);
+  await page.waitForFunction((sel) => document.activeElement === document.querySelector(sel), cell(i));
+}
+
 export function cellCount(page: Page): Promise<number> {
   return page.$$eval(".cells .cell", (els) => els.length);
 }

@@ -44,12 +44,13 @@ function assertBuilt(): void {
 
 /**
  * Starts `node dist/cli.js --port 0 --root <temp> --token <random> --quiet` and waits for
- * the URL it prints.
+ * the URL it prints. With `root`, it serves that folder and leaves it in place on close.
  * @example const server = await startServer(); … await server.close();
  */
-export async function startServer(): Promise<E2EServer> {
+export async function startServer(options: { root?: string } = {}): Promise<E2EServer> {
   assertBuilt();
-  const root = await mkdtemp(join(tmpdir(), "tessera-e2e-"));
+  const root = options.root ?? (await mkdtemp(join(tmpdir(), "tessera-e2e-")));
+  const ownsRoot = options.root === undefined;
   const token = randomBytes(16).toString("hex");
   const child = spawn(process.execPath, [CLI, "--port", "0", "--ip", "127.0.0.1", "--root", root, "--token", token, "--quiet"], {
     cwd: root,
@@ -98,11 +99,11 @@ export async function startServer(): Promise<E2EServer> {
     url: (path) => new URL(path.replace(/^\//, ""), base).href,
     api,
     stderr: () => err,
-    close: () => stopServer(child, root),
+    close: () => stopServer(child, ownsRoot ? root : null),
   };
 }
 
-async function stopServer(child: ChildProcess, root: string): Promise<void> {
+async function stopServer(child: ChildProcess, root: string | null): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
     child.kill("SIGTERM");
@@ -111,7 +112,7 @@ async function stopServer(child: ChildProcess, root: string): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
-  await rm(root, { recursive: true, force: true });
+  if (root) await rm(root, { recursive: true, force: true });
 }
 
 /** A cell for {@link putNotebook}: code unless it says otherwise. */

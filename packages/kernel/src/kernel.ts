@@ -21,6 +21,7 @@ import { installRuntime } from "./runtime.js";
 import { installStackTraces } from "./stack.js";
 import { errorReport } from "./traceback.js";
 import { evaluateUserExpressions } from "./user-expressions.js";
+import { transpileCell } from "./transpile.js";
 import { ts } from "./typescript.js";
 import type { Wire } from "./wire.js";
 
@@ -81,9 +82,9 @@ export class Kernel {
     process.on("uncaughtException", (err) => this.reportBackgroundError(err));
     process.on("unhandledRejection", (reason) => this.reportBackgroundError(reason));
     process.on("exit", () => this.publisher.streams.flush());
+    // Before any cell can run: a first cell that spins at once must still hear interrupts.
+    this.interrupts.start();
     for (const m of early) this.receive(m);
-
-    setImmediate(() => this.interrupts.start());
     setTimeout(() => this.warmUp(), 0);
   }
 
@@ -93,6 +94,8 @@ export class Kernel {
    */
   private warmUp(): void {
     ts();
+    // The first transpile JIT-compiles TypeScript's emitter: do it before a cell waits on it.
+    transpileCell("const warm: number = 1;\nwarm", 0);
     this.executor.warm();
     const check = (): void => {
       const idleFor = Date.now() - this.lastActivity;

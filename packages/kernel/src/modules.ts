@@ -61,8 +61,11 @@ function resolveInPackage(dir: string, pkg: PackageJson, subpath: string): strin
   return resolveFile(path.join(dir, subpath));
 }
 
-/** Finds a bare specifier in the `node_modules` folders above `from`. */
-function resolveBare(specifier: string, from: string): string | undefined {
+/**
+ * Finds a bare specifier in the `node_modules` folders above `from`: the package's folder
+ * (if any) and the file the specifier names in it (if it resolves).
+ */
+function resolveBare(specifier: string, from: string): { pkgDir: string; file: string | undefined } | undefined {
   const { name, subpath } = splitSpecifier(specifier);
   for (let dir = from; ; dir = path.dirname(dir)) {
     const pkgDir = path.join(dir, "node_modules", name);
@@ -72,7 +75,8 @@ function resolveBare(specifier: string, from: string): string | undefined {
       try {
         pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8")) as PackageJson;
       } catch {}
-      return resolveInPackage(pkgDir, pkg, subpath);
+      const file = resolveInPackage(pkgDir, pkg, subpath);
+      return { pkgDir, file: file && isFile(file) ? file : undefined };
     }
     if (path.dirname(dir) === dir) return undefined;
   }
@@ -97,18 +101,29 @@ export function resolveCellImport(specifier: string): string {
   }
   const bases = resolutionBases();
   for (const base of bases) {
-    const file = resolveBare(specifier, base);
-    if (file && isFile(file)) return pathToFileURL(file).href;
+    const found = resolveBare(specifier, base);
+    if (found?.file) return pathToFileURL(found.file).href;
+    if (found) {
+      // Node's own resolver knows cases we do not (a `require`-only export map); else the
+      // package the notebook has is the one it means: never fall back to another copy.
+      try {
+        return pathToFileURL(createRequire(path.join(base, "noop.js")).resolve(specifier)).href;
+      } catch {}
+      throw moduleError(`Cannot resolve '${specifier}' in ${found.pkgDir}: no such file, or not in the package's "exports"`);
+    }
   }
-  // Node's own resolver knows cases we do not (NODE_PATH, odd layouts); ask it last.
   for (const base of bases) {
     try {
       return pathToFileURL(createRequire(path.join(base, "noop.js")).resolve(specifier)).href;
     } catch {}
   }
-  const err = new Error(`Cannot find module '${specifier}' (looked in node_modules above ${bases.join(" and ")})`) as NodeJS.ErrnoException;
+  throw moduleError(`Cannot find module '${specifier}' (looked in node_modules above ${bases.join(" and ")})`);
+}
+
+function moduleError(message: string): Error {
+  const err = new Error(message) as NodeJS.ErrnoException;
   err.code = "ERR_MODULE_NOT_FOUND";
-  throw err;
+  return err;
 }
 
 /** `import()` for cell code: resolved from the notebook folder, then from the kernel. */

@@ -1,11 +1,14 @@
 /**
  * Batches a cell's text output into few `stream` messages, and caps it.
  *
- * A `for (;;) console.log(i++)` calls us millions of times. Each call appends to one
- * pending chunk; the chunk goes out when it passes 64 KiB (synchronously, so memory stays
- * flat and the pipe's back-pressure reaches the loop), on a short timer, or before any
- * other message (so outputs keep their order). Past {@link STREAM_CAP_BYTES} per run,
- * output is dropped after one visible notice.
+ * Sparse output goes out at once: a line printed before a long synchronous computation
+ * must show during it, and no timer can fire while the main thread computes. A flood
+ * (`for (;;) console.log(i++)` calls us millions of times) is batched: past a few
+ * messages in a 10 ms window, writes append to one pending chunk, which goes out when it
+ * passes 64 KiB (synchronously, so memory stays flat and the pipe's back-pressure reaches
+ * the loop), with the first write of the next window, on a timer, or before any other
+ * message (so outputs keep their order). Past {@link STREAM_CAP_BYTES} per run, output is
+ * dropped after one visible notice.
  */
 import type { Run } from "./run.js";
 
@@ -14,7 +17,9 @@ export type StreamName = "stdout" | "stderr";
 /** Stream output one run may produce before the rest is dropped. */
 export const STREAM_CAP_BYTES = 16 * 1024 * 1024;
 const FLUSH_BYTES = 64 * 1024;
-const FLUSH_MS = 10;
+const WINDOW_MS = 10;
+/** Messages a window may send straight away before writes are batched. */
+const WRITE_THROUGH_PER_WINDOW = 4;
 
 interface Pending {
   run: Run | undefined;
@@ -26,6 +31,8 @@ interface Pending {
 export class StreamBatcher {
   private pending: Pending | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private windowStart = 0;
+  private sentInWindow = 0;
 
   /** `emit` sends one `stream` message for `run` (no run: output from outside any cell). */
   constructor(
@@ -59,8 +66,13 @@ export class StreamBatcher {
     this.pending ??= { run, name, chunks: [], bytes: 0 };
     this.pending.chunks.push(text);
     this.pending.bytes += text.length;
-    if (this.pending.bytes >= FLUSH_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+    const now = performance.now();
+    if (now - this.windowStart >= WINDOW_MS) {
+      this.windowStart = now;
+      this.sentInWindow = 0;
+    }
+    if (this.pending.bytes >= FLUSH_BYTES || this.sentInWindow < WRITE_THROUGH_PER_WINDOW) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), WINDOW_MS).unref();
   }
 
   /** Sends what is pending now. */
@@ -72,6 +84,7 @@ export class StreamBatcher {
     const pending = this.pending;
     if (!pending) return;
     this.pending = undefined;
+    this.sentInWindow++;
     this.emit(pending.run, pending.name, pending.chunks.join(""));
   }
 }

@@ -32,6 +32,12 @@ describe("executing cells", { timeout: 120_000 }, () => {
     assert.equal((await k.execute("x")).result, "2");
   });
 
+  it("lets a declaration whose initializer threw be declared again", async () => {
+    const failed = await k.execute("let late = (() => { throw new Error('init failed') })();");
+    assert.equal(failed.error?.evalue, "init failed");
+    assert.equal((await k.execute("let late = 3; late")).result, "3");
+  });
+
   it("supports top-level await, and keeps what it declared", async () => {
     const r = await k.execute("const v = await new Promise<number>((r) => setTimeout(() => r(7), 20));\nv");
     assert.equal(r.result, "7");
@@ -103,6 +109,11 @@ describe("executing cells", { timeout: 120_000 }, () => {
   it("answers comm_info and rejects unknown message types with an error reply", async () => {
     const comm = await k.settle(k.request("comm_info_request", {}));
     assert.deepEqual(comm.reply.content, { status: "ok", comms: {} });
+    const open = k.request("comm_open", { comm_id: "c1", target_name: "nobody", data: {} });
+    const closed = await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "comm_close");
+    assert.ok(closed.kind === "jupyter");
+    assert.equal((closed.msg.content as { comm_id: string }).comm_id, "c1");
+    assert.equal((closed.msg.parent_header as { msg_id: string }).msg_id, open.header.msg_id);
     const unknown = await k.settle(k.request("frobnicate_request", {}));
     assert.equal(unknown.reply.header.msg_type, "frobnicate_reply");
     const content = unknown.reply.content as { status: string; ename: string };

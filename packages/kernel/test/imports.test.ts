@@ -63,5 +63,7 @@ describe("imports in cells", { timeout: 120_000 }, () => {
     assert.ok(r.error);
     assert.match(r.error.evalue, /no-such-package-here/);
     assert.ok(plain(r.error.traceback.join("\n")).includes("cell In["), "the traceback points at the cell");
+    const hidden = await k.execute("import secret from 'esm-only/lib/index.js';");
+    assert.match(hidden.error?.evalue ?? "", /esm-only[\s\S]*exports/, "a path outside the exports map is refused");
   });
 });

@@ -41,7 +41,7 @@ describe("interrupts", { timeout: 120_000 }, () => {
   });
 
   it("stops a synchronous loop that runs after an await (only the compiled-in checks can)", async () => {
-    const r = await interrupt("await sleep(10);\nwhile (true) { i++ }");
+    const r = await interrupt("await sleep(10);\ni++;\nwhile (true) {}");
     assert.equal(r.error?.ename, "Interrupted");
     assert.equal((await k.execute("kept")).result, "'still here'");
   });
@@ -90,5 +90,31 @@ describe("interrupts", { timeout: 120_000 }, () => {
     await sleep(700); // past the escalation grace period
     const r = await k.execute("await sleep(50); 'after idle interrupt'");
     assert.equal(r.result, "'after idle interrupt'", r.error && plain(r.error.traceback.join("\n")));
+  });
+});
+
+describe("kernel process life", { timeout: 60_000 }, () => {
+  it("hears an interrupt for a first cell that spins at once", async () => {
+    const k = await KernelProcess.start();
+    try {
+      const req = k.startExecute("while (true) {}"); // arrives while the kernel is still loading
+      await sleep(300);
+      k.interrupt();
+      const r = await k.collect(req, 10_000);
+      assert.equal(r.error?.ename, "Interrupted");
+    } finally {
+      await k.close();
+    }
+  });
+
+  it("ends a kernel stuck in a loop when the server goes away (fd 3 closes)", async () => {
+    const k = await KernelProcess.start();
+    const req = k.startExecute("while (true) {}");
+    await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "execute_input" && (m.msg.parent_header as { msg_id: string }).msg_id === req.header.msg_id);
+    const exited = new Promise<string | null>((resolve) => k.child.on("exit", (_code, signal) => resolve(signal)));
+    k.child.stdio[3]?.destroy();
+    const signal = await Promise.race([exited, sleep(5000).then(() => "still running")]);
+    if (signal === "still running") k.child.kill("SIGKILL");
+    assert.equal(signal, "SIGKILL");
   });
 });

@@ -91,7 +91,9 @@ export type DocServerMessage =
   | { type: "reply"; requestId: string; ok: boolean; error?: string; result?: unknown }
   /** The notebook was renamed or deleted on the server. */
   | { type: "moved"; path: string | null }
-  | { type: "error"; message: string; requestId?: string };
+  | { type: "error"; message: string; requestId?: string }
+  /** Sent every 15 s so a page can tell a dead tunnel from a quiet notebook. */
+  | { type: "ping" };
 
 export type DocClientMessage =
   | { type: "ops"; ops: ClientDocOp[]; requestId?: string }

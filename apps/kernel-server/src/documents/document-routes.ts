@@ -117,7 +117,18 @@ export function documentRoutes(app: FastifyInstance, opts: { docs: DocumentManag
     socket.off("message", buffer);
     socket.on("message", (d: Buffer) => onMessage(d.toString("utf8")));
     for (const t of early) onMessage(t);
+    // A heartbeat the page can see (browsers hide WebSocket pings), and a ping that finds
+    // dead peers here: no pong for two rounds and the socket is dropped.
+    let alive = true;
+    socket.on("pong", () => (alive = true));
+    const heartbeat = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+      view.send({ type: "ping" });
+    }, 15_000);
     socket.on("close", () => {
+      clearInterval(heartbeat);
       o.doc.views.delete(view);
       opts.docs.maybeClose(o);
     });

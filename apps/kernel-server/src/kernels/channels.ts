@@ -108,7 +108,16 @@ export function channelRoutes(app: FastifyInstance, opts: { kernels: KernelManag
         if (removed === id) socket.close(1000, "kernel shut down");
       };
       opts.kernels.on("removed", onRemoved);
+      // Find peers that vanished without closing (a dropped tunnel): no pong, no socket.
+      let alive = true;
+      socket.on("pong", () => (alive = true));
+      const heartbeat = setInterval(() => {
+        if (!alive) return socket.terminate();
+        alive = false;
+        socket.ping();
+      }, 30_000);
       socket.on("close", () => {
+        clearInterval(heartbeat);
         opts.kernels.off("removed", onRemoved);
         if (opts.kernels.has(id)) opts.kernels.get(id).detach(client);
       });

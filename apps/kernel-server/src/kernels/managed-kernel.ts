@@ -32,6 +32,7 @@ export class ManagedKernel extends EventEmitter {
   private readonly pending = new Map<string, { client: KernelClient; request: JupyterMessage }>();
   private readonly replay = new ReplayBuffer();
   private readonly session = `server-${Math.random().toString(16).slice(2)}`;
+  private readonly busyWith = new Set<string>();
   private shuttingDown = false;
   private restarting = false;
 
@@ -45,6 +46,7 @@ export class ManagedKernel extends EventEmitter {
   /** Starts the process and resolves once the kernel is ready. */
   async start(): Promise<void> {
     this.reason = undefined;
+    this.busyWith.clear();
     this.setState("starting");
     const proc = new KernelProcess({ mainPath: this.options.mainPath, cwd: this.cwd, env: this.options.env });
     this.proc = proc;
@@ -157,9 +159,7 @@ export class ManagedKernel extends EventEmitter {
     msg.channel = channel;
     const parentId = (msg.parent_header as { msg_id?: string }).msg_id;
     if (channel === "iopub") {
-      if (msg.header.msg_type === "status") {
-        this.setState((msg.content as { execution_state: KernelExecutionState }).execution_state);
-      }
+      if (msg.header.msg_type === "status") this.trackStatus(msg, parentId);
       this.emit("iopub", msg);
       for (const c of this.clients) c.deliver(msg);
       this.holdForReplay(msg, null);
@@ -176,6 +176,18 @@ export class ManagedKernel extends EventEmitter {
         else this.holdForReplay(msg, pending.client.sessionId);
       }
     }
+  }
+
+  /**
+   * The kernel is busy while any request it said "busy" for has not said "idle": an
+   * interrupt_request answered (busy/idle) during a long cell must not show it idle.
+   */
+  private trackStatus(msg: JupyterMessage, parentId: string | undefined): void {
+    const state = (msg.content as { execution_state: KernelExecutionState }).execution_state;
+    if (state === "busy" && parentId) this.busyWith.add(parentId);
+    else if (state === "idle" && parentId) this.busyWith.delete(parentId);
+    if (state === "busy" || state === "idle") this.setState(this.busyWith.size > 0 ? "busy" : "idle");
+    else this.setState(state);
   }
 
   private holdForReplay(msg: JupyterMessage, onlySession: string | null): void {

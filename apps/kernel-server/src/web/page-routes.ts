@@ -8,13 +8,10 @@ import type { FastifyInstance } from "fastify";
  * the page routes. Everything the page needs comes from here (works offline, through a tunnel).
  */
 export async function pageRoutes(app: FastifyInstance, opts: { webRoot: string; baseUrl: string }): Promise<void> {
-  let index: string | null = null;
+  // Read on each page load (it is small): a rebuilt page is picked up without a restart.
   const loadIndex = async () => {
-    if (index === null) {
-      const html = await readFile(join(opts.webRoot, "index.html"), "utf8");
-      index = html.replace("<head>", `<head><meta name="tessera-base-url" content="${opts.baseUrl}">`);
-    }
-    return index;
+    const html = await readFile(join(opts.webRoot, "index.html"), "utf8");
+    return html.replace("<head>", `<head><meta name="tessera-base-url" content="${opts.baseUrl}">`);
   };
   await app.register(fastifyStatic, {
     root: opts.webRoot,

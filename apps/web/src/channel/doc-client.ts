@@ -48,6 +48,9 @@ export class DocClient {
   /** Recent ops batches by requestId (a partly applied batch is echoed, then refused). */
   private readonly opsIds = new Set<string>();
   private lastResyncAt = -Infinity;
+  /** When the server was last heard from; the server pings every 15 s. */
+  private lastHeard = 0;
+  private watchdog: unknown = null;
   private clientId: string | null = null;
   private kernel: DocKernelState = { id: null, status: "none" };
   private save: DocSaveState = { dirty: false, lastSaved: null, diskChanged: false };
@@ -105,6 +108,8 @@ export class DocClient {
   stop(): void {
     this.stopped = true;
     this.clearRetry();
+    if (this.watchdog !== null) this.opts.timers.clearTimeout(this.watchdog);
+    this.watchdog = null;
     this.drafts.cancelAll();
     const socket = this.socket;
     this.dropSocket("closed");
@@ -127,8 +132,11 @@ export class DocClient {
     ws.onopen = () => {
       if (ws === this.socket) this.sendRaw({ type: "start_kernel" });
     };
+    this.lastHeard = this.opts.now();
+    this.armWatchdog();
     ws.onmessage = (ev) => {
       if (ws !== this.socket) return;
+      this.lastHeard = this.opts.now();
       let msg: DocServerMessage;
       try {
         msg = JSON.parse(String(ev.data)) as DocServerMessage;
@@ -154,6 +162,25 @@ export class DocClient {
       this.scheduleReconnect(backoffDelay(this.attempt, this.opts.backoff));
     }
     this.emit();
+  }
+
+  /**
+   * A tunnel can die without closing the socket (a laptop lid, a NAT timeout): no message
+   * for 45 s (three missed pings) counts as a lost connection.
+   */
+  private armWatchdog(): void {
+    if (this.watchdog !== null) this.opts.timers.clearTimeout(this.watchdog);
+    this.watchdog = this.opts.timers.setTimeout(() => {
+      this.watchdog = null;
+      const socket = this.socket;
+      if (!socket || this.stopped) return;
+      if (this.opts.now() - this.lastHeard > 45_000) {
+        socket.close(4001, "no heartbeat");
+        this.onClosed(4001, "no heartbeat from the server");
+      } else {
+        this.armWatchdog();
+      }
+    }, 10_000);
   }
 
   private dropSocket(why: string): void {
@@ -244,6 +271,8 @@ export class DocClient {
         if (msg.path === null) this.deleted = true;
         else this.path = msg.path;
         break;
+      case "ping":
+        return;
       case "error":
         this.lastError = msg.message;
         if (msg.requestId !== undefined) this.onReply(msg.requestId, false, msg.message, undefined);

@@ -1,0 +1,20 @@
+/** Polls a condition on the test side (a file on disk, a REST answer) until it holds. */
+import { LONG } from "./server.js";
+
+/**
+ * Resolves once `check` returns true; throws with `what` after `timeoutMs`.
+ * @example await waitUntil(async () => existsSync(file), "the file is written")
+ */
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = LONG): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,82 @@
+/** Kernel control from the page: interrupt a running loop (I I), restart (0 0). */
+import assert from "node:assert/strict";
+import { after, afterEach, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { cell, execCount, launchBrowser, loggedInTab, openNotebook, outputText, selectCell, waitRunDone, type Tab } from "../lib/browser.js";
+import { putNotebook, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
+
+let server: E2EServer;
+let browser: Browser;
+let tab: Tab | undefined;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterEach(async () => {
+  await tab?.context.close();
+  tab = undefined;
+  await shutdownKernels(server);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(path: string, cells: string[]): Promise<Page> {
+  await putNotebook(server, path, cells);
+  tab = await loggedInTab(browser, server);
+  await openNotebook(tab.page, server, path);
+  return tab.page;
+}
+
+test("I I interrupts a cell stuck in a loop; the kernel lives on with its state", async () => {
+  const page = await open("interrupt.ipynb", ["let spins = 0;\nwhile (true) spins++;", "spins > 1000;"]);
+  await selectCell(page, 0);
+  await page.keyboard.press("Control+Enter");
+  await page.waitForSelector(`${cell(0)}.cell-running`);
+  await page.waitForSelector(".kernel-status.kernel-busy");
+  // The loop never ends by itself: only the interrupt can bring the kernel back to idle.
+  await page.keyboard.press("i");
+  await page.keyboard.press("i");
+  await waitRunDone(page, 0, 1);
+  await page.waitForSelector(".kernel-status.kernel-idle");
+  const info = (await page.textContent(`${cell(0)} .run-info`)) ?? "";
+  assert.match(info, /[✗◼]/, `the cell says it did not finish normally: ${info}`);
+  assert.match(await outputText(page, 0), /interrupt/i, "the output says it was interrupted");
+
+  await selectCell(page, 1);
+  await page.keyboard.press("Control+Enter");
+  await waitRunDone(page, 1, 2);
+  assert.match(await outputText(page, 1), /true/, "the same kernel answers, with the loop's variable");
+  assert.deepEqual(tab?.errors, []);
+});
+
+test("0 0 restarts the kernel after asking; its variables are gone", async () => {
+  const page = await open("restart.ipynb", ["const secret = 41;", "typeof secret;"]);
+  await selectCell(page, 0);
+  await page.keyboard.press("Shift+Enter");
+  await waitRunDone(page, 0, 1);
+  await page.keyboard.press("Control+Enter");
+  await waitRunDone(page, 1, 2);
+  assert.match(await outputText(page, 1), /number/);
+
+  await page.keyboard.press("0");
+  await page.keyboard.press("0");
+  const dialog = page.locator(".dialog[open]");
+  await dialog.waitFor();
+  assert.match((await dialog.textContent()) ?? "", /restart/i);
+  await dialog.getByRole("button", { name: /restart/i }).click();
+  await dialog.waitFor({ state: "hidden" });
+
+  // Counting starts again at 1 in a fresh kernel, and `secret` no longer exists there.
+  await page.waitForSelector(".kernel-status.kernel-idle");
+  await selectCell(page, 1);
+  await page.keyboard.press("Control+Enter");
+  await waitRunDone(page, 1, 1);
+  assert.match(await outputText(page, 1), /undefined/);
+  assert.equal(await execCount(page, 1), "[1]");
+  assert.deepEqual(tab?.errors, []);
+});

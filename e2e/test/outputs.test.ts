@@ -1,0 +1,105 @@
+/**
+ * Outputs that could hurt the page: a flood of a million lines, and HTML with a script
+ * that reaches for the page.
+ */
+import assert from "node:assert/strict";
+import { after, afterEach, before, test } from "node:test";
+import type { Browser, Frame, Page } from "playwright-core";
+import { cell, launchBrowser, loggedInTab, openNotebook, outputText, pressRun, selectCell, typeCode, waitOutput, waitRunDone, type Tab } from "../lib/browser.js";
+import { putNotebook, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
+
+let server: E2EServer;
+let browser: Browser;
+let tab: Tab | undefined;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+afterEach(async () => {
+  await tab?.context.close();
+  tab = undefined;
+  await shutdownKernels(server);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(path: string, cells: string[]): Promise<Page> {
+  await putNotebook(server, path, cells);
+  tab = await loggedInTab(browser, server);
+  await openNotebook(tab.page, server, path);
+  return tab.page;
+}
+
+test("a cell printing 1,000,000 lines leaves the page responsive and its DOM small", async () => {
+  const page = await open("flood.ipynb", ["for (let i = 0; i < 1_000_000; i++) console.log(i);", ""]);
+  await selectCell(page, 0);
+  await page.keyboard.press("Control+Enter");
+  await page.waitForSelector(`${cell(0)}.cell-running`);
+  await waitOutput(page, 0, "\n");
+
+  // While the flood arrives: the page answers, and typing into another cell works.
+  assert.equal(await page.evaluate(() => 1 + 1), 2);
+  await page.click(`${cell(1)} .cell-editor`);
+  await typeCode(page, "'typed during the flood';");
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.replace(/\u00a0/g, " ").includes("typed during the flood"), `${cell(1)} .view-lines`);
+
+  await waitRunDone(page, 0, 1, 300_000);
+  // The server keeps the first 2 MiB of a cell's stream and counts the rest; the page
+  // renders only the tail of what is kept.
+  await waitOutput(page, 0, "output truncated");
+  const out = await outputText(page, 0);
+  assert.match(out, /earlier output hidden/, "the page says the head is hidden");
+  const notice = /output truncated: ([\d,]+) more characters were printed than the (\d+) MiB kept/.exec(out);
+  assert.ok(notice, `the truncation notice is shown: ${out.slice(-300)}`);
+  const printed = Array.from({ length: 6 }, (_, d) => (d === 0 ? 10 : 9 * 10 ** d) * (d + 2)).reduce((a, b) => a + b, 0);
+  assert.equal(Number(notice[1].replace(/,/g, "")) + Number(notice[2]) * 1024 * 1024, printed, "every printed character is kept or counted");
+  assert.ok(!/^0$/m.test(out), "the first lines are not rendered");
+
+  const dom = await page.evaluate((sel) => ({
+    nodes: document.getElementsByTagName("*").length,
+    outputChars: document.querySelector(sel)?.querySelector(".outputs")?.innerHTML.length ?? 0,
+  }), cell(0));
+  assert.ok(dom.outputChars < 200_000, `the flood's output stays small in the DOM (${dom.outputChars} chars)`);
+  assert.ok(dom.nodes < 5_000, `the page has ${dom.nodes} elements`);
+
+  // After it: the other cell still runs from the keyboard and the page still answers.
+  await page.click(`${cell(1)} .cell-editor`);
+  await pressRun(page, "Control+Enter");
+  await waitRunDone(page, 1, 2);
+  assert.match(await outputText(page, 1), /typed during the flood/);
+  assert.equal(await page.evaluate(() => document.title), "flood — Tessera");
+  assert.deepEqual(tab?.errors, []);
+});
+
+test("an HTML output's script cannot touch the page: sandboxed, opaque origin", async () => {
+  const payload = `<img src=x onerror="parent.document.title='pwned'">`;
+  const probe = `<img src=y onerror="document.body.dataset.ran='1';try{parent.document.title='pwned';document.body.dataset.reached='title'}catch(e){document.body.dataset.blocked=e.name}">`;
+  const page = await open("xss.ipynb", [`display.html(${JSON.stringify(`<b>bold</b>${payload}${probe}`)});`]);
+  const title = await page.title();
+  assert.equal(title, "xss — Tessera");
+  await selectCell(page, 0);
+  await page.keyboard.press("Control+Enter");
+  await waitRunDone(page, 0, 1);
+  const iframe = await page.waitForSelector(`${cell(0)} iframe.output-html-frame`);
+
+  assert.equal(await iframe.getAttribute("sandbox"), "allow-scripts", "scripts run, but never with allow-same-origin");
+  const frame = (await iframe.contentFrame()) as Frame;
+  // Both onerror handlers have run inside the frame; the probe saw its reach refused.
+  await frame.waitForFunction(() => document.body.dataset.ran === "1" && document.body.dataset.blocked !== undefined);
+  assert.equal(await frame.evaluate(() => document.body.dataset.blocked), "SecurityError");
+  assert.equal(await frame.evaluate(() => document.body.dataset.reached), undefined);
+  assert.equal(await frame.evaluate(() => origin), "null", "the frame has an opaque origin");
+  assert.equal(await frame.evaluate(() => document.querySelector("b")?.textContent), "bold", "the HTML itself renders");
+  const apiFromFrame = await frame.evaluate(() => fetch("/api/contents").then((r) => `read ${r.status}`, (e: Error) => `refused ${e.name}`));
+  assert.match(apiFromFrame, /^refused/, "the frame cannot read the server API with the page's cookie");
+
+  assert.equal(await page.title(), title, "the page title is unchanged");
+  // The payload's own uncaught SecurityError is the only error, and it comes from the frame.
+  const errors = tab?.errors ?? [];
+  assert.ok(errors.length > 0 && errors.every((e) => /Blocked a frame with origin "null" from accessing a cross-origin frame/.test(e)), errors.join("\n"));
+});
