@@ -28,6 +28,16 @@ export interface DisplayHandle {
   update(value: unknown, options?: Omit<DisplayOptions, "display_id">): void;
 }
 
+const displayHandles = new WeakSet<object>();
+
+/**
+ * True for the handle a display call returns: a cell ending in `display(x)` shows x
+ * once, not x and then its handle (as IPython's display returns None).
+ */
+export function isDisplayHandle(value: unknown): boolean {
+  return typeof value === "object" && value !== null && displayHandles.has(value);
+}
+
 /** Where display output goes (the kernel sends it as iopub messages of the current cell). */
 export interface DisplaySink {
   display(bundle: MimeBundle, metadata: Record<string, unknown>, displayId: string, update: boolean): void;
@@ -101,10 +111,12 @@ export function createDisplay(sink: DisplaySink): DisplayFunction {
   const show = (value: unknown, options: DisplayOptions = {}): DisplayHandle => {
     const displayId = typeof options.display_id === "string" ? options.display_id : newId();
     send(value, options, displayId, false);
-    return {
+    const handle: DisplayHandle = {
       display_id: displayId,
       update: (next, opts = {}) => send(next, opts, displayId, true),
     };
+    displayHandles.add(handle);
+    return handle;
   };
   const rich = (mime: string, data: unknown, options: DisplayOptions = {}) => show({ [mime]: data }, { ...options, raw: true });
   const image = (mime: string, data: Uint8Array | ArrayBuffer | string, options: ImageOptions = {}) => {

@@ -6,7 +6,7 @@
 import { stripVTControlCharacters } from "node:util";
 import type { ExecuteRequestContent, JupyterMessage, ToKernel } from "@tessera/protocol";
 import { captureConsole } from "./console.js";
-import { createDisplay, mimeBundle, plainText } from "./display.js";
+import { createDisplay, isDisplayHandle, mimeBundle, plainText } from "./display.js";
 import { CellExecutor, type RunOutcome } from "./executor.js";
 import { History } from "./history.js";
 import { StdinBroker } from "./input.js";
@@ -242,7 +242,7 @@ export class Kernel {
     try {
       outcome = await this.executor.run(run, code);
       const result = outcome.kind === "ok" ? outcome.result : undefined;
-      if (result && result.value !== undefined && !silent) {
+      if (result && result.value !== undefined && !isDisplayHandle(result.value) && !silent) {
         try {
           // A result's own display method may be async; an interrupt still ends the wait.
           const bundle = runContext.run(run, () => mimeBundle(result.value));

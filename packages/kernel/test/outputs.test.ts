@@ -77,6 +77,13 @@ describe("outputs", { timeout: 180_000 }, () => {
     assert.deepEqual((result.content as { data: unknown }).data, { "text/html": "<i>chart</i>", "text/plain": "Chart" });
   });
 
+  it("shows a cell ending in display(...) once, without its handle as a result", async () => {
+    const r = await k.execute("display.html('<b>once</b>')");
+    const outs = outputs(r.iopub);
+    assert.deepEqual(outs.map((m) => m.header.msg_type), ["display_data"]);
+    assert.equal(r.result, undefined);
+  });
+
   it("clears output", async () => {
     const r = await k.execute("clearOutput({ wait: true });\nclearOutput();");
     assert.deepEqual(outputs(r.iopub).map((m) => m.content), [{ wait: true }, { wait: false }]);
