@@ -34,22 +34,24 @@ const CELLS: CellSpec[] = [
 ];
 const CODE_CELLS = CELLS.filter((c) => typeof c === "string").length;
 
-/** Marks set by the page itself (performance.now(), i.e. ms since navigation start), checked every frame. */
-function installMarks(expected: { cells: number; outputs: number }) {
-  const w = window as unknown as { __marks: Record<string, number> };
-  w.__marks = {};
-  const mark = (k: string, ok: boolean, t: number) => {
-    if (ok && !(k in w.__marks)) w.__marks[k] = t;
-  };
-  const frame = (t: number) => {
+/**
+ * Marks set by the page itself (performance.now(), i.e. ms since navigation start),
+ * checked every animation frame. A string: the page runs it as is, untranspiled.
+ */
+function marksScript(expected: { cells: number; outputs: number }): string {
+  return `(() => {
+  const marks = (window.__marks = {});
+  const mark = (k, ok, t) => { if (ok && !(k in marks)) marks[k] = t; };
+  const frame = (t) => {
     const cells = document.querySelectorAll(".cells .cell").length;
     const outputs = document.querySelectorAll(".cells .cell .outputs").length;
-    mark("cells", cells === expected.cells && outputs === expected.outputs && !!document.querySelector(".cells .katex"), t);
+    mark("cells", cells === ${expected.cells} && outputs === ${expected.outputs} && !!document.querySelector(".cells .katex"), t);
     mark("editor", !!document.querySelector(".cells .monaco-editor .view-lines .view-line"), t);
     mark("idle", !!document.querySelector(".kernel-status.kernel-idle"), t);
-    if (Object.keys(w.__marks).length < 3 && t < 120_000) requestAnimationFrame(frame);
+    if (Object.keys(marks).length < 3 && t < 120000) requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
+})();`;
 }
 
 interface Load {
@@ -108,7 +110,7 @@ try {
     const page = await context.newPage();
     page.on("websocket", (ws) => load.urls.push(ws.url()));
     page.on("worker", (worker) => load.urls.push(worker.url()));
-    await page.addInitScript(installMarks, { cells: CELLS.length, outputs: CODE_CELLS });
+    await page.addInitScript({ content: marksScript({ cells: CELLS.length, outputs: CODE_CELLS }) });
     await page.goto(server.url(`notebooks/${PATH}`));
     await page.waitForFunction(() => Object.keys((window as unknown as { __marks: object }).__marks).length === 3, null, { timeout: 120_000 }).catch(async (e: Error) => {
       const seen = await page.evaluate(() => ({

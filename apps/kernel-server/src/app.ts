@@ -8,6 +8,7 @@ import { registerAuth } from "./auth/auth-plugin.js";
 import type { ServerConfig } from "./config.js";
 import { ContentsManager } from "./contents/contents-manager.js";
 import { contentsRoutes } from "./contents/contents-routes.js";
+import { filesRoute } from "./contents/files-route.js";
 import { DocumentManager } from "./documents/document-manager.js";
 import { documentRoutes } from "./documents/document-routes.js";
 import { channelRoutes } from "./kernels/channels.js";
@@ -117,6 +118,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   sessionRoutes(app, { sessions });
   documentRoutes(app, { docs });
   await app.register(contentsRoutes, { contents });
+  await app.register(filesRoute, { contents });
   followContentsChanges(app, docs);
   const webRoot = config.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(webRoot)) await pageRoutes(app, { webRoot, baseUrl: "/" });

@@ -85,6 +85,22 @@ describe("auth, origins and hostile input", () => {
     assert.equal((await t.api("/api/contents/inside.txt")).status, 200);
   });
 
+  it("serves raw files sandboxed, and only inside the root", async () => {
+    await writeFile(join(t.root, "page.html"), "<script>parent.x = 1</script>");
+    const res = await t.api("/files/page.html");
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-security-policy"), "sandbox");
+    assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+    assert.equal(await res.text(), "<script>parent.x = 1</script>");
+    const anon = await fetch(new URL("/files/page.html", t.base), { redirect: "manual" });
+    assert.equal(anon.status, 302);
+    assert.match(anon.headers.get("location") ?? "", /^\/login\?next=/);
+    for (const p of ["..%2f..%2fetc%2fpasswd", "outside-link/passwd", ".hidden"]) {
+      const bad = await t.api(`/files/${p}`);
+      assert.ok(bad.status === 404 || bad.status === 400, `${p} gave ${bad.status}`);
+    }
+  });
+
   it("answers garbage frames with errors and keeps serving", async () => {
     const ws = await openSocket(`${t.ws}api/kernels/${kernelId}/channels?token=${t.token}&session_id=garbage`);
     ws.send("{not json");

@@ -92,6 +92,18 @@ export class ContentsManager {
     return (await this.statOf(await this.jail.resolve(path))) !== undefined;
   }
 
+  /**
+   * The absolute path of a regular, non-hidden file inside the root (symlinks resolved and
+   * checked), for streaming it raw. 404 otherwise.
+   */
+  async fileOnDisk(path: string): Promise<{ realPath: string; size: number; name: string }> {
+    if (this.isHidden(path)) throw notFound(path);
+    const r = await this.jail.resolve(path);
+    const st = await this.statOf(r);
+    if (!st?.isFile()) throw notFound(path);
+    return { realPath: r.realPath, size: st.size, name: apiBasename(r.path) };
+  }
+
   /** Whether a regular file exists at the path. */
   async fileExists(path: string): Promise<boolean> {
     return (await this.statOf(await this.jail.resolve(path)))?.isFile() ?? false;

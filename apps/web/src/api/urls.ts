@@ -30,6 +30,11 @@ export function notebookUrl(path: string): string {
   return `${baseUrl()}notebooks/${encodePath(path)}`;
 }
 
+/** A file's raw bytes, served sandboxed (its own scripts cannot reach the page). */
+export function fileUrl(path: string): string {
+  return `${baseUrl()}files/${encodePath(path)}`;
+}
+
 export function documentSocketUrl(path: string): string {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   return `${proto}//${location.host}${baseUrl()}api/tessera/documents?path=${encodeURIComponent(path)}`;

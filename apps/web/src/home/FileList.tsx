@@ -1,6 +1,6 @@
 /** The folder listing: folders first, then notebooks and other files, with actions. */
 import type { ContentsModel } from "@tessera/protocol";
-import { notebookUrl, treeUrl } from "../api/urls.js";
+import { fileUrl, notebookUrl, treeUrl } from "../api/urls.js";
 import { Icon } from "../components/icons.js";
 
 function formatSize(size: number | null): string {
@@ -57,13 +57,16 @@ export function FileList({
       <tbody>
         {sortEntries(items).map((item) => {
           const icon = item.type === "directory" ? "folder" : item.type === "notebook" ? "notebook" : "file";
-          const href = item.type === "directory" ? treeUrl(item.path) : item.type === "notebook" ? notebookUrl(item.path) : null;
+          const href = item.type === "directory" ? treeUrl(item.path) : item.type === "notebook" ? notebookUrl(item.path) : fileUrl(item.path);
+          const external = item.type === "file";
           return (
             <tr key={item.path} className={`file-row file-${item.type}`}>
               <td>
                 <div className="col-name">
                   <Icon name={icon} />
-                  {href ? <a href={href}>{item.name}</a> : <span>{item.name}</span>}
+                  <a href={href} {...(external ? { target: "_blank", rel: "noopener noreferrer" } : {})}>
+                    {item.name}
+                  </a>
                   {running.has(item.path) && <span className="tag tag-running">Running</span>}
                 </div>
               </td>
