@@ -51,3 +51,17 @@ export async function api<T>(method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }
+
+/**
+ * After the server refused a connection: if the login is gone (server restarted with a
+ * new token, cookie cleared), go to the login page instead of retrying for ever.
+ */
+export async function checkLogin(): Promise<void> {
+  try {
+    const res = await fetch(apiUrl("api/status"), { credentials: "same-origin" });
+    if (res.status === 403) {
+      const next = location.pathname + location.search;
+      location.assign(`${apiUrl("login")}?next=${encodeURIComponent(next)}`);
+    }
+  } catch {}
+}

@@ -76,6 +76,7 @@ export class DocClient {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       sourceDebounceMs: options.sourceDebounceMs ?? 300,
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      onConnectFailed: options.onConnectFailed ?? (() => {}),
     };
     this.requests = new PendingRequests(this.opts.timers);
     this.drafts = new KeyedDebouncer(this.opts.timers, this.opts.sourceDebounceMs);
@@ -153,7 +154,9 @@ export class DocClient {
   }
 
   private onClosed(code: number, reason: string): void {
+    const neverOpened = !this.live;
     this.dropSocket("connection lost");
+    if (neverOpened) this.opts.onConnectFailed?.(this.attempt + 1);
     // 4400-4499: the server refused this document for good (bad path, forbidden).
     if (code >= 4400 && code < 4500) {
       this.stopped = true;

@@ -30,6 +30,8 @@ export interface DocClientOptions {
   sourceDebounceMs?: number;
   /** How long complete/inspect wait for their reply. */
   requestTimeoutMs?: number;
+  /** Called after a connection attempt failed before any snapshot (e.g. to check the login). */
+  onConnectFailed?: (attempt: number) => void;
 }
 
 export type ConnectionStatus = "connecting" | "open" | "reconnecting" | "closed";

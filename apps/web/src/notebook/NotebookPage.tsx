@@ -1,6 +1,7 @@
 /** The notebook page: header, menus, toolbar, banners and cells for one document. */
 import { useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { createUntitled, renamePath, shutdownKernel } from "../api/contents.js";
+import { checkLogin } from "../api/rest.js";
 import { basename, dirname, documentSocketUrl, notebookUrl, treeUrl } from "../api/urls.js";
 import { DocClient, type SocketLike } from "../channel/doc-client.js";
 import { promptDialog, confirmDialog } from "../components/dialogs.js";
@@ -18,7 +19,13 @@ import { useClientState } from "./use-client.js";
 
 function useNotebook(path: string) {
   const client = useMemo(
-    () => new DocClient({ path, url: documentSocketUrl, createSocket: (url) => new WebSocket(url) as unknown as SocketLike }),
+    () =>
+      new DocClient({
+        path,
+        url: documentSocketUrl,
+        createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+        onConnectFailed: () => void checkLogin(),
+      }),
     [path],
   );
   const ui = useMemo(() => new UiStore(), []);

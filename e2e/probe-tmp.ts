@@ -1,0 +1,16 @@
+import { launchBrowser, loggedInTab, openNotebook } from "./lib/browser.js";
+import { putNotebook, startServer } from "./lib/server.js";
+const server = await startServer();
+const browser = await launchBrowser();
+await putNotebook(server, "a.ipynb", ["1+1"]);
+const tab = await loggedInTab(browser, server);
+tab.context.on("request", (r) => console.log("req", r.resourceType(), r.url().slice(-50)));
+tab.page.on("worker", (w) => console.log("worker", w.url().slice(0, 120)));
+await openNotebook(tab.page, server, "a.ipynb");
+await tab.page.waitForSelector(".monaco-editor");
+await tab.page.waitForLoadState("networkidle");
+await new Promise((r) => setTimeout(r, 3000));
+const res = await tab.page.evaluate(() => performance.getEntriesByType("resource").map((e) => `${(e as PerformanceResourceTiming).transferSize} ${e.name.slice(-40)}`));
+console.log(res);
+for (const w of tab.page.workers()) console.log("W", w.url().slice(0,100), await w.evaluate(() => performance.getEntriesByType("resource").map((e) => `${(e as PerformanceResourceTiming).transferSize} ${e.name.slice(-40)}`)));
+await browser.close(); await server.close();
