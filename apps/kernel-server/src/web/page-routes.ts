@@ -18,7 +18,11 @@ export async function pageRoutes(app: FastifyInstance, opts: { webRoot: string; 
     prefix: "/static/",
     index: false,
     wildcard: true,
-    maxAge: "1h",
+    // .br/.gz written at build time (apps/web/scripts/precompress.mjs).
+    preCompressed: true,
+    // Asset names carry a content hash: cache them for good.
+    immutable: true,
+    maxAge: "365d",
   });
   const page = async (_req: unknown, reply: import("fastify").FastifyReply) => {
     try {
