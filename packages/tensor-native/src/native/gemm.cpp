@@ -1,0 +1,142 @@
+// Packed, cache-blocked float32 GEMM (the BLIS loop nest):
+//   jc over N in NC columns   (packed B block KC x NC lives in L3, shared by threads)
+//   pc over K in KC           (B micro-panels KC x NR stay in L1 across a column of tiles)
+//   ic over M in MC rows      (packed A block MC x KC lives in L2, one per thread)
+//   jr, ir: MR x NR micro-kernel from the ISA table.
+// Threads split M (or N when M is small); B is packed cooperatively before each K step.
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "allocator.h"
+#include "interrupt.h"
+#include "isa.h"
+#include "thread_pool.h"
+
+namespace tt {
+namespace {
+
+int64_t env_or(const char* name, int64_t d) {
+  const char* s = std::getenv(name);
+  return s ? std::atoll(s) : d;
+}
+const int64_t KC = env_or("TESSERA_GEMM_KC", 256), MC = env_or("TESSERA_GEMM_MC", 144), NC = 4096;
+
+struct Buf {  // a pooled, 64-byte aligned float scratch buffer
+  float* p = nullptr;
+  size_t block = 0;
+  explicit Buf(size_t n) { p = static_cast<float*>(cpu_alloc(n * sizeof(float), &block)); }
+  ~Buf() { cpu_free(p, block); }
+};
+
+// dst: ceil(mc/MR) panels, each kc x MR, zero-padded past mc.
+void pack_a(int MR, int64_t mc, int64_t kc, const float* A, int64_t rsa, int64_t csa, float* dst) {
+  for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+    int64_t rows = std::min<int64_t>(MR, mc - i0);
+    const float* a = A + i0 * rsa;
+    if (rows == MR && csa == 1) {
+      for (int64_t k = 0; k < kc; k++)
+        for (int r = 0; r < MR; r++) dst[k * MR + r] = a[r * rsa + k];
+    } else {
+      for (int64_t k = 0; k < kc; k++)
+        for (int r = 0; r < MR; r++) dst[k * MR + r] = r < rows ? a[r * rsa + k * csa] : 0.f;
+    }
+    dst += kc * MR;
+  }
+}
+
+// Packs NR-wide panels [p0, p1) of a kc x nc block of B.
+void pack_b(int NR, int64_t p0, int64_t p1, int64_t nc, int64_t kc, const float* B, int64_t rsb,
+            int64_t csb, float* dst) {
+  for (int64_t p = p0; p < p1; p++) {
+    int64_t j0 = p * NR, cols = std::min<int64_t>(NR, nc - j0);
+    float* d = dst + p * kc * NR;
+    const float* b = B + j0 * csb;
+    if (cols == NR && csb == 1) {
+      for (int64_t k = 0; k < kc; k++)
+        for (int c = 0; c < NR; c++) d[k * NR + c] = b[k * rsb + c];
+    } else {
+      for (int64_t k = 0; k < kc; k++)
+        for (int c = 0; c < NR; c++) d[k * NR + c] = c < cols ? b[k * rsb + c * csb] : 0.f;
+    }
+  }
+}
+
+// Runs the micro-kernels for rows [0, mc) x panels [q0, q1) of one packed A / B pair.
+void macro_kernel(const IsaKernels& K, int64_t mc, int64_t nc, int64_t kc, const float* pa,
+                  const float* pb, int64_t q0, int64_t q1, float* C, int64_t ldc, bool acc) {
+  const int MR = K.gemm_mr, NR = K.gemm_nr;
+  float tile[6 * 64];
+  for (int64_t q = q0; q < q1; q++) {
+    int64_t j0 = q * NR, cols = std::min<int64_t>(NR, nc - j0);
+    for (int64_t i0 = 0; i0 < mc; i0 += MR) {
+      int64_t rows = std::min<int64_t>(MR, mc - i0);
+      const float* a = pa + (i0 / MR) * kc * MR;
+      const float* b = pb + q * kc * NR;
+      float* c = C + i0 * ldc + j0;
+      if (rows == MR && cols == NR) {
+        K.gemm_ukernel(kc, a, b, c, ldc, acc);
+      } else {
+        K.gemm_ukernel(kc, a, b, tile, NR, false);
+        for (int64_t r = 0; r < rows; r++)
+          for (int64_t s = 0; s < cols; s++)
+            c[r * ldc + s] = acc ? c[r * ldc + s] + tile[r * NR + s] : tile[r * NR + s];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
+           const float* B, int64_t rsb, int64_t csb, float* C, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    for (int64_t i = 0; i < M; i++) std::fill(C + i * ldc, C + i * ldc + N, 0.f);
+    return;
+  }
+  const IsaKernels& Kn = isa();
+  const int MR = Kn.gemm_mr, NR = Kn.gemm_nr;
+  int nth = (M * N * K < 32 * 32 * 32) ? 1 : num_threads();
+  // Split rows when there are enough row panels to go round, else split column panels.
+  bool split_m = M >= (int64_t)nth * MR * 4;
+  const int64_t nc_max = std::min(NC, (N + NR - 1) / NR * NR);
+  Buf bbuf((size_t)KC * nc_max);
+  int64_t mrows_per = (M + nth - 1) / nth;
+  mrows_per = (mrows_per + MR - 1) / MR * MR;
+  std::vector<std::unique_ptr<Buf>> abufs;
+  for (int t = 0; t < nth; t++) abufs.emplace_back(new Buf((size_t)KC * (MC + MR)));
+
+  for (int64_t jc = 0; jc < N; jc += NC) {
+    int64_t nc = std::min(NC, N - jc);
+    int64_t npanels = (nc + NR - 1) / NR;
+    for (int64_t pc = 0; pc < K; pc += KC) {
+      check_interrupt();  // between blocks, on the calling thread only
+      int64_t kc = std::min(KC, K - pc);
+      bool acc = pc > 0;
+      const float* Bblk = B + pc * rsb + jc * csb;
+      int64_t per = (npanels + nth - 1) / nth;
+      parallel_tasks(nth, [&](int64_t t) {
+        int64_t p0 = t * per, p1 = std::min(npanels, p0 + per);
+        if (p0 < p1) pack_b(NR, p0, p1, nc, kc, Bblk, rsb, csb, bbuf.p);
+      });
+      parallel_tasks(nth, [&](int64_t t) {
+        float* pa = abufs[t]->p;
+        int64_t m0 = 0, m1 = M, q0 = 0, q1 = npanels;
+        if (split_m) { m0 = std::min(M, t * mrows_per); m1 = std::min(M, m0 + mrows_per); }
+        else { q0 = std::min(npanels, t * per); q1 = std::min(npanels, q0 + per); }
+        if (m0 >= m1 || q0 >= q1) return;
+        for (int64_t ic = m0; ic < m1; ic += MC) {
+          int64_t mc = std::min(MC, m1 - ic);
+          pack_a(MR, mc, kc, A + ic * rsa + pc * csa, rsa, csa, pa);
+          macro_kernel(Kn, mc, nc, kc, pa, bbuf.p, q0, q1, C + ic * ldc + jc, ldc, acc);
+        }
+      });
+    }
+  }
+}
+
+}  // namespace tt

@@ -1,0 +1,124 @@
+/**
+ * The one place ops reach a device. Every op calls `backend(device)` and one of these
+ * primitives; a CUDA backend implements the same interface.
+ */
+import { dtypeCode, type DType } from "./dtype.js";
+import { meta, native, type Handle } from "./native.js";
+
+export type Device = "cpu";
+
+/** A strided view over a storage, in elements. */
+export interface ViewLike {
+  readonly storage: { readonly handle: Handle; readonly device: Device };
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export interface Backend {
+  alloc(nbytes: number): Handle;
+  free(h: Handle): void;
+  read(h: Handle, byteOffset: number, byteLength: number): ArrayBuffer;
+  write(h: Handle, byteOffset: number, data: ArrayBufferView): void;
+  /** dst (any strides) = src converted to dst's dtype. */
+  copy(src: ViewLike, dst: ViewLike): void;
+  fill(dst: ViewLike, value: number): void;
+  unary(op: number, x: ViewLike, out: ViewLike): void;
+  /** a, b already broadcast to out's shape and in the compute dtype. */
+  binary(op: number, a: ViewLike, b: ViewLike, out: ViewLike): void;
+  where(cond: ViewLike, a: ViewLike, b: ViewLike, out: ViewLike): void;
+  /** x contiguous [outer, n]. */
+  reduce(op: number, x: ViewLike, out: ViewLike, outer: number, n: number, correction: number): void;
+  matmul(a: ViewLike, b: ViewLike, out: ViewLike): void;
+  /** kind 0 uniform(p1, p2), 1 normal(p1, p2), 2 randint [p1, p2), 3 arange(start p1, step p2). */
+  random(kind: number, out: ViewLike, p1: number, p2: number): void;
+  manualSeed(seed: number): void;
+  /** kind 0 indexSelect, 1 gather over [outer, xdim, inner]. */
+  indexOp(kind: number, x: ViewLike, idx: ViewLike, out: ViewLike, outer: number, xdim: number, inner: number, idim: number): void;
+  /** kind 0 im2col, 1 max pool, 2 average pool; geom = [kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]. */
+  window2d(kind: number, x: ViewLike, out: ViewLike, geom: readonly number[]): void;
+  stats(): { liveBytes: number; cachedBytes: number; osAllocations: number; liveBlocks: number };
+}
+
+function put(pos: number, v: ViewLike): number {
+  const nd = v.shape.length;
+  meta[pos] = dtypeCode[v.dtype];
+  meta[pos + 1] = nd;
+  meta[pos + 2] = v.offset;
+  for (let i = 0; i < nd; i++) {
+    meta[pos + 3 + i] = v.shape[i];
+    meta[pos + 3 + nd + i] = v.strides[i];
+  }
+  return pos + 3 + 2 * nd;
+}
+
+function puts(...vs: ViewLike[]): number {
+  let p = 0;
+  for (const v of vs) p = put(p, v);
+  return p;
+}
+
+const cpu: Backend = {
+  alloc: (n) => native.alloc(n),
+  free: (h) => native.free(h),
+  read: (h, o, n) => native.read(h, o, n),
+  write: (h, o, d) => native.write(h, o, d),
+  copy(src, dst) {
+    puts(src, dst);
+    native.copy(src.storage.handle, dst.storage.handle);
+  },
+  fill(dst, value) {
+    meta[puts(dst)] = value;
+    native.fill(dst.storage.handle);
+  },
+  unary(op, x, out) {
+    puts(x, out);
+    native.unary(op, x.storage.handle, out.storage.handle);
+  },
+  binary(op, a, b, out) {
+    puts(a, b, out);
+    native.binary(op, a.storage.handle, b.storage.handle, out.storage.handle);
+  },
+  where(c, a, b, out) {
+    puts(c, a, b, out);
+    native.where(c.storage.handle, a.storage.handle, b.storage.handle, out.storage.handle);
+  },
+  reduce(op, x, out, outer, n, correction) {
+    const p = puts(x, out);
+    meta[p] = outer;
+    meta[p + 1] = n;
+    meta[p + 2] = correction;
+    native.reduce(op, x.storage.handle, out.storage.handle);
+  },
+  matmul(a, b, out) {
+    puts(a, b, out);
+    native.matmul(a.storage.handle, b.storage.handle, out.storage.handle);
+  },
+  random(kind, out, p1, p2) {
+    const p = puts(out);
+    meta[p] = p1;
+    meta[p + 1] = p2;
+    native.random(kind, out.storage.handle);
+  },
+  manualSeed: (seed) => native.manualSeed(seed),
+  indexOp(kind, x, idx, out, outer, xdim, inner, idim) {
+    const p = puts(x, idx, out);
+    meta[p] = outer;
+    meta[p + 1] = xdim;
+    meta[p + 2] = inner;
+    meta[p + 3] = idim;
+    native.indexOp(kind, x.storage.handle, idx.storage.handle, out.storage.handle);
+  },
+  window2d(kind, x, out, geom) {
+    const p = puts(x, out);
+    for (let i = 0; i < geom.length; i++) meta[p + i] = geom[i];
+    native.window2d(kind, x.storage.handle, out.storage.handle);
+  },
+  stats: () => native.stats(),
+};
+
+export function backend(device: Device): Backend {
+  if (device === "cpu") return cpu;
+  throw new Error(`device "${String(device)}" is not available in this build`);
+}

@@ -1,0 +1,154 @@
+/** Unary, binary and ternary elementwise ops with broadcasting and type promotion. */
+import { backend, type ViewLike } from "./dispatch.js";
+import { allocStorage, type Storage } from "./memory.js";
+import { isFloating, isHalf, resultType, scalarDType, type DType, type PromoteOperand } from "./dtype.js";
+import { B, U } from "./opcodes.js";
+import { broadcastShapes, broadcastView } from "./shape.js";
+import { emptyTensor, fmtShape, Tensor } from "./tensor.js";
+
+export type Scalar = number | boolean;
+export type TensorLike = Tensor | Scalar;
+
+function operand(x: TensorLike): PromoteOperand {
+  if (x instanceof Tensor) return { dtype: x.dtype, kind: x.ndim === 0 ? "zerodim" : "dim" };
+  return { dtype: scalarDType(x), kind: "scalar" };
+}
+
+/** A 0-d tensor holding a JS scalar. */
+export function scalarTensor(v: Scalar, dtype: DType): Tensor {
+  const t = emptyTensor([], dtype);
+  backend("cpu").fill(t, typeof v === "boolean" ? Number(v) : v);
+  return t;
+}
+
+// Scalars go to kernels through small scratch storages (two slots per dtype), so
+// `x.add(1)` allocates nothing beyond its result.
+const scratch = new Map<string, Storage>();
+function scalarView(v: Scalar, dt: DType, slot: number): ViewLike {
+  const key = `${dt}:${slot}`;
+  let st = scratch.get(key);
+  if (!st) {
+    st = allocStorage(8, "cpu");
+    scratch.set(key, st);
+  }
+  const view: ViewLike = { storage: st, dtype: dt, shape: [], strides: [], offset: 0 };
+  backend("cpu").fill(view, typeof v === "boolean" ? Number(v) : v);
+  return view;
+}
+
+/** x as a tensor (or scratch view) of dtype `dt`; `temps` collects what the caller must dispose. */
+function asTensor(x: TensorLike, dt: DType, temps: Tensor[], op: string, slot: number): Tensor | ViewLike {
+  if (!(x instanceof Tensor)) {
+    if (typeof x !== "number" && typeof x !== "boolean") throw new TypeError(`${op}: expected a tensor or a number, got ${typeof x}`);
+    return scalarView(x, dt, slot);
+  }
+  x.check(op);
+  if (x.dtype === dt) return x;
+  const c = x.to(dt);
+  temps.push(c);
+  return c;
+}
+
+const COMPARE = new Set<number>([B.eq, B.ne, B.lt, B.le, B.gt, B.ge]);
+const NAMES: Record<number, string> = Object.fromEntries(Object.entries(B).map(([k, v]) => [v, k]));
+
+/** Kernels compute in these dtypes; half types widen to float32 and narrow back. */
+function computeType(d: DType): DType {
+  return isHalf(d) ? "float32" : d;
+}
+
+export function binaryOp(op: number, a: TensorLike, b: TensorLike): Tensor {
+  const name = NAMES[op];
+  let dt = resultType([operand(a), operand(b)]);
+  if (op === B.div && !isFloating(dt)) dt = "float32";  // true division, as torch.div
+  if (dt === "bool" && !COMPARE.has(op) && op !== B.maximum && op !== B.minimum) {
+    if (op === B.sub) throw new Error("sub: subtracting bool tensors is not supported; use logicalXor or cast first");
+    dt = op === B.add || op === B.mul ? "bool" : "int64";
+  }
+  if (op === B.pow && !isFloating(dt) && !(b instanceof Tensor) && typeof b === "number" && b < 0)
+    throw new Error("pow: integers to negative integer powers are not allowed");
+  const cdt = computeType(dt);
+  const temps: Tensor[] = [];
+  try {
+    const ta = asTensor(a, cdt, temps, name, 0), tb = asTensor(b, cdt, temps, name, 1);
+    const shape = broadcastShapes(name, ta.shape, tb.shape);
+    const ea = broadcastView(ta, shape, name), eb = broadcastView(tb, shape, name);
+    const outDt = COMPARE.has(op) ? "bool" : cdt;
+    // Bool add/mul are logical or/and: compute in uint8 then clamp through a bool cast.
+    const out = emptyTensor(shape, dt === "bool" && !COMPARE.has(op) ? "uint8" : outDt, ta.storage.device);
+    backend(out.device).binary(op, ea, eb, out);
+    if (out.dtype !== (COMPARE.has(op) ? "bool" : dt)) {
+      const r = out.to(COMPARE.has(op) ? "bool" : dt);
+      out.dispose();
+      return r;
+    }
+    return out;
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
+
+const FLOAT_ONLY = new Set<number>([U.exp, U.log, U.sqrt, U.rsqrt, U.sin, U.cos, U.tanh, U.sigmoid, U.gelu, U.silu]);
+const UNAMES: Record<number, string> = Object.fromEntries(Object.entries(U).map(([k, v]) => [v, k]));
+
+export function unaryOp(op: number, x: Tensor): Tensor {
+  const name = UNAMES[op];
+  x.check(name);
+  let dt = x.dtype;
+  if (FLOAT_ONLY.has(op) && !isFloating(dt)) dt = "float32";
+  if (dt === "bool" && (op === U.neg)) throw new Error("neg: negating a bool tensor is not supported; use logicalNot");
+  const cdt = computeType(dt);
+  const src = x.dtype === cdt ? x : x.to(cdt);
+  try {
+    const out = emptyTensor(x.shape, cdt, x.device);
+    backend(x.device).unary(op, src, out);
+    if (cdt !== dt) {
+      const r = out.to(dt);
+      out.dispose();
+      return r;
+    }
+    return out;
+  } finally {
+    if (src !== x) src.dispose();
+  }
+}
+
+/**
+ * Picks from `a` where `cond` is true, else from `b` (all broadcast together).
+ *
+ * @example
+ * tt.where(x.gt(0), x, 0); // relu
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  cond.check("where");
+  if (cond.dtype !== "bool") throw new TypeError(`where: the condition must be a bool tensor, got ${cond.dtype}`);
+  const dt = resultType([operand(a), operand(b)]);
+  const temps: Tensor[] = [];
+  try {
+    const ta = asTensor(a, dt, temps, "where", 0), tb = asTensor(b, dt, temps, "where", 1);
+    const shape = broadcastShapes("where", cond.shape, ta.shape, tb.shape);
+    const ec = broadcastView(cond, shape), ea = broadcastView(ta, shape), eb = broadcastView(tb, shape);
+    const out = emptyTensor(shape, dt, cond.device);
+    backend(cond.device).where(ec, ea, eb, out);
+    return out;
+  } finally {
+    for (const t of temps) t.dispose();
+  }
+}
+
+/** Clamps into [min, max]; either bound may be omitted. */
+export function clamp(x: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
+  if (min === undefined && max === undefined) throw new Error("clamp: at least one of min and max must be given");
+  let r = x;
+  if (min !== undefined) r = binaryOp(B.maximum, r, min);
+  if (max !== undefined) {
+    const prev = r;
+    r = binaryOp(B.minimum, r, max);
+    if (prev !== x) prev.dispose();
+  }
+  return r;
+}
+
+export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
+  if (fmtShape(a.shape) !== fmtShape(b.shape)) throw new Error(`${op}: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} differ`);
+}

@@ -1,0 +1,249 @@
+/**
+ * Tensor methods, attached to the prototype so each op lives in its own module. The
+ * interface below is what editors show; every method has a free-function twin in index.ts.
+ */
+import type { DType } from "./dtype.js";
+import { binaryOp, clamp, unaryOp, where, type Scalar, type TensorLike } from "./elementwise.js";
+import { gather, indexSelect, maskedFill, scatterAdd } from "./indexing.js";
+import { matmul } from "./matmul.js";
+import { B, R, U } from "./opcodes.js";
+import { reduceOp, softmaxOp, type Dims } from "./reduce.js";
+import * as S from "./shape.js";
+import { contiguousOrSelf, emptyTensor, Tensor } from "./tensor.js";
+import { backend } from "./dispatch.js";
+
+/** Values and their indices, as returned by max(dim) and min(dim). */
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+
+declare module "./tensor.js" {
+  interface Tensor {
+    /** Elementwise sum with broadcasting. @example x.add(1); x.add(y) */
+    add(other: TensorLike): Tensor;
+    /** Elementwise difference. @example x.sub(y) */
+    sub(other: TensorLike): Tensor;
+    /** Elementwise product. @example x.mul(2) */
+    mul(other: TensorLike): Tensor;
+    /** True division (integers give float32). @example x.div(2) */
+    div(other: TensorLike): Tensor;
+    /** Elementwise power. @example x.pow(2) */
+    pow(exponent: TensorLike): Tensor;
+    /** Elementwise maximum (NaN propagates). @example x.maximum(y) */
+    maximum(other: TensorLike): Tensor;
+    /** Elementwise minimum (NaN propagates). @example x.minimum(y) */
+    minimum(other: TensorLike): Tensor;
+    /** @example x.eq(0) */
+    eq(other: TensorLike): Tensor;
+    /** @example x.ne(0) */
+    ne(other: TensorLike): Tensor;
+    /** @example x.lt(0) */
+    lt(other: TensorLike): Tensor;
+    /** @example x.le(0) */
+    le(other: TensorLike): Tensor;
+    /** @example x.gt(0) */
+    gt(other: TensorLike): Tensor;
+    /** @example x.ge(0) */
+    ge(other: TensorLike): Tensor;
+    /** @example x.neg() */
+    neg(): Tensor;
+    /** @example x.abs() */
+    abs(): Tensor;
+    /** @example x.exp() */
+    exp(): Tensor;
+    /** Natural logarithm. @example x.log() */
+    log(): Tensor;
+    /** @example x.sqrt() */
+    sqrt(): Tensor;
+    /** 1 / sqrt(x). @example x.rsqrt() */
+    rsqrt(): Tensor;
+    /** @example x.sin() */
+    sin(): Tensor;
+    /** @example x.cos() */
+    cos(): Tensor;
+    /** @example x.tanh() */
+    tanh(): Tensor;
+    /** @example x.sigmoid() */
+    sigmoid(): Tensor;
+    /** max(x, 0). @example x.relu() */
+    relu(): Tensor;
+    /** Exact (erf) GELU, as torch.nn.functional.gelu. @example x.gelu() */
+    gelu(): Tensor;
+    /** x * sigmoid(x). @example x.silu() */
+    silu(): Tensor;
+    /** @example mask.logicalNot() */
+    logicalNot(): Tensor;
+    /** Clamps into [min, max]. @example x.clamp(0, 1) */
+    clamp(min?: TensorLike, max?: TensorLike): Tensor;
+    /** Sum over dims (all when omitted). @example x.sum(); x.sum(1, true) */
+    sum(dim?: Dims, keepdim?: boolean): Tensor;
+    /** @example x.mean(0) */
+    mean(dim?: Dims, keepdim?: boolean): Tensor;
+    /** @example x.prod(1) */
+    prod(dim?: Dims, keepdim?: boolean): Tensor;
+    /** Variance with Bessel's correction by default. @example x.var(1, false, 0) */
+    var(dim?: Dims, keepdim?: boolean, correction?: number): Tensor;
+    /** Standard deviation. @example x.std() */
+    std(dim?: Dims, keepdim?: boolean, correction?: number): Tensor;
+    /** log(sum(exp(x))) computed stably. @example x.logsumexp(1) */
+    logsumexp(dim: Dims, keepdim?: boolean): Tensor;
+    /** Largest value, or {values, indices} along a dim. @example x.max(); x.max(1).indices */
+    max(): Tensor;
+    max(dim: number, keepdim?: boolean): ValuesIndices;
+    /** Smallest value, or {values, indices} along a dim. @example x.min(0).values */
+    min(): Tensor;
+    min(dim: number, keepdim?: boolean): ValuesIndices;
+    /** Index of the largest value (flattened when dim is omitted). @example x.argmax(1) */
+    argmax(dim?: number, keepdim?: boolean): Tensor;
+    /** @example x.argmin(1) */
+    argmin(dim?: number, keepdim?: boolean): Tensor;
+    /** @example logits.softmax(-1) */
+    softmax(dim: number): Tensor;
+    /** @example logits.logSoftmax(-1) */
+    logSoftmax(dim: number): Tensor;
+    /** Matrix product (see tt.matmul). @example a.matmul(b) */
+    matmul(other: Tensor): Tensor;
+    /** New shape, a view when possible; one size may be -1. @example x.reshape(2, -1) */
+    reshape(...shape: S.ShapeArg[]): Tensor;
+    /** New shape as a view of a contiguous tensor. @example x.view([4, 4]) */
+    view(...shape: S.ShapeArg[]): Tensor;
+    /** Swaps two dims (a view). @example x.transpose(0, 1) */
+    transpose(dim0: number, dim1: number): Tensor;
+    /** Transpose of a 2-d tensor. @example x.t() */
+    t(): Tensor;
+    /** Reorders dims (a view). @example x.permute(2, 0, 1) */
+    permute(...dims: S.ShapeArg[]): Tensor;
+    /** Broadcasts size-1 dims to a larger shape (a view); -1 keeps a size. @example x.expand(4, 3) */
+    expand(...shape: S.ShapeArg[]): Tensor;
+    /** Removes size-1 dims. @example x.squeeze(0) */
+    squeeze(dim?: number): Tensor;
+    /** Inserts a size-1 dim. @example x.unsqueeze(0) */
+    unsqueeze(dim: number): Tensor;
+    /** @example x.flatten(1) */
+    flatten(startDim?: number, endDim?: number): Tensor;
+    /** This tensor laid out row-major (itself when it already is). @example x.t().contiguous() */
+    contiguous(): Tensor;
+    /** @example x.narrow(0, 1, 2) */
+    narrow(dim: number, start: number, length: number): Tensor;
+    /** Indexes one position along dim, removing it. @example x.select(0, -1) */
+    select(dim: number, index: number): Tensor;
+    /** Python's x[start:end:step] along dim, as a view. @example x.slice(1, 0, null, 2) */
+    slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    /** @example x.split(2, 0) */
+    split(size: number | readonly number[], dim?: number): Tensor[];
+    /** @example x.chunk(3, 1) */
+    chunk(chunks: number, dim?: number): Tensor[];
+    /** @example x.indexSelect(0, tt.tensor([2, 0])) */
+    indexSelect(dim: number, index: Tensor): Tensor;
+    /** @example x.gather(1, idx) */
+    gather(dim: number, index: Tensor): Tensor;
+    /** Out-of-place scatter-add along dim. @example x.scatterAdd(0, idx, src) */
+    scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    /** @example x.maskedFill(x.lt(0), 0) */
+    maskedFill(mask: Tensor, value: Scalar | Tensor): Tensor;
+    /** @example x.float() */
+    float(): Tensor;
+    /** @example x.double() */
+    double(): Tensor;
+    /** @example x.half() */
+    half(): Tensor;
+    /** @example x.bfloat16() */
+    bfloat16(): Tensor;
+    /** @example x.int() */
+    int(): Tensor;
+    /** @example x.long() */
+    long(): Tensor;
+    /** @example x.bool() */
+    bool(): Tensor;
+    /** A copy in new storage. @example x.clone() */
+    clone(): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+const bin = (op: number) => function (this: Tensor, o: TensorLike) { return binaryOp(op, this, o); };
+const un = (op: number) => function (this: Tensor) { return unaryOp(op, this); };
+for (const [name, op] of Object.entries(B)) (P as any)[name] = bin(op);
+for (const [name, op] of Object.entries(U)) (P as any)[name] = un(op);
+
+P.clamp = function (min, max) { return clamp(this, min, max); };
+P.sum = function (dim, keepdim) { return reduceOp(R.sum, this, dim, keepdim); };
+P.mean = function (dim, keepdim) { return reduceOp(R.mean, this, dim, keepdim); };
+P.prod = function (dim, keepdim) { return reduceOp(R.prod, this, dim, keepdim); };
+P.var = function (dim, keepdim, correction = 1) { return reduceOp(R.var, this, dim, keepdim, correction); };
+P.std = function (dim, keepdim, correction = 1) {
+  const v = reduceOp(R.var, this, dim, keepdim, correction);
+  const s = v.sqrt();
+  v.dispose();
+  return s;
+};
+P.logsumexp = function (dim, keepdim) { return reduceOp(R.logsumexp, this, dim, keepdim); };
+function extremum(op: number, argop: number) {
+  return function (this: Tensor, dim?: number, keepdim?: boolean): any {
+    if (dim === undefined) return reduceOp(op, this, undefined, false);
+    return { values: reduceOp(op, this, dim, keepdim), indices: reduceOp(argop, this, dim, keepdim) };
+  };
+}
+P.max = extremum(R.max, R.argmax);
+P.min = extremum(R.min, R.argmin);
+function argext(op: number) {
+  return function (this: Tensor, dim?: number, keepdim?: boolean): Tensor {
+    if (dim !== undefined) return reduceOp(op, this, dim, keepdim);
+    const flat = S.reshape(this, [-1]);
+    const r = reduceOp(op, flat, 0, false);
+    flat.dispose();
+    return r;
+  };
+}
+P.argmax = argext(R.argmax);
+P.argmin = argext(R.argmin);
+P.softmax = function (dim) { return softmaxOp(R.softmax, this, dim); };
+P.logSoftmax = function (dim) { return softmaxOp(R.logSoftmax, this, dim); };
+P.matmul = function (o) { return matmul(this, o); };
+P.reshape = function (...s) { return S.reshape(this, S.flatShape(s)); };
+P.view = function (...s) { return S.view(this, S.flatShape(s)); };
+P.transpose = function (a, b) { return S.transpose(this, a, b); };
+P.t = function () {
+  if (this.ndim > 2) throw new Error(`t: expects a tensor with at most 2 dims, got ${this.ndim}; use transpose()`);
+  return this.ndim < 2 ? S.reshape(this, [...this.shape]) : S.transpose(this, 0, 1);
+};
+P.permute = function (...d) { return S.permute(this, S.flatShape(d)); };
+P.expand = function (...s) {
+  const shape = S.flatShape(s);
+  const off = shape.length - this.ndim;
+  return S.expandTo(this, shape.map((d, i) => (d === -1 ? this.shape[i - off] : d)));
+};
+P.squeeze = function (dim) { return S.squeeze(this, dim); };
+P.unsqueeze = function (dim) { return S.unsqueeze(this, dim); };
+P.flatten = function (a, b) { return S.flatten(this, a, b); };
+P.contiguous = function () {
+  this.check("contiguous");
+  const c = contiguousOrSelf(this);
+  return c === this ? S.reshape(this, [...this.shape]) : c;
+};
+P.narrow = function (d, s, l) { return S.narrow(this, d, s, l); };
+P.select = function (d, i) { return S.select(this, d, i); };
+P.slice = function (d, s, e, st) { return S.slice(this, d, s ?? 0, e ?? undefined, st ?? 1); };
+P.split = function (size, dim) { return S.split(this, size, dim); };
+P.chunk = function (n, dim) { return S.chunk(this, n, dim); };
+P.indexSelect = function (d, i) { return indexSelect(this, d, i); };
+P.gather = function (d, i) { return gather(this, d, i); };
+P.scatterAdd = function (d, i, s) { return scatterAdd(this, d, i, s); };
+P.maskedFill = function (m, v) { return maskedFill(this, m, v); };
+const cast = (d: DType) => function (this: Tensor) { return this.dtype === d ? S.reshape(this, [...this.shape]) : this.to(d); };
+P.float = cast("float32");
+P.double = cast("float64");
+P.half = cast("float16");
+P.bfloat16 = cast("bfloat16");
+P.int = cast("int32");
+P.long = cast("int64");
+P.bool = cast("bool");
+P.clone = function () {
+  this.check("clone");
+  const out = emptyTensor(this.shape, this.dtype, this.device);
+  backend(this.device).copy(this, out);
+  return out;
+};
+
+export { where };

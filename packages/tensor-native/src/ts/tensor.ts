@@ -1,0 +1,205 @@
+/** The Tensor class: a strided view over a reference-counted storage. */
+import { inspect } from "node:util";
+
+import { backend, type Device, type ViewLike } from "./dispatch.js";
+import { dtypeSize, typedArrayFor, type AnyTypedArray, type DType } from "./dtype.js";
+import { allocStorage, disposeTensor, track, type Storage } from "./memory.js";
+import { formatTensor, htmlTable } from "./printing.js";
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+export function isContiguousView(v: { readonly shape: readonly number[]; readonly strides: readonly number[] }): boolean {
+  let expect = 1;
+  for (let i = v.shape.length - 1; i >= 0; i--) {
+    if (v.shape[i] !== 1 && v.strides[i] !== expect) return false;
+    expect *= v.shape[i];
+  }
+  return true;
+}
+
+export function numelOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(",")}]`;
+}
+
+/**
+ * An n-dimensional array on a device. Ops return new tensors; views (transpose, narrow,
+ * reshape of a contiguous tensor…) share storage with their source.
+ *
+ * @example
+ * const x = tt.tensor([[1, 2], [3, 4]], { dtype: "float32" });
+ * x.add(1).relu().sum().item(); // 14
+ */
+export class Tensor implements ViewLike {
+  /** True once dispose() ran (or the enclosing tidy() ended). */
+  isDisposed = false;
+
+  /** @internal Use the creation functions (tt.tensor, tt.zeros…) instead. */
+  constructor(
+    readonly storage: Storage,
+    readonly dtype: DType,
+    readonly shape: readonly number[],
+    readonly strides: readonly number[],
+    readonly offset: number,
+  ) {
+    track(this);
+  }
+
+  /** Where the data lives: "cpu". */
+  get device(): Device {
+    return this.storage.device;
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements. */
+  numel(): number {
+    return numelOf(this.shape);
+  }
+
+  /** The shape, or one dimension's size (negative dims count from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.shape];
+    return this.shape[normDim(dim, this.ndim, "size")];
+  }
+
+  /** Whether the elements are laid out row-major without gaps. */
+  isContiguous(): boolean {
+    return isContiguousView(this);
+  }
+
+  /** @internal Throws if this tensor was disposed. */
+  check(op: string): this {
+    if (this.isDisposed) throw new Error(`${op}: this tensor was disposed and cannot be used`);
+    return this;
+  }
+
+  /** Frees this tensor now (its storage goes when its last view goes). Idempotent. */
+  dispose(): void {
+    disposeTensor(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** @internal Same storage, new geometry. */
+  view_(shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+    return new Tensor(this.storage, this.dtype, shape, strides, offset);
+  }
+
+  /** The elements as a typed array (a copy, row-major). int64 gives a BigInt64Array; half types their raw bits. */
+  data(): AnyTypedArray {
+    this.check("data");
+    const src = contiguousOrSelf(this);
+    const es = dtypeSize[this.dtype];
+    const buf = backend(this.device).read(src.storage.handle, src.offset * es, this.numel() * es);
+    if (src !== this) src.dispose();
+    return typedArrayFor(this.dtype, buf);
+  }
+
+  /** The elements as JS numbers (booleans for bool), row-major. */
+  values(): (number | boolean)[] {
+    const d = this.dtype;
+    if (d === "float16" || d === "bfloat16") {
+      const f = this.to("float32");
+      const v = f.values();
+      f.dispose();
+      return v;
+    }
+    const arr = this.data();
+    if (d === "bool") return Array.from(arr as Uint8Array, (x) => x !== 0);
+    if (arr instanceof BigInt64Array) return Array.from(arr, (x) => Number(x));
+    return Array.from(arr as Float32Array);
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number | boolean {
+    this.check("item");
+    if (this.numel() !== 1) throw new Error(`item: a tensor with ${this.numel()} elements cannot be converted to a scalar`);
+    return this.values()[0];
+  }
+
+  /** The elements as nested arrays (a 0-d tensor gives its value). */
+  toArray(): unknown {
+    const vals = this.values();
+    if (this.ndim === 0) return vals[0];
+    const build = (dim: number, start: number): unknown[] => {
+      const n = this.shape[dim];
+      const out: unknown[] = [];
+      if (dim === this.ndim - 1) {
+        for (let i = 0; i < n; i++) out.push(vals[start + i]);
+        return out;
+      }
+      const step = numelOf(this.shape.slice(dim + 1));
+      for (let i = 0; i < n; i++) out.push(build(dim + 1, start + i * step));
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** Converts to another dtype (a copy; returns this tensor itself if already that dtype). */
+  to(dtype: DType): Tensor {
+    this.check("to");
+    if (dtype === this.dtype) return this;
+    const out = emptyTensor(this.shape, dtype, this.device);
+    backend(this.device).copy(this, out);
+    return out;
+  }
+
+  toString(): string {
+    if (this.isDisposed) return "tensor(<disposed>)";
+    return formatTensor(this.values(), this.shape, this.dtype);
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  /** Rich output for notebooks: text/plain plus a small HTML table. */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    const text = this.toString();
+    if (this.isDisposed || this.ndim > 2) return { "text/plain": text };
+    return { "text/plain": text, "text/html": htmlTable(this.values(), this.shape, this.dtype) };
+  }
+}
+
+export function normDim(dim: number, ndim: number, op: string): number {
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -n || dim >= n)
+    throw new RangeError(`${op}: dimension ${dim} is out of range for a tensor with ${ndim} dimension(s) (expected -${n}..${n - 1})`);
+  return dim < 0 ? dim + n : dim;
+}
+
+/** A new uninitialized contiguous tensor. */
+export function emptyTensor(shape: readonly number[], dtype: DType, device: Device = "cpu"): Tensor {
+  for (const d of shape)
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
+  const st = allocStorage(numelOf(shape) * dtypeSize[dtype], device);
+  return new Tensor(st, dtype, [...shape], contiguousStrides(shape), 0);
+}
+
+export function contiguousOrSelf(t: Tensor): Tensor {
+  if (t.isContiguous()) return t;
+  const out = emptyTensor(t.shape, t.dtype, t.device);
+  backend(t.device).copy(t, out);
+  return out;
+}
