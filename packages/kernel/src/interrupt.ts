@@ -6,6 +6,12 @@ import fs from "node:fs";
 import { Worker } from "node:worker_threads";
 import { INTERRUPT_FD } from "@tessera/protocol";
 
+/**
+ * Where the flag is published for native code in the same process: `@tessera/tensor`
+ * picks it up when loaded, so a long matmul stops at its next block on an interrupt.
+ */
+export const INTERRUPT_FLAG_KEY = Symbol.for("tessera.interruptFlag");
+
 /** How long cooperative checks get before the watcher escalates to SIGINT. */
 const GRACE_MS = 500;
 
@@ -15,7 +21,9 @@ export class InterruptSignal {
   private worker: Worker | undefined;
 
   /** Called on the main thread when an interrupt arrives while it can listen (idle or awaiting). */
-  constructor(private readonly onInterrupt: () => void) {}
+  constructor(private readonly onInterrupt: () => void) {
+    (globalThis as Record<symbol, unknown>)[INTERRUPT_FLAG_KEY] = this.flag;
+  }
 
   /** Starts watching fd 3 (when the server gave us one) and SIGINT. */
   start(): void {

@@ -63,6 +63,15 @@ describe("interrupts", { timeout: 120_000 }, () => {
     assert.equal((await k.execute("kept")).result, "'still here'");
   });
 
+  it("stops a long native op of @tessera/tensor (it reads the kernel's flag)", async () => {
+    await k.execute('import * as tt from "@tessera/tensor";\nconst big = tt.randn([8192, 8192]);');
+    // A whole 8192² matmul (1.1 TFLOP) runs longer than collect() waits: only a stop inside the op passes.
+    const r = await interrupt("big.matmul(big).sum().item()", { waitMs: 800 });
+    assert.equal(status(r), "error");
+    assert.match(`${r.error?.ename}: ${r.error?.evalue}`, /interrupt/i);
+    assert.equal((await k.execute("kept")).result, "'still here'");
+  });
+
   it("works with interrupt_request alone (no byte on fd 3)", async () => {
     const r = await interrupt("for (;;) { await sleep(20) }", { messageOnly: true });
     assert.equal(r.error?.ename, "Interrupted");

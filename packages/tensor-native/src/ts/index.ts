@@ -100,3 +100,8 @@ export function emptyCache(): void {
 export function setInterruptFlag(flag: Int32Array | null): void {
   native.setInterruptFlag(flag);
 }
+
+// Inside a Tessera kernel, the kernel's interrupt flag is published on globalThis: use it,
+// so stopping a cell also stops a long native op.
+const kernelFlag = (globalThis as Record<symbol, unknown>)[Symbol.for("tessera.interruptFlag")];
+if (kernelFlag instanceof Int32Array && kernelFlag.buffer instanceof SharedArrayBuffer) setInterruptFlag(kernelFlag);
