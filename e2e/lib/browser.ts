@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { trackPage } from "./harness.js";
 import { LONG, REPO, type E2EServer } from "./server.js";
 
 export const CHROMIUM = process.env.TESSERA_CHROMIUM ?? "/usr/bin/chromium";
@@ -34,6 +35,7 @@ export async function newTab(browser: Browser): Promise<Tab> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   context.setDefaultTimeout(LONG);
   const page = await context.newPage();
+  trackPage(page);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   return { context, page, errors };
@@ -83,7 +85,7 @@ export async function typeCode(page: Page, text: string): Promise<void> {
 export async function closeSuggest(page: Page): Promise<void> {
   if (await page.$(".suggest-widget.visible")) {
     await page.keyboard.press("Escape");
-    await page.waitForSelector(".suggest-widget.visible", { state: "detached", timeout: LONG }).catch(() => page.waitForSelector(".suggest-widget.visible", { state: "hidden" }));
+    await page.waitForSelector(".suggest-widget.visible", { state: "detached" });
   }
 }
 
@@ -143,6 +145,15 @@ export function cellSources(page: Page): Promise<string[]> {
       return (c.classList.contains("cell-markdown") ? "md:" : "") + text.replace(/\u00a0/g, " ").trim();
     }),
   );
+}
+
+/**
+ * Resolves after the page has drawn `n` more frames. (A string on purpose: a function
+ * with a named inner helper would arrive in the page with the test runner's `__name`
+ * wrappers, which the page does not define.)
+ */
+export async function animationFrames(page: Page, n: number): Promise<void> {
+  await page.evaluate(`new Promise((resolve) => { let left = ${n}; const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick)); requestAnimationFrame(tick); })`);
 }
 
 /** Saves a screenshot under e2e/screenshots/. */

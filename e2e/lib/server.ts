@@ -5,17 +5,22 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { trackServer, untrackServer } from "./harness.js";
 
 export const REPO = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
 const CLI = join(REPO, "apps", "kernel-server", "dist", "cli.js");
-const PAGE = join(REPO, "apps", "web", "dist", "index.html");
+const WEB_DIST = join(REPO, "apps", "web", "dist");
+const PAGE = join(WEB_DIST, "index.html");
 
 /** Generous: the machines that run this are slow and shared. */
 export const LONG = 60_000;
+
+/** The limit for one test, so a hung page fails the test instead of stalling the run. */
+export const TEST_TIMEOUT = { timeout: 240_000 };
 
 export interface E2EServer {
   /** "http://127.0.0.1:PORT/" */
@@ -42,17 +47,43 @@ function assertBuilt(): void {
   }
 }
 
+/** Names and mtimes of the built page's files: equal before and after a copy = a consistent copy. */
+async function distStamp(): Promise<string> {
+  const names = await readdir(WEB_DIST, { recursive: true });
+  const stamps = await Promise.all(names.sort().map(async (n) => `${n}@${(await stat(join(WEB_DIST, n))).mtimeMs}`));
+  return stamps.join("|");
+}
+
 /**
- * Starts `node dist/cli.js --port 0 --root <temp> --token <random> --quiet` and waits for
- * the URL it prints. With `root`, it serves that folder and leaves it in place on close.
+ * A private copy of apps/web/dist for one server, so a rebuild of the page during a run
+ * (vite empties dist first) cannot pull files from under a test.
+ */
+async function snapshotPage(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "tessera-e2e-page-"));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const before = await distStamp();
+      await rm(dir, { recursive: true, force: true });
+      await cp(WEB_DIST, dir, { recursive: true });
+      if (existsSync(join(dir, "index.html")) && (await distStamp()) === before) return dir;
+    } catch {}
+    if (attempt >= 60) throw new Error(`apps/web/dist kept changing (a build running?): could not copy it`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/**
+ * Starts `node dist/cli.js --port 0 --root <temp> --token <random> --web-root <copy of
+ * apps/web/dist> --quiet` and waits for the URL it prints. With `root`, it serves that folder and leaves it in place on close.
  * @example const server = await startServer(); … await server.close();
  */
 export async function startServer(options: { root?: string } = {}): Promise<E2EServer> {
   assertBuilt();
   const root = options.root ?? (await mkdtemp(join(tmpdir(), "tessera-e2e-")));
   const ownsRoot = options.root === undefined;
+  const webRoot = await snapshotPage();
   const token = randomBytes(16).toString("hex");
-  const child = spawn(process.execPath, [CLI, "--port", "0", "--ip", "127.0.0.1", "--root", root, "--token", token, "--quiet"], {
+  const child = spawn(process.execPath, [CLI, "--port", "0", "--ip", "127.0.0.1", "--root", root, "--token", token, "--web-root", webRoot, "--quiet"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, BROWSER: "none" },
@@ -76,6 +107,10 @@ export async function startServer(options: { root?: string } = {}): Promise<E2ES
       }
     });
     child.once("exit", (code) => fail(new Error(`the server exited (${code}) before printing its URL; stderr: ${err}`)));
+  }).catch(async (e: Error) => {
+    await rm(webRoot, { recursive: true, force: true });
+    if (ownsRoot) await rm(root, { recursive: true, force: true });
+    throw e;
   });
   child.removeAllListeners("exit");
   const u = new URL(loginUrl);
@@ -90,7 +125,7 @@ export async function startServer(options: { root?: string } = {}): Promise<E2ES
     return res;
   };
 
-  return {
+  const server: E2EServer = {
     base,
     origin: u.origin,
     token,
@@ -99,8 +134,14 @@ export async function startServer(options: { root?: string } = {}): Promise<E2ES
     url: (path) => new URL(path.replace(/^\//, ""), base).href,
     api,
     stderr: () => err,
-    close: () => stopServer(child, ownsRoot ? root : null),
+    close: async () => {
+      untrackServer(server);
+      await stopServer(child, ownsRoot ? root : null);
+      await rm(webRoot, { recursive: true, force: true });
+    },
   };
+  trackServer(server);
+  return server;
 }
 
 async function stopServer(child: ChildProcess, root: string | null): Promise<void> {

@@ -18,3 +18,16 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A promise that must settle within `timeoutMs` (for calls with no timeout of their own,
+ * such as page.evaluate on a page that might be frozen).
+ * @example assert.equal(await within(page.evaluate(() => 1), 60_000, "the page answers"), 1)
+ */
+export function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting until ${what}`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

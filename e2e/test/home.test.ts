@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { after, before } from "node:test";
+import { e2eTest } from "../lib/harness.js";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, loggedInTab, newTab, screenshot, waitEditorFocus, waitNotebookReady } from "../lib/browser.js";
 import { putNotebook, readNotebookFile, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
@@ -33,7 +34,7 @@ async function waitListed(page: Page, name: string, present: boolean): Promise<v
   );
 }
 
-test("the token URL logs in, drops the token from the address bar, and a cookie carries on", async () => {
+e2eTest("the token URL logs in, drops the token from the address bar, and a cookie carries on", async () => {
   const { context, page, errors } = await newTab(browser);
   const response = await page.goto(server.loginUrl);
   assert.ok(response?.ok(), `the page answered ${response?.status()}`);
@@ -67,7 +68,7 @@ test("the token URL logs in, drops the token from the address bar, and a cookie 
   await context.close();
 });
 
-test("New notebook on the home page creates the file and opens it ready to type", async () => {
+e2eTest("New notebook on the home page creates the file and opens it ready to type", async () => {
   const { context, page, errors } = await loggedInTab(browser, server);
   await page.getByRole("button", { name: "New notebook" }).click();
   await page.waitForURL(/\/notebooks\/Untitled\d*\.ipynb$/);
@@ -86,7 +87,7 @@ test("New notebook on the home page creates the file and opens it ready to type"
   await shutdownKernels(server);
 });
 
-test("the file browser makes, renames and deletes a folder, asking before it deletes", async () => {
+e2eTest("the file browser makes, renames and deletes a folder, asking before it deletes", async () => {
   const { context, page, errors } = await loggedInTab(browser, server);
 
   await page.getByRole("button", { name: "New folder" }).click();
@@ -128,7 +129,7 @@ test("the file browser makes, renames and deletes a folder, asking before it del
   await context.close();
 });
 
-test("home screenshot: folders, notebooks, files and a running kernel", async () => {
+e2eTest("home screenshot: folders, notebooks, files and a running kernel", async () => {
   await server.api("api/contents", { method: "POST", body: JSON.stringify({ type: "directory" }) });
   await server.api("api/contents/Untitled%20Folder", { method: "PATCH", body: JSON.stringify({ path: "datasets" }) });
   await putNotebook(server, "mnist.ipynb", ["console.log('training')"]);

@@ -1,8 +1,9 @@
 /** Kernel control from the page: interrupt a running loop (I I), restart (0 0). */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { after, afterEach, before } from "node:test";
+import { e2eTest } from "../lib/harness.js";
 import type { Browser, Page } from "playwright-core";
-import { cell, execCount, launchBrowser, loggedInTab, openNotebook, outputText, selectCell, waitRunDone, type Tab } from "../lib/browser.js";
+import { cell, execCount, launchBrowser, loggedInTab, openNotebook, outputText, selectCell, waitOutput, waitRunDone, type Tab } from "../lib/browser.js";
 import { putNotebook, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
 
 let server: E2EServer;
@@ -32,29 +33,34 @@ async function open(path: string, cells: string[]): Promise<Page> {
   return tab.page;
 }
 
-test("I I interrupts a cell stuck in a loop; the kernel lives on with its state", async () => {
-  const page = await open("interrupt.ipynb", ["let spins = 0;\nwhile (true) spins++;", "spins > 1000;"]);
+e2eTest("I I interrupts a cell stuck in a loop; the kernel lives on with its state", async () => {
+  const page = await open("interrupt.ipynb", ["const before = 'kept';", "let spins = 0;\nconsole.log('spinning');\nwhile (true) spins++;", "[before, typeof spins];"]);
   await selectCell(page, 0);
+  await page.keyboard.press("Shift+Enter");
+  await waitRunDone(page, 0, 1);
   await page.keyboard.press("Control+Enter");
-  await page.waitForSelector(`${cell(0)}.cell-running`);
+  // The loop is running: its first line is out, the cell and the kernel are busy.
+  await waitOutput(page, 1, "spinning");
+  await page.waitForSelector(`${cell(1)}.cell-running`);
   await page.waitForSelector(".kernel-status.kernel-busy");
   // The loop never ends by itself: only the interrupt can bring the kernel back to idle.
   await page.keyboard.press("i");
   await page.keyboard.press("i");
-  await waitRunDone(page, 0, 1);
-  await page.waitForSelector(".kernel-status.kernel-idle");
-  const info = (await page.textContent(`${cell(0)} .run-info`)) ?? "";
-  assert.match(info, /[✗◼]/, `the cell says it did not finish normally: ${info}`);
-  assert.match(await outputText(page, 0), /interrupt/i, "the output says it was interrupted");
-
-  await selectCell(page, 1);
-  await page.keyboard.press("Control+Enter");
   await waitRunDone(page, 1, 2);
-  assert.match(await outputText(page, 1), /true/, "the same kernel answers, with the loop's variable");
+  await page.waitForSelector(".kernel-status.kernel-idle");
+  const info = (await page.textContent(`${cell(1)} .run-info`)) ?? "";
+  assert.match(info, /[✗◼]/, `the cell says it did not finish normally: ${info}`);
+  assert.match(await outputText(page, 1), /interrupt/i, "the output says it was interrupted");
+
+  // Same kernel, same state: not a restart.
+  await selectCell(page, 2);
+  await page.keyboard.press("Control+Enter");
+  await waitRunDone(page, 2, 3);
+  assert.match(await outputText(page, 2), /\[\s*'kept',\s*'number'\s*\]/);
   assert.deepEqual(tab?.errors, []);
 });
 
-test("0 0 restarts the kernel after asking; its variables are gone", async () => {
+e2eTest("0 0 restarts the kernel after asking; its variables are gone", async () => {
   const page = await open("restart.ipynb", ["const secret = 41;", "typeof secret;"]);
   await selectCell(page, 0);
   await page.keyboard.press("Shift+Enter");

@@ -3,7 +3,8 @@
  * math, completions, and command-mode keys. Saves notebook.png and dark.png.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { after, afterEach, before } from "node:test";
+import { e2eTest } from "../lib/harness.js";
 import type { Browser, Page } from "playwright-core";
 import {
   cell,
@@ -66,7 +67,7 @@ async function commandMode(page: Page): Promise<void> {
   await page.waitForFunction(() => document.activeElement?.classList.contains("cell") === true && !document.querySelector(".cell.editing"));
 }
 
-test("typed cells run with Shift+Enter, Ctrl+Enter and Alt+Enter, showing outputs and execution counts", async () => {
+e2eTest("typed cells run with Shift+Enter, Ctrl+Enter and Alt+Enter, showing outputs and execution counts", async () => {
   const page = await open("run-keys.ipynb");
   await waitEditorFocus(page);
 
@@ -103,7 +104,7 @@ test("typed cells run with Shift+Enter, Ctrl+Enter and Alt+Enter, showing output
   assert.deepEqual(tab?.errors, []);
 });
 
-test("a markdown cell with inline and display math renders with KaTeX", async () => {
+e2eTest("a markdown cell with inline and display math renders with KaTeX", async () => {
   const page = await open("markdown.ipynb");
   await waitEditorFocus(page);
   await commandMode(page);
@@ -133,7 +134,7 @@ async function waitSuggestion(page: Page, label: string): Promise<void> {
   );
 }
 
-test("completions come up after `Math.` and for a name defined in an earlier cell", async () => {
+e2eTest("completions come up after `Math.` and for a name defined in an earlier cell", async () => {
   const page = await open("completions.ipynb", ["const trainingLoss = 0.25;", ""]);
   await page.click(`${cell(0)} .run-btn`);
   await waitRunDone(page, 0, 1);
@@ -159,7 +160,7 @@ test("completions come up after `Math.` and for a name defined in an earlier cel
   assert.deepEqual(tab?.errors, []);
 });
 
-test("command mode: A and B insert, D D deletes, M makes markdown, Y makes code", async () => {
+e2eTest("command mode: A and B insert, D D deletes, Z undoes it, M makes markdown, Y makes code", async () => {
   const page = await open("keys.ipynb", ["'one';", "'two';", "'three';"]);
   await selectCell(page, 1);
   assert.deepEqual(await active(page), { index: 1, editing: false });
@@ -174,6 +175,13 @@ test("command mode: A and B insert, D D deletes, M makes markdown, Y makes code"
 
   await page.keyboard.press("d");
   await page.keyboard.press("d");
+  await page.waitForFunction(() => document.querySelectorAll(".cells .cell").length === 4);
+  await page.keyboard.press("d");
+  await page.keyboard.press("d");
+  await page.waitForFunction(() => document.querySelectorAll(".cells .cell").length === 3);
+  assert.deepEqual(await cellSources(page), ["'one';", "'two';", "'three';"]);
+  // Z brings the last deleted cell back, D D takes it away again.
+  await page.keyboard.press("z");
   await page.waitForFunction(() => document.querySelectorAll(".cells .cell").length === 4);
   await page.keyboard.press("d");
   await page.keyboard.press("d");
@@ -198,7 +206,7 @@ test("command mode: A and B insert, D D deletes, M makes markdown, Y makes code"
   assert.deepEqual(tab?.errors, []);
 });
 
-test("screenshots: a notebook with outputs, light and dark", async () => {
+e2eTest("screenshots: a notebook with outputs, light and dark", async () => {
   const page = await open("tour.ipynb", [
     { markdown: "# Training a tiny model\n\nWe fit $y = wx + b$ by gradient descent on the loss $$L = \\frac{1}{n}\\sum_i (wx_i + b - y_i)^2$$" },
     "const xs = [1, 2, 3, 4];\nconst ys = xs.map((x) => 2 * x + 1);\nlet w = 0, b = 0;\nfor (let step = 0; step < 5; step++) {\n  w += 0.1; b += 0.05;\n  console.log(`step ${step}  loss ${(ys.reduce((s, y, i) => s + (w * xs[i] + b - y) ** 2, 0) / xs.length).toFixed(3)}`);\n}\n({ w, b, samples: xs.length });",
@@ -215,7 +223,7 @@ test("screenshots: a notebook with outputs, light and dark", async () => {
   await page.waitForSelector(`${cell(3)} .output-error`);
   await page.waitForSelector(`${cell(0)} .katex`);
   await selectCell(page, 1);
-  await page.evaluate(() => document.querySelector(".notebook-scroll")?.scrollTo(0, 0));
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, "notebook.png");
 
   const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -1,12 +1,14 @@
 /**
- * Outputs that could hurt the page: a flood of a million lines, and HTML with a script
- * that reaches for the page.
+ * What could hurt the page: a flood of a million lines, HTML with a script that reaches
+ * for the page, and a notebook of 200 cells.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before, test } from "node:test";
+import { after, afterEach, before } from "node:test";
+import { e2eTest } from "../lib/harness.js";
 import type { Browser, Frame, Page } from "playwright-core";
-import { cell, launchBrowser, loggedInTab, openNotebook, outputText, pressRun, selectCell, typeCode, waitOutput, waitRunDone, type Tab } from "../lib/browser.js";
-import { putNotebook, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
+import { animationFrames, cell, launchBrowser, loggedInTab, openNotebook, outputText, pressRun, selectCell, typeCode, waitOutput, waitRunDone, type Tab } from "../lib/browser.js";
+import { LONG, putNotebook, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
+import { within } from "../lib/wait.js";
 
 let server: E2EServer;
 let browser: Browser;
@@ -35,7 +37,7 @@ async function open(path: string, cells: string[]): Promise<Page> {
   return tab.page;
 }
 
-test("a cell printing 1,000,000 lines leaves the page responsive and its DOM small", async () => {
+e2eTest("a cell printing 1,000,000 lines leaves the page responsive and its DOM small", async () => {
   const page = await open("flood.ipynb", ["for (let i = 0; i < 1_000_000; i++) console.log(i);", ""]);
   await selectCell(page, 0);
   await page.keyboard.press("Control+Enter");
@@ -43,12 +45,12 @@ test("a cell printing 1,000,000 lines leaves the page responsive and its DOM sma
   await waitOutput(page, 0, "\n");
 
   // While the flood arrives: the page answers, and typing into another cell works.
-  assert.equal(await page.evaluate(() => 1 + 1), 2);
+  assert.equal(await within(page.evaluate(() => 1 + 1), LONG, "the page answers during the flood"), 2);
   await page.click(`${cell(1)} .cell-editor`);
   await typeCode(page, "'typed during the flood';");
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.replace(/\u00a0/g, " ").includes("typed during the flood"), `${cell(1)} .view-lines`);
 
-  await waitRunDone(page, 0, 1, 300_000);
+  await waitRunDone(page, 0, 1, 180_000);
   // The server keeps the first 2 MiB of a cell's stream and counts the rest; the page
   // renders only the tail of what is kept.
   await waitOutput(page, 0, "output truncated");
@@ -72,11 +74,11 @@ test("a cell printing 1,000,000 lines leaves the page responsive and its DOM sma
   await pressRun(page, "Control+Enter");
   await waitRunDone(page, 1, 2);
   assert.match(await outputText(page, 1), /typed during the flood/);
-  assert.equal(await page.evaluate(() => document.title), "flood — Tessera");
+  assert.equal(await within(page.evaluate(() => document.title), LONG, "the page answers after the flood"), "flood — Tessera");
   assert.deepEqual(tab?.errors, []);
 });
 
-test("an HTML output's script cannot touch the page: sandboxed, opaque origin", async () => {
+e2eTest("an HTML output's script cannot touch the page: sandboxed, opaque origin", async () => {
   const payload = `<img src=x onerror="parent.document.title='pwned'">`;
   const probe = `<img src=y onerror="document.body.dataset.ran='1';try{parent.document.title='pwned';document.body.dataset.reached='title'}catch(e){document.body.dataset.blocked=e.name}">`;
   const page = await open("xss.ipynb", [`display.html(${JSON.stringify(`<b>bold</b>${payload}${probe}`)});`]);
@@ -102,4 +104,36 @@ test("an HTML output's script cannot touch the page: sandboxed, opaque origin", 
   // The payload's own uncaught SecurityError is the only error, and it comes from the frame.
   const errors = tab?.errors ?? [];
   assert.ok(errors.length > 0 && errors.every((e) => /Blocked a frame with origin "null" from accessing a cross-origin frame/.test(e)), errors.join("\n"));
+});
+
+/** How many Monaco editors the page has now. */
+const editors = (page: Page) => page.$$eval(".cells .monaco-editor", (e) => e.length);
+
+e2eTest("a 200-cell notebook opens with a handful of editors, mounted where you scroll", async (t) => {
+  const cells = Array.from({ length: 200 }, (_, i) => `// cell ${i}\nconst v${i} = ${i} * 2;`);
+  const page = await open("big.ipynb", cells);
+  assert.equal(await page.$$eval(".cells .cell", (e) => e.length), 200, "every cell is in the page");
+  await page.waitForSelector(`${cell(0)} .monaco-editor`);
+  // Give the page a few dozen frames to mount whatever it wants to mount up front.
+  await animationFrames(page, 30);
+  const atTop = await editors(page);
+  assert.ok(atTop > 0 && atTop <= 30, `editors at the top: ${atTop}`);
+  assert.ok((await page.$$eval(".cells .static-code", (e) => e.length)) >= 150, "the rest show as static code");
+
+  // Scroll to the end with the mouse wheel, as a person would.
+  while (!(await page.$eval(cell(199), (el) => el.getBoundingClientRect().bottom <= innerHeight))) await page.mouse.wheel(0, 4000);
+  await page.waitForSelector(`${cell(199)} .monaco-editor`);
+  await page.waitForFunction((sel) => !document.querySelector(sel)?.querySelector(".monaco-editor"), cell(0));
+  const atBottom = await editors(page);
+  assert.ok(atBottom <= 30, `editors at the bottom: ${atBottom}`);
+  t.diagnostic(`Monaco editors mounted: ${atTop} at the top, ${atBottom} at the bottom (of 200 cells)`);
+  assert.match((await page.textContent(`${cell(199)} .view-lines`))?.replace(/\u00a0/g, " ") ?? "", /const v199 = 199 \* 2;/);
+  // Monaco's listener-leak monitor fires once there are ~200 cell models (one
+  // LanguageService.onDidChange listener each): an uncaught error, nothing visible.
+  const leak = /potential listener LEAK detected/;
+  assert.deepEqual(tab?.errors.filter((e) => !leak.test(e)), [], "no other uncaught errors");
+  const errors = tab?.errors ?? [];
+  await t.test("without Monaco's listener-leak error", { todo: "known bug: one model per cell trips Monaco's leak monitor at ~200 cells" }, () => {
+    assert.deepEqual(errors, []);
+  });
 });
