@@ -128,12 +128,6 @@ e2eTest("a 200-cell notebook opens with a handful of editors, mounted where you 
   assert.ok(atBottom <= 30, `editors at the bottom: ${atBottom}`);
   t.diagnostic(`Monaco editors mounted: ${atTop} at the top, ${atBottom} at the bottom (of 200 cells)`);
   assert.match((await page.textContent(`${cell(199)} .view-lines`))?.replace(/\u00a0/g, " ") ?? "", /const v199 = 199 \* 2;/);
-  // Monaco's listener-leak monitor fires once there are ~200 cell models (one
-  // LanguageService.onDidChange listener each): an uncaught error, nothing visible.
-  const leak = /potential listener LEAK detected/;
-  assert.deepEqual(tab?.errors.filter((e) => !leak.test(e)), [], "no other uncaught errors");
-  const errors = tab?.errors ?? [];
-  await t.test("without Monaco's listener-leak error", { todo: "known bug: one model per cell trips Monaco's leak monitor at ~200 cells" }, () => {
-    assert.deepEqual(errors, []);
-  });
+  // No uncaught error either (Monaco's listener-leak report for ~200 cell models included).
+  assert.deepEqual(tab?.errors ?? [], [], "no uncaught errors in the page");
 });

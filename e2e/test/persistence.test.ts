@@ -207,5 +207,5 @@ e2eTest(
     assert.match(readFileSync(file, "utf8"), /Written on \*\*disk\*\*/, "the other writer's cell is still in the file");
     await page.locator(".banner", { hasText: "changed on disk" }).waitFor();
   },
-  { todo: "known bug: the document channel's `save` always forces (DocumentManager.saveAndCheckpoint calls saver.save(true))" },
+
 );

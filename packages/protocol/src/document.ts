@@ -104,7 +104,11 @@ export type DocClientMessage =
   | { type: "restart"; runAll?: boolean; requestId?: string }
   /** Start a kernel for this notebook if none is attached. */
   | { type: "start_kernel"; requestId?: string }
-  | { type: "save"; requestId?: string }
+  /**
+   * Save now and make a checkpoint. Without `force`, a file changed on disk since it was
+   * read is not overwritten: the reply fails and `save.diskChanged` is set.
+   */
+  | { type: "save"; force?: boolean; requestId?: string }
   /** Replace the document with the file's latest checkpoint (or the file on disk: `source: "disk"`). */
   | { type: "revert"; source: "checkpoint" | "disk"; requestId?: string }
   | { type: "input_reply"; value: string }

@@ -94,10 +94,14 @@ export class DocumentManager {
     o.saver.reloaded(model.last_modified);
   }
 
-  /** Saves now and makes a checkpoint (what Ctrl+S does). */
-  async saveAndCheckpoint(o: OpenDocument): Promise<void> {
-    await o.saver.save(true);
+  /**
+   * Saves now and makes a checkpoint (what Ctrl+S does). Unless `force`, a file someone
+   * else changed on disk is left alone and the save fails with a clear message.
+   */
+  async saveAndCheckpoint(o: OpenDocument, force: boolean): Promise<void> {
+    await o.saver.save(force);
     if (o.doc.save.error) throw new Error(o.doc.save.error);
+    if (o.doc.save.diskChanged) throw new Error("the file changed on disk since it was opened: reload it, or choose to keep this version");
     await this.contents.createCheckpoint(o.doc.path);
   }
 

@@ -54,7 +54,7 @@ async function handle(docs: DocumentManager, o: OpenDocument, view: SocketView, 
       ok();
       return;
     case "save":
-      await docs.saveAndCheckpoint(o);
+      await docs.saveAndCheckpoint(o, msg.force === true);
       ok();
       return;
     case "revert":

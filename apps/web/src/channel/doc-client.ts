@@ -343,15 +343,18 @@ export class DocClient {
     return this.command({ type: "start_kernel" }, "Start kernel");
   }
 
-  /** Saves now; while disconnected, saves right after reconnecting. */
-  requestSave(): void {
+  /**
+   * Saves now; while disconnected, saves right after reconnecting. `force` overwrites a
+   * file that changed on disk (only when the user chose to keep this version).
+   */
+  requestSave(force = false): void {
     this.flushSources();
     if (!this.live) {
       this.saveWanted = true;
       return;
     }
     this.saveWanted = false;
-    this.command({ type: "save" }, "Save");
+    this.command(force ? { type: "save", force: true } : { type: "save" }, "Save");
   }
 
   revert(source: "checkpoint" | "disk"): boolean {

@@ -98,7 +98,7 @@ export function Banners({ state, client }: { state: DocClientState; client: DocC
           <button type="button" className="btn btn-small" onClick={() => client.revert("disk")}>
             Reload from disk
           </button>{" "}
-          <button type="button" className="btn btn-small" onClick={() => client.requestSave()}>
+          <button type="button" className="btn btn-small" onClick={() => client.requestSave(true)}>
             Keep this version (overwrite)
           </button>
         </div>

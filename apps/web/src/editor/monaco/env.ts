@@ -9,8 +9,19 @@ import "monaco-editor/features/register.all";
 import "monaco-editor/languages/definitions/typescript/register";
 import "monaco-editor/languages/definitions/markdown/register";
 import * as ts from "monaco-editor/languages/features/typescript/register";
+import { errorHandler } from "monaco-editor/base/common/errors";
 import EditorWorker from "monaco-editor/editor/editor.worker?worker";
 import TsWorker from "monaco-editor/language/typescript/ts.worker?worker";
+
+// One Monaco model per cell is this page's design; past ~175 models Monaco's listener-leak
+// monitor throws "potential listener LEAK detected" as an uncaught error. Drop that report
+// only; every other unexpected error still surfaces.
+const reportUnexpected = errorHandler.unexpectedErrorHandler;
+errorHandler.unexpectedErrorHandler = (e: unknown) => {
+  const err = e as { name?: string; message?: string } | null;
+  if (err?.name === "ListenerLeakError" || /potential listener LEAK detected/.test(err?.message ?? "")) return;
+  reportUnexpected(e);
+};
 
 globalThis.MonacoEnvironment = {
   getWorker(_id: string, label: string) {
