@@ -87,6 +87,11 @@ describe("document channel", () => {
     assert.equal(result.data["text/plain"], "42");
     assert.equal(v.cell("a").execution_count, 1);
     assert.ok(typeof v.state.run.a.durationMs === "number");
+    // Running it again replaces its outputs.
+    v.send({ type: "execute", cellIds: ["a"] });
+    await v.until(() => v.cell("a").execution_count === 2 && v.state.run.a?.state === "idle");
+    assert.equal(v.text("a"), "hi\n");
+    assert.equal(v.cell("a").outputs.length, 2);
     v.send({ type: "save", requestId: "s1" });
     await v.until(() => v.messages.some((m) => m.type === "reply" && m.requestId === "s1"));
     const disk = JSON.parse(await readFile(join(t.root, "doc.ipynb"), "utf8"));
@@ -110,6 +115,25 @@ describe("document channel", () => {
     const lines = second.text("loop").trim().split("\n");
     assert.deepEqual(lines, Array.from({ length: 8 }, (_, i) => `tick ${i}`));
     second.ws.close();
+  });
+
+  it("keeps the head and a rolling tail of a flood, and counts what falls between", async () => {
+    await writeFile(join(t.root, "flood.ipynb"), JSON.stringify(emptyNb));
+    const v = await View.open(t, "flood.ipynb");
+    // 300,000 lines of 8 characters: 2.4 MB, past the 2 MiB kept.
+    const code = "const pad = (n: number) => String(n).padStart(7, '0');\nfor (let i = 0; i < 300_000; i++) console.log(pad(i));";
+    v.send({ type: "ops", ops: [{ op: "insert_cell", index: 0, cell: { id: "f", cell_type: "code", source: code, metadata: {}, execution_count: null, outputs: [] } }] });
+    await v.until(() => !!v.cell("f"));
+    v.send({ type: "execute", cellIds: ["f"] });
+    await v.until(() => v.state.run.f?.state === "idle", 120_000);
+    const outs = v.cell("f").outputs.map((o: any) => joinSource(o.text ?? ""));
+    assert.equal(outs.length, 3, "head, notice, tail");
+    assert.ok(outs[0].startsWith("0000000\n0000001\n"), "the head starts at the first line");
+    assert.ok(outs[2].endsWith("0299998\n0299999\n"), "the tail ends at the last line");
+    const m = /output truncated: ([\d,]+) more characters/.exec(outs[1]);
+    assert.ok(m, outs[1]);
+    assert.equal(outs[0].length + outs[2].length + Number(m[1].replace(/,/g, "")), 300_000 * 8, "every character kept or counted");
+    v.ws.close();
   });
 
   it("answers a bad op with an error and keeps the document", async () => {

@@ -13,7 +13,7 @@ import {
 } from "@tessera/protocol";
 import type { KernelClient } from "../kernels/kernel-client.js";
 import type { ManagedKernel } from "../kernels/managed-kernel.js";
-import { newCellOutputState, opsForIopub, truncationNotice, type CellOutputState } from "./output-ops.js";
+import { newCellOutputState, opsForIopub, tailOps, type CellOutputState } from "./output-ops.js";
 
 /** A page watching the document. */
 export interface DocView {
@@ -23,6 +23,8 @@ export interface DocView {
 
 /** Replies of the kernel that mean "the kernel went away", not "the code failed". */
 const KERNEL_GONE = new Set(["KernelDied", "KernelRestarted", "KernelDead", "KernelUnavailable"]);
+/** How often a cell's rolling output tail is sent to pages during a flood. */
+const TAIL_FLUSH_MS = 250;
 /** How many execute requests' parents are remembered for late output (setTimeout after a cell ended). */
 const PARENT_MEMORY = 2000;
 
@@ -45,6 +47,7 @@ export class NotebookDocument implements KernelClient {
   /** Other requests (complete, inspect) -> who asked. */
   private readonly asks = new Map<string, { view: DocView; requestId: string }>();
   private input: { cellId: string; prompt: string; password: boolean } | null = null;
+  private tailTimer: NodeJS.Timeout | null = null;
   private readonly kernelListeners: Array<[string, (...a: any[]) => void]> = [];
 
   constructor(
@@ -82,6 +85,8 @@ export class NotebookDocument implements KernelClient {
       try {
         applyOp(this.state, op);
         applied.push(op);
+        // Outputs cleared (by a page, or a cell retyped): streams start afresh.
+        if (op.op === "clear_outputs" || op.op === "delete_cell" || op.op === "set_cell_type") this.cellOutput.delete(op.id);
       } catch (err) {
         failure = err as Error;
         break;
@@ -149,8 +154,12 @@ export class NotebookDocument implements KernelClient {
         { session: this.sessionId },
       );
       this.remember(msg.header.msg_id, id);
+      // A run replaces the cell's outputs (as JupyterLab clears them when it sends the request).
+      this.apply([
+        { op: "clear_outputs", id },
+        { op: "set_run_state", id, run: { ...this.state.run[id], state: "queued" } },
+      ]);
       this.cellOutput.set(id, newCellOutputState());
-      this.apply([{ op: "set_run_state", id, run: { ...this.state.run[id], state: "queued" } }]);
       this.kernel.send(msg, this);
     }
   }
@@ -175,8 +184,17 @@ export class NotebookDocument implements KernelClient {
     return this.input;
   }
 
-  /** KernelClient: everything the kernel sends us. */
+  /** KernelClient: everything the kernel sends us. Never throws (it runs in the kernel's event loop). */
   deliver(msg: JupyterMessage): void {
+    try {
+      this.take(msg);
+    } catch (err) {
+      // An output that no longer fits the document (its cell was edited meanwhile) is dropped.
+      this.broadcast({ type: "error", message: `An output could not be applied: ${(err as Error).message}` });
+    }
+  }
+
+  private take(msg: JupyterMessage): void {
     const parentId = (msg.parent_header as { msg_id?: string }).msg_id ?? "";
     const type = msg.header.msg_type;
     const ask = this.asks.get(parentId);
@@ -205,6 +223,33 @@ export class NotebookDocument implements KernelClient {
     if (!cs) this.cellOutput.set(cellId, (cs = newCellOutputState()));
     const ops = opsForIopub(this.state, cellId, cs, msg);
     if (ops.length) this.apply(ops);
+    if (cs.tail && cs.tail.index < 0) {
+      // The notice and the tail were just appended: remember where they are.
+      const cell = this.state.notebook.cells.find((c) => c.id === cellId);
+      const n = cell?.cell_type === "code" ? cell.outputs.length : 0;
+      cs.tail.index = n - 1;
+      cs.tail.noticeIndex = n - 2;
+    }
+    if (cs.tail?.dirty && !this.tailTimer) {
+      this.tailTimer = setTimeout(() => {
+        this.tailTimer = null;
+        this.flushTails();
+      }, TAIL_FLUSH_MS);
+    }
+  }
+
+  /** Sends every cell's changed output tail (coalesced: a flood costs a few ops a second). */
+  private flushTails(cellId?: string): void {
+    for (const [id, cs] of this.cellOutput) {
+      if (cellId !== undefined && id !== cellId) continue;
+      const ops = tailOps(id, cs);
+      if (!ops.length) continue;
+      try {
+        this.apply(ops);
+      } catch {
+        this.cellOutput.delete(id);
+      }
+    }
   }
 
   private finished(cellId: string, msg: JupyterMessage): void {
@@ -214,11 +259,7 @@ export class NotebookDocument implements KernelClient {
     if (c.status === "error" && c.ename && KERNEL_GONE.has(c.ename) && run?.state === "running") {
       ops.push({ op: "append_output", id: cellId, output: { output_type: "error", ename: c.ename, evalue: c.evalue ?? "", traceback: [`${c.ename}: ${c.evalue ?? ""}`] } });
     }
-    const cs = this.cellOutput.get(cellId);
-    if (cs && cs.droppedBytes > 0) {
-      ops.push({ op: "append_output", id: cellId, output: truncationNotice(cs.droppedBytes) });
-      cs.droppedBytes = 0;
-    }
+    this.flushTails(cellId);
     if (this.input?.cellId === cellId) {
       this.input = null;
       this.broadcast({ type: "input_done", cellId });
