@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { ClientDocOp, DocClientMessage, DocServerMessage } from "@tessera/protocol";
+import { keepAlive } from "../heartbeat.js";
 import type { DocView } from "./notebook-document.js";
 import type { DocumentManager, OpenDocument } from "./document-manager.js";
 
@@ -117,18 +118,9 @@ export function documentRoutes(app: FastifyInstance, opts: { docs: DocumentManag
     socket.off("message", buffer);
     socket.on("message", (d: Buffer) => onMessage(d.toString("utf8")));
     for (const t of early) onMessage(t);
-    // A heartbeat the page can see (browsers hide WebSocket pings), and a ping that finds
-    // dead peers here: no pong for two rounds and the socket is dropped.
-    let alive = true;
-    socket.on("pong", () => (alive = true));
-    const heartbeat = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-      view.send({ type: "ping" });
-    }, 15_000);
+    // A heartbeat the page can see (browsers hide WebSocket pings) beside the real ping.
+    keepAlive(socket, 15_000, () => view.send({ type: "ping" }));
     socket.on("close", () => {
-      clearInterval(heartbeat);
       o.doc.views.delete(view);
       opts.docs.maybeClose(o);
     });

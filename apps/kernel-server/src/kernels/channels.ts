@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import { CLIENT_MESSAGE_CHANNELS, MessageError, makeMessage, makeReply, parseMessage, type JupyterMessage } from "@tessera/protocol";
+import { keepAlive } from "../heartbeat.js";
 import type { KernelClient } from "./kernel-client.js";
 import type { KernelManager } from "./kernel-manager.js";
 import { V1_PROTOCOL, decodeV1, encodeJson, encodeV1 } from "./wire.js";
@@ -108,16 +109,8 @@ export function channelRoutes(app: FastifyInstance, opts: { kernels: KernelManag
         if (removed === id) socket.close(1000, "kernel shut down");
       };
       opts.kernels.on("removed", onRemoved);
-      // Find peers that vanished without closing (a dropped tunnel): no pong, no socket.
-      let alive = true;
-      socket.on("pong", () => (alive = true));
-      const heartbeat = setInterval(() => {
-        if (!alive) return socket.terminate();
-        alive = false;
-        socket.ping();
-      }, 30_000);
+      keepAlive(socket, 30_000);
       socket.on("close", () => {
-        clearInterval(heartbeat);
         opts.kernels.off("removed", onRemoved);
         if (opts.kernels.has(id)) opts.kernels.get(id).detach(client);
       });
