@@ -40,7 +40,11 @@ export function installRuntime(hooks: RuntimeHooks): void {
       return value;
     },
     i: importForCell,
-    r: hooks.setResult,
+    /** The cell reached its last expression statement: the run is the async context's own. */
+    r(value: unknown): void {
+      const run = runContext.getStore();
+      if (run) hooks.setResult(run.id, value);
+    },
     // Only data properties here: an accessor on this object makes V8 stop inlining `c`.
     meta: {
       get url(): string {

@@ -27,7 +27,7 @@ function isTypeOnlyStatement(node: TS.Statement): boolean {
 }
 
 /** The `before` transformer that adds interrupt checks and result capture. */
-export function cellTransformer(runId: number, state: CellTransformState): TS.TransformerFactory<TS.SourceFile> {
+export function cellTransformer(state: CellTransformState): TS.TransformerFactory<TS.SourceFile> {
   return (context) => (file) => {
     const t = ts();
     const f = context.factory;
@@ -81,7 +81,7 @@ export function cellTransformer(runId: number, state: CellTransformState): TS.Tr
     state.hasResult = last >= 0 && t.isExpressionStatement(statements[last]);
     if (state.hasResult) {
       const stmt = statements[last] as TS.ExpressionStatement;
-      const capture = f.createCallExpression(runtimeMember(f, "r"), undefined, [f.createNumericLiteral(runId), stmt.expression]);
+      const capture = f.createCallExpression(runtimeMember(f, "r"), undefined, [stmt.expression]);
       statements[last] = f.updateExpressionStatement(stmt, capture);
     }
     const updated = f.updateSourceFile(file, statements);

@@ -32,6 +32,21 @@ describe("executing cells", { timeout: 120_000 }, () => {
     assert.equal((await k.execute("x")).result, "2");
   });
 
+  it("runs the same cell again as a new run (compiled once, each result its own)", async () => {
+    await k.execute("let n = 0;");
+    const code = "await null;\nn += 1;\n`run ${n}`";
+    const first = await k.execute(code);
+    const second = await k.execute(code);
+    assert.equal(first.result, "'run 1'");
+    assert.equal(second.result, "'run 2'");
+    const failing = "n += 1;\nthrow new Error(`at ${n}`)";
+    const e1 = await k.execute(failing);
+    const e2 = await k.execute(failing);
+    assert.equal(e1.error?.evalue, "at 3");
+    assert.equal(e2.error?.evalue, "at 4");
+    assert.match(e2.error?.traceback.join("\n") ?? "", /:2:/, "the traceback still points at the cell's line");
+  });
+
   it("lets a declaration whose initializer threw be declared again", async () => {
     const failed = await k.execute("let late = (() => { throw new Error('init failed') })();");
     assert.equal(failed.error?.evalue, "init failed");
