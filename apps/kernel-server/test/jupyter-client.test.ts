@@ -95,6 +95,16 @@ describe("Jupyter client against the server", () => {
     assert.equal(r.results[0]["text/plain"], "'hello b 42'");
   });
 
+  it("computes with @tessera/tensor in a cell, with completions for it", async () => {
+    const r = await run(kernel, 'import * as tt from "@tessera/tensor";\nconst m = tt.tensor([[1, 2], [3, 4]], { dtype: "float32" });\nm.matmul(m).add(1)');
+    assert.equal(r.reply.status, "ok", JSON.stringify(r.errors));
+    assert.equal(r.results[0]["text/plain"], "tensor([[ 8., 11.],\n        [16., 23.]], dtype=float32)");
+    assert.match(String(r.results[0]["text/html"]), /<table/);
+    const code = "m.mat";
+    const reply = await kernel.requestComplete({ code, cursor_pos: code.length });
+    assert.ok((reply.content as any).matches.includes("matmul"));
+  });
+
   it("reports an error with the cell's own line number", async () => {
     const r = await run(kernel, "const ok = 1;\n\nfunction boom(): never {\n  throw new TypeError('bad thing');\n}\nboom();");
     assert.equal(r.reply.status, "error");
