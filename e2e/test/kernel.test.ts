@@ -1,37 +1,11 @@
 /** Kernel control from the page: interrupt a running loop (I I), restart (0 0). */
 import assert from "node:assert/strict";
-import { after, afterEach, before } from "node:test";
 import { e2eTest } from "../lib/harness.js";
-import type { Browser, Page } from "playwright-core";
-import { cell, execCount, launchBrowser, loggedInTab, openNotebook, outputText, selectCell, waitOutput, waitRunDone, type Tab } from "../lib/browser.js";
-import { putNotebook, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
+import { notebookSuite } from "../lib/suite.js";
+import { cell, execCount, outputText, selectCell, waitOutput, waitRunDone } from "../lib/browser.js";
 
-let server: E2EServer;
-let browser: Browser;
-let tab: Tab | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await tab?.context.close();
-  tab = undefined;
-  await shutdownKernels(server);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(path: string, cells: string[]): Promise<Page> {
-  await putNotebook(server, path, cells);
-  tab = await loggedInTab(browser, server);
-  await openNotebook(tab.page, server, path);
-  return tab.page;
-}
+const suite = notebookSuite();
+const open = suite.open;
 
 e2eTest("I I interrupts a cell stuck in a loop; the kernel lives on with its state", async () => {
   const page = await open("interrupt.ipynb", ["const before = 'kept';", "let spins = 0;\nconsole.log('spinning');\nwhile (true) spins++;", "[before, typeof spins];"]);
@@ -57,7 +31,7 @@ e2eTest("I I interrupts a cell stuck in a loop; the kernel lives on with its sta
   await page.keyboard.press("Control+Enter");
   await waitRunDone(page, 2, 3);
   assert.match(await outputText(page, 2), /\[\s*'kept',\s*'number'\s*\]/);
-  assert.deepEqual(tab?.errors, []);
+  assert.deepEqual(suite.tab?.errors, []);
 });
 
 e2eTest("0 0 restarts the kernel after asking; its variables are gone", async () => {
@@ -84,5 +58,5 @@ e2eTest("0 0 restarts the kernel after asking; its variables are gone", async ()
   await waitRunDone(page, 1, 1);
   assert.match(await outputText(page, 1), /undefined/);
   assert.equal(await execCount(page, 1), "[1]");
-  assert.deepEqual(tab?.errors, []);
+  assert.deepEqual(suite.tab?.errors, []);
 });

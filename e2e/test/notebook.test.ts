@@ -3,58 +3,15 @@
  * math, completions, and command-mode keys. Saves notebook.png and dark.png.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before } from "node:test";
 import { e2eTest } from "../lib/harness.js";
-import type { Browser, Page } from "playwright-core";
-import {
-  cell,
-  cellCount,
-  cellSources,
-  closeSuggest,
-  execCount,
-  loggedInTab,
-  launchBrowser,
-  openNotebook,
-  outputText,
-  pressRun,
-  screenshot,
-  selectCell,
-  typeCode,
-  waitEditorFocus,
-  waitOutput,
-  waitRunDone,
-  type Tab,
-} from "../lib/browser.js";
-import { joinText, putNotebook, readNotebookFile, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
+import { notebookSuite } from "../lib/suite.js";
+import type { Page } from "playwright-core";
+import { cell, cellCount, cellSources, closeSuggest, execCount, outputText, pressRun, screenshot, selectCell, typeCode, waitEditorFocus, waitOutput, waitRunDone } from "../lib/browser.js";
+import { joinText, readNotebookFile } from "../lib/server.js";
 import { waitUntil } from "../lib/wait.js";
 
-let server: E2EServer;
-let browser: Browser;
-let tab: Tab | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await tab?.context.close();
-  tab = undefined;
-  await shutdownKernels(server);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A new tab on a notebook written with these cells (an empty one gets a cell to type in). */
-async function open(path: string, cells: Parameters<typeof putNotebook>[2] = []): Promise<Page> {
-  await putNotebook(server, path, cells);
-  tab = await loggedInTab(browser, server);
-  await openNotebook(tab.page, server, path);
-  return tab.page;
-}
+const suite = notebookSuite();
+const open = suite.open;
 
 /** The active cell's index, and whether it is in edit mode. */
 const active = (page: Page) =>
@@ -101,7 +58,7 @@ e2eTest("typed cells run with Shift+Enter, Ctrl+Enter and Alt+Enter, showing out
   await page.waitForSelector(`${cell(2)} .output-error`);
   assert.match(await outputText(page, 2), /Error: boom/);
   assert.match((await page.textContent(`${cell(2)} .run-time`)) ?? "", /✗/);
-  assert.deepEqual(tab?.errors, []);
+  assert.deepEqual(suite.tab?.errors, []);
 });
 
 e2eTest("a markdown cell with inline and display math renders with KaTeX", async () => {
@@ -121,7 +78,7 @@ e2eTest("a markdown cell with inline and display math renders with KaTeX", async
   assert.ok(await page.$(`${rendered} .katex .katex-mathml math`), "KaTeX produced MathML");
   const text = (await page.textContent(rendered)) ?? "";
   assert.ok(!text.includes("$"), `no raw dollar signs left: ${text}`);
-  assert.deepEqual(tab?.errors, []);
+  assert.deepEqual(suite.tab?.errors, []);
 });
 
 /** The labels in Monaco's completion list now. */
@@ -157,7 +114,7 @@ e2eTest("completions come up after `Math.` and for a name defined in an earlier 
   await pressRun(page, "Control+Enter");
   await waitRunDone(page, 1, 2);
   assert.match(await outputText(page, 1), /^1$/m, "the accepted completion ran: trainingLoss * 4 = 1");
-  assert.deepEqual(tab?.errors, []);
+  assert.deepEqual(suite.tab?.errors, []);
 });
 
 e2eTest("command mode: A and B insert, D D deletes, Z undoes it, M makes markdown, Y makes code", async () => {
@@ -195,15 +152,15 @@ e2eTest("command mode: A and B insert, D D deletes, Z undoes it, M makes markdow
   assert.equal(await page.$$eval(".cells .cell-markdown", (e) => e.length), 1, "only the selected cell changed type");
   await page.keyboard.press("Control+s");
   // The server has it: the file on disk says markdown.
-  await waitUntil(async () => (await readNotebookFile(server, "keys.ipynb")).cells[2]?.cell_type === "markdown", "cell 3 saved as markdown");
+  await waitUntil(async () => (await readNotebookFile(suite.server, "keys.ipynb")).cells[2]?.cell_type === "markdown", "cell 3 saved as markdown");
   await page.keyboard.press("y");
   await page.waitForSelector(`${cell(2)}.cell-code`);
   await page.keyboard.press("Control+s");
   await waitUntil(async () => {
-    const nb = await readNotebookFile(server, "keys.ipynb");
+    const nb = await readNotebookFile(suite.server, "keys.ipynb");
     return nb.cells.map((c) => `${c.cell_type}:${joinText(c.source)}`).join("|") === "code:'one';|code:'two';|code:'three';";
   }, "the saved notebook has the three code cells");
-  assert.deepEqual(tab?.errors, []);
+  assert.deepEqual(suite.tab?.errors, []);
 });
 
 e2eTest("screenshots: a notebook with outputs, light and dark", async () => {
@@ -235,5 +192,5 @@ e2eTest("screenshots: a notebook with outputs, light and dark", async () => {
   const [r, g, b] = darkBg.match(/\d+/g)!.map(Number);
   assert.ok(r + g + b < 3 * 80, `the dark background is dark (${darkBg})`);
   await screenshot(page, "dark.png");
-  assert.deepEqual(tab?.errors, []);
+  assert.deepEqual(suite.tab?.errors, []);
 });

@@ -3,39 +3,15 @@
  * for the page, and a notebook of 200 cells.
  */
 import assert from "node:assert/strict";
-import { after, afterEach, before } from "node:test";
 import { e2eTest } from "../lib/harness.js";
-import type { Browser, Frame, Page } from "playwright-core";
-import { animationFrames, cell, launchBrowser, loggedInTab, openNotebook, outputText, pressRun, selectCell, typeCode, waitOutput, waitRunDone, type Tab } from "../lib/browser.js";
-import { LONG, putNotebook, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
+import { notebookSuite } from "../lib/suite.js";
+import type { Frame, Page } from "playwright-core";
+import { animationFrames, cell, outputText, pressRun, selectCell, typeCode, waitOutput, waitRunDone } from "../lib/browser.js";
+import { LONG } from "../lib/server.js";
 import { within } from "../lib/wait.js";
 
-let server: E2EServer;
-let browser: Browser;
-let tab: Tab | undefined;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  await tab?.context.close();
-  tab = undefined;
-  await shutdownKernels(server);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(path: string, cells: string[]): Promise<Page> {
-  await putNotebook(server, path, cells);
-  tab = await loggedInTab(browser, server);
-  await openNotebook(tab.page, server, path);
-  return tab.page;
-}
+const suite = notebookSuite();
+const open = suite.open;
 
 e2eTest("a cell printing 1,000,000 lines leaves the page responsive and its DOM small", async () => {
   const page = await open("flood.ipynb", ["for (let i = 0; i < 1_000_000; i++) console.log(i);", ""]);
@@ -75,7 +51,7 @@ e2eTest("a cell printing 1,000,000 lines leaves the page responsive and its DOM 
   await waitRunDone(page, 1, 2);
   assert.match(await outputText(page, 1), /typed during the flood/);
   assert.equal(await within(page.evaluate(() => document.title), LONG, "the page answers after the flood"), "flood — Tessera");
-  assert.deepEqual(tab?.errors, []);
+  assert.deepEqual(suite.tab?.errors, []);
 });
 
 e2eTest("an HTML output's script cannot touch the page: sandboxed, opaque origin", async () => {
@@ -102,7 +78,7 @@ e2eTest("an HTML output's script cannot touch the page: sandboxed, opaque origin
 
   assert.equal(await page.title(), title, "the page title is unchanged");
   // The payload's own uncaught SecurityError is the only error, and it comes from the frame.
-  const errors = tab?.errors ?? [];
+  const errors = suite.tab?.errors ?? [];
   assert.ok(errors.length > 0 && errors.every((e) => /Blocked a frame with origin "null" from accessing a cross-origin frame/.test(e)), errors.join("\n"));
 });
 
@@ -129,5 +105,5 @@ e2eTest("a 200-cell notebook opens with a handful of editors, mounted where you 
   t.diagnostic(`Monaco editors mounted: ${atTop} at the top, ${atBottom} at the bottom (of 200 cells)`);
   assert.match((await page.textContent(`${cell(199)} .view-lines`))?.replace(/\u00a0/g, " ") ?? "", /const v199 = 199 \* 2;/);
   // No uncaught error either (Monaco's listener-leak report for ~200 cell models included).
-  assert.deepEqual(tab?.errors ?? [], [], "no uncaught errors in the page");
+  assert.deepEqual(suite.tab?.errors ?? [], [], "no uncaught errors in the page");
 });
