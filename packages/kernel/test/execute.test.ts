@@ -33,13 +33,13 @@ describe("executing cells", { timeout: 120_000 }, () => {
   });
 
   it("runs the same cell again as a new run (compiled once, each result its own)", async () => {
-    await k.execute("let n = 0;");
-    const code = "await null;\nn += 1;\n`run ${n}`";
+    await k.execute("let reruns = 0;");
+    const code = "await null;\nreruns += 1;\n`run ${reruns}`";
     const first = await k.execute(code);
     const second = await k.execute(code);
     assert.equal(first.result, "'run 1'");
     assert.equal(second.result, "'run 2'");
-    const failing = "n += 1;\nthrow new Error(`at ${n}`)";
+    const failing = "reruns += 1;\nthrow new Error(`at ${reruns}`)";
     const e1 = await k.execute(failing);
     const e2 = await k.execute(failing);
     assert.equal(e1.error?.evalue, "at 3");
