@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import { Worker } from "node:worker_threads";
 import { INTERRUPT_FD } from "@tessera/protocol";
+import { fdIsOpen } from "./wire.js";
 
 /**
  * Where the flag is published for native code in the same process: `@tessera/tensor`
@@ -55,14 +56,5 @@ export class InterruptSignal {
   /** The interrupt was handled: checks stop throwing and the watcher does not escalate. */
   clear(): void {
     Atomics.store(this.flag, 0, 0);
-  }
-}
-
-function fdIsOpen(fd: number): boolean {
-  try {
-    fs.fstatSync(fd);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -14,7 +14,8 @@ function sleepSync(ms: number): void {
   Atomics.wait(sleepCell, 0, 0, ms);
 }
 
-function fdIsOpen(fd: number): boolean {
+/** Whether the server gave this process file descriptor `fd` (a pipe of ipc.ts's layout). */
+export function fdIsOpen(fd: number): boolean {
   try {
     fs.fstatSync(fd);
     return true;

@@ -2,7 +2,7 @@
 import { backend } from "./dispatch.js";
 import { isFloating, isHalf } from "./dtype.js";
 import { matmul } from "./matmul.js";
-import { contiguousOrSelf, emptyTensor, fmtShape, type Tensor } from "./tensor.js";
+import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, type Tensor } from "./tensor.js";
 
 export type Pair = number | readonly [number, number];
 
@@ -76,12 +76,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, options: Conv2d
       out.dispose();
       out = withBias;
     }
-    if (out.dtype !== x.dtype) {
-      const r = out.to(x.dtype);
-      out.dispose();
-      out = r;
-    }
-    return out;
+    return castOwned(out, x.dtype);
   } finally {
     for (const t of temps) t.dispose();
     if (xs !== x) xs.dispose();
@@ -123,12 +118,7 @@ function pool(kind: 1 | 2, op: string, x: Tensor, kernelSize: Pair, options: Poo
   } finally {
     if (xs !== x) xs.dispose();
   }
-  if (out.dtype !== x.dtype) {
-    const r = out.to(x.dtype);
-    out.dispose();
-    return r;
-  }
-  return out;
+  return castOwned(out, x.dtype);
 }
 
 /** Max over kh x kw windows (stride defaults to the kernel size). @example tt.maxPool2d(x, 2) */

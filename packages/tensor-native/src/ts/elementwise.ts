@@ -4,7 +4,7 @@ import { allocStorage, type Storage } from "./memory.js";
 import { isFloating, isHalf, resultType, scalarDType, type DType, type PromoteOperand } from "./dtype.js";
 import { B, U } from "./opcodes.js";
 import { broadcastShapes, broadcastView } from "./shape.js";
-import { emptyTensor, fmtShape, Tensor } from "./tensor.js";
+import { castOwned, emptyTensor, fmtShape, Tensor } from "./tensor.js";
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -77,12 +77,7 @@ export function binaryOp(op: number, a: TensorLike, b: TensorLike): Tensor {
     // Bool add/mul are logical or/and: compute in uint8 then clamp through a bool cast.
     const out = emptyTensor(shape, dt === "bool" && !COMPARE.has(op) ? "uint8" : outDt, ta.storage.device);
     backend(out.device).binary(op, ea, eb, out);
-    if (out.dtype !== (COMPARE.has(op) ? "bool" : dt)) {
-      const r = out.to(COMPARE.has(op) ? "bool" : dt);
-      out.dispose();
-      return r;
-    }
-    return out;
+    return castOwned(out, COMPARE.has(op) ? "bool" : dt);
   } finally {
     for (const t of temps) t.dispose();
   }
@@ -102,12 +97,7 @@ export function unaryOp(op: number, x: Tensor): Tensor {
   try {
     const out = emptyTensor(x.shape, cdt, x.device);
     backend(x.device).unary(op, src, out);
-    if (cdt !== dt) {
-      const r = out.to(dt);
-      out.dispose();
-      return r;
-    }
-    return out;
+    return castOwned(out, dt);
   } finally {
     if (src !== x) src.dispose();
   }

@@ -1,7 +1,7 @@
 /** Index-driven selection: indexSelect, gather, maskedFill. */
 import { backend } from "./dispatch.js";
 import { where, type Scalar } from "./elementwise.js";
-import { contiguousOrSelf, emptyTensor, fmtShape, normDim, numelOf, Tensor } from "./tensor.js";
+import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, normDim, numelOf, Tensor } from "./tensor.js";
 
 function checkIndex(op: string, index: Tensor, size: number): Tensor {
   index.check(op);
@@ -79,12 +79,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 export function maskedFill(x: Tensor, mask: Tensor, value: Scalar | Tensor): Tensor {
   if (mask.dtype !== "bool") throw new TypeError(`maskedFill: mask must be a bool tensor, got ${mask.dtype}`);
   const v = value instanceof Tensor ? value.to(x.dtype) : value;
-  const out = where(mask, v, x);
-  if (out.dtype !== x.dtype) {
-    const r = out.to(x.dtype);
-    out.dispose();
-    return r;
-  }
+  // The cast copy of `value` is freed on every path (it leaked when the result needed a cast).
+  const out = castOwned(where(mask, v, x), x.dtype);
   if (v instanceof Tensor && v !== value) v.dispose();
   return out;
 }

@@ -2,7 +2,7 @@
 import { backend } from "./dispatch.js";
 import { isHalf, promoteTypes, type DType } from "./dtype.js";
 import { broadcastShapes, broadcastView, squeeze, unsqueeze } from "./shape.js";
-import { emptyTensor, fmtShape, Tensor } from "./tensor.js";
+import { castOwned, emptyTensor, fmtShape, Tensor } from "./tensor.js";
 
 /**
  * Matrix product. 1-D operands are treated as a row (left) or column (right) vector and
@@ -53,12 +53,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       out = squeeze(full, -1);
       full.dispose();
     }
-    if (cdt !== dt) {
-      const r = out.to(dt);
-      out.dispose();
-      return r;
-    }
-    return out;
+    return castOwned(out, dt);
   } finally {
     for (const t of temps) t.dispose();
   }

@@ -3,7 +3,7 @@ import { backend, type ViewLike } from "./dispatch.js";
 import { isFloating, isHalf, type DType } from "./dtype.js";
 import { R } from "./opcodes.js";
 import { transpose } from "./shape.js";
-import { contiguousOrSelf, emptyTensor, isContiguousView, normDim, numelOf, Tensor } from "./tensor.js";
+import { castOwned, contiguousOrSelf, emptyTensor, isContiguousView, normDim, numelOf, Tensor } from "./tensor.js";
 
 export type Dims = number | readonly number[] | undefined;
 
@@ -58,12 +58,7 @@ export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, cor
     c?.dispose();
     if (src !== x) src.dispose();
   }
-  if (ocdt !== dt) {
-    const r = out.to(dt);
-    out.dispose();
-    return r;
-  }
-  return out;
+  return castOwned(out, dt);
 }
 
 /** softmax / logSoftmax along dim. */

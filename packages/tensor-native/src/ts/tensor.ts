@@ -190,6 +190,18 @@ export function normDim(dim: number, ndim: number, op: string): number {
 }
 
 /** A new uninitialized contiguous tensor. */
+/**
+ * `t` in `dtype`, taking ownership of `t`: a result computed in another dtype (float32 for
+ * half types, uint8 for bool sums) is cast, and the temporary freed.
+ * @example return castOwned(out, "float16");
+ */
+export function castOwned(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  const cast = t.to(dtype);
+  t.dispose();
+  return cast;
+}
+
 export function emptyTensor(shape: readonly number[], dtype: DType, device: Device = "cpu"): Tensor {
   for (const d of shape)
     if (!Number.isInteger(d) || d < 0) throw new RangeError(`invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
