@@ -160,18 +160,23 @@ e2eTest("two pages on one notebook see each other's edits and outputs", async ()
   assert.equal(await a.textContent(`${cell(0)} .exec-count`), "[2]");
 });
 
-e2eTest("a file changed on disk is noticed, not overwritten, and can be reloaded", async () => {
-  await putNotebook(server, "changed.ipynb", ["1 + 1;"]);
-  const page = await tabOn(server);
-  await openNotebook(page, server, "changed.ipynb");
-
-  // Someone else writes the file (a git pull, another editor).
-  const file = join(server.root, "changed.ipynb");
+/** Someone else adds a markdown cell to the file (a git pull, another editor); returns its path. */
+function writtenBehindOurBack(path: string): string {
+  const file = join(server.root, path);
   const nb = JSON.parse(readFileSync(file, "utf8")) as { cells: unknown[] };
   nb.cells.push({ id: "from-disk", cell_type: "markdown", metadata: {}, source: "Written on **disk**" });
   writeFileSync(file, JSON.stringify(nb));
   const later = new Date(Date.now() + 10_000);
   utimesSync(file, later, later);
+  return file;
+}
+
+e2eTest("a file changed on disk is noticed, not overwritten, and can be reloaded", async () => {
+  await putNotebook(server, "changed.ipynb", ["1 + 1;"]);
+  const page = await tabOn(server);
+  await openNotebook(page, server, "changed.ipynb");
+
+  const file = writtenBehindOurBack("changed.ipynb");
 
   // An edit here: its autosave warns instead of overwriting.
   await selectCell(page, 0);
@@ -193,12 +198,7 @@ e2eTest(
     await putNotebook(server, "ctrl-s.ipynb", ["1 + 1;"]);
     const page = await tabOn(server);
     await openNotebook(page, server, "ctrl-s.ipynb");
-    const file = join(server.root, "ctrl-s.ipynb");
-    const nb = JSON.parse(readFileSync(file, "utf8")) as { cells: unknown[] };
-    nb.cells.push({ id: "from-disk", cell_type: "markdown", metadata: {}, source: "Written on **disk**" });
-    writeFileSync(file, JSON.stringify(nb));
-    const later = new Date(Date.now() + 10_000);
-    utimesSync(file, later, later);
+    const file = writtenBehindOurBack("ctrl-s.ipynb");
 
     await selectCell(page, 0);
     await page.keyboard.press("Control+s");
