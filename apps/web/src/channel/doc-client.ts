@@ -21,6 +21,7 @@ import type {
 import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { KeyedDebouncer } from "./debouncer.js";
 import { DocModel } from "./doc-model.js";
+import { RetryTimer, Watchdog } from "./liveness.js";
 import { PendingRequests } from "./requests.js";
 import type { DocClientOptions, DocClientState, InputPrompt, SocketLike } from "./types.js";
 
@@ -39,18 +40,14 @@ export class DocClient {
   /** A snapshot arrived on the current socket: edits may be sent. */
   private live = false;
   private stopped = true;
-  private attempt = 0;
-  private retryTimer: unknown = null;
-  private retryAt: number | null = null;
+  private readonly retry: RetryTimer;
+  private readonly watchdog: Watchdog;
   private closedReason: string | undefined;
   /** The server's last error message, kept to explain a refused connection. */
   private lastError: string | undefined;
   /** Recent ops batches by requestId (a partly applied batch is echoed, then refused). */
   private readonly opsIds = new Set<string>();
   private lastResyncAt = -Infinity;
-  /** When the server was last heard from; the server pings every 15 s. */
-  private lastHeard = 0;
-  private watchdog: unknown = null;
   private clientId: string | null = null;
   private kernel: DocKernelState = { id: null, status: "none" };
   private save: DocSaveState = { dirty: false, lastSaved: null, diskChanged: false };
@@ -79,6 +76,8 @@ export class DocClient {
       onConnectFailed: options.onConnectFailed ?? (() => {}),
     };
     this.requests = new PendingRequests(this.opts.timers);
+    this.retry = new RetryTimer(this.opts.timers, this.opts.now);
+    this.watchdog = new Watchdog(this.opts.timers, this.opts.now);
     this.drafts = new KeyedDebouncer(this.opts.timers, this.opts.sourceDebounceMs);
     this.state = this.buildState();
   }
@@ -108,9 +107,8 @@ export class DocClient {
 
   stop(): void {
     this.stopped = true;
-    this.clearRetry();
-    if (this.watchdog !== null) this.opts.timers.clearTimeout(this.watchdog);
-    this.watchdog = null;
+    this.retry.clear();
+    this.watchdog.stop();
     this.drafts.cancelAll();
     const socket = this.socket;
     this.dropSocket("closed");
@@ -121,7 +119,7 @@ export class DocClient {
   /** Reconnects now instead of waiting for the backoff timer. */
   retryNow(): void {
     if (this.stopped || this.socket) return;
-    this.clearRetry();
+    this.retry.clear();
     this.connect();
   }
 
@@ -133,11 +131,16 @@ export class DocClient {
     ws.onopen = () => {
       if (ws === this.socket) this.sendRaw({ type: "start_kernel" });
     };
-    this.lastHeard = this.opts.now();
-    this.armWatchdog();
+    this.watchdog.start(
+      () => {
+        this.socket?.close(4001, "no heartbeat");
+        this.onClosed(4001, "no heartbeat from the server");
+      },
+      () => this.socket !== null && !this.stopped,
+    );
     ws.onmessage = (ev) => {
       if (ws !== this.socket) return;
-      this.lastHeard = this.opts.now();
+      this.watchdog.heard();
       let msg: DocServerMessage;
       try {
         msg = JSON.parse(String(ev.data)) as DocServerMessage;
@@ -156,34 +159,15 @@ export class DocClient {
   private onClosed(code: number, reason: string): void {
     const neverOpened = !this.live;
     this.dropSocket("connection lost");
-    if (neverOpened) this.opts.onConnectFailed?.(this.attempt + 1);
+    if (neverOpened) this.opts.onConnectFailed?.(this.retry.attempt + 1);
     // 4400-4499: the server refused this document for good (bad path, forbidden).
     if (code >= 4400 && code < 4500) {
       this.stopped = true;
       this.closedReason = this.lastError ?? (reason || `closed (${code})`);
     } else if (!this.stopped) {
-      this.scheduleReconnect(backoffDelay(this.attempt, this.opts.backoff));
+      this.scheduleReconnect(backoffDelay(this.retry.attempt, this.opts.backoff));
     }
     this.emit();
-  }
-
-  /**
-   * A tunnel can die without closing the socket (a laptop lid, a NAT timeout): no message
-   * for 45 s (three missed pings) counts as a lost connection.
-   */
-  private armWatchdog(): void {
-    if (this.watchdog !== null) this.opts.timers.clearTimeout(this.watchdog);
-    this.watchdog = this.opts.timers.setTimeout(() => {
-      this.watchdog = null;
-      const socket = this.socket;
-      if (!socket || this.stopped) return;
-      if (this.opts.now() - this.lastHeard > 45_000) {
-        socket.close(4001, "no heartbeat");
-        this.onClosed(4001, "no heartbeat from the server");
-      } else {
-        this.armWatchdog();
-      }
-    }, 10_000);
   }
 
   private dropSocket(why: string): void {
@@ -200,20 +184,9 @@ export class DocClient {
   }
 
   private scheduleReconnect(delay: number): void {
-    this.clearRetry();
-    this.attempt += 1;
-    this.retryAt = this.opts.now() + delay;
-    this.retryTimer = this.opts.timers.setTimeout(() => {
-      this.retryTimer = null;
-      this.retryAt = null;
+    this.retry.schedule(delay, () => {
       if (!this.stopped && !this.socket) this.connect();
-    }, delay);
-  }
-
-  private clearRetry(): void {
-    if (this.retryTimer !== null) this.opts.timers.clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    this.retryAt = null;
+    });
   }
 
   /** Our copy no longer matches the server's: drop the socket and take a fresh snapshot. */
@@ -224,7 +197,7 @@ export class DocClient {
     this.lastResyncAt = now;
     this.dropSocket("resync");
     socket?.close(4000, "resync");
-    this.scheduleReconnect(quick ? 0 : backoffDelay(this.attempt, this.opts.backoff));
+    this.scheduleReconnect(quick ? 0 : backoffDelay(this.retry.attempt, this.opts.backoff));
   }
 
   // ---- incoming ----------------------------------------------------------------------
@@ -235,7 +208,7 @@ export class DocClient {
         this.lastError = undefined;
         const reconnected = !this.live && this.model.confirmed !== null;
         this.live = true;
-        this.attempt = 0;
+        this.retry.attempt = 0;
         this.clientId = msg.clientId;
         this.path = msg.path;
         this.kernel = msg.kernel;
@@ -442,9 +415,9 @@ export class DocClient {
       kernel: this.kernel,
       save: this.save,
       connection: {
-        status: this.live ? "open" : this.socket ? (this.attempt > 0 ? "reconnecting" : "connecting") : this.stopped ? "closed" : "reconnecting",
-        attempt: this.attempt,
-        retryAt: this.retryAt,
+        status: this.live ? "open" : this.socket ? (this.retry.attempt > 0 ? "reconnecting" : "connecting") : this.stopped ? "closed" : "reconnecting",
+        attempt: this.retry.attempt,
+        retryAt: this.retry.at,
         reason: this.closedReason,
       },
       inputs: this.inputs,
