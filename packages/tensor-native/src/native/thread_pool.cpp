@@ -26,19 +26,34 @@ class Pool {
       std::lock_guard<std::mutex> lock(mu_);
       fn_ = &fn;
       ntasks_ = ntasks;
-      active_ = nthreads_ - 1;
-      generation_++;
+      active_.store(nthreads_ - 1, std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
     t_in_pool = true;
     work(0);
     t_in_pool = false;
-    std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [this] { return active_ == 0; });
+    // Spin briefly (the workers usually finish within microseconds of us), then sleep.
+    for (int i = 0; i < kSpins && active_.load(std::memory_order_acquire) != 0; i++) cpu_relax();
+    if (active_.load(std::memory_order_acquire) != 0) {
+      std::unique_lock<std::mutex> lock(mu_);
+      done_cv_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
+    }
     fn_ = nullptr;
   }
 
  private:
+  // About 50-100 microseconds of polling: long enough to bridge the gaps between the
+  // back-to-back parallel steps of one op (a sleeping thread in a VM takes far longer
+  // to wake), short enough not to burn a core between cells.
+  static constexpr int kSpins = 20000;
+
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+
   // Static cyclic assignment: participant `tid` runs tasks tid, tid + n, ... so work is
   // spread even when a worker wakes late (stealing would let the caller take it all).
   void work(int tid) {
@@ -48,14 +63,17 @@ class Pool {
     t_in_pool = true;
     uint64_t seen = 0;
     for (;;) {
-      {
+      for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; i++) cpu_relax();
+      if (generation_.load(std::memory_order_acquire) == seen) {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
+        cv_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
       }
+      seen = generation_.load(std::memory_order_acquire);
       work(tid);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--active_ == 0) done_cv_.notify_one();
+      if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_cv_.notify_one();
+      }
     }
   }
 
@@ -64,8 +82,8 @@ class Pool {
   std::condition_variable cv_, done_cv_;
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t ntasks_ = 0;
-  int active_ = 0;
-  uint64_t generation_ = 0;
+  std::atomic<int> active_{0};
+  std::atomic<uint64_t> generation_{0};
 };
 
 int default_threads() {
