@@ -15,7 +15,9 @@
         "src/native/gemm.cpp",
         "src/native/gemm_generic.cpp",
         "src/native/vec_base.cpp",
-        "src/native/conv.cpp"
+        "src/native/conv.cpp",
+        "src/native/conv_backward.cpp",
+        "src/native/optim.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "dependencies": ["isa_avx2", "isa_avx512"],

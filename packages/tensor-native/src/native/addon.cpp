@@ -323,6 +323,50 @@ ENTRY(Window2d)
   return info.Env().Undefined();
 END
 
+// kind 0: col2im(a = cols -> out = image); 1: max pool, 2: average pool backward with
+// a = x, b = grad of the output, out = grad of x. Geometry as Window2d.
+ENTRY(Window2dBackward)
+  size_t p = 0;
+  int kind = info[0].As<Napi::Number>().Int32Value();
+  View a = read_view(storage_of(info[1]), &p), b = read_view(storage_of(info[2]), &p),
+       out = read_view(storage_of(info[3]), &p);
+  Conv2dGeom g{};
+  int64_t* f[] = {&g.kh, &g.kw, &g.sh, &g.sw, &g.ph, &g.pw, &g.dh, &g.dw, &g.oh, &g.ow};
+  for (int i = 0; i < 10; i++) *f[i] = (int64_t)g_meta[p + i];
+  require_contiguous(a, "window2dBackward");
+  require_contiguous(b, "window2dBackward");
+  require_contiguous(out, "window2dBackward");
+  if (out.ndim != 4 || a.dtype != out.dtype || b.dtype != out.dtype || g.kh < 1 || g.kw < 1 || g.sh < 1 ||
+      g.sw < 1 || g.dh < 1 || g.dw < 1 || g.ph < 0 || g.pw < 0 || g.oh < 0 || g.ow < 0)
+    throw Error("window2dBackward: bad geometry");
+  const int64_t planes = out.shape[0] * out.shape[1];
+  if (kind == 0) {
+    if (a.numel() != planes * g.kh * g.kw * g.oh * g.ow) throw Error("window2dBackward: cols do not match the geometry");
+    col2im(a, out, g);
+  } else {
+    if (a.numel() != out.numel() || b.numel() != planes * g.oh * g.ow)
+      throw Error("window2dBackward: sizes do not match the geometry");
+    pool2d_backward(kind - 1, a, b, out, g);
+  }
+  return info.Env().Undefined();
+END
+
+// Fused optimizer update of one parameter in place (see optim_step in kernels.h).
+ENTRY(OptimStep)
+  size_t p = 0;
+  int kind = info[0].As<Napi::Number>().Int32Value();
+  if (kind < 0 || kind > 2) throw Error("optimStep: unknown optimizer kind");
+  View par = read_view(storage_of(info[1]), &p), grad = read_view(storage_of(info[2]), &p),
+       s1 = read_view(storage_of(info[3]), &p), s2 = read_view(storage_of(info[4]), &p);
+  for (const View* v : {&par, &grad, &s1, &s2}) {
+    require_contiguous(*v, "optimStep");
+    if (v->dtype != par.dtype || v->numel() != par.numel()) throw Error("optimStep: state and gradient must match the parameter");
+  }
+  if (p + 7 > g_meta_len) throw Error("metadata overflow");
+  optim_step(kind, par, grad, s1, s2, g_meta + p);
+  return info.Env().Undefined();
+END
+
 ENTRY(Stats)
   AllocStats s = cpu_alloc_stats();
   auto o = Napi::Object::New(info.Env());
@@ -369,6 +413,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
   exports.Set("indexOp", Napi::Function::New(env, IndexOp));
   exports.Set("window2d", Napi::Function::New(env, Window2d));
+  exports.Set("window2dBackward", Napi::Function::New(env, Window2dBackward));
+  exports.Set("optimStep", Napi::Function::New(env, OptimStep));
   exports.Set("stats", Napi::Function::New(env, Stats));
   exports.Set("emptyCache", Napi::Function::New(env, EmptyCache));
   exports.Set("threads", Napi::Function::New(env, Threads));

@@ -13,13 +13,13 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-function pair(v: Pair | undefined, d: number, what: string, op: string, min: number): [number, number] {
+export function pair(v: Pair | undefined, d: number, what: string, op: string, min: number): [number, number] {
   const p: [number, number] = v === undefined ? [d, d] : typeof v === "number" ? [v, v] : [v[0], v[1]];
   if (!p.every((x) => Number.isInteger(x) && x >= min)) throw new RangeError(`${op}: ${what} must be integers >= ${min}, got ${String(v)}`);
   return p;
 }
 
-function outSize(op: string, inp: number, k: number, s: number, p: number, d: number): number {
+export function outSize(op: string, inp: number, k: number, s: number, p: number, d: number): number {
   const o = Math.floor((inp + 2 * p - d * (k - 1) - 1) / s) + 1;
   if (o <= 0) throw new Error(`${op}: the input is too small (${inp}) for kernel ${k} with padding ${p} and dilation ${d}`);
   return o;

@@ -7,6 +7,13 @@ import { emptyTensor, fmtShape, numelOf, type Tensor } from "./tensor.js";
 export interface TensorOptions {
   dtype?: DType;
   device?: Device;
+  /** Record ops on the new tensor for autograd (floating dtypes only). */
+  requiresGrad?: boolean;
+}
+
+function withGrad(t: Tensor, o: TensorOptions | undefined): Tensor {
+  if (o?.requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 export type NestedArray = number | boolean | readonly NestedArray[];
@@ -79,7 +86,7 @@ export function tensor(data: NestedArray, options?: TensorOptions): Tensor {
   const o = opts(options, inferred);
   const t = emptyTensor(shape, o.dtype, o.device);
   writeValues(t, flat);
-  return t;
+  return withGrad(t, options);
 }
 
 /**
@@ -104,7 +111,7 @@ export function fromTypedArray(data: AnyTypedArray, shape?: readonly number[], o
     backend(t.device).copy(tmp, t);
     tmp.dispose();
   }
-  return t;
+  return withGrad(t, options);
 }
 
 /** A tensor filled with `value`. @example tt.full([2, 2], 7) */
@@ -113,7 +120,7 @@ export function full(shape: readonly number[], value: number | boolean, options?
   const o = opts(options, fallback);
   const t = emptyTensor(checkShape("full", shape), o.dtype, o.device);
   backend(o.device).fill(t, Number(value));
-  return t;
+  return withGrad(t, options);
 }
 
 /** Zeros (float32 unless a dtype is given). @example tt.zeros([2, 3]) */
@@ -129,7 +136,7 @@ export function ones(shape: readonly number[], options?: TensorOptions): Tensor 
 /** Uninitialized memory (float32 unless a dtype is given). @example tt.empty([2, 3]) */
 export function empty(shape: readonly number[], options?: TensorOptions): Tensor {
   const o = opts(options, "float32");
-  return emptyTensor(checkShape("empty", shape), o.dtype, o.device);
+  return withGrad(emptyTensor(checkShape("empty", shape), o.dtype, o.device), options);
 }
 
 /** Zeros with x's shape and dtype. */
@@ -157,7 +164,7 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
   const o = opts(options, [start, end, step].every(Number.isInteger) ? "int64" : "float32");
   const t = emptyTensor([n], o.dtype, o.device);
   if (n > 0) backend(o.device).random(3, t, start, step);
-  return t;
+  return withGrad(t, options);
 }
 
 /** `steps` evenly spaced values from start to end inclusive. @example tt.linspace(0, 1, 5) */
@@ -167,7 +174,7 @@ export function linspace(start: number, end: number, steps: number, options?: Te
   const vals = Array.from({ length: steps }, (_, i) => (steps === 1 ? start : i === steps - 1 ? end : start + ((end - start) * i) / (steps - 1)));
   const t = emptyTensor([steps], o.dtype, o.device);
   writeValues(t, vals);
-  return t;
+  return withGrad(t, options);
 }
 
 /** Identity matrix n x m (m defaults to n). @example tt.eye(3) */
@@ -177,7 +184,7 @@ export function eye(n: number, m = n, options?: TensorOptions): Tensor {
   for (let i = 0; i < Math.min(n, m); i++) vals[i * m + i] = 1;
   const t = emptyTensor(checkShape("eye", [n, m]), o.dtype, o.device);
   writeValues(t, vals);
-  return t;
+  return withGrad(t, options);
 }
 
 function floatOpts(op: string, options?: TensorOptions): { dtype: DType; device: Device } {
@@ -191,7 +198,7 @@ export function rand(shape: readonly number[], options?: TensorOptions): Tensor 
   const o = floatOpts("rand", options);
   const t = emptyTensor(checkShape("rand", shape), o.dtype, o.device);
   backend(o.device).random(0, t, 0, 1);
-  return t;
+  return withGrad(t, options);
 }
 
 /** Standard normal samples. @example tt.randn([64, 784]) */
@@ -199,7 +206,7 @@ export function randn(shape: readonly number[], options?: TensorOptions): Tensor
   const o = floatOpts("randn", options);
   const t = emptyTensor(checkShape("randn", shape), o.dtype, o.device);
   backend(o.device).random(1, t, 0, 1);
-  return t;
+  return withGrad(t, options);
 }
 
 /** Integers uniform in [low, high) (int64 unless given). @example tt.randint(0, 10, [3]) */
@@ -209,7 +216,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   const o = opts(options, "int64");
   const t = emptyTensor(checkShape("randint", shape), o.dtype, o.device);
   backend(o.device).random(2, t, low, high);
-  return t;
+  return withGrad(t, options);
 }
 
 /** Seeds the generator behind rand, randn and randint. @example tt.manualSeed(42) */

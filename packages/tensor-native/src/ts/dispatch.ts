@@ -38,6 +38,10 @@ export interface Backend {
   indexOp(kind: number, x: ViewLike, idx: ViewLike, out: ViewLike, outer: number, xdim: number, inner: number, idim: number): void;
   /** kind 0 im2col, 1 max pool, 2 average pool; geom = [kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]. */
   window2d(kind: number, x: ViewLike, out: ViewLike, geom: readonly number[]): void;
+  /** kind 0 col2im (a = cols, out = image); 1 max / 2 average pool backward (a = x, b = grad of the output, out = grad of x). */
+  window2dBackward(kind: number, a: ViewLike, b: ViewLike, out: ViewLike, geom: readonly number[]): void;
+  /** Fused in-place optimizer update: kind 0 SGD, 1 Adam, 2 AdamW (see optim_step in kernels.h for `hyper`). */
+  optimStep(kind: number, p: ViewLike, g: ViewLike, s1: ViewLike, s2: ViewLike, hyper: readonly number[]): void;
   stats(): { liveBytes: number; cachedBytes: number; osAllocations: number; liveBlocks: number };
 }
 
@@ -114,6 +118,16 @@ const cpu: Backend = {
     const p = puts(x, out);
     for (let i = 0; i < geom.length; i++) meta[p + i] = geom[i];
     native.window2d(kind, x.storage.handle, out.storage.handle);
+  },
+  window2dBackward(kind, a, b, out, geom) {
+    const p = puts(a, b, out);
+    for (let i = 0; i < geom.length; i++) meta[p + i] = geom[i];
+    native.window2dBackward(kind, a.storage.handle, b.storage.handle, out.storage.handle);
+  },
+  optimStep(kind, p, g, s1, s2, hyper) {
+    const at = puts(p, g, s1, s2);
+    for (let i = 0; i < hyper.length; i++) meta[at + i] = hyper[i];
+    native.optimStep(kind, p.storage.handle, g.storage.handle, s1.storage.handle, s2.storage.handle);
   },
   stats: () => native.stats(),
 };

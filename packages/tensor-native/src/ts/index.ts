@@ -8,10 +8,11 @@
  * console.log(x.matmul(w).relu().softmax(-1).sum(1));
  */
 import "./methods.js";
+import "./inplace.js";
+import "./autograd/index.js";
 
 import { native } from "./native.js";
-import { binaryOp, unaryOp, type TensorLike } from "./elementwise.js";
-import { B, U } from "./opcodes.js";
+import type { TensorLike } from "./elementwise.js";
 import type { Tensor } from "./tensor.js";
 
 export { Tensor } from "./tensor.js";
@@ -22,39 +23,42 @@ export {
   arange, empty, eye, fromTypedArray, full, linspace, manualSeed, ones, onesLike, rand, randint, randn, tensor,
   zeros, zerosLike, type NestedArray, type TensorOptions,
 } from "./creation.js";
-export { clamp, where, type Scalar, type TensorLike } from "./elementwise.js";
-export { embedding, gather, indexSelect, maskedFill, oneHot, scatterAdd } from "./indexing.js";
-export { matmul } from "./matmul.js";
-export { avgPool2d, conv2d, maxPool2d, type Conv2dOptions, type Pair, type Pool2dOptions } from "./conv.js";
-export { cat, chunk, split, stack } from "./shape.js";
+export type { Scalar, TensorLike } from "./elementwise.js";
+export { oneHot } from "./indexing.js";
+export type { Conv2dOptions, Pair, Pool2dOptions } from "./conv.js";
+export {
+  avgPool2d, cat, chunk, clamp, conv2d, embedding, enableGrad, gather, gradcheck, indexSelect, isGradEnabled, matmul,
+  maxPool2d, noGrad, scatterAdd, split, stack, where,
+  type BackwardOptions, type GradcheckOptions, type GradHook, type HookHandle,
+} from "./autograd/index.js";
 export { keep, memory, tidy, type MemoryInfo } from "./memory.js";
 
 /** Elementwise a + b with broadcasting. @example tt.add(x, 1) */
-export const add = (a: Tensor, b: TensorLike): Tensor => binaryOp(B.add, a, b);
+export const add = (a: Tensor, b: TensorLike): Tensor => a.add(b);
 /** @example tt.sub(x, y) */
-export const sub = (a: Tensor, b: TensorLike): Tensor => binaryOp(B.sub, a, b);
+export const sub = (a: Tensor, b: TensorLike): Tensor => a.sub(b);
 /** @example tt.mul(x, y) */
-export const mul = (a: Tensor, b: TensorLike): Tensor => binaryOp(B.mul, a, b);
+export const mul = (a: Tensor, b: TensorLike): Tensor => a.mul(b);
 /** @example tt.div(x, 2) */
-export const div = (a: Tensor, b: TensorLike): Tensor => binaryOp(B.div, a, b);
+export const div = (a: Tensor, b: TensorLike): Tensor => a.div(b);
 /** @example tt.pow(x, 2) */
-export const pow = (a: Tensor, b: TensorLike): Tensor => binaryOp(B.pow, a, b);
+export const pow = (a: Tensor, b: TensorLike): Tensor => a.pow(b);
 /** @example tt.maximum(x, y) */
-export const maximum = (a: Tensor, b: TensorLike): Tensor => binaryOp(B.maximum, a, b);
+export const maximum = (a: Tensor, b: TensorLike): Tensor => a.maximum(b);
 /** @example tt.minimum(x, y) */
-export const minimum = (a: Tensor, b: TensorLike): Tensor => binaryOp(B.minimum, a, b);
+export const minimum = (a: Tensor, b: TensorLike): Tensor => a.minimum(b);
 /** @example tt.exp(x) */
-export const exp = (x: Tensor): Tensor => unaryOp(U.exp, x);
+export const exp = (x: Tensor): Tensor => x.exp();
 /** @example tt.log(x) */
-export const log = (x: Tensor): Tensor => unaryOp(U.log, x);
+export const log = (x: Tensor): Tensor => x.log();
 /** @example tt.sqrt(x) */
-export const sqrt = (x: Tensor): Tensor => unaryOp(U.sqrt, x);
+export const sqrt = (x: Tensor): Tensor => x.sqrt();
 /** @example tt.tanh(x) */
-export const tanh = (x: Tensor): Tensor => unaryOp(U.tanh, x);
+export const tanh = (x: Tensor): Tensor => x.tanh();
 /** @example tt.sigmoid(x) */
-export const sigmoid = (x: Tensor): Tensor => unaryOp(U.sigmoid, x);
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
 /** @example tt.relu(x) */
-export const relu = (x: Tensor): Tensor => unaryOp(U.relu, x);
+export const relu = (x: Tensor): Tensor => x.relu();
 /** @example tt.softmax(x, -1) */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 /** @example tt.logSoftmax(x, -1) */

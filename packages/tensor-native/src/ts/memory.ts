@@ -9,6 +9,8 @@ import type { Handle } from "./native.js";
 /** A buffer on a device; tensors are views over it. */
 export class Storage {
   refs = 0;
+  /** Bumped by every in-place write, so autograd can tell a saved tensor was changed. */
+  version = 0;
   constructor(readonly handle: Handle, readonly nbytes: number, readonly device: Device) {}
 }
 
@@ -97,6 +99,19 @@ export function tidy<T>(fn: () => T): T {
 }
 
 const keptForever = new WeakSet<Owned>();
+
+/**
+ * Runs `fn` with no tidy() scope active: what it creates outlives the caller's scopes
+ * (autograd's saved tensors and gradients), unless `fn` opens a tidy of its own.
+ */
+export function withoutScopes<T>(fn: () => T): T {
+  const saved = scopes.splice(0, scopes.length);
+  try {
+    return fn();
+  } finally {
+    scopes.splice(0, scopes.length, ...saved);
+  }
+}
 
 /**
  * Exempts a tensor from every enclosing tidy() scope.

@@ -23,6 +23,8 @@ export interface NativeAddon {
   manualSeed(seed: number): void;
   indexOp(kind: number, x: Handle, idx: Handle, out: Handle): void;
   window2d(kind: number, x: Handle, out: Handle): void;
+  window2dBackward(kind: number, a: Handle, b: Handle, out: Handle): void;
+  optimStep(kind: number, p: Handle, g: Handle, s1: Handle, s2: Handle): void;
   stats(): { liveBytes: number; cachedBytes: number; osAllocations: number; liveBlocks: number };
   emptyCache(): void;
   threads(n?: number): number;

@@ -1,8 +1,9 @@
 /** The Tensor class: a strided view over a reference-counted storage. */
 import { inspect } from "node:util";
 
+import type { GradNode } from "./autograd/node.js";
 import { backend, type Device, type ViewLike } from "./dispatch.js";
-import { dtypeSize, typedArrayFor, type AnyTypedArray, type DType } from "./dtype.js";
+import { dtypeSize, isFloating, typedArrayFor, type AnyTypedArray, type DType } from "./dtype.js";
 import { allocStorage, disposeTensor, track, type Storage } from "./memory.js";
 import { formatTensor, htmlTable } from "./printing.js";
 
@@ -46,6 +47,15 @@ export function fmtShape(shape: readonly number[]): string {
 export class Tensor implements ViewLike {
   /** True once dispose() ran (or the enclosing tidy() ended). */
   isDisposed = false;
+  /**
+   * The gradient accumulated by backward(): set on leaf tensors that require grad (and
+   * on others after retainGrad()). Add to it, read it, or set it to null to free it.
+   */
+  grad: Tensor | null = null;
+  /** @internal The autograd node that made this tensor; null for leaves. */
+  gradFn: GradNode | null = null;
+  /** @internal */
+  _requiresGrad = false;
 
   /** @internal Use the creation functions (tt.tensor, tt.zeros…) instead. */
   constructor(
@@ -56,6 +66,28 @@ export class Tensor implements ViewLike {
     readonly offset: number,
   ) {
     track(this);
+  }
+
+  /**
+   * Whether ops on this tensor are recorded so backward() can compute its gradient.
+   * Only floating point leaf tensors can be switched.
+   *
+   * @example
+   * const w = tt.randn([3, 3]); w.requiresGrad = true;
+   */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(flag: boolean) {
+    if (flag === this._requiresGrad) return;
+    if (this.gradFn) throw new Error("requiresGrad: only leaf tensors can change it; use detach() for a tensor that does not require grad");
+    if (flag && !isFloating(this.dtype)) throw new TypeError(`requiresGrad: only floating point tensors can require gradients, got ${this.dtype}`);
+    this._requiresGrad = flag;
+  }
+
+  /** True for tensors not made by a recorded op (user-created, or requiresGrad false). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
   }
 
   /** Where the data lives: "cpu". */

@@ -1,0 +1,118 @@
+/** Backward formulas of the elementwise ops (methods on Tensor and their free twins). */
+import { where as rawWhere, type Scalar, type TensorLike } from "../../elementwise.js";
+import { Tensor } from "../../tensor.js";
+import { sumTo } from "../grad-utils.js";
+import { record, untracked } from "../record.js";
+
+const P = Tensor.prototype;
+const asT = (x: TensorLike): Tensor | null => (x instanceof Tensor ? x : null);
+const shapeOf = (x: TensorLike): readonly number[] => (x instanceof Tensor ? x.shape : []);
+type Grad2 = (g: Tensor, a: Tensor, b: TensorLike, out: Tensor) => [Tensor | null, Tensor | null];
+
+function binary(name: "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum", label: string, formula: Grad2): void {
+  const raw = P[name];
+  P[name] = function (this: Tensor, other: TensorLike): Tensor {
+    const out = untracked(() => raw.call(this, other));
+    const b = asT(other);
+    const saved = [this, ...(b ? [b] : []), out];
+    return record(label, out, [this, other], saved, (g, s) => {
+      const [ga, gb] = formula(g, s[0], b ? s[1] : other, s[s.length - 1]);
+      return [ga && sumTo(ga, this.shape), gb && sumTo(gb, shapeOf(other))];
+    });
+  };
+}
+
+binary("add", "AddBackward", (g) => [g, g]);
+binary("sub", "SubBackward", (g) => [g, g.neg()]);
+binary("mul", "MulBackward", (g, a, b) => [g.mul(b), b instanceof Tensor ? g.mul(a) : null]);
+binary("div", "DivBackward", (g, a, b, out) => [g.div(b), b instanceof Tensor ? g.mul(out).div(b).neg() : null]);
+binary("pow", "PowBackward", (g, a, b, out) => {
+  const ga = g.mul(b).mul(a.pow(b instanceof Tensor ? b.sub(1) : (b as number) - 1));
+  return [ga, b instanceof Tensor ? g.mul(out).mul(a.log()) : null];
+});
+// Ties split the gradient evenly, as PyTorch does.
+const pick = (win: Tensor, tie: Tensor, g: Tensor): Tensor => g.mul(rawWhere(win, 1, rawWhere(tie, 0.5, 0)));
+binary("maximum", "MaximumBackward", (g, a, b) => [pick(a.gt(b), a.eq(b), g), b instanceof Tensor ? pick(b.gt(a), a.eq(b), g) : null]);
+binary("minimum", "MinimumBackward", (g, a, b) => [pick(a.lt(b), a.eq(b), g), b instanceof Tensor ? pick(b.lt(a), a.eq(b), g) : null]);
+
+type Grad1 = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
+function unary(name: "neg" | "abs" | "exp" | "log" | "sqrt" | "rsqrt" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "gelu" | "silu", formula: Grad1): void {
+  const raw = P[name];
+  const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
+  P[name] = function (this: Tensor): Tensor {
+    const out = untracked(() => raw.call(this));
+    return record(label, out, [this], [this, out], (g, [x, y]) => [formula(g, x, y)]);
+  };
+}
+
+const sign = (x: Tensor): Tensor => rawWhere(x.gt(0), 1, rawWhere(x.lt(0), -1, 0));
+unary("neg", (g) => g.neg());
+unary("abs", (g, x) => g.mul(sign(x)));
+unary("exp", (g, _x, y) => g.mul(y));
+unary("log", (g, x) => g.div(x));
+unary("sqrt", (g, _x, y) => g.div(y.mul(2)));
+unary("rsqrt", (g, _x, y) => g.mul(y.pow(3)).mul(-0.5));
+unary("sin", (g, x) => g.mul(x.cos()));
+unary("cos", (g, x) => g.mul(x.sin()).neg());
+unary("tanh", (g, _x, y) => g.mul(y.mul(y).neg().add(1)));
+unary("sigmoid", (g, _x, y) => g.mul(y).mul(y.neg().add(1)));
+unary("relu", (g, x) => rawWhere(x.gt(0), g, 0));
+// d/dx x·Φ(x) = Φ(x) + x·φ(x); Φ(x) = gelu(x) / x away from 0.
+unary("gelu", (g, x, y) => {
+  const cdf = rawWhere(x.eq(0), 0.5, y.div(x));
+  const pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+  return g.mul(cdf.add(x.mul(pdf)));
+});
+unary("silu", (g, x) => {
+  const s = x.sigmoid();
+  return g.mul(s.mul(x.mul(s.neg().add(1)).add(1)));
+});
+
+const rawClamp = P.clamp;
+P.clamp = function (this: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
+  const out = untracked(() => rawClamp.call(this, min, max));
+  const tmin = asT(min ?? 0), tmax = asT(max ?? 0);
+  const saved = [this, ...(tmin && min !== undefined ? [tmin] : []), ...(tmax && max !== undefined ? [tmax] : [])];
+  return record("ClampBackward", out, [this, min, max], saved, (g, s) => {
+    const x = s[0];
+    let k = 1;
+    const lo = min instanceof Tensor ? s[k++] : min, hi = max instanceof Tensor ? s[k++] : max;
+    let inside: Tensor | null = null;
+    if (lo !== undefined) inside = x.ge(lo);
+    if (hi !== undefined) inside = inside ? inside.mul(x.le(hi)) : x.le(hi);
+    return [
+      inside ? rawWhere(inside, g, 0) : g,
+      lo instanceof Tensor ? sumTo(rawWhere(x.lt(lo), g, 0), lo.shape) : null,
+      hi instanceof Tensor ? sumTo(rawWhere(x.gt(hi), g, 0), hi.shape) : null,
+    ];
+  });
+};
+
+/**
+ * Picks from `a` where `cond` is true, else from `b` (all broadcast together).
+ *
+ * @example
+ * tt.where(x.gt(0), x, 0); // relu
+ */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const out = untracked(() => rawWhere(cond, a, b));
+  return record("WhereBackward", out, [cond, a, b], [cond], (g, [c]) => [
+    null,
+    a instanceof Tensor ? sumTo(rawWhere(c, g, 0), a.shape) : null,
+    b instanceof Tensor ? sumTo(rawWhere(c, 0, g), b.shape) : null,
+  ]);
+}
+
+/** Clamps into [min, max]; either bound may be omitted. @example tt.clamp(x, 0, 1) */
+export function clamp(x: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
+  return x.clamp(min, max);
+}
+
+const rawMaskedFill = P.maskedFill;
+P.maskedFill = function (this: Tensor, mask: Tensor, value: Scalar | Tensor): Tensor {
+  const out = untracked(() => rawMaskedFill.call(this, mask, value));
+  return record("MaskedFillBackward", out, [this, value], [mask], (g, [m]) => [
+    rawWhere(m, 0, g),
+    value instanceof Tensor ? sumTo(rawWhere(m, g, 0), value.shape) : null,
+  ]);
+};

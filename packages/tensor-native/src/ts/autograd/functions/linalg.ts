@@ -1,0 +1,86 @@
+/** Backward formulas of matmul, the indexing ops and embedding. */
+import { zeros } from "../../creation.js";
+import { embedding as rawEmbedding, gather as rawGather, indexSelect as rawIndexSelect, scatterAdd as rawScatterAdd } from "../../indexing.js";
+import { matmul as rawMatmul } from "../../matmul.js";
+import { normDim, Tensor } from "../../tensor.js";
+import { sumTo } from "../grad-utils.js";
+import { record, untracked } from "../record.js";
+
+const P = Tensor.prototype;
+
+/**
+ * Matrix product. 1-D operands are treated as a row (left) or column (right) vector and
+ * that dimension is removed from the result; leading dims broadcast as batch dims.
+ *
+ * @example
+ * tt.randn([8, 64, 32]).matmul(tt.randn([32, 16])).shape; // [8, 64, 16]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  const out = untracked(() => rawMatmul(a, b));
+  return record("MatmulBackward", out, [a, b], [a, b], (g, [x, y]) => {
+    // Lift vectors to matrices, as the forward did, then reduce broadcast batch dims.
+    const a2 = x.ndim === 1 ? x.unsqueeze(0) : x, b2 = y.ndim === 1 ? y.unsqueeze(-1) : y;
+    let g2 = g;
+    if (x.ndim === 1) g2 = g2.unsqueeze(-2);
+    if (y.ndim === 1) g2 = g2.unsqueeze(-1);
+    const ga = a.requiresGrad ? sumTo(rawMatmul(g2, b2.transpose(-1, -2)), a2.shape).reshape([...x.shape]) : null;
+    const gb = b.requiresGrad ? sumTo(rawMatmul(a2.transpose(-1, -2), g2), b2.shape).reshape([...y.shape]) : null;
+    return [ga, gb];
+  });
+}
+P.matmul = function (o) {
+  return matmul(this, o);
+};
+
+/** Index-shaped tensor broadcast along the other dims of `like`, for scatterAdd. */
+function spreadIndex(index: Tensor, dim: number, like: Tensor): Tensor {
+  const shape = like.shape.map((s, i) => (i === dim ? index.numel() : 1));
+  return index.reshape(shape).expand([...like.shape]);
+}
+
+/** Entries along `dim` picked by a 1-D index. @example tt.indexSelect(x, 0, tt.tensor([2, 0])) */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  const out = untracked(() => rawIndexSelect(x, dim, index));
+  const d = normDim(dim, x.ndim, "indexSelect");
+  return record("IndexSelectBackward", out, [x], [index], (g, [idx]) =>
+    [x.ndim === 0 ? g.sum() : zeros(x.shape, { dtype: g.dtype }).scatterAdd(d, spreadIndex(idx, d, g), g)]);
+}
+P.indexSelect = function (d, i) {
+  return indexSelect(this, d, i);
+};
+
+/** out[i][j] = x[index[i][j]][j] for dim 0 (likewise for others). @example tt.gather(x, 1, idx) */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const out = untracked(() => rawGather(x, dim, index));
+  const d = normDim(dim, x.ndim, "gather");
+  return record("GatherBackward", out, [x], [index], (g, [idx]) => [zeros(x.shape, { dtype: g.dtype }).scatterAdd(d, idx, g)]);
+}
+P.gather = function (d, i) {
+  return gather(this, d, i);
+};
+
+/** Out-of-place scatter-add along dim. @example tt.zeros([3]).scatterAdd(0, idx, src) */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  const out = untracked(() => rawScatterAdd(x, dim, index, src));
+  const d = normDim(dim, x.ndim, "scatterAdd");
+  return record("ScatterAddBackward", out, [x, index, src], [index], (g, [idx]) => [g, null, rawGather(g, d, idx)]);
+}
+P.scatterAdd = function (d, i, s) {
+  return scatterAdd(this, d, i, s);
+};
+
+/**
+ * Rows of `weight` picked by integer `indices` (any shape): the result has shape
+ * [...indices.shape, weight.shape[1]].
+ *
+ * @example
+ * tt.embedding(tt.tensor([[1, 0]]), tt.randn([10, 4])).shape; // [1, 2, 4]
+ */
+export function embedding(indices: Tensor, weight: Tensor): Tensor {
+  const out = untracked(() => rawEmbedding(indices, weight));
+  return record("EmbeddingBackward", out, [weight], [indices], (g, [idx]) => {
+    const D = weight.shape[1], flat = idx.reshape(-1);
+    const rows = g.reshape(flat.numel(), D);
+    return [zeros(weight.shape, { dtype: g.dtype }).scatterAdd(0, flat.reshape(-1, 1).expand(flat.numel(), D), rows)];
+  });
+}

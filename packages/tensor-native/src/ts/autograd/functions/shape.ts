@@ -1,0 +1,107 @@
+/** Backward formulas of the view ops, casts, and the ops that join or split tensors. */
+import type { DType } from "../../dtype.js";
+import * as S from "../../shape.js";
+import { normDim, Tensor } from "../../tensor.js";
+import { scatterInto, sumTo } from "../grad-utils.js";
+import { record, untracked } from "../record.js";
+
+const P = Tensor.prototype;
+type Method = (this: Tensor, ...args: never[]) => Tensor;
+
+/** Wraps a one-input method whose gradient is a function of the incoming gradient only. */
+function viewLike<K extends keyof Tensor>(name: K, grad: (g: Tensor, x: { shape: readonly number[]; dtype: DType }, args: unknown[]) => Tensor): void {
+  const raw = P[name] as unknown as Method;
+  const label = `${String(name)[0].toUpperCase()}${String(name).slice(1)}Backward`;
+  (P as unknown as Record<string, unknown>)[name as string] = function (this: Tensor, ...args: unknown[]): Tensor {
+    const out = untracked(() => raw.apply(this, args as never[]));
+    if (out === this) return out;  // to() of the same dtype
+    const meta = { shape: this.shape, dtype: this.dtype };
+    return record(label, out, [this], [], (g) => [grad(g, meta, args)]);
+  };
+}
+
+const back = (g: Tensor, x: { shape: readonly number[] }): Tensor => g.reshape([...x.shape]);
+for (const name of ["reshape", "view", "squeeze", "unsqueeze", "flatten"] as const) viewLike(name, back);
+for (const name of ["contiguous", "clone", "float", "double", "half", "bfloat16"] as const) viewLike(name, (g) => g);
+viewLike("to", (g) => g);
+viewLike("transpose", (g, _x, [a, b]) => g.transpose(a as number, b as number));
+viewLike("t", (g) => g.t());
+viewLike("permute", (g, x, args) => {
+  const dims = S.flatShape(args as S.ShapeArg[]).map((d) => normDim(d, x.shape.length, "permute"));
+  const inverse = new Array<number>(dims.length);
+  dims.forEach((d, i) => (inverse[d] = i));
+  return g.permute(inverse);
+});
+viewLike("expand", (g, x) => sumTo(g, x.shape));
+
+function placed(name: "narrow" | "select" | "slice"): void {
+  const raw = P[name] as unknown as Method;
+  const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
+  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...args: unknown[]): Tensor {
+    const out = untracked(() => raw.apply(this, args as never[]));
+    return record(label, out, [this], [this], (g, [x]) => [
+      scatterInto(x, g, (z) => (raw as (this: Tensor, ...a: unknown[]) => Tensor).apply(z, args)),
+    ]);
+  };
+}
+placed("narrow");
+placed("select");
+placed("slice");
+
+// Pieces are narrow() views, so each gets its own NarrowBackward.
+P.split = function (size, dim = 0) {
+  const d = normDim(dim, this.ndim, "split");
+  const pieces = untracked(() => S.split(this, size, d));
+  const starts: number[] = [];
+  let at = 0;
+  for (const p of pieces) {
+    starts.push(at);
+    at += p.shape[d];
+  }
+  if (!this.requiresGrad) return pieces;
+  return pieces.map((p, i) => {
+    p.dispose();
+    return this.narrow(d, starts[i], p.shape[d]);
+  });
+};
+P.chunk = function (chunks, dim = 0) {
+  const d = normDim(dim, this.ndim, "chunk");
+  return this.split(Math.max(1, Math.ceil(this.shape[d] / chunks)), d);
+};
+
+/**
+ * Joins tensors along an existing dimension.
+ *
+ * @example
+ * tt.cat([tt.zeros([2, 3]), tt.ones([1, 3])], 0).shape; // [3, 3]
+ */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  const out = untracked(() => S.cat(tensors, dim));
+  const d = normDim(dim, out.ndim, "cat");
+  return record("CatBackward", out, tensors, [], (g) => {
+    let at = 0;
+    return tensors.map((t) => {
+      if (t.ndim === 1 && t.shape[0] === 0) return null;  // cat skips these
+      const piece = g.narrow(d, at, t.shape[d]);
+      at += t.shape[d];
+      return piece;
+    });
+  });
+}
+
+/** Joins tensors of one shape along a new dimension. @example tt.stack([a, b], 0) */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  const out = untracked(() => S.stack(tensors, dim));
+  const d = normDim(dim, out.ndim, "stack");
+  return record("StackBackward", out, tensors, [], (g) => tensors.map((_, i) => g.select(d, i)));
+}
+
+/** Splits into pieces of `size` along dim (views). @example tt.split(x, 2, 0) */
+export function split(t: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
+  return t.split(size, dim);
+}
+
+/** Splits into `chunks` nearly equal views along dim. @example tt.chunk(x, 3, 1) */
+export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
+  return t.chunk(chunks, dim);
+}

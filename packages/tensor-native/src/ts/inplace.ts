@@ -1,0 +1,116 @@
+/**
+ * In-place ops (PyTorch's trailing underscore): they write into this tensor's storage and
+ * return this tensor. Autograd refuses them on tensors it needs (a leaf that requires
+ * grad, while recording), and every write bumps the storage's version so a tensor saved
+ * for backward that changed afterwards is reported instead of giving a wrong gradient.
+ */
+import { isGradEnabled } from "./autograd/grad-mode.js";
+import { backend } from "./dispatch.js";
+import { binaryOp, type TensorLike } from "./elementwise.js";
+import { B } from "./opcodes.js";
+import { broadcastView } from "./shape.js";
+import { fmtShape, Tensor } from "./tensor.js";
+
+function guard(t: Tensor, op: string): void {
+  t.check(op);
+  if (isGradEnabled() && t.requiresGrad)
+    throw new Error(
+      `${op}: a ${t.isLeaf ? "leaf tensor" : "tensor"} that requires grad cannot be changed in place while autograd records; do it inside tt.noGrad(() => …) or on a detach()ed tensor`,
+    );
+}
+
+/** Writes src (broadcast to t's shape, cast to t's dtype) into t. */
+function writeInto(t: Tensor, src: Tensor, op: string): Tensor {
+  if (src.ndim > t.ndim || src.shape.some((d, i) => d !== 1 && d !== t.shape[t.ndim - src.ndim + i]))
+    throw new Error(`${op}: a result of shape ${fmtShape(src.shape)} cannot be written into a tensor of shape ${fmtShape(t.shape)}`);
+  backend(t.device).copy(broadcastView(src, t.shape, op), t);
+  t.storage.version++;
+  return t;
+}
+
+function binaryInPlace(op: number, name: string) {
+  return function (this: Tensor, other: TensorLike): Tensor {
+    guard(this, name);
+    const r = binaryOp(op, this, other);
+    try {
+      return writeInto(this, r, name);
+    } finally {
+      r.dispose();
+    }
+  };
+}
+
+declare module "./tensor.js" {
+  interface Tensor {
+    /** In-place add. @example x.add_(1) */
+    add_(other: TensorLike): Tensor;
+    /** In-place subtract. @example w.sub_(g.mul(lr)) */
+    sub_(other: TensorLike): Tensor;
+    /** In-place multiply. @example g.mul_(0.5) */
+    mul_(other: TensorLike): Tensor;
+    /** In-place divide. @example x.div_(2) */
+    div_(other: TensorLike): Tensor;
+    /** In-place clamp. @example x.clamp_(0, 1) */
+    clamp_(min?: TensorLike, max?: TensorLike): Tensor;
+    /** Copies src (broadcast, cast) into this tensor. @example w.copy_(saved) */
+    copy_(src: Tensor): Tensor;
+    /** Sets every element to value. @example b.fill_(0) */
+    fill_(value: number): Tensor;
+    /** Sets every element to zero. @example x.zero_() */
+    zero_(): Tensor;
+    /** Fills with uniform samples in [low, high). @example w.uniform_(-0.1, 0.1) */
+    uniform_(low?: number, high?: number): Tensor;
+    /** Fills with normal samples. @example w.normal_(0, 0.02) */
+    normal_(mean?: number, std?: number): Tensor;
+  }
+}
+
+const P = Tensor.prototype;
+P.add_ = binaryInPlace(B.add, "add_");
+P.sub_ = binaryInPlace(B.sub, "sub_");
+P.mul_ = binaryInPlace(B.mul, "mul_");
+P.div_ = binaryInPlace(B.div, "div_");
+P.clamp_ = function (min, max) {
+  guard(this, "clamp_");
+  const r = this.clamp(min, max);
+  try {
+    return writeInto(this, r, "clamp_");
+  } finally {
+    r.dispose();
+  }
+};
+P.copy_ = function (src) {
+  guard(this, "copy_");
+  src.check("copy_");
+  return writeInto(this, src, "copy_");
+};
+P.fill_ = function (value) {
+  guard(this, "fill_");
+  if (this.isContiguous()) {
+    backend(this.device).fill(this, value);
+    this.storage.version++;
+    return this;
+  }
+  const tmp = this.contiguous();
+  const c = tmp === this ? tmp : tmp.clone();
+  backend(this.device).fill(c, value);
+  writeInto(this, c, "fill_");
+  c.dispose();
+  if (tmp !== c) tmp.dispose();
+  return this;
+};
+P.zero_ = function () {
+  return this.fill_(0);
+};
+function randomInPlace(kind: 0 | 1, name: string) {
+  return function (this: Tensor, p1 = 0, p2 = 1): Tensor {
+    guard(this, name);
+    if (!this.isContiguous()) throw new Error(`${name}: expects a contiguous tensor`);
+    if (this.dtype !== "float32" && this.dtype !== "float64") throw new TypeError(`${name}: expects float32 or float64, got ${this.dtype}`);
+    backend(this.device).random(kind, this, p1, p2);
+    this.storage.version++;
+    return this;
+  };
+}
+P.uniform_ = randomInPlace(0, "uniform_");
+P.normal_ = randomInPlace(1, "normal_");
