@@ -2,6 +2,7 @@
 import { zeros } from "../../creation.js";
 import { embedding as rawEmbedding, gather as rawGather, indexSelect as rawIndexSelect, scatterAdd as rawScatterAdd } from "../../indexing.js";
 import { matmul as rawMatmul } from "../../matmul.js";
+import { broadcastShapes } from "../../shape.js";
 import { normDim, Tensor } from "../../tensor.js";
 import { sumTo } from "../grad-utils.js";
 import { record, untracked } from "../record.js";
@@ -20,9 +21,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return record("MatmulBackward", out, [a, b], [a, b], (g, [x, y]) => {
     // Lift vectors to matrices, as the forward did, then reduce broadcast batch dims.
     const a2 = x.ndim === 1 ? x.unsqueeze(0) : x, b2 = y.ndim === 1 ? y.unsqueeze(-1) : y;
-    let g2 = g;
-    if (x.ndim === 1) g2 = g2.unsqueeze(-2);
-    if (y.ndim === 1) g2 = g2.unsqueeze(-1);
+    const batch = broadcastShapes("matmul", a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+    const g2 = g.reshape([...batch, a2.shape[a2.ndim - 2], b2.shape[b2.ndim - 1]]);
     const ga = a.requiresGrad ? sumTo(rawMatmul(g2, b2.transpose(-1, -2)), a2.shape).reshape([...x.shape]) : null;
     const gb = b.requiresGrad ? sumTo(rawMatmul(a2.transpose(-1, -2), g2), b2.shape).reshape([...y.shape]) : null;
     return [ga, gb];
