@@ -9,6 +9,7 @@
  */
 import "./methods.js";
 import "./inplace.js";
+import "./advanced-indexing.js";
 import "./autograd/index.js";
 
 import { native } from "./native.js";
@@ -25,6 +26,7 @@ export {
 } from "./creation.js";
 export type { Scalar, TensorLike } from "./elementwise.js";
 export { oneHot } from "./indexing.js";
+export { index, maskedSelect, nonzero } from "./advanced-indexing.js";
 export type { Conv2dOptions, Pair, Pool2dOptions } from "./conv.js";
 export {
   avgPool2d, cat, chunk, clamp, conv2d, embedding, enableGrad, gather, gradcheck, indexSelect, isGradEnabled, matmul,
