@@ -10,6 +10,7 @@
 import "./methods.js";
 import "./inplace.js";
 import "./advanced-indexing.js";
+import "./logical.js";
 import "./autograd/index.js";
 
 import { native } from "./native.js";
@@ -29,9 +30,9 @@ export { oneHot } from "./indexing.js";
 export { index, maskedSelect, nonzero } from "./advanced-indexing.js";
 export type { Conv2dOptions, Pair, Pool2dOptions } from "./conv.js";
 export {
-  avgPool2d, cat, chunk, clamp, conv2d, embedding, enableGrad, gather, gradcheck, indexSelect, isGradEnabled, matmul,
+  autocast, autocastDType, avgPool2d, cat, chunk, GradScaler, clamp, conv2d, embedding, enableGrad, gather, gradcheck, indexSelect, isGradEnabled, matmul,
   maxPool2d, noGrad, scatterAdd, split, stack, where,
-  type BackwardOptions, type GradcheckOptions, type GradHook, type HookHandle,
+  type AutocastOptions, type BackwardOptions, type GradcheckOptions, type GradScalerOptions, type GradHook, type HookHandle,
 } from "./autograd/index.js";
 export { keep, memory, tidy, type MemoryInfo } from "./memory.js";
 

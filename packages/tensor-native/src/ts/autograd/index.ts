@@ -7,6 +7,8 @@ import "./functions/linalg.js";
 
 export { enableGrad, isGradEnabled, noGrad } from "./grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
+export { autocast, autocastDType, type AutocastOptions } from "./autocast.js";
+export { GradScaler, type GradScalerOptions } from "./grad-scaler.js";
 export type { BackwardOptions } from "./engine.js";
 export type { GradHook } from "./node.js";
 export type { HookHandle } from "./tensor-methods.js";

@@ -4,6 +4,7 @@ import { backend } from "../../dispatch.js";
 import { isHalf } from "../../dtype.js";
 import { matmul as rawMatmul } from "../../matmul.js";
 import { contiguousOrSelf, emptyTensor, type Tensor } from "../../tensor.js";
+import { autocastDType, lowPrecision } from "../autocast.js";
 import { record, untracked } from "../record.js";
 
 const wide = (t: Tensor): Tensor => (isHalf(t.dtype) ? t.to("float32") : contiguousOrSelf(t));
@@ -16,6 +17,11 @@ const wide = (t: Tensor): Tensor => (isHalf(t.dtype) ? t.to("float32") : contigu
  * tt.conv2d(tt.randn([1, 3, 32, 32]), tt.randn([8, 3, 3, 3]), undefined, { padding: 1 }).shape; // [1, 8, 32, 32]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, options: Conv2dOptions = {}): Tensor {
+  if (autocastDType()) {
+    x = lowPrecision(x);
+    weight = lowPrecision(weight);
+    bias = lowPrecision(bias);
+  }
   const out = untracked(() => rawConv2d(x, weight, bias, options));
   return record("Conv2dBackward", out, [x, weight, bias], [x, weight], (g, [xs0, ws0]) => {
     const groups = options.groups ?? 1;

@@ -2,6 +2,7 @@
 import { where as rawWhere, type Scalar, type TensorLike } from "../../elementwise.js";
 import { Tensor } from "../../tensor.js";
 import { sumTo } from "../grad-utils.js";
+import { autocastDType, fullPrecision } from "../autocast.js";
 import { record, untracked } from "../record.js";
 
 const P = Tensor.prototype;
@@ -116,3 +117,11 @@ P.maskedFill = function (this: Tensor, mask: Tensor, value: Scalar | Tensor): Te
     value instanceof Tensor ? sumTo(rawWhere(m, g, 0), value.shape) : null,
   ]);
 };
+
+// Inside autocast these run in float32, as PyTorch's fp32 list has them.
+for (const name of ["exp", "log", "pow", "rsqrt"] as const) {
+  const inner = P[name] as (this: Tensor, ...args: unknown[]) => Tensor;
+  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...args: unknown[]): Tensor {
+    return autocastDType() ? inner.apply(fullPrecision(this), args) : inner.apply(this, args);
+  };
+}

@@ -5,6 +5,7 @@ import { matmul as rawMatmul } from "../../matmul.js";
 import { broadcastShapes } from "../../shape.js";
 import { normDim, Tensor } from "../../tensor.js";
 import { sumTo } from "../grad-utils.js";
+import { autocastDType, lowPrecision } from "../autocast.js";
 import { record, untracked } from "../record.js";
 
 const P = Tensor.prototype;
@@ -17,6 +18,11 @@ const P = Tensor.prototype;
  * tt.randn([8, 64, 32]).matmul(tt.randn([32, 16])).shape; // [8, 64, 16]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (autocastDType()) return matmulRecorded(lowPrecision(a), lowPrecision(b));
+  return matmulRecorded(a, b);
+}
+
+function matmulRecorded(a: Tensor, b: Tensor): Tensor {
   const out = untracked(() => rawMatmul(a, b));
   return record("MatmulBackward", out, [a, b], [a, b], (g, [x, y]) => {
     // Lift vectors to matrices, as the forward did, then reduce broadcast batch dims.

@@ -4,6 +4,7 @@ import { zeros } from "../../creation.js";
 import type { Dims } from "../../reduce.js";
 import { numelOf, Tensor } from "../../tensor.js";
 import { keepDims, reducedDims, unreduce } from "../grad-utils.js";
+import { autocastDType, fullPrecision } from "../autocast.js";
 import { record, untracked } from "../record.js";
 
 const P = Tensor.prototype;
@@ -78,3 +79,13 @@ P.logSoftmax = (function (raw: typeof P.logSoftmax) {
     return record("LogSoftmaxBackward", out, [this], [out], (g, [y]) => [g.sub(y.exp().mul(g.sum(dim, true)))]);
   };
 })(P.logSoftmax);
+
+// Inside autocast these run in float32 (PyTorch's "fp32" list for reductions and softmax).
+for (const name of ["sum", "mean", "prod", "logsumexp", "var", "std", "softmax", "logSoftmax"] as const) {
+  const inner = P[name] as (this: Tensor, ...args: unknown[]) => Tensor;
+  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...args: unknown[]): Tensor {
+    if (!autocastDType()) return inner.apply(this, args);
+    const wide = fullPrecision(this);
+    return inner.apply(wide, args);
+  };
+}
