@@ -35,6 +35,8 @@ export {
   type AutocastOptions, type BackwardOptions, type GradcheckOptions, type GradScalerOptions, type GradHook, type HookHandle,
 } from "./autograd/index.js";
 export { keep, memory, tidy, type MemoryInfo } from "./memory.js";
+export * from "./io/index.js";
+export * as data from "./data/index.js";
 
 /** Elementwise a + b with broadcasting. @example tt.add(x, 1) */
 export const add = (a: Tensor, b: TensorLike): Tensor => a.add(b);
