@@ -32,7 +32,8 @@ struct Buf {  // a pooled, 64-byte aligned float scratch buffer
   ~Buf() { cpu_free(p, block); }
 };
 
-// dst: ceil(mc/MR) panels, each kc x MR, zero-padded past mc.
+// dst: ceil(mc/MR) panels, each kc x MR, zero-padded past mc. The loops follow whichever
+// of A's strides is unit (row-major A, or a transposed view in backward passes).
 void pack_a(int MR, int64_t mc, int64_t kc, const float* A, int64_t rsa, int64_t csa, float* dst) {
   for (int64_t i0 = 0; i0 < mc; i0 += MR) {
     int64_t rows = std::min<int64_t>(MR, mc - i0);
@@ -40,6 +41,9 @@ void pack_a(int MR, int64_t mc, int64_t kc, const float* A, int64_t rsa, int64_t
     if (rows == MR && csa == 1) {
       for (int64_t k = 0; k < kc; k++)
         for (int r = 0; r < MR; r++) dst[k * MR + r] = a[r * rsa + k];
+    } else if (rows == MR && rsa == 1) {
+      for (int64_t k = 0; k < kc; k++)
+        for (int r = 0; r < MR; r++) dst[k * MR + r] = a[k * csa + r];
     } else {
       for (int64_t k = 0; k < kc; k++)
         for (int r = 0; r < MR; r++) dst[k * MR + r] = r < rows ? a[r * rsa + k * csa] : 0.f;
@@ -58,6 +62,15 @@ void pack_b(int NR, int64_t p0, int64_t p1, int64_t nc, int64_t kc, const float*
     if (cols == NR && csb == 1) {
       for (int64_t k = 0; k < kc; k++)
         for (int c = 0; c < NR; c++) d[k * NR + c] = b[k * rsb + c];
+    } else if (rsb == 1) {  // a transposed view: read each source row along k
+      for (int c = 0; c < NR; c++) {
+        if (c < cols) {
+          const float* src = b + c * csb;
+          for (int64_t k = 0; k < kc; k++) d[k * NR + c] = src[k];
+        } else {
+          for (int64_t k = 0; k < kc; k++) d[k * NR + c] = 0.f;
+        }
+      }
     } else {
       for (int64_t k = 0; k < kc; k++)
         for (int c = 0; c < NR; c++) d[k * NR + c] = c < cols ? b[k * rsb + c * csb] : 0.f;

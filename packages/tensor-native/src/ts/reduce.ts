@@ -39,6 +39,10 @@ export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, cor
   const cdt: DType = isHalf(x.dtype) ? "float32" : x.dtype;
   const ocdt: DType = isHalf(dt) ? "float32" : dt;
   const outShape = keepdim ? x.shape.map((s, i) => (red.includes(i) ? 1 : s)) : kept.map((i) => x.shape[i]);
+  if ((op === R.sum || op === R.mean) && (x.dtype === "float32" || x.dtype === "float64") && n > 0 && outer > 0 &&
+      red.length > 0 && red.every((d, i) => d === i) && x.isContiguous()) {
+    return columnSum(x, n, outer, op === R.mean, outShape);
+  }
   const src = x.dtype === cdt ? x : x.to(cdt);
   const order = [...kept, ...red];
   const perm: ViewLike = {
@@ -59,6 +63,24 @@ export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, cor
     if (src !== x) src.dispose();
   }
   return castOwned(out, dt);
+}
+
+/**
+ * Sums over leading dims (a bias gradient's batch dim) as ones[1, n] x X[n, outer]: one
+ * GEMM reads X once in row order, where the generic path would transpose it first.
+ */
+function columnSum(x: Tensor, n: number, outer: number, mean: boolean, outShape: readonly number[]): Tensor {
+  const ones = emptyTensor([1, n], x.dtype, x.device);
+  backend(x.device).fill(ones, mean ? 1 / n : 1);
+  const out = emptyTensor(outShape, x.dtype, x.device);
+  const rows: ViewLike = { storage: x.storage, dtype: x.dtype, offset: x.offset, shape: [n, outer], strides: [outer, 1] };
+  const dst: ViewLike = { storage: out.storage, dtype: out.dtype, offset: 0, shape: [1, outer], strides: [outer, 1] };
+  try {
+    backend(x.device).matmul(ones, rows, dst);
+  } finally {
+    ones.dispose();
+  }
+  return out;
 }
 
 /** softmax / logSoftmax along dim. */
