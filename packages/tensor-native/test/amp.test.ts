@@ -62,3 +62,31 @@ describe("special values and logical reductions", () => {
     assert.deepEqual(tt.tensor([true, true]).logicalAnd(tt.tensor([1, 0])).toArray(), [true, false]);
   });
 });
+
+describe("GradScaler", () => {
+  it("scales the loss, unscales before the step, and skips a step whose gradients overflowed", () => {
+    const w = tt.tensor([1, 2], { dtype: "float32", requiresGrad: true });
+    const opt = new tt.optim.SGD([w], { lr: 0.5 });
+    const scaler = new tt.GradScaler({ initScale: 1024, growthInterval: 2 });
+    scaler.scale(w.mul(w).sum()).backward();
+    assert.deepEqual(w.grad?.toArray(), [2048, 4096]);
+    assert.equal(scaler.step(opt), true);
+    assert.deepEqual(w.toArray(), [0, 0]);   // 1 - 0.5 * 2, 2 - 0.5 * 4
+    scaler.update();
+    opt.zeroGrad();
+    scaler.scale(w.mul(Infinity).sum()).backward();
+    assert.equal(scaler.step(opt), false);
+    assert.deepEqual(w.toArray(), [0, 0]);
+    scaler.update();
+    assert.equal(scaler.getScale(), 512);
+    opt.zeroGrad();
+    for (let i = 0; i < 2; i++) {
+      scaler.scale(w.add(1).sum()).backward();
+      scaler.step(opt);
+      scaler.update();
+      opt.zeroGrad();
+    }
+    assert.equal(scaler.getScale(), 1024);
+    assert.equal(scaler.stateDict().scale, 1024);
+  });
+});

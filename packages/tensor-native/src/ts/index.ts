@@ -37,6 +37,7 @@ export {
 export { keep, memory, tidy, type MemoryInfo } from "./memory.js";
 export * from "./io/index.js";
 export * as data from "./data/index.js";
+export * as optim from "./optim/index.js";
 
 /** Elementwise a + b with broadcasting. @example tt.add(x, 1) */
 export const add = (a: Tensor, b: TensorLike): Tensor => a.add(b);

@@ -38,10 +38,9 @@ function runHooks(hooks: readonly GradHook[] | undefined, g: Tensor): Tensor {
 /** Adds `g` (owned) into `t.grad`, creating it on first use. */
 function accumulate(t: Tensor, g: Tensor): void {
   if (t.grad && !t.grad.isDisposed) {
-    const sum = t.grad.add(g);
+    // In place, as PyTorch: whoever holds `.grad` sees the sum.
+    t.grad.add_(g);
     g.dispose();
-    t.grad.dispose();
-    t.grad = sum;
   } else {
     // A gradient of its own: views of a shared buffer would change together in place.
     t.grad = g.isContiguous() && g.storage.refs === 1 ? g : g.clone();
