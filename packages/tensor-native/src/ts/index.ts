@@ -38,6 +38,7 @@ export { keep, memory, tidy, type MemoryInfo } from "./memory.js";
 export * from "./io/index.js";
 export * as data from "./data/index.js";
 export * as optim from "./optim/index.js";
+export * as nn from "./nn/index.js";
 
 /** Elementwise a + b with broadcasting. @example tt.add(x, 1) */
 export const add = (a: Tensor, b: TensorLike): Tensor => a.add(b);

@@ -1,0 +1,216 @@
+/** Loss functions with PyTorch's reductions, weights and ignore rules. */
+import { fmtShape, isFloating, noGrad, tidy, where, type Tensor } from "./core.js";
+
+/** How a loss reduces its per-element values: their mean (default), sum, or not at all. */
+export type Reduction = "mean" | "sum" | "none";
+
+function reduce(op: string, loss: Tensor, reduction: Reduction): Tensor {
+  if (reduction === "mean") return loss.mean();
+  if (reduction === "sum") return loss.sum();
+  if (reduction === "none") return loss;
+  throw new Error(`${op}: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
+}
+
+function sameShape(op: string, input: Tensor, target: Tensor): void {
+  if (fmtShape(input.shape) !== fmtShape(target.shape))
+    throw new Error(`${op}: input of shape ${fmtShape(input.shape)} and target of shape ${fmtShape(target.shape)} differ; reshape one (broadcasting them is almost always a bug)`);
+}
+
+/** Options of nllLoss and crossEntropy. */
+export interface NllLossOptions {
+  /** A weight per class [C], applied to each target's term and (for "mean") its divisor. */
+  weight?: Tensor | null;
+  /** Targets with this class index add nothing, and do not count in the mean (default -100). */
+  ignoreIndex?: number;
+  reduction?: Reduction;
+}
+
+/** Options of crossEntropy. */
+export interface CrossEntropyOptions extends NllLossOptions {
+  /** Mixes the target with the uniform distribution: (1 - ε)·target + ε/C (default 0). */
+  labelSmoothing?: number;
+}
+
+/** Checks class-index targets: integers in [0, C) or the ignore index. */
+function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
+  if (target.dtype !== "int64" && target.dtype !== "int32")
+    throw new TypeError(`${op}: class-index targets must be int64 or int32, got ${target.dtype}`);
+  const want = [input.shape[0], ...input.shape.slice(2)];
+  if (fmtShape(target.shape) !== fmtShape(want))
+    throw new Error(`${op}: input of shape ${fmtShape(input.shape)} needs a target of shape ${fmtShape(want)}, got ${fmtShape(target.shape)}`);
+  const C = input.shape[1];
+  for (const v of target.data() as BigInt64Array | Int32Array) {
+    const c = Number(v);
+    if (c !== ignoreIndex && (c < 0 || c >= C)) throw new RangeError(`${op}: target ${c} is out of bounds for ${C} classes`);
+  }
+}
+
+/** Per-element weighted negative log-likelihoods and their weights (0 where ignored). */
+function nllTerms(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): { terms: Tensor; w: Tensor } {
+  const valid = target.ne(ignoreIndex);
+  const safe = where(valid, target.long(), 0);
+  const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
+  const classW = weight ? weight.indexSelect(0, safe.reshape(-1)).reshape([...safe.shape]) : null;
+  const w = classW ? where(valid, classW, 0).to(logp.dtype) : valid.to(logp.dtype);
+  return { terms: picked.neg().mul(w), w };
+}
+
+/** Unbatched input [C] with target [] is treated as a batch of one. */
+function batched(input: Tensor, target: Tensor, probs: boolean): [Tensor, Tensor, boolean] {
+  return input.ndim === 1 ? [input.unsqueeze(0), probs ? target.unsqueeze(0) : target.reshape(1), true] : [input, target, false];
+}
+
+/**
+ * Negative log-likelihood of log-probabilities input [N, C] or [N, C, d1, ...] at class
+ * indices target [N] or [N, d1, ...]. "mean" divides by the summed weights of the
+ * targets that are not ignored.
+ *
+ * @example
+ * nn.F.nllLoss(logits.logSoftmax(1), labels);
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = "mean" } = options;
+  return tidy(() => {
+    const [x, t, single] = batched(input, target, false);
+    checkTargets("nllLoss", x, t, ignoreIndex);
+    const { terms, w } = nllTerms(x, t, weight, ignoreIndex);
+    if (reduction === "mean") return terms.sum().div(w.sum());
+    const r = reduce("nllLoss", terms, reduction);
+    return single && reduction === "none" ? r.squeeze(0) : r;
+  });
+}
+
+/**
+ * Cross entropy of logits input [N, C] or [N, C, d1, ...] against class indices (int64,
+ * shape [N] or [N, d1, ...]) or class probabilities (float, input's shape), with
+ * PyTorch's semantics: class weights (the mean divides by the summed weights of the
+ * targets), ignoreIndex (those targets add nothing and do not count), and label
+ * smoothing (1 - ε)·nll + ε/C·Σ_c -w_c·log p_c.
+ *
+ * @example
+ * nn.F.crossEntropy(logits, labels, { weight: classWeights, ignoreIndex: 0, labelSmoothing: 0.1 });
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing: eps = 0 } = options;
+  if (!(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be between 0 and 1, got ${eps}`);
+  if (!isFloating(input.dtype)) throw new TypeError(`crossEntropy: input must be floating point logits, got ${input.dtype}`);
+  const probs = isFloating(target.dtype);
+  return tidy(() => {
+    const [x, t, single] = batched(input, target, probs);
+    const C = x.shape[1];
+    if (weight && (weight.ndim !== 1 || weight.shape[0] !== C))
+      throw new Error(`crossEntropy: weight must have shape [${C}] (one per class), got ${fmtShape(weight.shape)}`);
+    const logp = x.logSoftmax(1);
+    const wView = weight ? weight.reshape(x.shape.map((s, i) => (i === 1 ? s : 1))) : null;
+    let out: Tensor;
+    if (probs) {
+      sameShape("crossEntropy", x, t);
+      const soft = eps > 0 ? t.mul(1 - eps).add(eps / C) : t;
+      const terms = (wView ? logp.mul(wView) : logp).mul(soft).sum(1).neg();
+      out = reduce("crossEntropy", terms, reduction);
+    } else {
+      checkTargets("crossEntropy", x, t, ignoreIndex);
+      const { terms, w } = nllTerms(logp, t, weight, ignoreIndex);
+      const wsum = reduction === "mean" ? w.sum() : null;
+      out = wsum ? terms.sum().div(wsum) : reduce("crossEntropy", terms, reduction);
+      if (eps > 0) {
+        const smooth = where(t.eq(ignoreIndex), 0, (wView ? logp.mul(wView) : logp).sum(1).neg());
+        const s = wsum ? smooth.sum().div(wsum) : reduce("crossEntropy", smooth, reduction);
+        out = out.mul(1 - eps).add(s.mul(eps / C));
+      }
+    }
+    return single && reduction === "none" ? out.squeeze(0) : out;
+  });
+}
+
+/** Options of the elementwise losses. */
+export interface ReductionOptions {
+  reduction?: Reduction;
+}
+
+/** Mean squared error. @example nn.F.mseLoss(pred, y) */
+export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  sameShape("mseLoss", input, target);
+  return tidy(() => {
+    const d = input.sub(target);
+    return reduce("mseLoss", d.mul(d), options.reduction ?? "mean");
+  });
+}
+
+/** Mean absolute error. @example nn.F.l1Loss(pred, y) */
+export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  sameShape("l1Loss", input, target);
+  return tidy(() => reduce("l1Loss", input.sub(target).abs(), options.reduction ?? "mean"));
+}
+
+/**
+ * Smooth L1: 0.5·d²/beta where |d| < beta, else |d| - 0.5·beta (default beta 1).
+ *
+ * @example
+ * nn.F.smoothL1Loss(pred, y, { beta: 0.5 });
+ */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
+  const { reduction = "mean", beta = 1 } = options;
+  if (!(beta >= 0)) throw new RangeError(`smoothL1Loss: beta must be non-negative, got ${beta}`);
+  sameShape("smoothL1Loss", input, target);
+  if (beta === 0) return l1Loss(input, target, { reduction });
+  return tidy(() => {
+    const d = input.sub(target);
+    const a = d.abs();
+    return reduce("smoothL1Loss", where(a.lt(beta), d.mul(d).mul(0.5 / beta), a.sub(0.5 * beta)), reduction);
+  });
+}
+
+/** Options of the binary cross entropies. */
+export interface BceOptions extends ReductionOptions {
+  /** Rescales each element's loss (broadcast to the input). */
+  weight?: Tensor | null;
+}
+
+/**
+ * Binary cross entropy of probabilities in [0, 1]; each log is clamped at -100, as
+ * PyTorch, so a confident mistake costs 100 rather than infinity.
+ *
+ * @example
+ * nn.F.binaryCrossEntropy(logits.sigmoid(), y);
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOptions = {}): Tensor {
+  const { weight = null, reduction = "mean" } = options;
+  sameShape("binaryCrossEntropy", input, target);
+  return tidy(() => {
+    const [lo, hi] = noGrad(() => (input.numel() ? [input.min().item(), input.max().item()] : [0, 0]));
+    if (!(Number(lo) >= 0 && Number(hi) <= 1))
+      throw new RangeError(`binaryCrossEntropy: every input must be between 0 and 1 (got values in [${lo}, ${hi}]); for logits use binaryCrossEntropyWithLogits`);
+    const pos = input.log().clamp(-100), neg = input.neg().add(1).log().clamp(-100);
+    let loss = target.mul(pos).add(target.neg().add(1).mul(neg)).neg();
+    if (weight) loss = loss.mul(weight);
+    return reduce("binaryCrossEntropy", loss, reduction);
+  });
+}
+
+/** Options of binaryCrossEntropyWithLogits. */
+export interface BceWithLogitsOptions extends BceOptions {
+  /** Weight of the positive term, one per class (broadcast over the last dim): > 1 raises recall. */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * Sigmoid + binary cross entropy in one numerically stable step (PyTorch's formula with
+ * max(-x, 0)), with optional posWeight.
+ *
+ * @example
+ * nn.F.binaryCrossEntropyWithLogits(logits, y, { posWeight: tt.tensor([3], { dtype: "float32" }) });
+ */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
+  const { weight = null, posWeight = null, reduction = "mean" } = options;
+  sameShape("binaryCrossEntropyWithLogits", input, target);
+  return tidy(() => {
+    const maxVal = input.neg().clamp(0);
+    // log(1 + exp(-x)) = max(-x, 0) + log(exp(-max) + exp(-x - max)), never overflowing.
+    const softplusNeg = maxVal.neg().exp().add(input.neg().sub(maxVal).exp()).log().add(maxVal);
+    const linear = target.neg().add(1).mul(input);
+    let loss = posWeight ? linear.add(posWeight.sub(1).mul(target).add(1).mul(softplusNeg)) : linear.add(softplusNeg);
+    if (weight) loss = loss.mul(weight);
+    return reduce("binaryCrossEntropyWithLogits", loss, reduction);
+  });
+}
