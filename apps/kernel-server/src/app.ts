@@ -15,6 +15,9 @@ import { channelRoutes } from "./kernels/channels.js";
 import { KernelManager } from "./kernels/kernel-manager.js";
 import { kernelRoutes } from "./kernels/kernel-routes.js";
 import { V1_PROTOCOL } from "./kernels/wire.js";
+import { MetricsHub, type MetricsHubOptions } from "./metrics/metrics-hub.js";
+import { metricsWsRoute } from "./metrics/metrics-ws-route.js";
+import { prometheusRoute } from "./metrics/prometheus-route.js";
 import { redactUrl } from "./redact.js";
 import { SessionManager } from "./sessions/session-manager.js";
 import { sessionRoutes } from "./sessions/session-routes.js";
@@ -35,6 +38,12 @@ export interface App {
   sessions: SessionManager;
   contents: ContentsManager;
   docs: DocumentManager;
+  metrics: MetricsHub;
+}
+
+/** Settings that are not flags: tests shorten the metrics sampler's timings with them. */
+export interface AppOptions {
+  metrics?: Partial<MetricsHubOptions>;
 }
 
 /** Environment for kernel processes: the server's, without its secrets. */
@@ -59,7 +68,7 @@ function followContentsChanges(app: FastifyInstance, docs: DocumentManager): voi
 }
 
 /** Builds the server: one plugin per concern, registered here. */
-export async function buildApp(config: ServerConfig): Promise<App> {
+export async function buildApp(config: ServerConfig, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
     logger: {
       level: process.env.TESSERA_LOG_LEVEL ?? "warn",
@@ -91,6 +100,7 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   const jail = { directoryFor: (path: string) => contents.directoryFor(path) };
   const sessions = new SessionManager(kernels, jail);
   const docs = new DocumentManager(contents, sessions, kernels);
+  const metrics = new MetricsHub(kernels, sessions, options.metrics, log);
 
   await app.register(websocket, {
     options: {
@@ -117,6 +127,8 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   channelRoutes(app, { kernels });
   sessionRoutes(app, { sessions });
   documentRoutes(app, { docs });
+  metricsWsRoute(app, { hub: metrics });
+  prometheusRoute(app, { hub: metrics });
   await app.register(contentsRoutes, { contents });
   await app.register(filesRoute, { contents });
   followContentsChanges(app, docs);
@@ -124,8 +136,9 @@ export async function buildApp(config: ServerConfig): Promise<App> {
   if (existsSync(webRoot)) await pageRoutes(app, { webRoot, baseUrl: "/" });
 
   app.addHook("onClose", async () => {
+    metrics.stop();
     await docs.flushAll();
     await kernels.shutdownAll();
   });
-  return { app, kernels, sessions, contents, docs };
+  return { app, kernels, sessions, contents, docs, metrics };
 }

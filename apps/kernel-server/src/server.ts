@@ -1,4 +1,4 @@
-import { buildApp, type App } from "./app.js";
+import { buildApp, type App, type AppOptions } from "./app.js";
 import type { ServerConfig } from "./config.js";
 
 export interface RunningServer extends App {
@@ -8,8 +8,8 @@ export interface RunningServer extends App {
 }
 
 /** Starts the server and returns where it listens. */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const built = await buildApp(config);
+export async function startServer(config: ServerConfig, options: AppOptions = {}): Promise<RunningServer> {
+  const built = await buildApp(config, options);
   await built.app.listen({ host: config.ip, port: config.port });
   const addr = built.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.port;

@@ -6,3 +6,4 @@ export * from "./rest.js";
 export * from "./ipc.js";
 export * from "./document.js";
 export * from "./apply-op.js";
+export * from "./metrics.js";

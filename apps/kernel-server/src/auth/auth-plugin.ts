@@ -65,6 +65,8 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       return;
     }
     const isUpgrade = (request.headers.upgrade ?? "").toLowerCase() === "websocket";
+    // Machine clients: answered 403 rather than sent to the login page (a scraper would parse it).
+    const isApi = path.startsWith("/api/") || path === "/metrics";
     const origin = request.headers.origin;
     if ((isUpgrade || !SAFE_METHODS.has(request.method)) && !originAllowed(origin, request.headers.host, false, allowOrigins)) {
       return deny(reply, 403, `Origin ${origin} is not allowed`);
@@ -82,7 +84,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     if (given !== undefined) {
       if (!safeEqual(given, options.token)) return deny(reply, 403, "Invalid token");
       request.authVia = "token";
-      if (typeof query.token === "string" && request.method === "GET" && !isUpgrade && !path.startsWith("/api/")) {
+      if (typeof query.token === "string" && request.method === "GET" && !isUpgrade && !isApi) {
         // A page load with ?token=: swap it for a cookie and drop it from the URL.
         const clean = new URL(url, "http://x");
         clean.searchParams.delete("token");
@@ -106,7 +108,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       }
       return;
     }
-    if (request.method === "GET" && !path.startsWith("/api/") && !isUpgrade) {
+    if (request.method === "GET" && !isApi && !isUpgrade) {
       return reply.redirect(`/login?next=${encodeURIComponent(url)}`, 302);
     }
     return deny(reply, 403, "Authentication required: send 'Authorization: token <token>' or open the URL printed at start");

@@ -33,6 +33,11 @@ export class KernelManager extends EventEmitter {
     return [...this.kernels.values()].map((k) => k.model());
   }
 
+  /** Every kernel (the metrics sampler reads their processes). */
+  all(): ManagedKernel[] {
+    return [...this.kernels.values()];
+  }
+
   get(id: string): ManagedKernel {
     const k = this.kernels.get(id);
     if (!k) throw new KernelError(404, `Kernel does not exist: ${id}`);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AppOptions } from "../../src/app.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 
 export interface TestServer {
@@ -16,10 +17,10 @@ export interface TestServer {
 }
 
 /** Starts the real server on a free port with a fresh temporary root. */
-export async function startTestServer(options: { token?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: { token?: string; app?: AppOptions } = {}): Promise<TestServer> {
   const root = await mkdtemp(join(tmpdir(), "tessera-test-"));
   const token = options.token ?? "test-token-" + Math.random().toString(16).slice(2);
-  const server = await startServer({ ip: "127.0.0.1", port: 0, root, token, tokenGenerated: false, allowOrigins: [], webRoot: null, quiet: true });
+  const server = await startServer({ ip: "127.0.0.1", port: 0, root, token, tokenGenerated: false, allowOrigins: [], webRoot: null, quiet: true }, options.app);
   const base = server.url;
   return {
     server,
