@@ -113,22 +113,26 @@ void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t
   }
   const IsaKernels& Kn = isa();
   const int MR = Kn.gemm_mr, NR = Kn.gemm_nr;
+  // K in equal blocks near KC (288 = one block of 288, not 256 + a thin 32 that would
+  // pay a second pass over C and a second packing of B for little work).
+  const int64_t kblocks = std::max<int64_t>(1, (K + KC / 2) / KC);
+  const int64_t kc_max = (K + kblocks - 1) / kblocks;
   int nth = (M * N * K < 32 * 32 * 32) ? 1 : num_threads();
   // Split rows when there are enough row panels to go round, else split column panels.
   bool split_m = M >= (int64_t)nth * MR * 4;
   const int64_t nc_max = std::min(NC, (N + NR - 1) / NR * NR);
-  Buf bbuf((size_t)KC * nc_max);
+  Buf bbuf((size_t)kc_max * nc_max);
   int64_t mrows_per = (M + nth - 1) / nth;
   mrows_per = (mrows_per + MR - 1) / MR * MR;
   std::vector<std::unique_ptr<Buf>> abufs;
-  for (int t = 0; t < nth; t++) abufs.emplace_back(new Buf((size_t)KC * (MC + MR)));
+  for (int t = 0; t < nth; t++) abufs.emplace_back(new Buf((size_t)kc_max * (MC + MR)));
 
   for (int64_t jc = 0; jc < N; jc += NC) {
     int64_t nc = std::min(NC, N - jc);
     int64_t npanels = (nc + NR - 1) / NR;
-    for (int64_t pc = 0; pc < K; pc += KC) {
+    for (int64_t pc = 0; pc < K; pc += kc_max) {
       check_interrupt();  // between blocks, on the calling thread only
-      int64_t kc = std::min(KC, K - pc);
+      int64_t kc = std::min(kc_max, K - pc);
       bool acc = pc > 0;
       const float* Bblk = B + pc * rsb + jc * csb;
       int64_t per = (npanels + nth - 1) / nth;
