@@ -7,6 +7,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -118,42 +119,44 @@ void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t
   const int64_t kblocks = std::max<int64_t>(1, (K + KC / 2) / KC);
   const int64_t kc_max = (K + kblocks - 1) / kblocks;
   int nth = (M * N * K < 32 * 32 * 32) ? 1 : num_threads();
-  // Split rows when there are enough row panels to go round, else split column panels.
-  bool split_m = M >= (int64_t)nth * MR * 4;
-  const int64_t nc_max = std::min(NC, (N + NR - 1) / NR * NR);
-  Buf bbuf((size_t)kc_max * nc_max);
-  int64_t mrows_per = (M + nth - 1) / nth;
-  mrows_per = (mrows_per + MR - 1) / MR * MR;
-  std::vector<std::unique_ptr<Buf>> abufs;
-  for (int t = 0; t < nth; t++) abufs.emplace_back(new Buf((size_t)kc_max * (MC + MR)));
-
-  for (int64_t jc = 0; jc < N; jc += NC) {
-    int64_t nc = std::min(NC, N - jc);
-    int64_t npanels = (nc + NR - 1) / NR;
-    for (int64_t pc = 0; pc < K; pc += kc_max) {
-      check_interrupt();  // between blocks, on the calling thread only
-      int64_t kc = std::min(kc_max, K - pc);
-      bool acc = pc > 0;
-      const float* Bblk = B + pc * rsb + jc * csb;
-      int64_t per = (npanels + nth - 1) / nth;
-      parallel_tasks(nth, [&](int64_t t) {
-        int64_t p0 = t * per, p1 = std::min(npanels, p0 + per);
-        if (p0 < p1) pack_b(NR, p0, p1, nc, kc, Bblk, rsb, csb, bbuf.p);
-      });
-      parallel_tasks(nth, [&](int64_t t) {
-        float* pa = abufs[t]->p;
-        int64_t m0 = 0, m1 = M, q0 = 0, q1 = npanels;
-        if (split_m) { m0 = std::min(M, t * mrows_per); m1 = std::min(M, m0 + mrows_per); }
-        else { q0 = std::min(npanels, t * per); q1 = std::min(npanels, q0 + per); }
-        if (m0 >= m1 || q0 >= q1) return;
-        for (int64_t ic = m0; ic < m1; ic += MC) {
-          int64_t mc = std::min(MC, m1 - ic);
-          pack_a(MR, mc, kc, A + ic * rsa + pc * csa, rsa, csa, pa);
-          macro_kernel(Kn, mc, nc, kc, pa, bbuf.p, q0, q1, C + ic * ldc + jc, ldc, acc);
-        }
-      });
+  // Each thread owns a block of rows (or, for short matrices, of column panels) and packs
+  // its own A and B: B is packed once per thread instead of shared, in exchange for one
+  // dispatch per product instead of two barriers per K block, which a descheduled thread
+  // on a busy machine turns into waiting.
+  const bool split_m = M >= (int64_t)nth * MR * 4;
+  const int64_t all_panels = (N + NR - 1) / NR;
+  const int64_t rows_per = ((M + nth - 1) / nth + MR - 1) / MR * MR;
+  const int64_t panels_per = (all_panels + nth - 1) / nth;
+  std::atomic<bool> stop{false};
+  parallel_tasks(nth, [&](int64_t t) {
+    int64_t m0 = 0, m1 = M, n0 = 0, n1 = N;
+    if (split_m) {
+      m0 = std::min(M, t * rows_per);
+      m1 = std::min(M, m0 + rows_per);
+    } else {
+      n0 = std::min(N, t * panels_per * NR);
+      n1 = std::min(N, n0 + panels_per * NR);
     }
-  }
+    if (m0 >= m1 || n0 >= n1) return;
+    const int64_t nc_max = std::min(NC, (n1 - n0 + NR - 1) / NR * NR);
+    Buf bbuf((size_t)kc_max * nc_max), abuf((size_t)kc_max * (MC + MR));
+    for (int64_t jc = n0; jc < n1; jc += NC) {
+      const int64_t nc = std::min(NC, n1 - jc), npanels = (nc + NR - 1) / NR;
+      for (int64_t pc = 0; pc < K; pc += kc_max) {
+        // Only the calling thread may read the interrupt flag (and throw, below).
+        if (t == 0 && interrupt_requested()) stop = true;
+        if (stop) return;
+        const int64_t kc = std::min(kc_max, K - pc);
+        pack_b(NR, 0, npanels, nc, kc, B + pc * rsb + jc * csb, rsb, csb, bbuf.p);
+        for (int64_t ic = m0; ic < m1; ic += MC) {
+          const int64_t mc = std::min(MC, m1 - ic);
+          pack_a(MR, mc, kc, A + ic * rsa + pc * csa, rsa, csa, abuf.p);
+          macro_kernel(Kn, mc, nc, kc, abuf.p, bbuf.p, 0, npanels, C + ic * ldc + jc, ldc, pc > 0);
+        }
+      }
+    }
+  });
+  if (stop) check_interrupt();
 }
 
 }  // namespace tt

@@ -10,9 +10,13 @@ namespace tt {
 
 extern std::atomic<const volatile int32_t*> g_interrupt_flag;
 
-inline void check_interrupt() {
+inline bool interrupt_requested() {
   const volatile int32_t* f = g_interrupt_flag.load(std::memory_order_relaxed);
-  if (f && *f != 0) throw Error("interrupted");
+  return f && *f != 0;
+}
+
+inline void check_interrupt() {
+  if (interrupt_requested()) throw Error("interrupted");
 }
 
 }  // namespace tt
