@@ -53,7 +53,7 @@ describe("examples", () => {
     const out = await runNotebook(dir, "mnist-cnn.ipynb");
     const accs = [...out.matchAll(/test accuracy ([\d.]+)%/g)].map((m) => Number(m[1]));
     assert.equal(accs.length, 3, out);
-    assert.ok(accs[2] >= 95, `test accuracy ${accs[2]}% after 3 epochs`);
+    assert.ok(accs[2] >= 96, `test accuracy ${accs[2]}% after 3 epochs`);
   });
 
   it("tiny-transformer's loss falls and it samples text from a prompt", async () => {
