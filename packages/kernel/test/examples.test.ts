@@ -59,8 +59,8 @@ describe("examples", () => {
   it("tiny-transformer's loss falls and it samples text from a prompt", async () => {
     const out = await runNotebook(dir, "tiny-transformer.ipynb");
     const losses = [...out.matchAll(/step \d+: loss ([\d.]+)/g)].map((m) => Number(m[1]));
-    assert.equal(losses.length, 8, out);
-    assert.ok(losses[7] < losses[0] * 0.7, `loss went ${losses[0]} → ${losses[7]}`);
+    assert.equal(losses.length, 6, out);
+    assert.ok(losses[5] < losses[0] * 0.7, `loss went ${losses[0]} → ${losses[5]}`);
     assert.match(out, /Shall I compare thee/);
   });
 });

@@ -13,39 +13,44 @@ namespace {
 
 thread_local bool t_in_pool = false;
 
+// Tasks are claimed dynamically from one atomic word holding (generation, next task): the
+// caller takes part, and if a worker has not been scheduled yet (two cores shared with
+// other processes), the caller simply runs that worker's tasks too instead of waiting a
+// whole scheduler time slice for it. The generation in the word keeps a worker that wakes
+// late from claiming tasks of a later job.
 class Pool {
  public:
   explicit Pool(int n) : nthreads_(std::max(1, n)) {
-    for (int i = 1; i < nthreads_; i++) std::thread([this, i] { loop(i); }).detach();
+    for (int i = 1; i < nthreads_; i++) std::thread([this] { loop(); }).detach();
   }
   int size() const { return nthreads_; }
 
   void run(int64_t ntasks, const std::function<void(int64_t)>& fn) {
     std::lock_guard<std::mutex> serial(run_mu_);
+    uint64_t gen;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      gen = ++generation_;
       fn_ = &fn;
       ntasks_ = ntasks;
-      active_.store(nthreads_ - 1, std::memory_order_relaxed);
-      generation_.fetch_add(1, std::memory_order_release);
+      done_.store(0, std::memory_order_relaxed);
+      claim_.store(gen << 32, std::memory_order_release);
     }
     cv_.notify_all();
     t_in_pool = true;
-    work(0);
+    work(gen);
     t_in_pool = false;
-    // Spin briefly (the workers usually finish within microseconds of us), then sleep.
-    for (int i = 0; i < kSpins && active_.load(std::memory_order_acquire) != 0; i++) cpu_relax();
-    if (active_.load(std::memory_order_acquire) != 0) {
+    // Spin briefly (a running worker finishes its task within microseconds), then sleep.
+    for (int i = 0; i < kSpins && done_.load(std::memory_order_acquire) != ntasks; i++) cpu_relax();
+    if (done_.load(std::memory_order_acquire) != ntasks) {
       std::unique_lock<std::mutex> lock(mu_);
-      done_cv_.wait(lock, [this] { return active_.load(std::memory_order_acquire) == 0; });
+      done_cv_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == ntasks; });
     }
-    fn_ = nullptr;
   }
 
  private:
   // About 50-100 microseconds of polling: long enough to bridge the gaps between the
-  // back-to-back parallel steps of one op (a sleeping thread in a VM takes far longer
-  // to wake), short enough not to burn a core between cells.
+  // back-to-back parallel steps of one op, short enough not to burn a core between cells.
   static constexpr int kSpins = 20000;
 
   static void cpu_relax() {
@@ -54,27 +59,41 @@ class Pool {
 #endif
   }
 
-  // Static cyclic assignment: participant `tid` runs tasks tid, tid + n, ... so work is
-  // spread even when a worker wakes late (stealing would let the caller take it all).
-  void work(int tid) {
-    for (int64_t t = tid; t < ntasks_; t += nthreads_) (*fn_)(t);
-  }
-  void loop(int tid) {
-    t_in_pool = true;
-    uint64_t seen = 0;
+  // Claims and runs tasks of job `gen` until none are left.
+  void work(uint64_t gen) {
     for (;;) {
-      for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; i++) cpu_relax();
-      if (generation_.load(std::memory_order_acquire) == seen) {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-      }
-      seen = generation_.load(std::memory_order_acquire);
-      work(tid);
-      if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      uint64_t v = claim_.load(std::memory_order_acquire);
+      int64_t t;
+      do {
+        if ((v >> 32) != (gen & 0xffffffffu)) return;
+        t = (int64_t)(v & 0xffffffffu);
+        if (t >= ntasks_) return;
+      } while (!claim_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire));
+      (*fn_)(t);
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == ntasks_) {
         std::lock_guard<std::mutex> lock(mu_);
         done_cv_.notify_one();
       }
     }
+  }
+
+  void loop() {
+    t_in_pool = true;
+    uint64_t seen = 0;
+    for (;;) {
+      for (int i = 0; i < kSpins && generation_seen() == (seen & 0xffffffffu); i++) cpu_relax();
+      uint64_t gen;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return generation_ != seen; });
+        gen = seen = generation_;
+      }
+      work(gen);
+    }
+  }
+
+  uint64_t generation_seen() {
+    return claim_.load(std::memory_order_acquire) >> 32;
   }
 
   int nthreads_;
@@ -82,8 +101,9 @@ class Pool {
   std::condition_variable cv_, done_cv_;
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t ntasks_ = 0;
-  std::atomic<int> active_{0};
-  std::atomic<uint64_t> generation_{0};
+  uint64_t generation_ = 0;                // guarded by mu_
+  std::atomic<uint64_t> claim_{0};         // (generation << 32) | next task
+  std::atomic<int64_t> done_{0};
 };
 
 int default_threads() {
