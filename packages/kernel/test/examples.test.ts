@@ -59,8 +59,9 @@ describe("examples", () => {
   it("tiny-transformer's loss falls and it samples text from a prompt", async () => {
     const out = await runNotebook(dir, "tiny-transformer.ipynb");
     const losses = [...out.matchAll(/step \d+: loss ([\d.]+)/g)].map((m) => Number(m[1]));
-    assert.equal(losses.length, 6, out);
-    assert.ok(losses[5] < losses[0] * 0.7, `loss went ${losses[0]} → ${losses[5]}`);
+    assert.equal(losses.length, 7, out);
+    // From about ln(55) ≈ 4 (uniform over the characters) to well below it.
+    assert.ok(losses[6] < losses[0] * 0.6, `loss went ${losses[0]} → ${losses[6]}`);
     assert.match(out, /Shall I compare thee/);
   });
 });
