@@ -2,6 +2,7 @@ import { parseRoute, treeUrl } from "./api/urls.js";
 import { DialogHost } from "./components/dialogs.js";
 import { Toasts } from "./components/toasts.js";
 import { HomePage } from "./home/HomePage.js";
+import { MetricsPanel } from "./metrics/MetricsPanel.js";
 import { NotebookPage } from "./notebook/NotebookPage.js";
 
 /** One page per URL (the server serves index.html for each); navigation is by links. */
@@ -21,6 +22,7 @@ export function App() {
           </p>
         </div>
       )}
+      <MetricsPanel currentPath={route.kind === "notebook" ? route.path : null} />
       <DialogHost />
       <Toasts />
     </>

@@ -55,13 +55,16 @@ export class KernelProcess {
   }
 
   private onData(chunk: string): void {
-    this.buffer += chunk;
+    // Only the new chunk is searched for the end of the line (a multi-megabyte line would make rescanning quadratic).
+    let from = 0;
     let nl: number;
-    while ((nl = this.buffer.indexOf("\n")) >= 0) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
+    while ((nl = chunk.indexOf("\n", from)) >= 0) {
+      const line = this.buffer + chunk.slice(from, nl);
+      this.buffer = "";
+      from = nl + 1;
       if (line.trim()) this.received.push(JSON.parse(line) as FromKernel);
     }
+    if (from < chunk.length) this.buffer += chunk.slice(from);
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();

@@ -2,6 +2,7 @@
  * Applies document ops to a notebook. The server and the page run this same code, so a
  * page that applies the ops it receives, in order, holds the server's document.
  */
+import { mergeChartOutput } from "./chart.js";
 import type { CellRunState, DocOp } from "./document.js";
 import type { Cell, Notebook, Output, StreamOutput } from "./nbformat.js";
 import { joinSource } from "./nbformat.js";
@@ -114,7 +115,8 @@ export function applyOp(state: DocState, op: DocOp): void {
     case "replace_output": {
       const cell = codeCell(nb, op.id);
       checkIndex(op.index, cell.outputs.length - 1);
-      cell.outputs[op.index] = op.output as Output;
+      // A live chart's update carries only its new points: they are appended, not swapped in.
+      cell.outputs[op.index] = mergeChartOutput(cell.outputs[op.index], op.output as Output);
       return;
     }
     case "set_execution_count": {

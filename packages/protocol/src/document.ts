@@ -36,7 +36,7 @@ export type DocOp =
   | { op: "append_output"; id: string; output: Output }
   /** server: text appended to the cell's last output, which is a stream of that name. */
   | { op: "append_stream"; id: string; name: "stdout" | "stderr"; text: string }
-  /** server: replace the output at `index` (update_display_data, capped streams). */
+  /** server: replace the output at `index` (update_display_data, capped streams); a live chart's append is merged (chart.ts). */
   | { op: "replace_output"; id: string; index: number; output: Output }
   /** server: the cell's execution_count. */
   | { op: "set_execution_count"; id: string; count: number | null }

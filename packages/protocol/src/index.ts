@@ -7,3 +7,5 @@ export * from "./ipc.js";
 export * from "./document.js";
 export * from "./apply-op.js";
 export * from "./metrics.js";
+export * from "./chart.js";
+export * from "./lttb.js";

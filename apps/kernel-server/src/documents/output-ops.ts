@@ -1,5 +1,5 @@
 import type { DocOp, DocState, JupyterMessage, Output } from "@tessera/protocol";
-import { joinSource } from "@tessera/protocol";
+import { chartUpdateAsAppend, joinSource } from "@tessera/protocol";
 
 /**
  * Stream text kept per cell: the first STREAM_HEAD_BYTES and a rolling last
@@ -131,7 +131,8 @@ export function opsForIopub(state: DocState, cellId: string, cs: CellOutputState
       if (cell.cell_type !== "code") continue;
       cell.outputs.forEach((o, index) => {
         if ((o.output_type === "display_data" || o.output_type === "execute_result") && o.transient?.display_id === displayId) {
-          ops.push({ op: "replace_output", id: cell.id, index, output: { ...o, data: c.data ?? {}, metadata: c.metadata ?? {} } });
+          // A live chart's final state goes to pages as an append of what they lack (see chart.ts).
+          ops.push({ op: "replace_output", id: cell.id, index, output: { ...o, data: chartUpdateAsAppend(o.data, c.data ?? {}), metadata: c.metadata ?? {} } });
         }
       });
     }

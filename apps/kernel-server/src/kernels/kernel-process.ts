@@ -59,7 +59,8 @@ export class KernelProcess extends EventEmitter {
       execArgv: [],
     });
     const out = this.child.stdio[4] as Readable;
-    let buffered = "";
+    /** Chunks of the line not yet ended. */
+    const held: string[] = [];
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;
     this.ready = new Promise<void>((res, rej) => {
@@ -74,11 +75,14 @@ export class KernelProcess extends EventEmitter {
     }, options.startTimeoutMs ?? 30000);
     out.setEncoding("utf8");
     out.on("data", (chunk: string) => {
-      buffered += chunk;
+      // Only the new chunk is searched: a line of many megabytes (a live chart's update, a
+      // big display) arrives in thousands of chunks, and rescanning what came before is quadratic.
+      let from = 0;
       let nl: number;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
+      while ((nl = chunk.indexOf("\n", from)) >= 0) {
+        const line = held.length > 0 ? held.join("") + chunk.slice(from, nl) : chunk.slice(from, nl);
+        held.length = 0;
+        from = nl + 1;
         if (!line) continue;
         let parsed: FromKernel;
         try {
@@ -94,6 +98,7 @@ export class KernelProcess extends EventEmitter {
           this.emit("message", parsed.channel as Channel, parsed.msg as JupyterMessage);
         }
       }
+      if (from < chunk.length) held.push(from === 0 ? chunk : chunk.slice(from));
     });
     (this.child.stdio[3] as Writable).on("error", () => {});
     this.child.stdout?.setEncoding("utf8");

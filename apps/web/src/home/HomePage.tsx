@@ -6,6 +6,7 @@ import { dirname, notebookUrl, treeUrl } from "../api/urls.js";
 import { confirmDialog, promptDialog } from "../components/dialogs.js";
 import { Icon } from "../components/icons.js";
 import { ThemeToggle } from "../components/ThemeToggle.js";
+import { MetricsToggle } from "../metrics/HeaderBits.js";
 import { toast } from "../components/toasts.js";
 import { FileList } from "./FileList.js";
 import { KernelList } from "./KernelList.js";
@@ -97,6 +98,7 @@ export function HomePage({ dir }: { dir: string }) {
           Tessera
         </a>
         <span className="header-spacer" />
+        <MetricsToggle />
         <ThemeToggle />
       </header>
       <main className="home-main">

@@ -8,6 +8,7 @@ import { promptDialog, confirmDialog } from "../components/dialogs.js";
 import { ThemeToggle } from "../components/ThemeToggle.js";
 import { toast } from "../components/toasts.js";
 import { loadEditor, useEditorModule } from "../editor/loader.js";
+import { KernelFigures, MetricsToggle } from "../metrics/HeaderBits.js";
 import { repairSelection, selectOnly } from "../state/selection.js";
 import { UiStore } from "../state/ui-store.js";
 import { NotebookActions } from "./actions.js";
@@ -167,7 +168,9 @@ export function NotebookPage({ path }: { path: string }) {
         </button>
         {state.doc && <SaveStatus state={state} />}
         <span className="header-spacer" />
+        <KernelFigures kernelId={state.kernel.id} />
         <KernelStatus state={state} name={kernelName} />
+        <MetricsToggle />
         <ThemeToggle />
       </header>
       <div className="command-bar">

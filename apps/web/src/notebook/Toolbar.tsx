@@ -2,6 +2,7 @@
 import type { DocClientState } from "../channel/doc-client.js";
 import { Icon, type IconName } from "../components/icons.js";
 import { MenuBar, type Menu } from "../components/MenuBar.js";
+import { toggleMetricsPanel } from "../metrics/panel-state.js";
 import { toggleTheme } from "../theme/theme.js";
 import type { NotebookActions } from "./actions.js";
 
@@ -79,6 +80,7 @@ export function NotebookMenus({ actions, file, state }: { actions: NotebookActio
       label: "View",
       items: [
         { label: "Toggle light/dark theme", onSelect: toggleTheme },
+        { label: "Resource monitor (GPU, CPU, memory)", onSelect: toggleMetricsPanel },
         { label: "Keyboard shortcuts", shortcut: "H", onSelect: () => a.toggleKeys(true) },
       ],
     },

@@ -1,12 +1,14 @@
 /** display_data / execute_result: the richest MIME type we can show safely. */
-import { memo } from "react";
-import { joinSource, type MimeBundle } from "@tessera/protocol";
+import { lazy, memo, Suspense } from "react";
+import { CHART_MIME, joinSource, type MimeBundle } from "@tessera/protocol";
 import { Markdown } from "../markdown/Markdown.js";
 import { AnsiText } from "./Ansi.js";
 import { HtmlFrame } from "./HtmlFrame.js";
 import { JsonTree } from "./JsonTree.js";
 
-const ORDER = ["text/html", "image/svg+xml", "image/png", "image/jpeg", "image/gif", "text/markdown", "text/latex", "application/json", "text/plain"];
+const ChartOutput = lazy(() => import("./chart/ChartOutput.js"));
+
+const ORDER = [CHART_MIME, "text/html", "image/svg+xml", "image/png", "image/jpeg", "image/gif", "text/markdown", "text/latex", "application/json", "text/plain"];
 
 export function pickMime(data: MimeBundle): string | null {
   for (const mime of ORDER) if (data[mime] !== undefined) return mime;
@@ -30,6 +32,12 @@ export const MimeOutput = memo(function MimeOutput({ data, metadata }: { data: M
   if (mime === null) return <div className="output-note">Output of type {Object.keys(data).join(", ") || "(empty)"} cannot be shown.</div>;
   const value = data[mime];
   switch (mime) {
+    case CHART_MIME:
+      return (
+        <Suspense fallback={<div className="output-note">Loading chart…</div>}>
+          <ChartOutput value={value} />
+        </Suspense>
+      );
     case "text/html":
       return <HtmlFrame html={text(value)} />;
     case "image/svg+xml":
