@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include "allocator.h"
+#include "cuda/addon_cuda.h"
 #include "gemm.h"
 #include "interrupt.h"
 #include "isa.h"
@@ -33,6 +34,7 @@ void release_storage(Napi::Env env, Storage* s) {
 Storage* storage_of(const Napi::Value& v) {
   if (!v.IsExternal()) throw Error("expected a storage handle");
   Storage* s = v.As<Napi::External<Storage>>().Data();
+  if (s->device != Device::CPU) throw Error("expected a CPU tensor, got a CUDA one");
   if (!s->data && s->nbytes > 0) throw Error("tensor storage was already freed");
   return s;
 }
@@ -105,6 +107,7 @@ ENTRY(SetMeta)
   g_meta_ref = Napi::Persistent(arr);
   g_meta = arr.Data();
   g_meta_len = arr.ElementLength();
+  cuda::set_meta(g_meta, g_meta_len);
   return info.Env().Undefined();
 END
 
@@ -140,7 +143,9 @@ ENTRY(Alloc)
 END
 
 ENTRY(Free)
+  if (!info[0].IsExternal()) throw Error("expected a storage handle");
   Storage* s = info[0].As<Napi::External<Storage>>().Data();
+  if (s->device != Device::CPU) throw Error("free: not a CPU storage");
   release_storage(info.Env(), s);
   return info.Env().Undefined();
 END
@@ -419,6 +424,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("emptyCache", Napi::Function::New(env, EmptyCache));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("isa", Napi::Function::New(env, Isa));
+  cuda::register_exports(env, exports);
   return exports;
 }
 

@@ -21,7 +21,7 @@ export function nonzero(x: Tensor): Tensor {
       lin = Math.floor(lin / x.shape[d]);
     }
   });
-  return fromTypedArray(coords, [hits.length, nd]);
+  return fromTypedArray(coords, [hits.length, nd], { device: x.device });
 }
 
 /** Flat positions of a mask's true entries, int64. */
@@ -31,7 +31,7 @@ function truePositions(mask: Tensor): Tensor {
   for (let i = 0; i < m.length; i++) if (m[i]) n++;
   const picks = new BigInt64Array(n);
   for (let i = 0, k = 0; i < m.length; i++) if (m[i]) picks[k++] = BigInt(i);
-  return fromTypedArray(picks, [n]);
+  return fromTypedArray(picks, [n], { device: mask.device });
 }
 
 /**

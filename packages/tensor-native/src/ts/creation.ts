@@ -1,4 +1,7 @@
 /** Creating tensors: from JS data, filled, ranges, random (seeded by manualSeed). */
+import { requireCuda } from "./cuda/availability.js";
+import { normalizeDevice } from "./cuda/device.js";
+import { setCudaSeed } from "./cuda/random-state.js";
 import { backend, type Device } from "./dispatch.js";
 import { checkDType, isFloating, type AnyTypedArray, type DType } from "./dtype.js";
 import { emptyTensor, fmtShape, numelOf, type Tensor } from "./tensor.js";
@@ -6,6 +9,7 @@ import { emptyTensor, fmtShape, numelOf, type Tensor } from "./tensor.js";
 /** Options accepted by every creation function. */
 export interface TensorOptions {
   dtype?: DType;
+  /** "cpu" (default), "cuda" or "cuda:N". */
   device?: Device;
   /** Record ops on the new tensor for autograd (floating dtypes only). */
   requiresGrad?: boolean;
@@ -19,8 +23,8 @@ function withGrad(t: Tensor, o: TensorOptions | undefined): Tensor {
 export type NestedArray = number | boolean | readonly NestedArray[];
 
 function opts(o: TensorOptions | undefined, fallback: DType): { dtype: DType; device: Device } {
-  const device = o?.device ?? "cpu";
-  if (device !== "cpu") throw new Error(`device "${String(device)}" is not available; only "cpu" is built in this package`);
+  const device = normalizeDevice(o?.device ?? "cpu");
+  if (device !== "cpu") requireCuda(o?.device ?? device);
   return { dtype: o?.dtype === undefined ? fallback : checkDType(o.dtype), device };
 }
 
@@ -139,14 +143,14 @@ export function empty(shape: readonly number[], options?: TensorOptions): Tensor
   return withGrad(emptyTensor(checkShape("empty", shape), o.dtype, o.device), options);
 }
 
-/** Zeros with x's shape and dtype. */
+/** Zeros with x's shape, dtype and device. */
 export function zerosLike(x: Tensor, options?: TensorOptions): Tensor {
-  return full(x.shape, 0, { dtype: x.dtype, ...options });
+  return full(x.shape, 0, { dtype: x.dtype, device: x.device, ...options });
 }
 
-/** Ones with x's shape and dtype. */
+/** Ones with x's shape, dtype and device. */
 export function onesLike(x: Tensor, options?: TensorOptions): Tensor {
-  return full(x.shape, 1, { dtype: x.dtype, ...options });
+  return full(x.shape, 1, { dtype: x.dtype, device: x.device, ...options });
 }
 
 /**
@@ -219,8 +223,12 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   return withGrad(t, options);
 }
 
-/** Seeds the generator behind rand, randn and randint. @example tt.manualSeed(42) */
+/**
+ * Seeds the generators behind rand, randn and randint, the CPU's and every GPU's (which
+ * give different values for the same seed, as in PyTorch). @example tt.manualSeed(42)
+ */
 export function manualSeed(seed: number): void {
   if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`manualSeed: expected a non-negative integer, got ${seed}`);
   backend("cpu").manualSeed(seed);
+  setCudaSeed(seed);
 }

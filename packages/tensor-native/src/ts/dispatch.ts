@@ -1,11 +1,14 @@
 /**
  * The one place ops reach a device. Every op calls `backend(device)` and one of these
- * primitives; a CUDA backend implements the same interface.
+ * primitives; the CPU backend is below, the CUDA one in cuda/backend.ts.
  */
+import { cudaBackend } from "./cuda/backend.js";
+import { cudaIndex, normalizeDevice } from "./cuda/device.js";
 import { dtypeCode, type DType } from "./dtype.js";
 import { meta, native, type Handle } from "./native.js";
 
-export type Device = "cpu";
+/** "cpu", "cuda" (GPU 0) or "cuda:N". Storages hold the canonical "cpu" or "cuda:N". */
+export type Device = "cpu" | "cuda" | `cuda:${number}`;
 
 /** A strided view over a storage, in elements. */
 export interface ViewLike {
@@ -43,9 +46,33 @@ export interface Backend {
   /** Fused in-place optimizer update: kind 0 SGD, 1 Adam, 2 AdamW (see optim_step in kernels.h for `hyper`). */
   optimStep(kind: number, p: ViewLike, g: ViewLike, s1: ViewLike, s2: ViewLike, hyper: readonly number[]): void;
   stats(): { liveBytes: number; cachedBytes: number; osAllocations: number; liveBlocks: number };
+  /** Whether matmul may pass operands of this 16-bit dtype as they are (else they are widened to float32). */
+  matmulKeeps?(dtype: DType): boolean;
+}
+
+/** PyTorch's message for operands on two devices. */
+export function sameDeviceError(a: string, b: string): Error {
+  return new Error(`Expected all tensors to be on the same device, but found at least two devices, ${a} and ${b}!`);
+}
+
+/**
+ * The device an op on these operands runs on: the one GPU among them, else the CPU. CPU
+ * operands of a GPU op may only be 0-d (scalars), as in PyTorch.
+ */
+export function resultDevice(...xs: ViewLike[]): Device {
+  let dev: Device = "cpu";
+  for (const x of xs) {
+    const d = x.storage.device;
+    if (d === "cpu" || d === dev) continue;
+    if (dev !== "cpu") throw sameDeviceError(dev, d);
+    dev = d;
+  }
+  if (dev !== "cpu") for (const x of xs) if (x.storage.device === "cpu" && x.shape.length !== 0) throw sameDeviceError(dev, "cpu");
+  return dev;
 }
 
 function put(pos: number, v: ViewLike): number {
+  if (v.storage.device !== "cpu") throw sameDeviceError("cpu", v.storage.device);
   const nd = v.shape.length;
   meta[pos] = dtypeCode[v.dtype];
   meta[pos + 1] = nd;
@@ -69,6 +96,9 @@ const cpu: Backend = {
   read: (h, o, n) => native.read(h, o, n),
   write: (h, o, d) => native.write(h, o, d),
   copy(src, dst) {
+    // Between devices: the GPU side's backend moves the data.
+    if (src.storage.device !== "cpu") return backend(src.storage.device).copy(src, dst);
+    if (dst.storage.device !== "cpu") return backend(dst.storage.device).copy(src, dst);
     puts(src, dst);
     native.copy(src.storage.handle, dst.storage.handle);
   },
@@ -134,5 +164,6 @@ const cpu: Backend = {
 
 export function backend(device: Device): Backend {
   if (device === "cpu") return cpu;
-  throw new Error(`device "${String(device)}" is not available in this build`);
+  const d = normalizeDevice(device);
+  return cudaBackend(d, cudaIndex(d));
 }

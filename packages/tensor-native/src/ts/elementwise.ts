@@ -1,5 +1,5 @@
 /** Unary, binary and ternary elementwise ops with broadcasting and type promotion. */
-import { backend, type ViewLike } from "./dispatch.js";
+import { backend, resultDevice, type ViewLike } from "./dispatch.js";
 import { allocStorage, type Storage } from "./memory.js";
 import { isFloating, isHalf, resultType, scalarDType, type DType, type PromoteOperand } from "./dtype.js";
 import { B, U } from "./opcodes.js";
@@ -75,7 +75,7 @@ export function binaryOp(op: number, a: TensorLike, b: TensorLike): Tensor {
     const ea = broadcastView(ta, shape, name), eb = broadcastView(tb, shape, name);
     const outDt = COMPARE.has(op) ? "bool" : cdt;
     // Bool add/mul are logical or/and: compute in uint8 then clamp through a bool cast.
-    const out = emptyTensor(shape, dt === "bool" && !COMPARE.has(op) ? "uint8" : outDt, ta.storage.device);
+    const out = emptyTensor(shape, dt === "bool" && !COMPARE.has(op) ? "uint8" : outDt, resultDevice(ta, tb));
     backend(out.device).binary(op, ea, eb, out);
     return castOwned(out, COMPARE.has(op) ? "bool" : dt);
   } finally {
@@ -118,8 +118,8 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     const ta = asTensor(a, dt, temps, "where", 0), tb = asTensor(b, dt, temps, "where", 1);
     const shape = broadcastShapes("where", cond.shape, ta.shape, tb.shape);
     const ec = broadcastView(cond, shape), ea = broadcastView(ta, shape), eb = broadcastView(tb, shape);
-    const out = emptyTensor(shape, dt, cond.device);
-    backend(cond.device).where(ec, ea, eb, out);
+    const out = emptyTensor(shape, dt, resultDevice(cond, ta, tb));
+    backend(out.device).where(ec, ea, eb, out);
     return out;
   } finally {
     for (const t of temps) t.dispose();

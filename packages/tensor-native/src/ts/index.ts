@@ -39,6 +39,11 @@ export * from "./io/index.js";
 export * as data from "./data/index.js";
 export * as optim from "./optim/index.js";
 export * as nn from "./nn/index.js";
+export * as cuda from "./cuda/index.js";
+export { backends } from "./cuda/settings.js";
+export * as plot from "./plot/index.js";
+export { progress, Progress, type ProgressOptions, type ProgressState } from "./display/progress.js";
+export * as display from "./display/index.js";
 
 /** Elementwise a + b with broadcasting. @example tt.add(x, 1) */
 export const add = (a: Tensor, b: TensorLike): Tensor => a.add(b);

@@ -21,7 +21,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${k1} ≠ ${k2})`);
   const dt = promoteTypes(a.dtype, b.dtype);
   if (dt === "bool") throw new TypeError("matmul: bool tensors are not supported; cast to an integer or float dtype");
-  const cdt: DType = isHalf(dt) ? "float32" : dt;
+  // Half types widen to float32 unless the device multiplies them natively (cuBLAS).
+  const cdt: DType = isHalf(dt) && !backend(a.device).matmulKeeps?.(dt) ? "float32" : dt;
   const temps: Tensor[] = [];
   const prep = (t: Tensor): Tensor => {
     if (t.dtype === cdt) return t;

@@ -3,6 +3,7 @@
  * freed by dispose(), by `using`, by the tidy() scope that made it, or, as a safety net,
  * when the garbage collector finds it unreachable.
  */
+import { normalizeDevice } from "./cuda/device.js";
 import { backend, type Device } from "./dispatch.js";
 import type { Handle } from "./native.js";
 
@@ -33,7 +34,8 @@ const registry = new FinalizationRegistry<Storage>((s) => {
 });
 
 export function allocStorage(nbytes: number, device: Device): Storage {
-  return new Storage(backend(device).alloc(nbytes), nbytes, device);
+  const d = normalizeDevice(device);
+  return new Storage(backend(d).alloc(nbytes), nbytes, d);
 }
 
 /** Called once per new tensor. */

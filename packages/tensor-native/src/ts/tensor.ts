@@ -2,10 +2,12 @@
 import { inspect } from "node:util";
 
 import type { GradNode } from "./autograd/node.js";
+import { requireCuda } from "./cuda/availability.js";
+import { isDeviceName, normalizeDevice } from "./cuda/device.js";
 import { backend, type Device, type ViewLike } from "./dispatch.js";
-import { dtypeSize, isFloating, typedArrayFor, type AnyTypedArray, type DType } from "./dtype.js";
+import { checkDType, DTYPES, dtypeSize, isFloating, typedArrayFor, type AnyTypedArray, type DType } from "./dtype.js";
 import { allocStorage, disposeTensor, track, type Storage } from "./memory.js";
-import { formatTensor, htmlTable } from "./printing.js";
+import { formatTensor, tensorHtml } from "./printing.js";
 
 export function contiguousStrides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
@@ -90,7 +92,7 @@ export class Tensor implements ViewLike {
     return this.gradFn === null;
   }
 
-  /** Where the data lives: "cpu". */
+  /** Where the data lives: "cpu" or "cuda:N". */
   get device(): Device {
     return this.storage.device;
   }
@@ -188,29 +190,56 @@ export class Tensor implements ViewLike {
     return build(0, 0);
   }
 
-  /** Converts to another dtype (a copy; returns this tensor itself if already that dtype). */
-  to(dtype: DType): Tensor {
+  /**
+   * A copy in another dtype and/or on another device (this tensor itself when nothing
+   * changes). Differentiable: the gradient goes back to this tensor's dtype and device.
+   *
+   * @example
+   * x.to("float64"); x.to("cuda"); x.to("cuda:1", "float16"); y.to("cpu");
+   */
+  to(target: DType | Device | (string & {}), dtype?: DType): Tensor {
     this.check("to");
-    if (dtype === this.dtype) return this;
-    const out = emptyTensor(this.shape, dtype, this.device);
+    let device: Device = this.device;
+    let dt = this.dtype;
+    if ((DTYPES as readonly string[]).includes(target)) {
+      dt = target as DType;
+    } else if (isDeviceName(target)) {
+      device = normalizeDevice(target);
+      if (device !== "cpu") requireCuda(target);
+    } else {
+      throw new TypeError(`to: expected a dtype (${DTYPES.join(", ")}) or a device ("cpu", "cuda", "cuda:N"), got ${JSON.stringify(target)}`);
+    }
+    if (dtype !== undefined) dt = checkDType(dtype);
+    if (device === this.device && dt === this.dtype) return this;
+    const out = emptyTensor(this.shape, dt, device);
     backend(this.device).copy(this, out);
     return out;
   }
 
+  /** to("cuda") or to("cuda:N"). @example x.cuda() */
+  cuda(device: number | Device = "cuda"): Tensor {
+    return this.to(typeof device === "number" ? `cuda:${device}` : device);
+  }
+
+  /** to("cpu"). @example y.cpu().toArray() */
+  cpu(): Tensor {
+    return this.to("cpu");
+  }
+
   toString(): string {
     if (this.isDisposed) return "tensor(<disposed>)";
-    return formatTensor(this.values(), this.shape, this.dtype);
+    return formatTensor(this.values(), this.shape, this.dtype, this.device);
   }
 
   [inspect.custom](): string {
     return this.toString();
   }
 
-  /** Rich output for notebooks: text/plain plus a small HTML table. */
+  /** Rich output for notebooks: text/plain as printed, and an HTML view with a summary header. */
   [Symbol.for("Jupyter.display")](): Record<string, string> {
-    const text = this.toString();
-    if (this.isDisposed || this.ndim > 2) return { "text/plain": text };
-    return { "text/plain": text, "text/html": htmlTable(this.values(), this.shape, this.dtype) };
+    if (this.isDisposed) return { "text/plain": this.toString() };
+    const values = this.values();
+    return { "text/plain": formatTensor(values, this.shape, this.dtype), "text/html": tensorHtml(values, this.shape, this.dtype, this.device) };
   }
 }
 

@@ -31,7 +31,7 @@ export function unreduce(g: Tensor, inShape: readonly number[], dims: readonly n
 
 /** Zeros of x's shape and dtype with `g` written through `place` (a view of the zeros). */
 export function scatterInto(x: Tensor, g: Tensor, place: (z: Tensor) => Tensor): Tensor {
-  const z = zeros(x.shape, { dtype: g.dtype });
+  const z = zeros(x.shape, { dtype: g.dtype, device: g.device });
   const v = place(z);
   v.copy_(g);
   v.dispose();

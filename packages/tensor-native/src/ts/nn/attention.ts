@@ -1,5 +1,5 @@
 /** MultiheadAttention and TransformerEncoderLayer, with PyTorch's parameter names and layouts. */
-import { empty, fmtShape, tidy, zeros, type Tensor } from "./core.js";
+import { empty, fmtShape, tidy, zeros, type Device, type Tensor } from "./core.js";
 import { Dropout } from "./dropout.js";
 import { gelu, linear } from "./functional.js";
 import { attend, causalMask } from "./functional-attention.js";
@@ -121,7 +121,7 @@ export class MultiheadAttention extends Module {
         const ok3 = attnMask.ndim === 3 && fmtShape(attnMask.shape) === fmtShape([N * H, L, S]);
         if (!ok2 && !ok3) throw new Error(`MultiheadAttention: attnMask must have shape [${L},${S}] or [${N * H},${L},${S}], got ${fmtShape(attnMask.shape)}`);
         addMask(ok3 ? attnMask.reshape(N, H, L, S) : attnMask);
-      } else if (isCausal) addMask(causalMask(L, S));
+      } else if (isCausal) addMask(causalMask(L, S, q0.device));
       if (keyPaddingMask) {
         const kpm = batched ? keyPaddingMask : keyPaddingMask.unsqueeze(0);
         if (fmtShape(kpm.shape) !== fmtShape([N, S])) throw new Error(`MultiheadAttention: keyPaddingMask must have shape [${N},${S}], got ${fmtShape(keyPaddingMask.shape)}`);
@@ -146,10 +146,10 @@ export class MultiheadAttention extends Module {
  * the diagonal, -Infinity above (PyTorch's generate_square_subsequent_mask).
  *
  * @example
- * layer.forward(x, { srcMask: nn.generateSquareSubsequentMask(x.shape[1]) });
+ * layer.forward(x, { srcMask: nn.generateSquareSubsequentMask(x.shape[1], x.device) });
  */
-export function generateSquareSubsequentMask(size: number): Tensor {
-  return tidy(() => zeros([size, size]).maskedFill(causalMask(size, size), -Infinity));
+export function generateSquareSubsequentMask(size: number, device: Device = "cpu"): Tensor {
+  return tidy(() => zeros([size, size], { device }).maskedFill(causalMask(size, size, device), -Infinity));
 }
 
 /** An activation for TransformerEncoderLayer: a name, a function, or a module. */

@@ -1,5 +1,5 @@
 /** Scaled dot-product attention, the core of MultiheadAttention. */
-import { arange, fmtShape, tidy, type Tensor } from "./core.js";
+import { arange, fmtShape, tidy, type Device, type Tensor } from "./core.js";
 import { dropout } from "./functional-dropout.js";
 
 /** @internal What attend() needs: masks already in "true = blocked" or additive form. */
@@ -24,8 +24,8 @@ export function attend(q: Tensor, k: Tensor, v: Tensor, o: AttendOptions): { out
 }
 
 /** @internal A bool [L, S] mask, true above the diagonal: position i may not look at j > i. */
-export function causalMask(L: number, S: number): Tensor {
-  return tidy(() => arange(S).unsqueeze(0).gt(arange(L).unsqueeze(1)));
+export function causalMask(L: number, S: number, device: Device = "cpu"): Tensor {
+  return tidy(() => arange(S, undefined, 1, { device }).unsqueeze(0).gt(arange(L, undefined, 1, { device }).unsqueeze(1)));
 }
 
 /** Options of scaledDotProductAttention (PyTorch 2's F.scaled_dot_product_attention). */
@@ -53,7 +53,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (isCausal && attnMask) throw new Error("scaledDotProductAttention: pass either attnMask or isCausal, not both");
   return tidy(() => {
     const L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2];
-    const blocked = isCausal ? causalMask(L, S) : attnMask?.dtype === "bool" ? attnMask.logicalNot() : null;
+    const blocked = isCausal ? causalMask(L, S, q.device) : attnMask?.dtype === "bool" ? attnMask.logicalNot() : null;
     const bias = attnMask && attnMask.dtype !== "bool" ? attnMask : null;
     return attend(q, k, v, { blocked, bias, dropoutP, scale }).output;
   });

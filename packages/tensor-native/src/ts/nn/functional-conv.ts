@@ -70,7 +70,7 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPoolOptions =
   if (countIncludePad || two(padding, 0).every((p) => p === 0)) return ttAvgPool2d(x, kernelSize, o);
   return tidy(() => {
     // The share of each window inside the input, from pooling a tensor of ones.
-    const inside = ttAvgPool2d(ones([1, 1, ...x.shape.slice(-2)], { dtype: x.dtype }), kernelSize, o);
+    const inside = ttAvgPool2d(ones([1, 1, ...x.shape.slice(-2)], { dtype: x.dtype, device: x.device }), kernelSize, o);
     return ttAvgPool2d(x, kernelSize, o).div(x.ndim === 3 ? inside.squeeze(0) : inside);
   });
 }
@@ -137,7 +137,7 @@ export function pad(x: Tensor, amounts: readonly number[], options: { mode?: Pad
           y = y.narrow(dim, s, e - s);
         }
         const parts: Tensor[] = [];
-        const side = (k: number): Tensor => full(y.shape.map((s, d) => (d === dim ? k : s)), value, { dtype: y.dtype });
+        const side = (k: number): Tensor => full(y.shape.map((s, d) => (d === dim ? k : s)), value, { dtype: y.dtype, device: y.device });
         if (before > 0) parts.push(side(before));
         parts.push(y);
         if (after > 0) parts.push(side(after));
@@ -148,7 +148,7 @@ export function pad(x: Tensor, amounts: readonly number[], options: { mode?: Pad
         throw new Error(`pad: reflect padding must be smaller than the dimension (${n}), got ${before} and ${after}`);
       const idx: number[] = [];
       for (let j = -before; j < n + after; j++) idx.push(sourceIndex(mode, j, n));
-      y = y.indexSelect(dim, fromTypedArray(BigInt64Array.from(idx, (j) => BigInt(j))));
+      y = y.indexSelect(dim, fromTypedArray(BigInt64Array.from(idx, (j) => BigInt(j)), undefined, { device: y.device }));
     }
     return y;
   });

@@ -13,7 +13,7 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!training || p === 0) return x;
   return tidy(() => {
     if (p === 1) return x.mul(0);
-    const keepMask = rand([...x.shape], { dtype: x.dtype === "float64" ? "float64" : "float32" }).ge(p);
+    const keepMask = rand([...x.shape], { dtype: x.dtype === "float64" ? "float64" : "float32", device: x.device }).ge(p);
     return x.mul(keepMask).mul(1 / (1 - p));
   });
 }

@@ -20,7 +20,7 @@ function random(t: Tensor, kind: "uniform" | "normal", p1: number, p2: number): 
       return t;
     }
     // Half types and strided views: draw in float32, then copy (casting) into place.
-    const tmp = empty([...t.shape], { dtype: "float32" });
+    const tmp = empty([...t.shape], { dtype: "float32", device: t.device });
     if (kind === "uniform") tmp.uniform_(p1, p2);
     else tmp.normal_(p1, p2);
     t.copy_(tmp);

@@ -1,28 +1,41 @@
-/** Module.to(): converting a module's floating point parameters and buffers to another dtype. */
-import { DTYPES, isFloating, keep, noGrad, withoutScopes, type DType, type Tensor } from "./core.js";
+/** Module.to(): converting a module's parameters and buffers to another dtype or device. */
+import { requireCuda } from "../cuda/availability.js";
+import { isDeviceName, normalizeDevice } from "../cuda/device.js";
+import { DTYPES, isFloating, keep, noGrad, withoutScopes, type DType, type Device, type Tensor } from "./core.js";
 import type { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
 /**
- * @internal Replaces each floating parameter and buffer of every module under `root` by a
- * converted copy (parameters stay leaves with their requiresGrad; gradients convert
- * too; a tensor shared by two modules stays shared), then frees the old tensors.
+ * @internal Replaces each parameter and buffer of every module under `root` that the
+ * target changes (floating ones for a dtype, all for a device) by a converted copy
+ * (parameters stay leaves with their requiresGrad; gradients convert too; a tensor shared
+ * by two modules stays shared), then frees the old tensors.
  */
 export function convertModule(root: Module, target: string): void {
-  if (target === "cpu") return;
-  if (!(DTYPES as readonly string[]).includes(target))
-    throw new Error(`Module.to: device "${target}" is not available; only "cpu" is built in this package`);
-  const dtype = target as DType;
+  let changes: (t: Tensor) => boolean;
+  let to: DType | Device;
+  if (isDeviceName(target)) {
+    const device = normalizeDevice(target);
+    if (device !== "cpu") requireCuda(target);  // before anything is replaced
+    changes = (t) => t.device !== device;
+    to = device;
+  } else if ((DTYPES as readonly string[]).includes(target)) {
+    const dtype = target as DType;
+    changes = (t) => isFloating(t.dtype) && t.dtype !== dtype;
+    to = dtype;
+  } else {
+    throw new Error(`Module.to: expected a dtype (${DTYPES.join(", ")}) or a device ("cpu", "cuda", "cuda:N"), got ${JSON.stringify(target)}`);
+  }
   const moved = new Map<Tensor, Tensor>();
   const convert = (t: Tensor, param: boolean): Tensor => {
-    if (!isFloating(t.dtype) || t.dtype === dtype) return t;
+    if (!changes(t)) return t;
     let n = moved.get(t);
     if (!n) {
       // Outside any tidy scope: these replace the module's own tensors.
-      n = withoutScopes(() => noGrad(() => t.to(dtype)));
+      n = withoutScopes(() => noGrad(() => t.to(to)));
       n = param ? Parameter(n, t.requiresGrad) : keep(n);
       const g = t.grad;
-      if (g && !g.isDisposed) n.grad = withoutScopes(() => noGrad(() => g.to(dtype)));
+      if (g && !g.isDisposed) n.grad = withoutScopes(() => noGrad(() => g.to(to)));
       moved.set(t, n);
     }
     return n;

@@ -243,6 +243,16 @@ export abstract class Module {
     return this;
   }
 
+  /** to("cuda") or to("cuda:N"). @example const model = new nn.Linear(4, 2).cuda(); */
+  cuda(device: number | Device = "cuda"): this {
+    return this.to(typeof device === "number" ? `cuda:${device}` : device);
+  }
+
+  /** to("cpu"). @example model.cpu() */
+  cpu(): this {
+    return this.to("cpu");
+  }
+
   /** to("float32"). @example model.float() */
   float(): this {
     return this.to("float32");

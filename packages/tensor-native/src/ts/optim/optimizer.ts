@@ -289,7 +289,7 @@ function restoreValue(p: Tensor, key: string, v: unknown, what: string, made: Te
   if (!(v instanceof Tensor)) return copyValue(v);
   if (fmtShape(v.shape) !== fmtShape(p.shape)) throw new Error(`${what} has shape ${fmtShape(v.shape)} but the parameter has shape ${fmtShape(p.shape)}`);
   const t = withoutScopes(() => {
-    const cast = v.to(p.dtype);
+    const cast = v.to(p.device, p.dtype);
     return cast === v ? v.clone() : cast;
   });
   made.push(t);

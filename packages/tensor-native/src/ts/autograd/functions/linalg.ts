@@ -49,7 +49,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = untracked(() => rawIndexSelect(x, dim, index));
   const d = normDim(dim, x.ndim, "indexSelect");
   return record("IndexSelectBackward", out, [x], [index], (g, [idx]) =>
-    [x.ndim === 0 ? g.sum() : zeros(x.shape, { dtype: g.dtype }).scatterAdd(d, spreadIndex(idx, d, g), g)]);
+    [x.ndim === 0 ? g.sum() : zeros(x.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, spreadIndex(idx, d, g), g)]);
 }
 P.indexSelect = function (d, i) {
   return indexSelect(this, d, i);
@@ -59,7 +59,7 @@ P.indexSelect = function (d, i) {
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = untracked(() => rawGather(x, dim, index));
   const d = normDim(dim, x.ndim, "gather");
-  return record("GatherBackward", out, [x], [index], (g, [idx]) => [zeros(x.shape, { dtype: g.dtype }).scatterAdd(d, idx, g)]);
+  return record("GatherBackward", out, [x], [index], (g, [idx]) => [zeros(x.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, idx, g)]);
 }
 P.gather = function (d, i) {
   return gather(this, d, i);
@@ -87,6 +87,6 @@ export function embedding(indices: Tensor, weight: Tensor): Tensor {
   return record("EmbeddingBackward", out, [weight], [indices], (g, [idx]) => {
     const D = weight.shape[1], flat = idx.reshape(-1);
     const rows = g.reshape(flat.numel(), D);
-    return [zeros(weight.shape, { dtype: g.dtype }).scatterAdd(0, flat.reshape(-1, 1).expand(flat.numel(), D), rows)];
+    return [zeros(weight.shape, { dtype: g.dtype, device: g.device }).scatterAdd(0, flat.reshape(-1, 1).expand(flat.numel(), D), rows)];
   });
 }

@@ -58,7 +58,7 @@ function extremum(name: "max" | "min"): void {
     record(label, r.values, [this], [r.indices], (g, [idx]) => {
       const gk = keepdim ? g : g.unsqueeze(d);
       const ik = keepdim ? idx : idx.unsqueeze(d);
-      return [zeros(this.shape, { dtype: g.dtype }).scatterAdd(d, ik, gk)];
+      return [zeros(this.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, ik, gk)];
     });
     return r;
   };

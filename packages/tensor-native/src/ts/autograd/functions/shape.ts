@@ -1,4 +1,5 @@
 /** Backward formulas of the view ops, casts, and the ops that join or split tensors. */
+import type { Device } from "../../dispatch.js";
 import type { DType } from "../../dtype.js";
 import * as S from "../../shape.js";
 import { normDim, Tensor } from "../../tensor.js";
@@ -9,13 +10,13 @@ const P = Tensor.prototype;
 type Method = (this: Tensor, ...args: never[]) => Tensor;
 
 /** Wraps a one-input method whose gradient is a function of the incoming gradient only. */
-function viewLike<K extends keyof Tensor>(name: K, grad: (g: Tensor, x: { shape: readonly number[]; dtype: DType }, args: unknown[]) => Tensor): void {
+function viewLike<K extends keyof Tensor>(name: K, grad: (g: Tensor, x: { shape: readonly number[]; dtype: DType; device: Device }, args: unknown[]) => Tensor): void {
   const raw = P[name] as unknown as Method;
   const label = `${String(name)[0].toUpperCase()}${String(name).slice(1)}Backward`;
   (P as unknown as Record<string, unknown>)[name as string] = function (this: Tensor, ...args: unknown[]): Tensor {
     const out = untracked(() => raw.apply(this, args as never[]));
     if (out === this) return out;  // to() of the same dtype
-    const meta = { shape: this.shape, dtype: this.dtype };
+    const meta = { shape: this.shape, dtype: this.dtype, device: this.device };
     return record(label, out, [this], [], (g) => [grad(g, meta, args)]);
   };
 }
@@ -23,7 +24,8 @@ function viewLike<K extends keyof Tensor>(name: K, grad: (g: Tensor, x: { shape:
 const back = (g: Tensor, x: { shape: readonly number[] }): Tensor => g.reshape([...x.shape]);
 for (const name of ["reshape", "view", "squeeze", "unsqueeze", "flatten"] as const) viewLike(name, back);
 for (const name of ["contiguous", "clone", "float", "double", "half", "bfloat16"] as const) viewLike(name, (g) => g);
-viewLike("to", (g) => g);
+// A device copy sends the gradient back to the source device (the engine casts the dtype).
+viewLike("to", (g, x) => (g.device === x.device ? g : g.to(x.device)));
 viewLike("transpose", (g, _x, [a, b]) => g.transpose(a as number, b as number));
 viewLike("t", (g) => g.t());
 viewLike("permute", (g, x, args) => {
