@@ -74,19 +74,22 @@ async function snapshotPage(): Promise<string> {
 
 /**
  * Starts `node dist/cli.js --port 0 --root <temp> --token <random> --web-root <copy of
- * apps/web/dist> --quiet` and waits for the URL it prints. With `root`, it serves that folder and leaves it in place on close.
+ * apps/web/dist> --quiet` and waits for the URL it prints. With `root`, it serves that folder and leaves it in place on close;
+ * `env` replaces the environment (e.g. a PATH with a fake nvidia-smi first); `args` adds flags (e.g. `--base-url /x/`:
+ * then `base` and `url()` are under it).
  * @example const server = await startServer(); … await server.close();
  */
-export async function startServer(options: { root?: string } = {}): Promise<E2EServer> {
+export async function startServer(options: { root?: string; env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<E2EServer> {
   assertBuilt();
   const root = options.root ?? (await mkdtemp(join(tmpdir(), "tessera-e2e-")));
   const ownsRoot = options.root === undefined;
   const webRoot = await snapshotPage();
   const token = randomBytes(16).toString("hex");
-  const child = spawn(process.execPath, [CLI, "--port", "0", "--ip", "127.0.0.1", "--root", root, "--token", token, "--web-root", webRoot, "--quiet"], {
+  const args = [CLI, "--port", "0", "--ip", "127.0.0.1", "--root", root, "--token", token, "--web-root", webRoot, "--quiet", ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, BROWSER: "none" },
+    env: { ...(options.env ?? process.env), BROWSER: "none" },
   });
   let out = "";
   let err = "";
@@ -114,7 +117,7 @@ export async function startServer(options: { root?: string } = {}): Promise<E2ES
   });
   child.removeAllListeners("exit");
   const u = new URL(loginUrl);
-  const base = `${u.origin}/`;
+  const base = `${u.origin}${u.pathname}`;
 
   const api = async (path: string, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);

@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import websocket from "@fastify/websocket";
 import { KERNEL_MAIN } from "@tessera/kernel";
 import { registerAuth } from "./auth/auth-plugin.js";
+import type { LoginLimitOptions } from "./auth/login-limiter.js";
+import { baseUrlRewriter, normalizeBaseUrl, registerBaseUrl } from "./base-url.js";
 import type { ServerConfig } from "./config.js";
 import { ContentsManager } from "./contents/contents-manager.js";
 import { contentsRoutes } from "./contents/contents-routes.js";
@@ -22,6 +24,7 @@ import { redactUrl } from "./redact.js";
 import { SessionManager } from "./sessions/session-manager.js";
 import { sessionRoutes } from "./sessions/session-routes.js";
 import { statusRoutes } from "./status-routes.js";
+import { loadTls } from "./tls.js";
 import { pageRoutes } from "./web/page-routes.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,17 +42,22 @@ export interface App {
   contents: ContentsManager;
   docs: DocumentManager;
   metrics: MetricsHub;
+  /** The normalized prefix every route lives under ("/" or "/x/"). */
+  baseUrl: string;
+  /** Served over HTTPS. */
+  secure: boolean;
 }
 
-/** Settings that are not flags: tests shorten the metrics sampler's timings with them. */
+/** Settings that are not flags: tests shorten the metrics sampler's timings and the login window with them. */
 export interface AppOptions {
   metrics?: Partial<MetricsHubOptions>;
+  loginLimit?: LoginLimitOptions;
 }
 
 /** Environment for kernel processes: the server's, without its secrets. */
 function kernelEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith("TESSERA_TOKEN") || key === "TESSERA_PASSWORD") delete env[key];
+  for (const key of Object.keys(env)) if (key.startsWith("TESSERA_TOKEN") || key.startsWith("TESSERA_PASSWORD")) delete env[key];
   return env;
 }
 
@@ -69,15 +77,20 @@ function followContentsChanges(app: FastifyInstance, docs: DocumentManager): voi
 
 /** Builds the server: one plugin per concern, registered here. */
 export async function buildApp(config: ServerConfig, options: AppOptions = {}): Promise<App> {
-  const app = Fastify({
+  const baseUrl = normalizeBaseUrl(config.baseUrl ?? "/");
+  const tls = config.certfile && config.keyfile ? await loadTls(config.certfile, config.keyfile) : null;
+  const fastifyOptions = {
     logger: {
       level: process.env.TESSERA_LOG_LEVEL ?? "warn",
       serializers: {
-        req: (req) => ({ method: req.method, url: redactUrl(req.url) }),
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: redactUrl(req.url) }),
       },
     },
     bodyLimit: 256 * 1024 * 1024,
-  });
+    rewriteUrl: baseUrlRewriter(baseUrl),
+  };
+  // One FastifyInstance type for both: only the listening socket differs.
+  const app = (tls ? Fastify({ ...fastifyOptions, https: tls }) : Fastify(fastifyOptions)) as unknown as FastifyInstance;
   // Jupyter clients POST with a JSON content type and no body (interrupt, restart): that is no body, not an error.
   // Jupyter Server reads every request body as JSON whatever its type; JupyterLab's client
   // sends JSON bodies as text/plain (fetch's default for a string).
@@ -108,12 +121,17 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
       handleProtocols: (protocols: Set<string>) => (protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false),
     },
   });
+  registerBaseUrl(app, baseUrl);
   registerAuth(app, {
     token: config.token,
+    passwordHash: config.passwordHash ?? null,
     listenIp: config.ip,
     port: config.port,
     allowOrigins: config.allowOrigins,
     publicPrefixes: ["/static/", "/login", "/favicon.ico"],
+    baseUrl,
+    secure: tls !== null,
+    loginLimit: options.loginLimit,
   });
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -133,12 +151,12 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
   await app.register(filesRoute, { contents });
   followContentsChanges(app, docs);
   const webRoot = config.webRoot ?? DEFAULT_WEB_ROOT;
-  if (existsSync(webRoot)) await pageRoutes(app, { webRoot, baseUrl: "/" });
+  if (existsSync(webRoot)) await pageRoutes(app, { webRoot, baseUrl });
 
   app.addHook("onClose", async () => {
     metrics.stop();
     await docs.flushAll();
     await kernels.shutdownAll();
   });
-  return { app, kernels, sessions, contents, docs, metrics };
+  return { app, kernels, sessions, contents, docs, metrics, baseUrl, secure: tls !== null };
 }

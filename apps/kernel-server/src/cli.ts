@@ -1,14 +1,24 @@
 #!/usr/bin/env node
 import { ConfigError, USAGE, parseConfig } from "./config.js";
+import { runPasswordCommand } from "./password-command.js";
 import { startServer } from "./server.js";
 
+function fail(err: unknown): never {
+  process.stderr.write(`tessera: ${(err as Error).message}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+}
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === "password") {
+    await runPasswordCommand(argv.slice(1), process.env, process).catch(fail);
+    return;
+  }
   let config;
   try {
-    config = parseConfig(process.argv.slice(2), process.env);
+    config = parseConfig(argv, process.env);
   } catch (err) {
-    process.stderr.write(`tessera: ${(err as Error).message}\n`);
-    process.exit(err instanceof ConfigError ? 2 : 1);
+    fail(err);
   }
   if (config.help) {
     process.stdout.write(USAGE);
@@ -22,7 +32,9 @@ async function main(): Promise<void> {
   const tokenPart = config.token ? `?token=${config.token}` : "";
   if (!config.quiet) {
     process.stdout.write(`Tessera is running. Notebook root: ${config.root}\n`);
-    process.stdout.write(`Open this URL in a browser (the token in it is your login):\n`);
+    if (config.token) process.stdout.write(`Open this URL in a browser (the token in it is your login):\n`);
+    else if (config.passwordHash) process.stdout.write(`Open this URL in a browser and log in with your password:\n`);
+    else process.stdout.write(`Open this URL in a browser (no token or password: anyone on this machine can use it):\n`);
   }
   process.stdout.write(`    ${server.url}${tokenPart}\n`);
   if (!config.quiet) process.stdout.write(`Press Ctrl+C to stop (kernels are shut down with the server).\n`);

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { isLoopbackAddress } from "./auth/origin.js";
+import { parsePasswordHash } from "./auth/password-hash.js";
+import { normalizeBaseUrl } from "./base-url.js";
+import { ConfigError } from "./config-error.js";
+import { readServerJsonSync, serverJsonPath } from "./server-json.js";
+
+export { ConfigError };
 
 /** Everything the server needs to start, after flags and environment are merged. */
 export interface ServerConfig {
@@ -8,7 +15,7 @@ export interface ServerConfig {
   port: number;
   /** Absolute path of the notebook root; every contents path is jailed to it. */
   root: string;
-  /** The auth token; empty means auth disabled (only allowed on loopback). */
+  /** The auth token; empty means no token (then a password, or no auth: loopback only). */
   token: string;
   /** True when the token was generated rather than given. */
   tokenGenerated: boolean;
@@ -18,22 +25,56 @@ export interface ServerConfig {
   webRoot: string | null;
   /** Open the browser? (never in CI) */
   quiet: boolean;
+  /** The path prefix every route lives under ("/x/"); "/" when absent. */
+  baseUrl?: string;
+  /** A `tessera password` hash (scrypt:…); the login page then accepts that password. */
+  passwordHash?: string | null;
+  /** PEM certificate and key: serve HTTPS. Both or neither. */
+  certfile?: string | null;
+  keyfile?: string | null;
 }
 
-export class ConfigError extends Error {}
+const USAGE = `Usage: tessera [--port P] [--ip A] [--root DIR] [--token T] [--base-url /x/] [--certfile F --keyfile F] ...
+       tessera password      set the login password (stored hashed in ~/.tessera/server.json)
 
-const USAGE = `Usage: tessera [--port P] [--ip A] [--root DIR] [--token T] [--allow-origin O]...
-
-  --port P          port to listen on (env TESSERA_PORT, default 8888; 0 = any free port)
-  --ip A            address to listen on (default 127.0.0.1)
-  --root DIR        notebook root (env TESSERA_ROOT, default: the directory the command ran in)
-  --token T         auth token (env TESSERA_TOKEN, default: a random one, printed in the URL)
-  --allow-origin O  an extra Origin allowed to connect (repeatable)
-  --quiet           print only the URL
+  --port P           port to listen on (env TESSERA_PORT, default 8888; 0 = any free port)
+  --ip A             address to listen on (env TESSERA_IP, default 127.0.0.1); any other than
+                     loopback needs a token or a password
+  --root DIR         notebook root (env TESSERA_ROOT, default: the directory the command ran in)
+  --token T          auth token (env TESSERA_TOKEN; default: a random one, printed in the URL,
+                     or none when a password is set); --token '' turns token auth off
+  --password-hash H  a hash from \`tessera password\` (env TESSERA_PASSWORD_HASH; default: the one
+                     in $TESSERA_CONFIG_DIR/server.json, ~/.tessera/server.json)
+  --certfile F       PEM certificate: serve HTTPS (env TESSERA_CERTFILE; needs --keyfile)
+  --keyfile F        PEM private key of --certfile (env TESSERA_KEYFILE)
+  --base-url P       path prefix of every URL, behind a reverse proxy (env TESSERA_BASE_URL, default /)
+  --allow-origin O   an extra Origin allowed to connect (repeatable), e.g. the proxy's https://host
+  --quiet            print only the URL
 `;
+
+/** Flag, else a non-empty environment variable (an empty one counts as unset), else undefined. */
+function pick(flag: string | undefined, envValue: string | undefined): string | undefined {
+  return flag ?? (envValue || undefined);
+}
+
+function passwordHashFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  const given = pick(flag, env.TESSERA_PASSWORD_HASH);
+  const file = serverJsonPath(env);
+  const [hash, where] = given !== undefined ? [given, flag !== undefined ? "--password-hash" : "TESSERA_PASSWORD_HASH"] : [readServerJsonSync(file).passwordHash, file];
+  if (hash === undefined || hash === "") return null;
+  if (typeof hash !== "string" || !parsePasswordHash(hash)) {
+    throw new ConfigError(`the password hash in ${where} is not one this server can check (expected scrypt:N=…,r=…,p=…:<salt>:<hash>): run \`tessera password\` again`);
+  }
+  return hash;
+}
 
 /**
  * Merges command-line flags over environment variables over defaults.
+ *
+ * Token rules: `--token T` or a non-empty `TESSERA_TOKEN` sets it; `--token ''` turns token
+ * auth off (an empty `TESSERA_TOKEN` is treated as unset: an unset shell variable must not
+ * turn auth off); otherwise a random token, unless a password is set. Listening beyond
+ * loopback with neither a token nor a password is refused.
  * @example parseConfig(["--port", "9000"], process.env)
  */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig & { help: boolean } {
@@ -46,6 +87,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
         ip: { type: "string" },
         root: { type: "string" },
         token: { type: "string" },
+        "password-hash": { type: "string" },
+        certfile: { type: "string" },
+        keyfile: { type: "string" },
+        "base-url": { type: "string" },
         "allow-origin": { type: "string", multiple: true },
         "web-root": { type: "string" },
         quiet: { type: "boolean" },
@@ -58,23 +103,48 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
     throw new ConfigError(`${(err as Error).message}\n\n${USAGE}`);
   }
   const v = parsed.values;
+  if (v.help) return { ...defaultsForHelp(), help: true };
   const portText = v.port ?? env.TESSERA_PORT ?? "8888";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${portText}`);
-  const tokenGiven = v.token ?? (env.TESSERA_TOKEN || undefined);
-  const token = tokenGiven ?? randomBytes(24).toString("hex");
-  const root = resolve(v.root ?? env.TESSERA_ROOT ?? env.INIT_CWD ?? process.cwd());
+  const ip = pick(v.ip, env.TESSERA_IP) ?? "127.0.0.1";
+  const passwordHash = passwordHashFrom(v["password-hash"], env);
+  const tokenGiven = pick(v.token, env.TESSERA_TOKEN);
+  const tokenGenerated = tokenGiven === undefined && passwordHash === null;
+  const token = tokenGiven ?? (tokenGenerated ? randomBytes(24).toString("hex") : "");
+  if (!token && !passwordHash && !isLoopbackAddress(ip)) {
+    throw new ConfigError(
+      `refusing to listen on ${ip} with no token and no password: anyone who can reach it could run code as you.\n` +
+        `  Set a password: tessera password (npm run password), then start again;\n` +
+        `  or a token: --token <secret> (or TESSERA_TOKEN);\n` +
+        `  or listen on loopback only (--ip 127.0.0.1) and reach it through an SSH tunnel.`,
+    );
+  }
+  const fileFrom = (value: string | undefined) => (value === undefined ? null : resolve(value));
+  const certfile = fileFrom(pick(v.certfile, env.TESSERA_CERTFILE));
+  const keyfile = fileFrom(pick(v.keyfile, env.TESSERA_KEYFILE));
+  if ((certfile === null) !== (keyfile === null)) {
+    throw new ConfigError(`--certfile and --keyfile go together (got only ${certfile ? "--certfile" : "--keyfile"})`);
+  }
   return {
-    ip: v.ip ?? env.TESSERA_IP ?? "127.0.0.1",
+    ip,
     port,
-    root,
+    root: resolve(v.root ?? env.TESSERA_ROOT ?? env.INIT_CWD ?? process.cwd()),
     token,
-    tokenGenerated: tokenGiven === undefined,
+    tokenGenerated,
     allowOrigins: v["allow-origin"] ?? [],
     webRoot: v["web-root"] ?? null,
     quiet: v.quiet ?? false,
-    help: v.help ?? false,
+    baseUrl: normalizeBaseUrl(pick(v["base-url"], env.TESSERA_BASE_URL) ?? "/"),
+    passwordHash,
+    certfile,
+    keyfile,
+    help: false,
   };
+}
+
+function defaultsForHelp(): ServerConfig {
+  return { ip: "127.0.0.1", port: 8888, root: process.cwd(), token: "", tokenGenerated: false, allowOrigins: [], webRoot: null, quiet: false };
 }
 
 export { USAGE };

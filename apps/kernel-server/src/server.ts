@@ -13,11 +13,12 @@ export async function startServer(config: ServerConfig, options: AppOptions = {}
   await built.app.listen({ host: config.ip, port: config.port });
   const addr = built.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.port;
-  const host = config.ip.includes(":") ? `[${config.ip}]` : config.ip === "0.0.0.0" ? "127.0.0.1" : config.ip;
+  // A wildcard address is no place to browse to: print the loopback one.
+  const host = config.ip === "0.0.0.0" ? "127.0.0.1" : config.ip === "::" ? "[::1]" : config.ip.includes(":") ? `[${config.ip}]` : config.ip;
   return {
     ...built,
     port,
-    url: `http://${host}:${port}/`,
+    url: `${built.secure ? "https" : "http"}://${host}:${port}${built.baseUrl}`,
     close: async () => {
       await built.app.close();
     },

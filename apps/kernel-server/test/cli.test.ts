@@ -11,14 +11,16 @@ const CLI = resolve(fileURLToPath(import.meta.url), "../../dist/cli.js");
 
 describe("command line", () => {
   it("lets flags win over environment over defaults", () => {
-    const env = { TESSERA_TOKEN: "envtok", TESSERA_PORT: "9001", TESSERA_ROOT: "/tmp", INIT_CWD: "/srv" };
+    // A config dir with no server.json: a password set on this machine must not change the defaults.
+    const noConfig = { TESSERA_CONFIG_DIR: join(tmpdir(), "tessera-no-config") };
+    const env = { ...noConfig, TESSERA_TOKEN: "envtok", TESSERA_PORT: "9001", TESSERA_ROOT: "/tmp", INIT_CWD: "/srv" };
     const fromEnv = parseConfig([], env);
     assert.equal(fromEnv.token, "envtok");
     assert.equal(fromEnv.port, 9001);
     assert.equal(fromEnv.root, "/tmp");
     const flags = parseConfig(["--port", "9002", "--ip", "0.0.0.0", "--root", "/var", "--token", "flagtok"], env);
     assert.deepEqual([flags.port, flags.ip, flags.root, flags.token], [9002, "0.0.0.0", "/var", "flagtok"]);
-    const defaults = parseConfig([], { INIT_CWD: "/srv" });
+    const defaults = parseConfig([], { ...noConfig, INIT_CWD: "/srv" });
     assert.equal(defaults.port, 8888);
     assert.equal(defaults.ip, "127.0.0.1");
     assert.equal(defaults.root, "/srv");
@@ -29,7 +31,7 @@ describe("command line", () => {
 
   it("prints the token URL, and leaves no kernel behind on SIGTERM", async () => {
     const root = await mkdtemp(join(tmpdir(), "tessera-cli-"));
-    const child = spawn(process.execPath, [CLI, "--port", "0", "--root", root], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TESSERA_TOKEN: "" } });
+    const child = spawn(process.execPath, [CLI, "--port", "0", "--root", root], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TESSERA_TOKEN: "", TESSERA_CONFIG_DIR: join(root, ".no-config") } });
     let out = "";
     const url = await new Promise<string>((res, rej) => {
       child.stdout.on("data", (d) => {

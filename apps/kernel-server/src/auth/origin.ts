@@ -1,8 +1,9 @@
 import { isIP } from "node:net";
 
-/** Is this listen address loopback-only? */
+/** Is this listen address loopback-only? ("0.0.0.0", "::" and every other address are not.) */
 export function isLoopbackAddress(ip: string): boolean {
-  return ip === "127.0.0.1" || ip === "::1" || ip === "localhost" || ip.startsWith("127.");
+  const v4 = ip.toLowerCase().replace(/^::ffff:/, "");
+  return ip === "::1" || ip.toLowerCase() === "localhost" || (isIP(v4) === 4 && v4.startsWith("127."));
 }
 
 function hostnameOf(hostHeader: string): string {

@@ -4,6 +4,14 @@ import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
 
 /**
+ * index.html's asset references: the page is built with a relative base ("./assets/…", so
+ * its chunks, workers and fonts load relative to one another), and index.html is served from
+ * page routes at any depth, so its own references are made absolute, under the base URL.
+ * ("/static/…" from an older build gets the prefix too.)
+ */
+const ASSET_REF = /\b(src|href)="(?:\.\/|\/static\/)/g;
+
+/**
  * Serves the notebook page from the built web app: assets under /static/, index.html for
  * the page routes. Everything the page needs comes from here (works offline, through a tunnel).
  */
@@ -11,7 +19,7 @@ export async function pageRoutes(app: FastifyInstance, opts: { webRoot: string; 
   // Read on each page load (it is small): a rebuilt page is picked up without a restart.
   const loadIndex = async () => {
     const html = await readFile(join(opts.webRoot, "index.html"), "utf8");
-    return html.replace("<head>", `<head><meta name="tessera-base-url" content="${opts.baseUrl}">`);
+    return html.replace("<head>", `<head><meta name="tessera-base-url" content="${opts.baseUrl}">`).replace(ASSET_REF, `$1="${opts.baseUrl}static/`);
   };
   await app.register(fastifyStatic, {
     root: opts.webRoot,
