@@ -1,5 +1,5 @@
 /**
- * A live training chart, end to end: a cell trains a small model with tt.nn and logs its
+ * A live training chart, end to end: a cell trains an MLP on the MNIST digits and logs its
  * loss to `tt.plot.live`; the page's chart grows while the loop runs, a reload mid-run
  * shows every point so far, and the saved .ipynb holds the whole chart and its SVG.
  * Saves chart.png and chart-dark.png.
@@ -21,18 +21,20 @@ const STEPS = 1000;
 const VAL_POINTS = Array.from({ length: STEPS }, (_, s) => s >= 100 && s % 25 === 0).filter(Boolean).length;
 
 const SETUP = `import * as tt from "@tessera/tensor";
-const { nn, optim } = tt;
+const { nn, optim, data } = tt;
 tt.manualSeed(0);
-const X = tt.randn([256, 8]);
-const Y = X.matmul(tt.randn([8, 1])).add(tt.randn([256, 1]).mul(0.1));
-const model = new nn.Sequential(new nn.Linear(8, 32), new nn.ReLU(), new nn.Linear(32, 1));
-const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
+const { train } = data.mnist({ trainCount: 2048, testCount: 0, seed: 0 });
+const [images, labels] = train.tensors;
+const X = images.reshape(-1, 784);
+const model = new nn.Sequential(new nn.Linear(784, 64), new nn.ReLU(), new nn.Linear(64, 10));
+const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
 "ready";`;
 
-const TRAIN = `const chart = tt.plot.live({ title: "regression loss", x: "step", logY: true });
+const TRAIN = `const chart = tt.plot.live({ title: "MNIST loss", x: "step", logY: true });
 for (let step = 0; step < ${STEPS}; step++) {
+  const at = (step * 64) % 2048;
   const loss = tt.tidy(() => {
-    const l = nn.F.mseLoss(model.forward(X), Y);
+    const l = nn.F.crossEntropy(model.forward(X.narrow(0, at, 64)), labels.narrow(0, at, 64));
     opt.zeroGrad();
     l.backward();
     opt.step();
@@ -85,7 +87,7 @@ e2eTest("a live chart grows while a model trains, keeps every point through a re
   await page.waitForSelector(`${CHART}[data-done="true"]`);
   await page.waitForFunction(({ sel, n }) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset.points) === n, { sel: CHART, n: STEPS });
   assert.equal(await page.$(`${CHART} .chart-live`), null, "no live marker once closed");
-  assert.match((await page.textContent(`${CHART} .chart-head`)) ?? "", /regression loss.*1,000 points/);
+  assert.match((await page.textContent(`${CHART} .chart-head`)) ?? "", /MNIST loss.*1,000 points/);
 
   // The legend shows the values under the cursor.
   await page.$eval(CHART, (el) => el.scrollIntoView({ block: "center" }));
@@ -125,7 +127,7 @@ e2eTest("a live chart grows while a model trains, keeps every point through a re
 
   // CSV: every point, through a download.
   const [download] = await Promise.all([page.waitForEvent("download"), page.click(`${CHART} .chart-csv`)]);
-  assert.equal(download.suggestedFilename(), "regression-loss.csv");
+  assert.equal(download.suggestedFilename(), "MNIST-loss.csv");
   const csv = (await readFile((await download.path())!, "utf8")).trim().split("\n");
   assert.equal(csv[0], "step,train,val");
   assert.equal(csv.length, STEPS + 1);
@@ -144,7 +146,7 @@ e2eTest("a live chart grows while a model trains, keeps every point through a re
   assert.equal(chart.y.train.filter((v) => typeof v === "number").length, STEPS);
   assert.equal(chart.y.val.filter((v) => typeof v === "number").length, VAL_POINTS);
   assert.ok((chart.y.train[STEPS - 1] as number) < (chart.y.train[0] as number) / 10, "the model learned");
-  assert.match(joinText(saved!["text/plain"] as string | string[]), /^regression loss: 1,000 points, step 999: train=/);
+  assert.match(joinText(saved!["text/plain"] as string | string[]), /^MNIST loss: 1,000 points, step 999: train=/);
   const svg = joinText(saved!["image/svg+xml"] as string | string[]); // nbformat: a list of lines
   const parsed = await page.evaluate((text) => {
     const doc = new DOMParser().parseFromString(text, "image/svg+xml");
