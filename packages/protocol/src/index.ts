@@ -8,4 +8,5 @@ export * from "./document.js";
 export * from "./apply-op.js";
 export * from "./metrics.js";
 export * from "./chart.js";
+export * from "./chart-format.js";
 export * from "./lttb.js";

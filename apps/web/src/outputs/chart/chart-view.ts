@@ -4,10 +4,10 @@
  * zoom), with a legend that shows the values under the cursor.
  */
 import uPlot from "uplot";
-import { CHART_COLORS } from "@tessera/protocol";
+import { CHART_COLORS, formatValue, formatX } from "@tessera/protocol";
 import type { Theme } from "../../theme/theme.js";
 import { ChartStore } from "./chart-store.js";
-import { formatValue, formatX, logRange, logSplits } from "./format.js";
+import { logRange, logSplits } from "./format.js";
 
 export const CHART_HEIGHT = 260;
 

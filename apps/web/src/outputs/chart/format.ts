@@ -1,16 +1,3 @@
-/** Numbers as the chart shows them: at most 4 significant digits, whole steps exactly. */
-export function formatValue(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1e-3 && a < 1e6) return String(Number(v.toPrecision(4)));
-  return v.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
-}
-
-export function formatX(v: number): string {
-  return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : formatValue(v);
-}
-
 /**
  * Where a log axis gets lines and labels: powers of ten, with 2× and 5× between them
  * when the range spans less than three decades (uPlot's own splits put a line at every

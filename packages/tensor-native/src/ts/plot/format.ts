@@ -1,18 +1,4 @@
-/** Numbers as a chart shows them: short, and exact for whole steps. */
-
-/** At most 4 significant digits, without trailing zeros: `0.1235`, `1235`, `1.5e-5`. */
-export function formatValue(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return "0";
-  const a = Math.abs(v);
-  if (a >= 1e-3 && a < 1e6) return String(Number(v.toPrecision(4)));
-  return v.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
-}
-
-/** An x value: whole numbers as they are (`12000`), others as {@link formatValue}. */
-export function formatX(v: number): string {
-  return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : formatValue(v);
-}
+/** Axis ticks for the kernel's static chart (numbers are written by @tessera/protocol's formatValue). */
 
 /** About `count` round tick values between min and max (steps of 1, 2 or 5 × 10^k). */
 export function linearTicks(min: number, max: number, count = 5): number[] {

@@ -9,8 +9,7 @@
  * timer sends what the last calls left.
  */
 import { inspect } from "node:util";
-import { CHART_MIME, type ChartAppend, type ChartState } from "@tessera/protocol";
-import { formatValue, formatX } from "./format.js";
+import { CHART_MIME, formatValue, formatX, type ChartAppend, type ChartState } from "@tessera/protocol";
 import { chartSvg } from "./svg.js";
 import { ticker } from "./ticker.js";
 

@@ -2,8 +2,8 @@
  * A static SVG picture of a chart: what JupyterLab, VS Code and GitHub show for a live
  * chart once it is closed (they do not know the live chart's mime type).
  */
-import { CHART_COLORS, lttb, type ChartState } from "@tessera/protocol";
-import { formatValue, formatX, linearTicks, logTicks } from "./format.js";
+import { CHART_COLORS, formatValue, formatX, lttb, type ChartState } from "@tessera/protocol";
+import { linearTicks, logTicks } from "./format.js";
 
 export interface ChartSvgOptions {
   /** @default 640 */
