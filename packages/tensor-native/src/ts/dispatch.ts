@@ -4,8 +4,8 @@
  */
 import { cudaBackend } from "./cuda/backend.js";
 import { cudaIndex, normalizeDevice } from "./cuda/device.js";
-import { dtypeCode, type DType } from "./dtype.js";
-import { meta, native, type Handle } from "./native.js";
+import type { DType } from "./dtype.js";
+import { meta, native, writeView, type Handle } from "./native.js";
 
 /** "cpu", "cuda" (GPU 0) or "cuda:N". Storages hold the canonical "cpu" or "cuda:N". */
 export type Device = "cpu" | "cuda" | `cuda:${number}`;
@@ -73,15 +73,7 @@ export function resultDevice(...xs: ViewLike[]): Device {
 
 function put(pos: number, v: ViewLike): number {
   if (v.storage.device !== "cpu") throw sameDeviceError("cpu", v.storage.device);
-  const nd = v.shape.length;
-  meta[pos] = dtypeCode[v.dtype];
-  meta[pos + 1] = nd;
-  meta[pos + 2] = v.offset;
-  for (let i = 0; i < nd; i++) {
-    meta[pos + 3 + i] = v.shape[i];
-    meta[pos + 3 + nd + i] = v.strides[i];
-  }
-  return pos + 3 + 2 * nd;
+  return writeView(pos, v);
 }
 
 function puts(...vs: ViewLike[]): number {

@@ -3,6 +3,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { dtypeCode, type DType } from "./dtype.js";
+
 export type Handle = object & { readonly __handle: unique symbol };
 
 export interface NativeAddon {
@@ -57,3 +59,19 @@ export const native: NativeAddon = load();
 /** Shared with the addon: each call's views are encoded here, not marshalled as arrays. */
 export const meta = new Float64Array(1024);
 native.setMeta(meta);
+
+/**
+ * Writes one view into `meta` at `pos` in the layout the addon's read_view expects
+ * ([dtype code, ndim, offset, shape..., strides...]); returns the next free position.
+ */
+export function writeView(pos: number, v: { dtype: DType; shape: readonly number[]; strides: readonly number[]; offset: number }): number {
+  const nd = v.shape.length;
+  meta[pos] = dtypeCode[v.dtype];
+  meta[pos + 1] = nd;
+  meta[pos + 2] = v.offset;
+  for (let i = 0; i < nd; i++) {
+    meta[pos + 3 + i] = v.shape[i];
+    meta[pos + 3 + nd + i] = v.strides[i];
+  }
+  return pos + 3 + 2 * nd;
+}

@@ -7,24 +7,12 @@
  */
 import { backend, sameDeviceError, type Backend, type Device, type ViewLike } from "../dispatch.js";
 import { dtypeCode, dtypeSize, isFloating, type DType } from "../dtype.js";
-import { meta, native, type Handle } from "../native.js";
+import { meta, native, writeView, type Handle } from "../native.js";
 import { requireCuda } from "./availability.js";
 import { planGemm, type GemmCall } from "./gemm-plan.js";
 import { nativeCuda as nc } from "./native-cuda.js";
 import { nextRandom } from "./random-state.js";
 import { backends } from "./settings.js";
-
-function put(pos: number, v: ViewLike): number {
-  const nd = v.shape.length;
-  meta[pos] = dtypeCode[v.dtype];
-  meta[pos + 1] = nd;
-  meta[pos + 2] = v.offset;
-  for (let i = 0; i < nd; i++) {
-    meta[pos + 3 + i] = v.shape[i];
-    meta[pos + 3 + nd + i] = v.strides[i];
-  }
-  return pos + 3 + 2 * nd;
-}
 
 const numel = (shape: readonly number[]): number => shape.reduce((p, s) => p * s, 1);
 
@@ -114,13 +102,13 @@ export class CudaBackend implements Backend {
   private puts(...views: ViewLike[]): number {
     this.on(...views);
     let p = 0;
-    for (const v of views) p = put(p, v);
+    for (const v of views) p = writeView(p, v);
     return p;
   }
 
   /** Writes an operand that may be a CPU scalar (passed by value); returns its handle or null. */
   private operand(pos: number, v: ViewLike): { pos: number; handle: Handle | null } {
-    if (v.storage.device === this.device) return { pos: put(pos, v), handle: v.storage.handle };
+    if (v.storage.device === this.device) return { pos: writeView(pos, v), handle: v.storage.handle };
     if (v.storage.device !== "cpu" || !(v.strides.every((s) => s === 0) || numel(v.shape) === 1))
       throw sameDeviceError(this.device, v.storage.device);
     const es = dtypeSize[v.dtype];
@@ -166,13 +154,13 @@ export class CudaBackend implements Backend {
   binary(op: number, a: ViewLike, b: ViewLike, out: ViewLike): void {
     this.on(out);
     const ra = this.operand(0, a), rb = this.operand(ra.pos, b);
-    put(rb.pos, out);
+    writeView(rb.pos, out);
     nc.binary(op, ra.handle, rb.handle, out.storage.handle);
   }
   where(cond: ViewLike, a: ViewLike, b: ViewLike, out: ViewLike): void {
     this.on(out);
     const rc = this.operand(0, cond), ra = this.operand(rc.pos, a), rb = this.operand(ra.pos, b);
-    put(rb.pos, out);
+    writeView(rb.pos, out);
     nc.where(rc.handle, ra.handle, rb.handle, out.storage.handle);
   }
   reduce(op: number, x: ViewLike, out: ViewLike, outer: number, n: number, correction: number): void {
