@@ -12,6 +12,7 @@
 #include "kernels.h"
 #include "ops.h"
 #include "thread_pool.h"
+#include "view_checks.h"
 
 namespace tt {
 
@@ -67,27 +68,6 @@ View read_view(Storage* s, size_t* pos) {
     throw Error("view out of bounds of its storage");
   v.data = static_cast<char*>(s->data) + offset * es;
   return v;
-}
-
-// Kernels iterate over the output's shape with each operand's strides, so every operand
-// must already have exactly that shape.
-bool is_contiguous(const View& v) {
-  int64_t expect = 1;
-  for (int d = v.ndim - 1; d >= 0; d--) {
-    if (v.shape[d] != 1 && v.strides[d] != expect) return false;
-    expect *= v.shape[d];
-  }
-  return true;
-}
-
-void require_contiguous(const View& v, const char* op) {
-  if (!is_contiguous(v)) throw Error(std::string(op) + ": expected a contiguous view");
-}
-
-void require_same_shape(const View& a, const View& b, const char* op) {
-  bool ok = a.ndim == b.ndim;
-  for (int d = 0; ok && d < a.ndim; d++) ok = a.shape[d] == b.shape[d];
-  if (!ok) throw Error(std::string(op) + ": operand shapes do not match the output");
 }
 
 template <typename F>

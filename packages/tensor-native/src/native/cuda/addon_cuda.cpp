@@ -12,6 +12,7 @@
 #include "../allocator.h"
 #include "../interrupt.h"
 #include "../ops.h"
+#include "../view_checks.h"
 #include "device.h"
 #include "device_ops.h"
 #include "loader.h"
@@ -108,22 +109,6 @@ Device& device_of(std::initializer_list<const Read*> reads) {
   return device(idx);
 }
 
-bool contiguous(const View& v) {
-  int64_t expect = 1;
-  for (int d = v.ndim - 1; d >= 0; d--) {
-    if (v.shape[d] != 1 && v.strides[d] != expect) return false;
-    expect *= v.shape[d];
-  }
-  return true;
-}
-void require_contiguous(const View& v, const char* op) {
-  if (!contiguous(v)) throw Error(std::string(op) + ": expected a contiguous view");
-}
-void require_same_shape(const View& a, const View& b, const char* op) {
-  bool ok = a.ndim == b.ndim;
-  for (int d = 0; ok && d < a.ndim; d++) ok = a.shape[d] == b.shape[d];
-  if (!ok) throw Error(std::string(op) + ": operand shapes do not match the output");
-}
 // A scalar operand broadcasts to anything; a view must have the output's shape.
 void require_operand_shape(const Operand& o, const View& out, const char* op) {
   if (!o.scalar) require_same_shape(o.v, out, op);
