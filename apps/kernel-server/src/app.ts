@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
+import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -8,23 +10,28 @@ import { registerAuth } from "./auth/auth-plugin.js";
 import type { LoginLimitOptions } from "./auth/login-limiter.js";
 import { baseUrlRewriter, normalizeBaseUrl, registerBaseUrl } from "./base-url.js";
 import type { ServerConfig } from "./config.js";
-import { ContentsManager } from "./contents/contents-manager.js";
+import type { ContentsManager } from "./contents/contents-manager.js";
 import { contentsRoutes } from "./contents/contents-routes.js";
 import { filesRoute } from "./contents/files-route.js";
-import { DocumentManager } from "./documents/document-manager.js";
+import type { DocumentManager } from "./documents/document-manager.js";
 import { documentRoutes } from "./documents/document-routes.js";
 import { channelRoutes } from "./kernels/channels.js";
-import { KernelManager } from "./kernels/kernel-manager.js";
+import { KernelError, type KernelManager } from "./kernels/kernel-manager.js";
 import { kernelRoutes } from "./kernels/kernel-routes.js";
 import { V1_PROTOCOL } from "./kernels/wire.js";
 import { MetricsHub, type MetricsHubOptions } from "./metrics/metrics-hub.js";
+import { metricsFilterFor } from "./metrics/metrics-visibility.js";
 import { metricsWsRoute } from "./metrics/metrics-ws-route.js";
 import { prometheusRoute } from "./metrics/prometheus-route.js";
 import { redactUrl } from "./redact.js";
-import { SessionManager } from "./sessions/session-manager.js";
+import type { SessionManager } from "./sessions/session-manager.js";
 import { sessionRoutes } from "./sessions/session-routes.js";
 import { statusRoutes } from "./status-routes.js";
 import { loadTls } from "./tls.js";
+import { userRoutes } from "./users/user-routes.js";
+import { NO_LIMITS, type UserAccount } from "./users/users-file.js";
+import type { WorkspaceOf } from "./users/workspace.js";
+import { Workspaces, type LimitTimings } from "./users/workspaces.js";
 import { pageRoutes } from "./web/page-routes.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +44,9 @@ const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export interface App {
   app: FastifyInstance;
+  /** Every user's workspace (one, the owner's, without a users file). */
+  workspaces: Workspaces;
+  /** The owner's (first teacher's) kernels, sessions, files and documents. */
   kernels: KernelManager;
   sessions: SessionManager;
   contents: ContentsManager;
@@ -52,6 +62,7 @@ export interface App {
 export interface AppOptions {
   metrics?: Partial<MetricsHubOptions>;
   loginLimit?: LoginLimitOptions;
+  limits?: LimitTimings;
 }
 
 /** Environment for kernel processes: the server's, without its secrets. */
@@ -61,10 +72,11 @@ function kernelEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Open documents follow renames and deletes made through the contents API. */
-function followContentsChanges(app: FastifyInstance, docs: DocumentManager): void {
+/** Open documents follow renames and deletes made through the contents API (in the user's own workspace). */
+function followContentsChanges(app: FastifyInstance, workspaceOf: WorkspaceOf): void {
   app.addHook("onResponse", async (req, reply) => {
-    if (!req.url.startsWith("/api/contents/") || reply.statusCode >= 300 || req.url.includes("/checkpoints")) return;
+    if (!req.url.startsWith("/api/contents/") || reply.statusCode >= 300 || req.url.includes("/checkpoints") || !req.user) return;
+    const docs = workspaceOf(req).docs;
     const path = decodeURIComponent(req.url.slice("/api/contents/".length).split("?")[0]);
     if (req.method === "PATCH") {
       const to = (req.body as { path?: unknown } | undefined)?.path;
@@ -108,12 +120,17 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   const log = (level: "info" | "warn" | "error", msg: string) => app.log[level](msg);
-  const contents = new ContentsManager(config.root);
-  const kernels = new KernelManager({ mainPath: KERNEL_MAIN, env: kernelEnv(), log });
-  const jail = { directoryFor: (path: string) => contents.directoryFor(path) };
-  const sessions = new SessionManager(kernels, jail);
-  const docs = new DocumentManager(contents, sessions, kernels);
-  const metrics = new MetricsHub(kernels, sessions, options.metrics, log);
+  const accounts = config.users?.users ?? [ownerAccount(config.root)];
+  if (config.users) for (const u of accounts) mkdirSync(u.home, { recursive: true, mode: 0o750 });
+  const workspaces = new Workspaces(accounts, { mainPath: KERNEL_MAIN, baseEnv: kernelEnv(), log }, Boolean(config.users), options.limits);
+  const owner = workspaces.get((accounts.find((u) => u.role === "teacher") ?? accounts[0]).name);
+  const { contents, kernels, sessions, docs } = owner;
+  const workspaceOf: WorkspaceOf = (req) => {
+    if (!req.user) throw new KernelError(403, "Authentication required");
+    return workspaces.get(req.user.name);
+  };
+  const metrics = new MetricsHub(workspaces, options.metrics, log);
+  const byLowerName = new Map(accounts.map((u) => [u.name.toLowerCase(), u]));
 
   await app.register(websocket, {
     options: {
@@ -132,6 +149,10 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     baseUrl,
     secure: tls !== null,
     loginLimit: options.loginLimit,
+    users: {
+      owner: owner.user,
+      accounts: config.users ? { find: (name) => byLowerName.get(name.toLowerCase()), cookieSecret: config.cookieSecret ?? randomBytes(32).toString("hex") } : null,
+    },
   });
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -140,23 +161,39 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ message: `Not found: ${req.method} ${redactUrl(req.url).split("?")[0]}`, reason: null }));
 
-  statusRoutes(app, { kernels, version: VERSION });
-  kernelRoutes(app, { kernels, jail });
-  channelRoutes(app, { kernels });
-  sessionRoutes(app, { sessions });
-  documentRoutes(app, { docs });
-  metricsWsRoute(app, { hub: metrics });
-  prometheusRoute(app, { hub: metrics });
-  await app.register(contentsRoutes, { contents });
-  await app.register(filesRoute, { contents });
-  followContentsChanges(app, docs);
+  statusRoutes(app, { workspaceOf, version: VERSION });
+  kernelRoutes(app, { workspaceOf });
+  channelRoutes(app, { workspaceOf });
+  sessionRoutes(app, { workspaceOf });
+  documentRoutes(app, { workspaceOf });
+  userRoutes(app, { workspaces, workspaceOf, hub: metrics });
+  metricsWsRoute(app, {
+    hub: metrics,
+    filterFor: (req) => {
+      const ws = workspaceOf(req);
+      return metricsFilterFor(ws.user, () => new Set(ws.kernels.all().map((k) => k.id)));
+    },
+  });
+  prometheusRoute(app, { hub: metrics, allowed: (req) => workspaceOf(req).user.role === "teacher" });
+  await app.register(contentsRoutes, { contents, contentsOf: (req) => workspaceOf(req).contents });
+  await app.register(filesRoute, { workspaceOf });
+  followContentsChanges(app, workspaceOf);
   const webRoot = config.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(webRoot)) await pageRoutes(app, { webRoot, baseUrl });
 
   app.addHook("onClose", async () => {
     metrics.stop();
-    await docs.flushAll();
-    await kernels.shutdownAll();
+    await workspaces.flushAll();
+    await workspaces.shutdownAll();
   });
-  return { app, kernels, sessions, contents, docs, metrics, baseUrl, secure: tls !== null };
+  return { app, workspaces, kernels, sessions, contents, docs, metrics, baseUrl, secure: tls !== null };
+}
+
+/** The one user of a server without a users file: whoever started it, with no limits. */
+function ownerAccount(root: string): UserAccount {
+  let name = "tessera";
+  try {
+    name = userInfo().username || name;
+  } catch {}
+  return { name, role: "teacher", passwordHash: "", home: root, limits: NO_LIMITS };
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, USAGE, parseConfig } from "./config.js";
 import { runPasswordCommand } from "./password-command.js";
+import { ensureCookieSecret } from "./server-json.js";
+import { runUsersCommand } from "./users/users-command.js";
 import { startServer } from "./server.js";
 
 function fail(err: unknown): never {
@@ -14,6 +16,10 @@ async function main(): Promise<void> {
     await runPasswordCommand(argv.slice(1), process.env, process).catch(fail);
     return;
   }
+  if (argv[0] === "users") {
+    await runUsersCommand(argv.slice(1), process).catch(fail);
+    return;
+  }
   let config;
   try {
     config = parseConfig(argv, process.env);
@@ -24,6 +30,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (config.users) config.cookieSecret = await ensureCookieSecret(process.env).catch(fail);
   const server = await startServer(config).catch((err: Error & { code?: string }) => {
     const why = err.code === "EADDRINUSE" ? `port ${config.port} is in use (try --port ${config.port + 1})` : err.message;
     process.stderr.write(`tessera: cannot start: ${why}\n`);
@@ -31,10 +38,18 @@ async function main(): Promise<void> {
   });
   const tokenPart = config.token ? `?token=${config.token}` : "";
   if (!config.quiet) {
-    process.stdout.write(`Tessera is running. Notebook root: ${config.root}\n`);
-    if (config.token) process.stdout.write(`Open this URL in a browser (the token in it is your login):\n`);
-    else if (config.passwordHash) process.stdout.write(`Open this URL in a browser and log in with your password:\n`);
-    else process.stdout.write(`Open this URL in a browser (no token or password: anyone on this machine can use it):\n`);
+    if (config.users) {
+      const { users, homes, file } = config.users;
+      const teachers = users.filter((u) => u.role === "teacher").length;
+      process.stdout.write(`Tessera is running in workshop mode: ${users.length} users (${teachers} teacher${teachers === 1 ? "" : "s"}) from ${file}, homes in ${homes}\n`);
+      process.stdout.write(`Users log in with their name and password at ${server.url}login\n`);
+      if (config.token) process.stdout.write(`This URL logs in as ${server.workspaces.all().find((w) => w.user.role === "teacher")!.user.name} (keep it to yourself):\n`);
+    } else {
+      process.stdout.write(`Tessera is running. Notebook root: ${config.root}\n`);
+      if (config.token) process.stdout.write(`Open this URL in a browser (the token in it is your login):\n`);
+      else if (config.passwordHash) process.stdout.write(`Open this URL in a browser and log in with your password:\n`);
+      else process.stdout.write(`Open this URL in a browser (no token or password: anyone on this machine can use it):\n`);
+    }
   }
   process.stdout.write(`    ${server.url}${tokenPart}\n`);
   if (!config.quiet) process.stdout.write(`Press Ctrl+C to stop (kernels are shut down with the server).\n`);
@@ -42,18 +57,18 @@ async function main(): Promise<void> {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
-      server.kernels.killAll();
+      server.workspaces.killAll();
       process.exit(1);
     }
     stopping = true;
     process.stderr.write(`\n${signal}: shutting down kernels…\n`);
     const hard = setTimeout(() => {
-      server.kernels.killAll();
+      server.workspaces.killAll();
       process.exit(1);
     }, 5000);
     server
       .close()
-      .catch(() => server.kernels.killAll())
+      .catch(() => server.workspaces.killAll())
       .finally(() => {
         clearTimeout(hard);
         process.exit(0);
@@ -62,7 +77,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGHUP", () => stop("SIGHUP"));
-  process.on("exit", () => server.kernels.killAll());
+  process.on("exit", () => server.workspaces.killAll());
 }
 
 void main();

@@ -6,6 +6,7 @@ import { parsePasswordHash } from "./auth/password-hash.js";
 import { normalizeBaseUrl } from "./base-url.js";
 import { ConfigError } from "./config-error.js";
 import { readServerJsonSync, serverJsonPath } from "./server-json.js";
+import { loadUsersFile, type UsersConfig } from "./users/users-file.js";
 
 export { ConfigError };
 
@@ -32,15 +33,22 @@ export interface ServerConfig {
   /** PEM certificate and key: serve HTTPS. Both or neither. */
   certfile?: string | null;
   keyfile?: string | null;
+  /** Workshop mode: the users file's logins, homes and limits. */
+  users?: UsersConfig | null;
+  /** Signs workshop logins (kept in server.json so a restart keeps everyone logged in); random when absent. */
+  cookieSecret?: string;
 }
 
 const USAGE = `Usage: tessera [--port P] [--ip A] [--root DIR] [--token T] [--base-url /x/] [--certfile F --keyfile F] ...
        tessera password      set the login password (stored hashed in ~/.tessera/server.json)
+       tessera users ...     make and edit a users file for a workshop (tessera users --help)
 
   --port P           port to listen on (env TESSERA_PORT, default 8888; 0 = any free port)
   --ip A             address to listen on (env TESSERA_IP, default 127.0.0.1); any other than
                      loopback needs a token or a password
   --root DIR         notebook root (env TESSERA_ROOT, default: the directory the command ran in)
+  --users FILE       workshop mode: logins, homes and limits from a users file (env TESSERA_USERS;
+                     see docs/workshops.md); each user gets their own home, kernels and limits
   --token T          auth token (env TESSERA_TOKEN; default: a random one, printed in the URL,
                      or none when a password is set); --token '' turns token auth off
   --password-hash H  a hash from \`tessera password\` (env TESSERA_PASSWORD_HASH; default: the one
@@ -86,6 +94,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
         port: { type: "string" },
         ip: { type: "string" },
         root: { type: "string" },
+        users: { type: "string" },
         token: { type: "string" },
         "password-hash": { type: "string" },
         certfile: { type: "string" },
@@ -108,11 +117,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${portText}`);
   const ip = pick(v.ip, env.TESSERA_IP) ?? "127.0.0.1";
-  const passwordHash = passwordHashFrom(v["password-hash"], env);
+  const usersFile = pick(v.users, env.TESSERA_USERS);
+  const users = usersFile === undefined ? null : loadUsersFile(usersFile);
+  const passwordHash = users ? null : passwordHashFrom(v["password-hash"], env);
   const tokenGiven = pick(v.token, env.TESSERA_TOKEN);
   const tokenGenerated = tokenGiven === undefined && passwordHash === null;
   const token = tokenGiven ?? (tokenGenerated ? randomBytes(24).toString("hex") : "");
-  if (!token && !passwordHash && !isLoopbackAddress(ip)) {
+  if (!token && !passwordHash && !users && !isLoopbackAddress(ip)) {
     throw new ConfigError(
       `refusing to listen on ${ip} with no token and no password: anyone who can reach it could run code as you.\n` +
         `  Set a password: tessera password (npm run password), then start again;\n` +
@@ -139,6 +150,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
     passwordHash,
     certfile,
     keyfile,
+    users,
     help: false,
   };
 }

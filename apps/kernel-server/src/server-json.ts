@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { chmod, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -12,6 +13,8 @@ import { ConfigError } from "./config-error.js";
  */
 export interface ServerJson {
   passwordHash?: string;
+  /** Signs workshop logins (made on the first start with a users file). */
+  cookieSecret?: string;
   [key: string]: unknown;
 }
 
@@ -75,4 +78,14 @@ export async function updateServerJson(file: string, changes: ServerJson): Promi
   await chmod(temp, 0o600);
   await rename(temp, file);
   await syncDirectory(dir);
+}
+
+/** The secret that signs workshop logins, made once and kept in server.json (a restart keeps everyone logged in). */
+export async function ensureCookieSecret(env: NodeJS.ProcessEnv): Promise<string> {
+  const file = serverJsonPath(env);
+  const current = readServerJsonSync(file).cookieSecret;
+  if (typeof current === "string" && current.length >= 32) return current;
+  const secret = randomBytes(32).toString("hex");
+  await updateServerJson(file, { cookieSecret: secret });
+  return secret;
 }

@@ -85,7 +85,7 @@ describe("GET /metrics", { skip: skipWithoutFixtures }, () => {
     });
   }
 
-  it("tessera_kernel_*: CPU, resident and GPU memory per kernel, by kernel id and notebook", async () => {
+  it("tessera_kernel_*: CPU, resident and GPU memory per kernel, by kernel id, notebook and user", async () => {
     const sc = fromCapture(loadCapture("h100-80gb"));
     const pidCol = sc.apps.header.indexOf("pid");
     const memCol = sc.apps.header.findIndex((h) => h.startsWith("used_gpu_memory"));
@@ -93,7 +93,7 @@ describe("GET /metrics", { skip: skipWithoutFixtures }, () => {
     t.server.metrics.stop();
     await fake.set({ ...sc, apps: { header: sc.apps.header, rows: [...sc.apps.rows, mine] } });
     const m = await scrape(); // cold: it waits for the tool, the process list and a second CPU reading
-    const labels = { kernel_id: kernelId, notebook: "runs/gpt.ipynb" };
+    const labels = { kernel_id: kernelId, notebook: "runs/gpt.ipynb", user: t.server.workspaces.all()[0].user.name };
     const key = JSON.stringify(Object.entries(labels).sort());
     assert.equal(seriesOf(m, "tessera_kernel_gpu_memory_bytes").get(key), 2048 * MIB);
     assert.ok(seriesOf(m, "tessera_kernel_resident_memory_bytes").get(key)! > 10 * MIB);

@@ -10,3 +10,4 @@ export * from "./metrics.js";
 export * from "./chart.js";
 export * from "./chart-format.js";
 export * from "./lttb.js";
+export * from "./users.js";

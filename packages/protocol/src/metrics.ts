@@ -67,6 +67,8 @@ export interface GpuProcessMetrics {
 
 export interface KernelMetrics {
   kernelId: string;
+  /** The user the kernel belongs to (in workshop mode a student sees only their own kernels). */
+  user?: string;
   /** Notebook path of the session the kernel belongs to, if any. */
   notebook: string | null;
   pid: number | null;

@@ -1,10 +1,21 @@
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { UserAccount } from "../users/users-file.js";
 import { parseCookies } from "./cookies.js";
-import { AuthCookies, safeEqual } from "./auth-cookies.js";
+import { OwnerCookies, UserCookies, safeEqual, type AuthCookies } from "./auth-cookies.js";
 import { LoginLimiter, type LoginLimitOptions } from "./login-limiter.js";
+import type { LoginPageOptions } from "./login-page.js";
 import { loginRoutes, tooManyAttempts } from "./login-routes.js";
 import { hostAllowed, originAllowed } from "./origin.js";
+import { verifyPassword } from "./password-hash.js";
+
+/** Who can log in: the one owner, or (workshop mode) the users of a users file. */
+export interface AuthUsers {
+  /** The person who started the server (no users file), or the first teacher: the token logs in as them. */
+  owner: UserAccount;
+  /** Workshop mode: log in with a user name and that user's password; null for one user. */
+  accounts: { find(name: string): UserAccount | undefined; cookieSecret: string } | null;
+}
 
 export interface AuthOptions {
   /** Empty: no token. */
@@ -22,6 +33,7 @@ export interface AuthOptions {
   secure: boolean;
   /** Failed logins allowed per address (default: 5 a minute). */
   loginLimit?: LoginLimitOptions;
+  users: AuthUsers;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -30,6 +42,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** How the request proved who it is: "token" (header/query) or "cookie". */
     authVia?: "token" | "cookie" | "none";
+    /** Who the request is from (set for every request that passed auth). */
+    user?: UserAccount;
   }
 }
 
@@ -38,23 +52,22 @@ declare module "fastify" {
  * - `Authorization: token T` or `?token=T` authenticates; a page load with `?token=`
  *   sets an HttpOnly cookie and redirects to the same URL without the token (so it does
  *   not linger in history, logs or Referer headers); the login page takes the token or the
- *   password and sets the same cookie;
+ *   password and sets the same cookie; in workshop mode it takes a user name and that
+ *   user's password, and the cookie names the user (signed);
  * - wrong tokens and passwords are rate-limited per client address;
  * - cookie-authenticated writes need `X-XSRFToken` equal to the `_xsrf` cookie;
  * - Host must be loopback-ish when bound to loopback (DNS rebinding), and a browser's
  *   Origin must be our own on WebSockets and writes.
  */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
-  // The cookie proves the secrets without being one; it survives a restart with the same token and password.
-  const key = options.passwordHash ? `${options.token}\n${options.passwordHash}` : options.token;
-  const cookies = new AuthCookies({
-    name: `tessera-auth-${options.port}`,
-    value: createHmac("sha256", key).update("tessera-auth-cookie").digest("hex"),
-    path: options.baseUrl,
-    secure: options.secure,
-  });
+  const { owner, accounts } = options.users;
+  const spec = { name: `tessera-auth-${options.port}`, path: options.baseUrl, secure: options.secure };
+  const cookies: AuthCookies = accounts
+    ? new UserCookies(spec, accounts.cookieSecret, (name) => accounts.find(name))
+    : new OwnerCookies(spec, options.passwordHash ? `${options.token}\n${options.passwordHash}` : options.token, owner);
   const limiter = new LoginLimiter(options.loginLimit);
-  const authOff = !options.token && !options.passwordHash;
+  const authOff = !accounts && !options.token && !options.passwordHash;
+  const accepts: LoginPageOptions["accepts"] = accounts ? "user" : !options.passwordHash ? "token" : options.token ? "password or token" : "password";
   const allowOrigins = new Set(options.allowOrigins);
   const allowedHosts = new Set(
     options.allowOrigins.flatMap((o) => {
@@ -77,6 +90,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     const path = url.split("?")[0];
     if (options.publicPrefixes.some((p) => path.startsWith(p))) {
       request.authVia = "none";
+      if (authOff) request.user = owner;
       return;
     }
     const isUpgrade = (request.headers.upgrade ?? "").toLowerCase() === "websocket";
@@ -89,6 +103,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     }
     if (authOff) {
       request.authVia = "none";
+      request.user = owner;
       return;
     }
     const jar = parseCookies(request.headers.cookie);
@@ -99,19 +114,20 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     else if (typeof query.token === "string") given = query.token;
     if (given !== undefined) {
       const wait = limiter.retryAfterMs(request.ip);
-      if (wait > 0) return tooManyAttempts(reply, wait, isPageLoad ? "page" : "json", options);
+      if (wait > 0) return tooManyAttempts(reply, wait, isPageLoad ? "page" : "json", accepts);
       if (!options.token || !safeEqual(given, options.token)) {
         limiter.failed(request.ip);
         return deny(reply, 403, "Invalid token");
       }
       limiter.succeeded(request.ip);
       request.authVia = "token";
+      request.user = owner;
       if (typeof query.token === "string" && isPageLoad) {
         // A page load with ?token=: swap it for a cookie and drop it from the URL.
         const clean = new URL(url, "http://x");
         clean.searchParams.delete("token");
         return cookies
-          .set(reply, jar._xsrf ?? randomBytes(16).toString("hex"))
+          .set(reply, owner, jar._xsrf ?? randomBytes(16).toString("hex"))
           .header("cache-control", "no-store")
           .header("referrer-policy", "no-referrer")
           .redirect(clean.pathname + clean.search, 302);
@@ -119,8 +135,10 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       return;
     }
     const cookie = jar[cookies.name];
-    if (cookie !== undefined && cookies.valid(cookie)) {
+    const user = cookie === undefined ? null : cookies.identify(cookie);
+    if (user) {
       request.authVia = "cookie";
+      request.user = user;
       if (!SAFE_METHODS.has(request.method) && !isUpgrade) {
         const xsrfHeader = request.headers["x-xsrftoken"] ?? query._xsrf;
         if (typeof xsrfHeader !== "string" || !jar._xsrf || !safeEqual(xsrfHeader, jar._xsrf)) {
@@ -133,9 +151,27 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       // `next` is the address the browser asked for, prefix included.
       return reply.redirect(`/login?next=${encodeURIComponent(options.baseUrl + url.slice(1))}`, 302);
     }
-    const how = options.token ? "send 'Authorization: token <token>' or open the URL printed at start" : "log in with the password at /login";
+    const how = accounts ? "log in with your user name and password at /login" : options.token ? "send 'Authorization: token <token>' or open the URL printed at start" : "log in with the password at /login";
     return deny(reply, 403, `Authentication required: ${how}`);
   });
 
-  loginRoutes(app, { ...options, cookies, limiter });
+  const { token, passwordHash } = options;
+  loginRoutes(app, {
+    baseUrl: options.baseUrl,
+    cookies,
+    limiter,
+    accepts,
+    authOn: !authOff,
+    attemptKey: (ip, body) => (accounts ? `${ip}\n${typeof body.username === "string" ? body.username.toLowerCase() : ""}` : ip),
+    check: async (body) => {
+      const secret = typeof body.password === "string" ? body.password : typeof body.token === "string" ? body.token : "";
+      if (secret === "") return null;
+      if (token !== "" && safeEqual(secret, token) && (!accounts || !body.username)) return owner;
+      if (accounts) {
+        const user = typeof body.username === "string" ? accounts.find(body.username.trim()) : undefined;
+        return user && (await verifyPassword(secret, user.passwordHash)) ? user : null;
+      }
+      return passwordHash !== null && (await verifyPassword(secret, passwordHash)) ? owner : null;
+    },
+  });
 }

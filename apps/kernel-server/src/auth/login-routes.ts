@@ -1,30 +1,31 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { safeEqual, type AuthCookies } from "./auth-cookies.js";
+import type { UserAccount } from "../users/users-file.js";
+import type { AuthCookies } from "./auth-cookies.js";
 import type { LoginLimiter } from "./login-limiter.js";
 import { loginPage, type LoginPageOptions } from "./login-page.js";
-import { verifyPassword } from "./password-hash.js";
 
-interface LoginOptions {
-  token: string;
-  passwordHash: string | null;
+export interface LoginOptions {
   baseUrl: string;
   cookies: AuthCookies;
   limiter: LoginLimiter;
-}
-
-function accepts(options: { token: string; passwordHash: string | null }): LoginPageOptions["accepts"] {
-  if (!options.passwordHash) return "token";
-  return options.token ? "password or token" : "password";
+  /** What the form asks for. */
+  accepts: LoginPageOptions["accepts"];
+  /** False when there is nothing to log in with (no token, no password, no users). */
+  authOn: boolean;
+  /** The user what the form sent logs in, or null. */
+  check(body: Record<string, unknown>): Promise<UserAccount | null>;
+  /** Failed attempts are counted per this key (the address, and the user name in workshop mode). */
+  attemptKey(ip: string, body: Record<string, unknown>): string;
 }
 
 /** 429 with Retry-After, as the login page or as JSON for API clients. */
-export function tooManyAttempts(reply: FastifyReply, waitMs: number, as: "page" | "json", options: { token: string; passwordHash: string | null }) {
+export function tooManyAttempts(reply: FastifyReply, waitMs: number, as: "page" | "json", accepts: LoginPageOptions["accepts"]) {
   const seconds = Math.ceil(waitMs / 1000);
   const message = `Too many failed login attempts from your address: try again in ${seconds} s.`;
   void reply.code(429).header("retry-after", String(seconds)).header("cache-control", "no-store");
   if (as === "json") return reply.send({ message, reason: null });
-  return reply.header("content-type", "text/html; charset=utf-8").send(loginPage({ accepts: accepts(options), error: message }));
+  return reply.header("content-type", "text/html; charset=utf-8").send(loginPage({ accepts, error: message }));
 }
 
 /**
@@ -37,10 +38,17 @@ function nextPath(next: unknown, base: string): string {
   return path.startsWith("//") || path.startsWith("/\\") ? "/" : path;
 }
 
-/** GET/POST `/login`: the form, and checking what it sends against the token and the password. */
+const ERRORS: Record<LoginPageOptions["accepts"], string> = {
+  token: "Invalid token",
+  password: "Wrong password",
+  "password or token": "Wrong password or token",
+  user: "Wrong user name or password",
+};
+
+/** GET/POST `/login` (the form, and checking what it sends) and GET/POST `/logout`. */
 export function loginRoutes(app: FastifyInstance, options: LoginOptions): void {
-  const { cookies, limiter } = options;
-  const page = (error?: string) => loginPage({ accepts: accepts(options), error });
+  const { cookies, limiter, accepts } = options;
+  const page = (error?: string, username?: string) => loginPage({ accepts, error, username });
 
   app.get("/login", async (_request, reply) => {
     reply.header("content-type", "text/html; charset=utf-8").header("cache-control", "no-store");
@@ -49,20 +57,23 @@ export function loginRoutes(app: FastifyInstance, options: LoginOptions): void {
 
   app.post("/login", async (request, reply) => {
     const next = nextPath((request.query as Record<string, unknown>).next, options.baseUrl);
-    if (!options.token && !options.passwordHash) return reply.redirect(next, 302);
-    const wait = limiter.retryAfterMs(request.ip);
-    if (wait > 0) return tooManyAttempts(reply, wait, "page", options);
+    if (!options.authOn) return reply.redirect(next, 302);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const given = typeof body.password === "string" ? body.password : typeof body.token === "string" ? body.token : "";
+    const key = options.attemptKey(request.ip, body);
+    const wait = limiter.retryAfterMs(key);
+    if (wait > 0) return tooManyAttempts(reply, wait, "page", accepts);
     // Counted before the (slow) check, so parallel guesses cannot outrun the limit; a success clears it.
-    limiter.failed(request.ip);
-    const ok =
-      given !== "" && ((options.token !== "" && safeEqual(given, options.token)) || (options.passwordHash !== null && (await verifyPassword(given, options.passwordHash))));
-    if (!ok) {
+    limiter.failed(key);
+    const user = await options.check(body);
+    if (!user) {
       reply.code(403).header("content-type", "text/html; charset=utf-8").header("cache-control", "no-store");
-      return page(options.passwordHash ? "Wrong password or token" : "Invalid token");
+      return page(ERRORS[accepts], typeof body.username === "string" ? body.username.slice(0, 64) : undefined);
     }
-    limiter.succeeded(request.ip);
-    return cookies.set(reply, randomBytes(16).toString("hex")).header("cache-control", "no-store").redirect(next, 302);
+    limiter.succeeded(key);
+    return cookies.set(reply, user, randomBytes(16).toString("hex")).header("cache-control", "no-store").redirect(next, 302);
   });
+
+  const logout = async (_request: unknown, reply: FastifyReply) => cookies.clear(reply).header("cache-control", "no-store").redirect("/login", 302);
+  app.get("/logout", logout);
+  app.post("/logout", logout);
 }

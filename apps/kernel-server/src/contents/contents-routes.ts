@@ -6,8 +6,10 @@ import type { ContentsManager } from "./contents-manager.js";
 
 /** Options of the contents routes plugin. */
 export interface ContentsRoutesOptions {
-  /** The contents the routes serve. */
+  /** The contents the routes serve (and whose size limit sets the body limit). */
   contents: ContentsManager;
+  /** The contents of the user a request comes from; default: `contents` for everyone. */
+  contentsOf?: (req: FastifyRequest) => ContentsManager;
   /** Largest request body in bytes. Default: room for a base64 file of `maxFileSize`. */
   bodyLimit?: number;
 }
@@ -59,6 +61,7 @@ function queryArg(query: unknown, name: string): string | undefined {
  */
 export const contentsRoutes: FastifyPluginAsync<ContentsRoutesOptions> = async (app, opts) => {
   const { contents } = opts;
+  const contentsOf = opts.contentsOf ?? (() => contents);
   const base = `${app.prefix}/api/contents`;
   const bodyLimit = opts.bodyLimit ?? Math.ceil((contents.maxFileSize * 4) / 3) + 1024 * 1024;
 
@@ -130,15 +133,15 @@ export const contentsRoutes: FastifyPluginAsync<ContentsRoutesOptions> = async (
     return value;
   }
 
-  async function newUntitled(reply: FastifyReply, path: string, body: Body | undefined) {
+  async function newUntitled(c: ContentsManager, reply: FastifyReply, path: string, body: Body | undefined) {
     const ext = body ? stringField(body, "ext") : undefined;
     let type = body ? body.type : undefined;
     if (type !== undefined && type !== null && type !== "" && !CONTENT_TYPES.has(type as string)) type = "file";
-    const model = await contents.newUntitled(path, { type: (type || undefined) as ContentType | undefined, ext });
+    const model = await c.newUntitled(path, { type: (type || undefined) as ContentType | undefined, ext });
     return sendModel(reply, 201, model, true);
   }
 
-  async function getContents(req: FastifyRequest, reply: FastifyReply, path: string) {
+  async function getContents(c: ContentsManager, req: FastifyRequest, reply: FastifyReply, path: string) {
     let type = queryArg(req.query, "type") || undefined;
     if (type !== undefined && !CONTENT_TYPES.has(type)) type = "file";
     const format = queryArg(req.query, "format") || undefined;
@@ -149,7 +152,7 @@ export const contentsRoutes: FastifyPluginAsync<ContentsRoutesOptions> = async (
     if (content !== "0" && content !== "1") throw badRequest(`Content ${JSON.stringify(content)} is invalid`);
     const hash = queryArg(req.query, "hash") ?? "0";
     if (hash !== "0" && hash !== "1") throw badRequest(`Hash ${JSON.stringify(hash)} is invalid`);
-    const model = await contents.get(path, {
+    const model = await c.get(path, {
       type: type as ContentType | undefined,
       format,
       content: content === "1",
@@ -159,63 +162,64 @@ export const contentsRoutes: FastifyPluginAsync<ContentsRoutesOptions> = async (
     return sendModel(reply, 200, model, false);
   }
 
-  async function putContents(req: FastifyRequest, reply: FastifyReply, path: string) {
+  async function putContents(c: ContentsManager, req: FastifyRequest, reply: FastifyReply, path: string) {
     const body = bodyObject(req);
-    if (!body || Object.keys(body).length === 0) return newUntitled(reply, path, undefined);
+    if (!body || Object.keys(body).length === 0) return newUntitled(c, reply, path, undefined);
     const copyFrom = stringField(body, "copy_from");
-    if (copyFrom !== undefined) return sendModel(reply, 201, await contents.copy(copyFrom, path), true);
+    if (copyFrom !== undefined) return sendModel(reply, 201, await c.copy(copyFrom, path), true);
     const model = { ...body };
     if (model.type !== undefined && model.type !== null && model.type !== "" && !CONTENT_TYPES.has(model.type as string)) {
       model.type = "file";
     }
-    const existed = await contents.exists(path);
-    const saved = await contents.save(path, model);
+    const existed = await c.exists(path);
+    const saved = await c.save(path, model);
     return sendModel(reply, existed ? 200 : 201, saved, true);
   }
 
-  async function postContents(req: FastifyRequest, reply: FastifyReply, path: string) {
-    if (await contents.fileExists(path)) throw badRequest("Cannot POST to files, use PUT instead.");
+  async function postContents(c: ContentsManager, req: FastifyRequest, reply: FastifyReply, path: string) {
+    if (await c.fileExists(path)) throw badRequest("Cannot POST to files, use PUT instead.");
     const body = bodyObject(req);
     const copyFrom = body ? stringField(body, "copy_from") : undefined;
-    if (copyFrom !== undefined) return sendModel(reply, 201, await contents.copy(copyFrom, path), true);
-    return newUntitled(reply, path, body);
+    if (copyFrom !== undefined) return sendModel(reply, 201, await c.copy(copyFrom, path), true);
+    return newUntitled(c, reply, path, body);
   }
 
-  async function patchContents(req: FastifyRequest, reply: FastifyReply, path: string) {
+  async function patchContents(c: ContentsManager, req: FastifyRequest, reply: FastifyReply, path: string) {
     const body = bodyObject(req);
     if (!body) throw badRequest("JSON body missing");
     const newPath = stringField(body, "path") ?? path;
-    return sendModel(reply, 200, await contents.rename(path, newPath), true);
+    return sendModel(reply, 200, await c.rename(path, newPath), true);
   }
 
   async function handle(req: FastifyRequest, reply: FastifyReply) {
     const target = targetOf(req);
+    const c = contentsOf(req);
     // Fastify answers HEAD with the GET route's headers.
     const method = req.method === "HEAD" ? "GET" : req.method;
     if (target.kind === "contents") {
       const { path } = target;
-      if (method === "GET") return getContents(req, reply, path);
-      if (method === "PUT") return putContents(req, reply, path);
-      if (method === "POST") return postContents(req, reply, path);
-      if (method === "PATCH") return patchContents(req, reply, path);
+      if (method === "GET") return getContents(c, req, reply, path);
+      if (method === "PUT") return putContents(c, req, reply, path);
+      if (method === "POST") return postContents(c, req, reply, path);
+      if (method === "PATCH") return patchContents(c, req, reply, path);
       if (method === "DELETE") {
-        await contents.delete(path);
+        await c.delete(path);
         return reply.code(204).send();
       }
     } else if (target.kind === "checkpoints") {
-      if (method === "GET") return reply.send(await contents.listCheckpoints(target.path));
+      if (method === "GET") return reply.send(await c.listCheckpoints(target.path));
       if (method === "POST") {
-        const checkpoint = await contents.createCheckpoint(target.path);
+        const checkpoint = await c.createCheckpoint(target.path);
         const location = `${base}/${escapePath(target.path)}/checkpoints/${encodeURIComponent(checkpoint.id)}`;
         return reply.code(201).header("Location", location).send(checkpoint);
       }
     } else {
       if (method === "POST") {
-        await contents.restoreCheckpoint(target.path, target.id);
+        await c.restoreCheckpoint(target.path, target.id);
         return reply.code(204).send();
       }
       if (method === "DELETE") {
-        await contents.deleteCheckpoint(target.path, target.id);
+        await c.deleteCheckpoint(target.path, target.id);
         return reply.code(204).send();
       }
     }

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import type { FastifyPluginAsync } from "fastify";
 import { ContentsError } from "./contents-error.js";
-import type { ContentsManager } from "./contents-manager.js";
+import type { WorkspaceOf } from "../users/workspace.js";
 import { guessMimeType } from "./mime.js";
 
 /**
@@ -9,11 +9,11 @@ import { guessMimeType } from "./mime.js";
  * A user's HTML or SVG must not run in the server's origin, so every response carries
  * `Content-Security-Policy: sandbox` (an opaque origin: no cookies, no API access).
  */
-export const filesRoute: FastifyPluginAsync<{ contents: ContentsManager }> = async (app, opts) => {
+export const filesRoute: FastifyPluginAsync<{ workspaceOf: WorkspaceOf }> = async (app, opts) => {
   app.get("/files/*", async (req, reply) => {
     const path = (req.params as { "*": string })["*"];
     try {
-      const file = await opts.contents.fileOnDisk(decodeURIComponent(path));
+      const file = await opts.workspaceOf(req).contents.fileOnDisk(decodeURIComponent(path));
       const download = (req.query as Record<string, unknown>).download !== undefined;
       const type = guessMimeType(file.name) ?? "application/octet-stream";
       return reply

@@ -5,6 +5,7 @@ import type { ClientDocOp, DocClientMessage, DocServerMessage } from "@tessera/p
 import { keepAlive } from "../heartbeat.js";
 import type { DocView } from "./notebook-document.js";
 import type { DocumentManager, OpenDocument } from "./document-manager.js";
+import type { WorkspaceOf } from "../users/workspace.js";
 
 /** A page that stops reading gets disconnected; it reconnects and takes a fresh snapshot. */
 const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
@@ -81,9 +82,11 @@ async function handle(docs: DocumentManager, o: OpenDocument, view: SocketView, 
 }
 
 /** WebSocket `/api/tessera/documents?path=…`: the live document of one notebook. */
-export function documentRoutes(app: FastifyInstance, opts: { docs: DocumentManager }): void {
+export function documentRoutes(app: FastifyInstance, opts: { workspaceOf: WorkspaceOf }): void {
   app.get("/api/tessera/documents", { websocket: true }, async (socket, req) => {
     const path = String((req.query as Record<string, unknown>).path ?? "");
+    // The path is in the user's own home: another user's notebook cannot be named.
+    const docs = opts.workspaceOf(req).docs;
     const view = new SocketView(socket);
     const early: string[] = [];
     const buffer = (d: Buffer) => early.push(d.toString("utf8"));
@@ -91,7 +94,7 @@ export function documentRoutes(app: FastifyInstance, opts: { docs: DocumentManag
     let o: OpenDocument;
     try {
       if (!path.endsWith(".ipynb")) throw new Error("path must name a .ipynb notebook");
-      o = await opts.docs.get(path);
+      o = await docs.get(path);
     } catch (err) {
       socket.send(JSON.stringify({ type: "error", message: `Cannot open ${path}: ${(err as Error).message}` } satisfies DocServerMessage));
       socket.close(4404, "cannot open notebook");
@@ -110,7 +113,7 @@ export function documentRoutes(app: FastifyInstance, opts: { docs: DocumentManag
         view.send({ type: "error", message: `Malformed message: ${(err as Error).message}` });
         return;
       }
-      handle(opts.docs, o, view, msg).catch((err: Error) => {
+      handle(docs, o, view, msg).catch((err: Error) => {
         const requestId = (msg as { requestId?: string }).requestId;
         view.send(requestId ? { type: "reply", requestId, ok: false, error: err.message } : { type: "error", message: err.message });
       });
@@ -122,7 +125,7 @@ export function documentRoutes(app: FastifyInstance, opts: { docs: DocumentManag
     keepAlive(socket, 15_000, () => view.send({ type: "ping" }));
     socket.on("close", () => {
       o.doc.views.delete(view);
-      opts.docs.maybeClose(o);
+      docs.maybeClose(o);
     });
     socket.on("error", () => {});
   });

@@ -3,7 +3,7 @@ import type { WebSocket } from "ws";
 import { CLIENT_MESSAGE_CHANNELS, MessageError, makeMessage, makeReply, parseMessage, type JupyterMessage } from "@tessera/protocol";
 import { keepAlive } from "../heartbeat.js";
 import type { KernelClient } from "./kernel-client.js";
-import type { KernelManager } from "./kernel-manager.js";
+import type { WorkspaceOf } from "../users/workspace.js";
 import { V1_PROTOCOL, decodeV1, encodeJson, encodeV1 } from "./wire.js";
 
 /** Beyond this many bytes queued to a slow socket, stream output to it is dropped (with a notice). */
@@ -63,20 +63,22 @@ class SocketClient implements KernelClient {
 }
 
 /** WebSocket `/api/kernels/:id/channels`, with JSON framing or the v1 binary subprotocol. */
-export function channelRoutes(app: FastifyInstance, opts: { kernels: KernelManager }): void {
+export function channelRoutes(app: FastifyInstance, opts: { workspaceOf: WorkspaceOf }): void {
   app.get(
     "/api/kernels/:id/channels",
     {
       websocket: true,
       preValidation: async (req, reply) => {
-        if (!opts.kernels.has((req.params as { id: string }).id)) {
+        if (!opts.workspaceOf(req).kernels.has((req.params as { id: string }).id)) {
           return reply.code(404).send({ message: "Kernel does not exist", reason: null });
         }
       },
     },
     (socket, req) => {
       const id = (req.params as { id: string }).id;
-      const kernel = opts.kernels.get(id);
+      // The owner's kernels only: checked before the upgrade, and here again.
+      const kernels = opts.workspaceOf(req).kernels;
+      const kernel = kernels.get(id);
       const query = req.query as Record<string, string | undefined>;
       const sessionId = query.session_id || `anon-${Math.random().toString(16).slice(2)}`;
       const binary = socket.protocol === V1_PROTOCOL;
@@ -100,7 +102,7 @@ export function channelRoutes(app: FastifyInstance, opts: { kernels: KernelManag
           return;
         }
         try {
-          opts.kernels.get(id).send(msg, client);
+          kernels.get(id).send(msg, client);
         } catch (err) {
           client.sendProblem((err as Error).message, msg);
         }
@@ -108,11 +110,11 @@ export function channelRoutes(app: FastifyInstance, opts: { kernels: KernelManag
       const onRemoved = (removed: string) => {
         if (removed === id) socket.close(1000, "kernel shut down");
       };
-      opts.kernels.on("removed", onRemoved);
+      kernels.on("removed", onRemoved);
       keepAlive(socket, 30_000);
       socket.on("close", () => {
-        opts.kernels.off("removed", onRemoved);
-        if (opts.kernels.has(id)) opts.kernels.get(id).detach(client);
+        kernels.off("removed", onRemoved);
+        if (kernels.has(id)) kernels.get(id).detach(client);
       });
       socket.on("error", () => {});
     },

@@ -14,12 +14,18 @@ export class KernelError extends Error {
 
 export interface KernelManagerOptions {
   mainPath: string;
-  /** Environment for kernels (the server's, minus secrets). */
+  /** Environment for kernels (the server's, minus secrets, plus the user's limits). */
   env: NodeJS.ProcessEnv;
+  /** Node flags for kernels (a heap limit). */
+  execArgv?: string[];
+  /** The user these kernels belong to. */
+  owner: string;
+  /** Kernels alive at once (dead ones do not count); null: no limit. */
+  maxKernels?: number | null;
   log: (level: "info" | "warn" | "error", msg: string) => void;
 }
 
-/** The server's kernels, by id. Events: "started" (kernel), "removed" (id). */
+/** One user's kernels, by id. Events: "started" (kernel), "removed" (id). */
 export class KernelManager extends EventEmitter {
   private readonly kernels = new Map<string, ManagedKernel>();
 
@@ -55,7 +61,17 @@ export class KernelManager extends EventEmitter {
   /** Starts a kernel whose working directory is `cwd` (absolute, inside the root). */
   async start(name: string, cwd: string): Promise<ManagedKernel> {
     if (name !== "typescript") throw new KernelError(404, `No such kernel spec: ${name}`);
-    const kernel = new ManagedKernel({ id: randomUUID(), name, cwd, mainPath: this.options.mainPath, env: this.options.env, log: this.options.log });
+    const max = this.options.maxKernels;
+    const alive = this.all().filter((k) => k.executionState !== "dead").length;
+    if (max != null && alive >= max) {
+      throw new KernelError(
+        403,
+        `Kernel limit reached: you have ${alive} kernel${alive === 1 ? "" : "s"} running and your limit is ${max}. ` +
+          `Shut one down (Files page, Running kernels) before starting another.`,
+      );
+    }
+    const { mainPath, env, execArgv, owner, log } = this.options;
+    const kernel = new ManagedKernel({ id: randomUUID(), name, cwd, mainPath, env, execArgv, owner, log });
     this.kernels.set(kernel.id, kernel);
     try {
       await kernel.start();

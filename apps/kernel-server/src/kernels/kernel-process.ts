@@ -35,6 +35,8 @@ export interface KernelProcessOptions {
   env: NodeJS.ProcessEnv;
   /** Milliseconds to wait for the kernel's `ready` before giving up. */
   startTimeoutMs?: number;
+  /** Node flags for the kernel (a heap limit); never the parent's. */
+  execArgv?: string[];
 }
 
 /**
@@ -56,7 +58,7 @@ export class KernelProcess extends EventEmitter {
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "ipc"],
       serialization: "json",
       // Not the parent's flags (a test runner's --import loaders would follow the kernel).
-      execArgv: [],
+      execArgv: options.execArgv ?? [],
     });
     const out = this.child.stdio[4] as Readable;
     /** Chunks of the line not yet ended. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { KernelSpecsModel } from "@tessera/protocol";
-import { KernelError, type KernelManager } from "./kernel-manager.js";
-import type { PathJail } from "../paths.js";
+import { KernelError } from "./kernel-manager.js";
+import type { WorkspaceOf } from "../users/workspace.js";
 
 export const KERNELSPECS: KernelSpecsModel = {
   default: "typescript",
@@ -26,21 +26,22 @@ function sendError(reply: import("fastify").FastifyReply, err: unknown) {
   return reply.code(status).send({ message: (err as Error).message, reason: null });
 }
 
-/** `/api/kernels` and `/api/kernelspecs`, as Jupyter Server has them. */
-export function kernelRoutes(app: FastifyInstance, opts: { kernels: KernelManager; jail: PathJail }): void {
-  const { kernels, jail } = opts;
+/** `/api/kernels` and `/api/kernelspecs`, as Jupyter Server has them; a user sees and reaches only their own kernels. */
+export function kernelRoutes(app: FastifyInstance, opts: { workspaceOf: WorkspaceOf }): void {
+  const kernelsOf = (req: import("fastify").FastifyRequest) => opts.workspaceOf(req).kernels;
   app.get("/api/kernelspecs", async () => KERNELSPECS);
   app.get("/api/kernelspecs/:name", async (req, reply) => {
     const spec = KERNELSPECS.kernelspecs[(req.params as { name: string }).name];
     return spec ?? reply.code(404).send({ message: "No such kernel spec", reason: null });
   });
-  app.get("/api/kernels", async () => kernels.list());
+  app.get("/api/kernels", async (req) => kernelsOf(req).list());
   app.post("/api/kernels", async (req, reply) => {
     const body = (req.body ?? {}) as { name?: unknown; path?: unknown };
     if (body.name !== undefined && typeof body.name !== "string") return reply.code(400).send({ message: "name must be a string", reason: null });
     try {
-      const cwd = await jail.directoryFor(typeof body.path === "string" ? body.path : "");
-      const k = await kernels.start((body.name as string | undefined) || "typescript", cwd);
+      const ws = opts.workspaceOf(req);
+      const cwd = await ws.contents.directoryFor(typeof body.path === "string" ? body.path : "");
+      const k = await ws.kernels.start((body.name as string | undefined) || "typescript", cwd);
       return reply.code(201).header("location", `/api/kernels/${k.id}`).send(k.model());
     } catch (err) {
       return sendError(reply, err);
@@ -48,14 +49,14 @@ export function kernelRoutes(app: FastifyInstance, opts: { kernels: KernelManage
   });
   app.get("/api/kernels/:id", async (req, reply) => {
     try {
-      return kernels.get((req.params as { id: string }).id).model();
+      return kernelsOf(req).get((req.params as { id: string }).id).model();
     } catch (err) {
       return sendError(reply, err);
     }
   });
   app.delete("/api/kernels/:id", async (req, reply) => {
     try {
-      await kernels.shutdown((req.params as { id: string }).id);
+      await kernelsOf(req).shutdown((req.params as { id: string }).id);
       return reply.code(204).send();
     } catch (err) {
       return sendError(reply, err);
@@ -63,7 +64,7 @@ export function kernelRoutes(app: FastifyInstance, opts: { kernels: KernelManage
   });
   app.post("/api/kernels/:id/interrupt", async (req, reply) => {
     try {
-      kernels.get((req.params as { id: string }).id).interrupt();
+      kernelsOf(req).get((req.params as { id: string }).id).interrupt();
       return reply.code(204).send();
     } catch (err) {
       return sendError(reply, err);
@@ -71,7 +72,7 @@ export function kernelRoutes(app: FastifyInstance, opts: { kernels: KernelManage
   });
   app.post("/api/kernels/:id/restart", async (req, reply) => {
     try {
-      const k = await kernels.restart((req.params as { id: string }).id);
+      const k = await kernelsOf(req).restart((req.params as { id: string }).id);
       return k.model();
     } catch (err) {
       return sendError(reply, err);

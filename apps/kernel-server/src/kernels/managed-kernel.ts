@@ -10,6 +10,10 @@ export interface ManagedKernelOptions {
   cwd: string;
   mainPath: string;
   env: NodeJS.ProcessEnv;
+  /** Node flags for the kernel process (a heap limit). */
+  execArgv?: string[];
+  /** The user the kernel belongs to. */
+  owner: string;
   log: (level: "info" | "warn" | "error", msg: string) => void;
 }
 
@@ -22,6 +26,8 @@ export class ManagedKernel extends EventEmitter {
   readonly id: string;
   readonly name: string;
   readonly cwd: string;
+  /** The user the kernel belongs to. */
+  readonly owner: string;
   executionState: KernelExecutionState = "starting";
   lastActivity = new Date();
   /** Why the kernel died, when executionState is "dead". */
@@ -34,6 +40,8 @@ export class ManagedKernel extends EventEmitter {
   private readonly session = `server-${Math.random().toString(16).slice(2)}`;
   private readonly busyWith = new Set<string>();
   private shuttingDown = false;
+  /** Set by terminate(): the reason the kernel is shown dead with, instead of the signal. */
+  private stopReason: string | null = null;
   private restarting = false;
 
   constructor(private readonly options: ManagedKernelOptions) {
@@ -41,6 +49,7 @@ export class ManagedKernel extends EventEmitter {
     this.id = options.id;
     this.name = options.name;
     this.cwd = options.cwd;
+    this.owner = options.owner;
   }
 
   /** Starts the process and resolves once the kernel is ready. */
@@ -48,7 +57,8 @@ export class ManagedKernel extends EventEmitter {
     this.reason = undefined;
     this.busyWith.clear();
     this.setState("starting");
-    const proc = new KernelProcess({ mainPath: this.options.mainPath, cwd: this.cwd, env: this.options.env });
+    this.stopReason = null;
+    const proc = new KernelProcess({ mainPath: this.options.mainPath, cwd: this.cwd, env: this.options.env, execArgv: this.options.execArgv });
     this.proc = proc;
     proc.on("message", (channel: Channel, msg: JupyterMessage) => {
       if (proc === this.proc) this.fromKernel(channel, msg);
@@ -149,6 +159,16 @@ export class ManagedKernel extends EventEmitter {
     this.replay.clear();
   }
 
+  /**
+   * Kills the process now and shows it dead with `reason` (a limit, the teacher): the id
+   * stays, so its notebook's page says why, and a restart brings it back.
+   */
+  terminate(reason: string): void {
+    if (this.executionState === "dead") return;
+    this.stopReason = reason;
+    this.proc.kill();
+  }
+
   /** Kills the process at once (server exit). */
   kill(): void {
     this.shuttingDown = true;
@@ -202,9 +222,10 @@ export class ManagedKernel extends EventEmitter {
   private onExit(reason: string): void {
     if (this.restarting) return;
     const expected = this.shuttingDown;
-    this.reason = expected ? "shut down" : reason;
-    if (!expected) this.options.log("warn", `kernel ${this.id} died: ${reason}`);
-    this.failPending("KernelDied", `The kernel died: ${reason}`);
+    this.reason = expected ? "shut down" : (this.stopReason ?? reason);
+    if (!expected) this.options.log("warn", `kernel ${this.id} of ${this.owner} died: ${this.reason}`);
+    if (this.stopReason) this.failPending("KernelStopped", `The kernel was ${this.stopReason}`);
+    else this.failPending("KernelDied", `The kernel died: ${reason}`);
     this.broadcastStatus("dead");
     this.emit("died", this.reason, expected);
   }

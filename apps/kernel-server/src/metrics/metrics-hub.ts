@@ -8,8 +8,7 @@ import {
   type MetricsSample,
   type MetricsServerMessage,
 } from "@tessera/protocol";
-import type { KernelManager } from "../kernels/kernel-manager.js";
-import type { SessionManager } from "../sessions/session-manager.js";
+import type { ManagedKernel } from "../kernels/managed-kernel.js";
 import { GpuSampler, type GpuSamplerOptions, type GpuSnapshot } from "./gpu-sampler.js";
 import { SeriesHistory } from "./history.js";
 import { toGpuMetrics, type ComputeApp } from "./nvidia-smi-parse.js";
@@ -47,6 +46,12 @@ export interface MetricsSubscription {
   close(): void;
 }
 
+/** Where the sampler finds every user's kernels and the notebooks they run for. */
+export interface KernelDirectory {
+  kernels(): ManagedKernel[];
+  notebookOf(kernelId: string): string | null;
+}
+
 interface Subscriber {
   intervalMs: number;
   lastSent: number;
@@ -76,8 +81,7 @@ export class MetricsHub {
   private settled: Array<() => void> = [];
 
   constructor(
-    private readonly kernels: KernelManager,
-    private readonly sessions: SessionManager,
+    private readonly directory: KernelDirectory,
     options: Partial<MetricsHubOptions> = {},
     private readonly log?: (level: "info" | "warn" | "error", msg: string) => void,
   ) {
@@ -135,6 +139,16 @@ export class MetricsHub {
       });
     }
     return { sample: this.latest, gpu: this.gpu.snapshot() };
+  }
+
+  /**
+   * The newest sample without waiting (null before the first), keeping sampling on as a
+   * scrape does: the usage columns of `/api/tessera/me` and the teacher's page.
+   */
+  peek(): MetricsSample | null {
+    this.lastScrapeAt = Date.now();
+    this.ensureRunning();
+    return this.latest;
   }
 
   stop(): void {
@@ -212,10 +226,8 @@ export class MetricsHub {
   }
 
   private async collect(): Promise<MetricsSample> {
-    const kernels = this.kernels.all();
+    const kernels = this.directory.kernels();
     const pids = kernels.flatMap((k) => (k.pid ? [k.pid] : []));
-    const notebooks = new Map<string, string>();
-    for (const s of this.sessions.list()) if (s.kernel) notebooks.set(s.kernel.id, s.path);
     const { system, processes } = await this.system.sample(pids);
     const gpu = this.gpu.snapshot();
     const owners = await this.gpuOwners(gpu.apps, new Map(kernels.flatMap((k) => (k.pid ? [[k.pid, k.id] as [number, string]] : []))));
@@ -225,7 +237,8 @@ export class MetricsHub {
       const mine = gpuProcesses?.filter((p) => p.kernelId === k.id);
       return {
         kernelId: k.id,
-        notebook: notebooks.get(k.id) ?? null,
+        user: k.owner,
+        notebook: this.directory.notebookOf(k.id),
         pid: k.pid ?? null,
         executionState: k.executionState,
         cpuPercent: usage?.cpuPercent ?? null,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RawData, WebSocket } from "ws";
 import type { MetricsClientMessage, MetricsServerMessage } from "@tessera/protocol";
 import { keepAlive } from "../heartbeat.js";
@@ -38,10 +38,16 @@ function read(data: RawData, isBinary: boolean): MetricsClientMessage | string {
  * WebSocket `/api/tessera/metrics`: `subscribe` → `history` (last ten minutes) then a
  * `sample` every intervalMs. Auth and Origin are checked by the auth hook before the
  * upgrade, as for every route. Bad input gets an `error` reply; the socket stays open.
+ * In workshop mode a student's stream holds only their own kernels.
  */
-export function metricsWsRoute(app: FastifyInstance, opts: { hub: MetricsHub }): void {
-  app.get("/api/tessera/metrics", { websocket: true }, (socket) => {
-    const send = sender(socket);
+export function metricsWsRoute(
+  app: FastifyInstance,
+  opts: { hub: MetricsHub; filterFor: (req: FastifyRequest) => (msg: MetricsServerMessage) => MetricsServerMessage },
+): void {
+  app.get("/api/tessera/metrics", { websocket: true }, (socket, req) => {
+    const filter = opts.filterFor(req);
+    const raw = sender(socket);
+    const send = (msg: MetricsServerMessage) => raw(filter(msg));
     let sub: MetricsSubscription | null = null;
     socket.on("message", (data: RawData, isBinary: boolean) => {
       const msg = read(data, isBinary);

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import type { MetricsSample } from "@tessera/protocol";
 import type { GpuSnapshot } from "./gpu-sampler.js";
@@ -76,9 +76,9 @@ function build(registry: Registry) {
     appsSuccess: gauge("nvidia_smi_compute_apps_last_collect_success", "Whether the most recent per-process collection succeeded (1) or not (0)"),
     exitCode: gauge("nvidia_smi_command_exit_code", "Exit code of the most recent nvidia-smi run"),
     failed: new Counter({ name: "nvidia_smi_failed_scrapes_total", help: "Number of failed collections", registers: [registry] }),
-    kernelCpu: gauge("tessera_kernel_cpu_ratio", "CPU used by a kernel process over the last sample (1 = one core busy).", ["kernel_id", "notebook"]),
-    kernelRss: gauge("tessera_kernel_resident_memory_bytes", "Resident memory of a kernel process.", ["kernel_id", "notebook"]),
-    kernelGpu: gauge("tessera_kernel_gpu_memory_bytes", "GPU memory held by a kernel process and its children.", ["kernel_id", "notebook"]),
+    kernelCpu: gauge("tessera_kernel_cpu_ratio", "CPU used by a kernel process over the last sample (1 = one core busy).", ["kernel_id", "notebook", "user"]),
+    kernelRss: gauge("tessera_kernel_resident_memory_bytes", "Resident memory of a kernel process.", ["kernel_id", "notebook", "user"]),
+    kernelGpu: gauge("tessera_kernel_gpu_memory_bytes", "GPU memory held by a kernel process and its children.", ["kernel_id", "notebook", "user"]),
     kernels: gauge("tessera_kernels", "Number of kernels."),
     systemCpu: gauge("tessera_system_cpu_ratio", "CPU used by the whole machine over the last sample (0..1, all cores)."),
     systemMemUsed: gauge("tessera_system_memory_used_bytes", "Memory in use on the machine (total less available)."),
@@ -121,7 +121,7 @@ function fillTessera(m: Metrics, s: MetricsSample | null): void {
   for (const g of [m.kernelCpu, m.kernelRss, m.kernelGpu]) g.reset();
   if (!s) return;
   for (const k of s.kernels) {
-    const labels = { kernel_id: k.kernelId, notebook: k.notebook ?? "" };
+    const labels = { kernel_id: k.kernelId, notebook: k.notebook ?? "", user: k.user ?? "" };
     if (k.cpuPercent !== null) m.kernelCpu.set(labels, ratio(k.cpuPercent));
     if (k.rssBytes !== null) m.kernelRss.set(labels, k.rssBytes);
     if (k.gpuMemoryBytes !== null) m.kernelGpu.set(labels, k.gpuMemoryBytes);
@@ -135,13 +135,15 @@ function fillTessera(m: Metrics, s: MetricsSample | null): void {
 /**
  * `GET /metrics`: Prometheus text format, behind the same token/cookie auth as the REST
  * API. GPU metrics use nvidia_gpu_exporter's names; `tessera_*` are per kernel and
- * machine; `process_*`/`nodejs_*` describe the server process itself.
+ * machine; `process_*`/`nodejs_*` describe the server process itself. Teachers only.
  */
-export function prometheusRoute(app: FastifyInstance, opts: { hub: MetricsHub }): void {
+export function prometheusRoute(app: FastifyInstance, opts: { hub: MetricsHub; allowed: (req: FastifyRequest) => boolean }): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = build(registry);
-  app.get("/metrics", async (_req, reply) => {
+  app.get("/metrics", async (req, reply) => {
+    // Every user's kernels are in it: in workshop mode, the teacher's only.
+    if (!opts.allowed(req)) return reply.code(403).send({ message: "Only a teacher can read /metrics", reason: null });
     const { sample, gpu } = await opts.hub.scrape();
     fillGpu(metrics, gpu);
     fillTessera(metrics, sample);

@@ -68,7 +68,7 @@ async function processJiffies(pid: number): Promise<number | null> {
   return Number.isFinite(v) ? v : null;
 }
 
-async function processRss(pid: number): Promise<number | null> {
+export async function processRss(pid: number): Promise<number | null> {
   const text = await readText(`/proc/${pid}/status`);
   const m = text && /^VmRSS:\s+(\d+) kB/m.exec(text);
   return m ? Number(m[1]) * 1024 : null;

@@ -1,19 +1,20 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { KernelError } from "../kernels/kernel-manager.js";
-import type { SessionManager, SessionRequest } from "./session-manager.js";
+import type { SessionRequest } from "./session-manager.js";
+import type { WorkspaceOf } from "../users/workspace.js";
 
 function fail(reply: FastifyReply, err: unknown) {
   const status = err instanceof KernelError ? err.status : 500;
   return reply.code(status).send({ message: (err as Error).message, reason: null });
 }
 
-/** `/api/sessions`, as Jupyter Server has it. */
-export function sessionRoutes(app: FastifyInstance, opts: { sessions: SessionManager }): void {
-  const { sessions } = opts;
-  app.get("/api/sessions", async () => sessions.list());
+/** `/api/sessions`, as Jupyter Server has it; a user sees and reaches only their own sessions. */
+export function sessionRoutes(app: FastifyInstance, opts: { workspaceOf: WorkspaceOf }): void {
+  const sessionsOf = (req: import("fastify").FastifyRequest) => opts.workspaceOf(req).sessions;
+  app.get("/api/sessions", async (req) => sessionsOf(req).list());
   app.get("/api/sessions/:id", async (req, reply) => {
     try {
-      return sessions.get((req.params as { id: string }).id);
+      return sessionsOf(req).get((req.params as { id: string }).id);
     } catch (err) {
       return fail(reply, err);
     }
@@ -21,7 +22,7 @@ export function sessionRoutes(app: FastifyInstance, opts: { sessions: SessionMan
   app.post("/api/sessions", async (req, reply) => {
     if (typeof req.body !== "object" || req.body === null) return reply.code(400).send({ message: "body must be a JSON object", reason: null });
     try {
-      const { model } = await sessions.create(req.body as SessionRequest);
+      const { model } = await sessionsOf(req).create(req.body as SessionRequest);
       return reply.code(201).header("location", `/api/sessions/${model.id}`).send(model);
     } catch (err) {
       return fail(reply, err);
@@ -30,14 +31,14 @@ export function sessionRoutes(app: FastifyInstance, opts: { sessions: SessionMan
   app.patch("/api/sessions/:id", async (req, reply) => {
     if (typeof req.body !== "object" || req.body === null) return reply.code(400).send({ message: "body must be a JSON object", reason: null });
     try {
-      return await sessions.update((req.params as { id: string }).id, req.body as SessionRequest);
+      return await sessionsOf(req).update((req.params as { id: string }).id, req.body as SessionRequest);
     } catch (err) {
       return fail(reply, err);
     }
   });
   app.delete("/api/sessions/:id", async (req, reply) => {
     try {
-      await sessions.delete((req.params as { id: string }).id);
+      await sessionsOf(req).delete((req.params as { id: string }).id);
       return reply.code(204).send();
     } catch (err) {
       return fail(reply, err);

@@ -50,5 +50,6 @@ export async function pageRoutes(app: FastifyInstance, opts: { webRoot: string; 
   app.get("/tree", page);
   app.get("/tree/*", page);
   app.get("/notebooks/*", page);
+  app.get("/admin", page);
   app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
 }

@@ -2,8 +2,10 @@
 // plain `a + b`. Freed blocks go to a per-size-class free list and are handed out again.
 #include "allocator.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -15,6 +17,49 @@ std::unordered_map<size_t, std::vector<void*>> g_free;
 AllocStats g_stats{0, 0, 0, 0};
 // Above this many cached bytes, frees go straight back to the OS.
 const int64_t kCacheLimit = int64_t(4) << 30;
+
+// The server's memory limit for this kernel (TESSERA_MEMORY_LIMIT, bytes; 0 = none): an
+// allocation past it is refused with an error the cell can catch, before the server's
+// watchdog has to stop the whole kernel.
+int64_t read_limit() {
+  const char* s = std::getenv("TESSERA_MEMORY_LIMIT");
+  if (!s) return 0;
+  long long v = std::atoll(s);
+  return v > 0 ? v : 0;
+}
+const int64_t g_limit = read_limit();
+
+std::string human(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = double(bytes);
+  int i = 0;
+  while (v >= 1024 && i < 4) {
+    v /= 1024;
+    i++;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, i == 0 ? "%.0f %s" : "%.1f %s", v, units[i]);
+  return buf;
+}
+
+void free_cache_locked() {
+  for (auto& kv : g_free)
+    for (void* p : kv.second) std::free(p);
+  g_free.clear();
+  g_stats.cached_bytes = 0;
+}
+
+// Under g_mu: refuses an allocation of `cls` new bytes past the limit; drops the cache when
+// live + cached would pass it.
+void check_limit_locked(size_t nbytes, size_t cls) {
+  if (g_limit == 0) return;
+  if (g_stats.live_bytes + (int64_t)cls > g_limit) {
+    throw Error("out of memory: this tensor needs " + human((int64_t)nbytes) + " and this kernel's tensors already hold " +
+                human(g_stats.live_bytes) + "; the memory limit per kernel is " + human(g_limit) +
+                " (free tensors with dispose() or tt.tidy, or use smaller batches)");
+  }
+  if (g_stats.live_bytes + g_stats.cached_bytes + (int64_t)cls > g_limit) free_cache_locked();
+}
 
 // Size classes: multiples of 64 B up to 1 KiB, then 4 classes per power of two
 // (at most 25% slack).
@@ -42,6 +87,10 @@ void* cpu_alloc(size_t nbytes, size_t* block_bytes) {
       g_stats.live_blocks++;
       return p;
     }
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    check_limit_locked(nbytes, cls);
   }
   void* p = std::aligned_alloc(64, cls);
   if (!p) {
@@ -76,10 +125,7 @@ AllocStats cpu_alloc_stats() {
 
 void cpu_empty_cache() {
   std::lock_guard<std::mutex> lock(g_mu);
-  for (auto& kv : g_free)
-    for (void* p : kv.second) std::free(p);
-  g_free.clear();
-  g_stats.cached_bytes = 0;
+  free_cache_locked();
 }
 
 }  // namespace tt

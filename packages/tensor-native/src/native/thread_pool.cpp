@@ -114,7 +114,16 @@ int default_threads() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-int g_requested = default_threads();
+// The server's cap for this kernel (TESSERA_MAX_NUM_THREADS): set_num_threads asks within it.
+int max_threads() {
+  if (const char* s = std::getenv("TESSERA_MAX_NUM_THREADS")) {
+    int n = std::atoi(s);
+    if (n > 0) return std::min(n, 256);
+  }
+  return 256;
+}
+const int g_max_threads = max_threads();
+int g_requested = std::min(default_threads(), g_max_threads);
 std::vector<Pool*> g_pools(257, nullptr);  // pools are never destroyed: threads idle on exit
 std::mutex g_pools_mu;
 
@@ -128,7 +137,7 @@ Pool& pool() {
 }  // namespace
 
 int num_threads() { return g_requested; }
-void set_num_threads(int n) { g_requested = std::max(1, std::min(n, 256)); }
+void set_num_threads(int n) { g_requested = std::max(1, std::min(n, g_max_threads)); }
 
 void parallel_tasks(int64_t ntasks, const std::function<void(int64_t)>& fn) {
   if (ntasks <= 0) return;

@@ -1,0 +1,60 @@
+import type { FastifyRequest } from "fastify";
+import type { UserLimits } from "@tessera/protocol";
+import { ContentsManager } from "../contents/contents-manager.js";
+import { DocumentManager } from "../documents/document-manager.js";
+import { KernelManager } from "../kernels/kernel-manager.js";
+import { SessionManager } from "../sessions/session-manager.js";
+import type { UserAccount } from "./users-file.js";
+
+/** Everything one user owns: their files (home), kernels, sessions and open notebooks. */
+export interface Workspace {
+  user: UserAccount;
+  contents: ContentsManager;
+  kernels: KernelManager;
+  sessions: SessionManager;
+  docs: DocumentManager;
+}
+
+export interface WorkspaceDeps {
+  /** The kernel's entry point. */
+  mainPath: string;
+  /** The server's environment without its secrets. */
+  baseEnv: NodeJS.ProcessEnv;
+  log: (level: "info" | "warn" | "error", msg: string) => void;
+}
+
+/** A kernel's environment under `limits`: which GPUs it sees, how many threads, how much memory its tensors may take. */
+export function kernelEnvFor(base: NodeJS.ProcessEnv, user: UserAccount, multiUser: boolean, limits: UserLimits): NodeJS.ProcessEnv {
+  const env = { ...base };
+  if (multiUser) env.TESSERA_USER = user.name;
+  if (limits.gpus) env.CUDA_VISIBLE_DEVICES = limits.gpus.join(",");
+  if (limits.cpuThreads) {
+    for (const key of ["TESSERA_NUM_THREADS", "TESSERA_MAX_NUM_THREADS", "OMP_NUM_THREADS", "UV_THREADPOOL_SIZE"]) env[key] = String(limits.cpuThreads);
+  }
+  if (limits.memoryBytes) env.TESSERA_MEMORY_LIMIT = String(limits.memoryBytes);
+  return env;
+}
+
+/** Node flags under `limits`: the JavaScript heap may not outgrow the memory limit. */
+export function kernelExecArgv(limits: UserLimits): string[] {
+  return limits.memoryBytes ? [`--max-old-space-size=${Math.max(64, Math.floor(limits.memoryBytes / 2 ** 20))}`] : [];
+}
+
+/** Builds a user's workspace over their home folder. */
+export function createWorkspace(user: UserAccount, deps: WorkspaceDeps, multiUser: boolean): Workspace {
+  const contents = new ContentsManager(user.home);
+  const kernels = new KernelManager({
+    mainPath: deps.mainPath,
+    env: kernelEnvFor(deps.baseEnv, user, multiUser, user.limits),
+    execArgv: kernelExecArgv(user.limits),
+    owner: user.name,
+    maxKernels: user.limits.maxKernels,
+    log: deps.log,
+  });
+  const sessions = new SessionManager(kernels, { directoryFor: (path: string) => contents.directoryFor(path) });
+  const docs = new DocumentManager(contents, sessions, kernels);
+  return { user, contents, kernels, sessions, docs };
+}
+
+/** The workspace of the user a request authenticated as (routes reach nothing else). */
+export type WorkspaceOf = (req: FastifyRequest) => Workspace;
