@@ -56,6 +56,8 @@ export interface App {
   baseUrl: string;
   /** Served over HTTPS. */
   secure: boolean;
+  /** Every route, as "METHOD /url" (the isolation tests check each one). */
+  routes: string[];
 }
 
 /** Settings that are not flags: tests shorten the metrics sampler's timings and the login window with them. */
@@ -132,6 +134,10 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
   const metrics = new MetricsHub(workspaces, options.metrics, log);
   const byLowerName = new Map(accounts.map((u) => [u.name.toLowerCase(), u]));
 
+  const routes: string[] = [];
+  app.addHook("onRoute", (r) => {
+    for (const m of [r.method].flat()) if (m !== "HEAD") routes.push(`${m} ${r.url}`);
+  });
   await app.register(websocket, {
     options: {
       maxPayload: MAX_FRAME_BYTES,
@@ -145,7 +151,7 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     listenIp: config.ip,
     port: config.port,
     allowOrigins: config.allowOrigins,
-    publicPrefixes: ["/static/", "/login", "/favicon.ico"],
+    publicPrefixes: ["/static/", "/login", "/logout", "/favicon.ico"],
     baseUrl,
     secure: tls !== null,
     loginLimit: options.loginLimit,
@@ -186,7 +192,7 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     await workspaces.flushAll();
     await workspaces.shutdownAll();
   });
-  return { app, workspaces, kernels, sessions, contents, docs, metrics, baseUrl, secure: tls !== null };
+  return { app, workspaces, kernels, sessions, contents, docs, metrics, baseUrl, secure: tls !== null, routes };
 }
 
 /** The one user of a server without a users file: whoever started it, with no limits. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { KernelSpecsModel } from "@tessera/protocol";
-import { KernelError } from "./kernel-manager.js";
+import { httpStatusOf } from "../http-status.js";
 import type { WorkspaceOf } from "../users/workspace.js";
 
 export const KERNELSPECS: KernelSpecsModel = {
@@ -22,8 +22,8 @@ export const KERNELSPECS: KernelSpecsModel = {
 };
 
 function sendError(reply: import("fastify").FastifyReply, err: unknown) {
-  const status = err instanceof KernelError ? err.status : 500;
-  return reply.code(status).send({ message: (err as Error).message, reason: null });
+  // A KernelError, or a ContentsError from the path jail ("outside the root"): their own status.
+  return reply.code(httpStatusOf(err)).send({ message: (err as Error).message, reason: null });
 }
 
 /** `/api/kernels` and `/api/kernelspecs`, as Jupyter Server has them; a user sees and reaches only their own kernels. */

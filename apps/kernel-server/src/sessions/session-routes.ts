@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { KernelError } from "../kernels/kernel-manager.js";
+import { httpStatusOf } from "../http-status.js";
 import type { SessionRequest } from "./session-manager.js";
 import type { WorkspaceOf } from "../users/workspace.js";
 
 function fail(reply: FastifyReply, err: unknown) {
-  const status = err instanceof KernelError ? err.status : 500;
-  return reply.code(status).send({ message: (err as Error).message, reason: null });
+  return reply.code(httpStatusOf(err)).send({ message: (err as Error).message, reason: null });
 }
 
 /** `/api/sessions`, as Jupyter Server has it; a user sees and reaches only their own sessions. */
