@@ -23,6 +23,9 @@ export interface WorkspaceDeps {
   log: (level: "info" | "warn" | "error", msg: string) => void;
 }
 
+/** Resident memory of a kernel before it holds any tensor (Node, the TypeScript compiler), with room to spare. */
+export const KERNEL_OVERHEAD_BYTES = 200 * 2 ** 20;
+
 /** A kernel's environment under `limits`: which GPUs it sees, how many threads, how much memory its tensors may take. */
 export function kernelEnvFor(base: NodeJS.ProcessEnv, user: UserAccount, multiUser: boolean, limits: UserLimits): NodeJS.ProcessEnv {
   const env = { ...base };
@@ -31,7 +34,10 @@ export function kernelEnvFor(base: NodeJS.ProcessEnv, user: UserAccount, multiUs
   if (limits.cpuThreads) {
     for (const key of ["TESSERA_NUM_THREADS", "TESSERA_MAX_NUM_THREADS", "OMP_NUM_THREADS", "UV_THREADPOOL_SIZE"]) env[key] = String(limits.cpuThreads);
   }
-  if (limits.memoryBytes) env.TESSERA_MEMORY_LIMIT = String(limits.memoryBytes);
+  // Tensors get the limit less room for the process itself (Node, the compiler: ~100-150 MiB
+  // resident), so an allocation that would pass the limit fails in the cell, with a message,
+  // before the server's guard has to stop the kernel.
+  if (limits.memoryBytes) env.TESSERA_MEMORY_LIMIT = String(Math.max(limits.memoryBytes - KERNEL_OVERHEAD_BYTES, Math.floor(limits.memoryBytes / 2)));
   return env;
 }
 
