@@ -1,3 +1,4 @@
+import { AdminPage } from "./admin/AdminPage.js";
 import { parseRoute, treeUrl } from "./api/urls.js";
 import { DialogHost } from "./components/dialogs.js";
 import { Toasts } from "./components/toasts.js";
@@ -14,6 +15,8 @@ export function App() {
         <NotebookPage path={route.path} />
       ) : route.kind === "tree" ? (
         <HomePage dir={route.path} />
+      ) : route.kind === "admin" ? (
+        <AdminPage />
       ) : (
         <div className="not-found">
           <h1>Not found</h1>

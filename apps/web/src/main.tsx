@@ -7,6 +7,7 @@ import "./styles/layout.css";
 import "./styles/notebook.css";
 import "./styles/outputs.css";
 import "./styles/home.css";
+import "./styles/admin.css";
 
 initTheme();
 createRoot(document.getElementById("root")!).render(

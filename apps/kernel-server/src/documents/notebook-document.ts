@@ -22,7 +22,7 @@ export interface DocView {
 }
 
 /** Replies of the kernel that mean "the kernel went away", not "the code failed". */
-const KERNEL_GONE = new Set(["KernelDied", "KernelRestarted", "KernelDead", "KernelUnavailable"]);
+const KERNEL_GONE = new Set(["KernelDied", "KernelStopped", "KernelRestarted", "KernelDead", "KernelUnavailable"]);
 /** How often a cell's rolling output tail is sent to pages during a flood. */
 const TAIL_FLUSH_MS = 250;
 /** How many execute requests' parents are remembered for late output (setTimeout after a cell ended). */

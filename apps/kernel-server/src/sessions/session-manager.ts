@@ -21,6 +21,8 @@ export interface SessionRequest {
 /** Jupyter's sessions: a notebook (or console) path bound to a kernel. */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
+  /** Sessions being created, by path. */
+  private readonly creating = new Map<string, Promise<{ model: SessionModel; created: boolean }>>();
 
   constructor(
     private readonly kernels: KernelManager,
@@ -61,10 +63,29 @@ export class SessionManager {
     return (await this.kernels.start(name, cwd)).id;
   }
 
-  /** Creates a session, or returns the one that exists for this path (as Jupyter does). */
+  /**
+   * Creates a session, or returns the one that exists for this path (as Jupyter does).
+   * Two requests for the same path at once get one session and one kernel: the second
+   * waits for the first.
+   */
   async create(req: SessionRequest): Promise<{ model: SessionModel; created: boolean }> {
     const path = typeof req.path === "string" ? req.path : typeof (req as { notebook?: { path?: unknown } }).notebook?.path === "string" ? String((req as { notebook: { path: string } }).notebook.path) : null;
     if (path === null) throw new KernelError(400, "session needs a path");
+    const pending = this.creating.get(path);
+    if (pending) {
+      await pending.catch(() => {});
+      return this.create(req);
+    }
+    const p = this.createNow(path, req);
+    this.creating.set(path, p);
+    try {
+      return await p;
+    } finally {
+      this.creating.delete(path);
+    }
+  }
+
+  private async createNow(path: string, req: SessionRequest): Promise<{ model: SessionModel; created: boolean }> {
     const existing = [...this.sessions.values()].find((s) => s.path === path && s.kernelId && this.kernels.has(s.kernelId));
     if (existing) return { model: this.model(existing), created: false };
     const kernelId = await this.kernelFor(path, req.kernel);

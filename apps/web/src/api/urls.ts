@@ -35,14 +35,28 @@ export function fileUrl(path: string): string {
   return `${baseUrl()}files/${encodePath(path)}`;
 }
 
+/** The teacher page (workshop mode): every user's kernels, and copying notebooks to students. */
+export function adminUrl(): string {
+  return `${baseUrl()}admin`;
+}
+
+/** Logging out is a plain GET: the server clears the cookies and redirects to the login page. */
+export function logoutUrl(): string {
+  return `${baseUrl()}logout`;
+}
+
 export function documentSocketUrl(path: string): string {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   return `${proto}//${location.host}${baseUrl()}api/tessera/documents?path=${encodeURIComponent(path)}`;
 }
 
-export type Route = { kind: "tree"; path: string } | { kind: "notebook"; path: string } | { kind: "missing"; path: string };
+export type Route =
+  | { kind: "tree"; path: string }
+  | { kind: "notebook"; path: string }
+  | { kind: "admin" }
+  | { kind: "missing"; path: string };
 
-/** What the current location shows: `/`, `/tree/<dir>` or `/notebooks/<path>.ipynb`. */
+/** What the current location shows: `/`, `/tree/<dir>`, `/notebooks/<path>.ipynb` or `/admin`. */
 export function parseRoute(pathname: string, base = baseUrl()): Route {
   const rel = pathname.startsWith(base) ? pathname.slice(base.length) : pathname.replace(/^\//, "");
   const decode = (s: string) =>
@@ -60,6 +74,7 @@ export function parseRoute(pathname: string, base = baseUrl()): Route {
   if (rel === "" || rel === "tree" || rel === "tree/") return { kind: "tree", path: "" };
   if (rel.startsWith("tree/")) return { kind: "tree", path: decode(rel.slice(5)) };
   if (rel.startsWith("notebooks/")) return { kind: "notebook", path: decode(rel.slice(10)) };
+  if (rel === "admin" || rel === "admin/") return { kind: "admin" };
   return { kind: "missing", path: decode(rel) };
 }
 

@@ -1,13 +1,15 @@
 /** Home: the server root (or a folder) as a file browser, and the running kernels. */
-import { useEffect } from "react";
+import { useCallback, useEffect } from "react";
 import type { ContentsModel, KernelModel, SessionModel } from "@tessera/protocol";
 import { createUntitled, deletePath, listDir, listKernels, listSessions, renamePath, shutdownKernel } from "../api/contents.js";
 import { dirname, notebookUrl, treeUrl } from "../api/urls.js";
+import { getMe } from "../api/users.js";
 import { confirmDialog, promptDialog } from "../components/dialogs.js";
 import { Icon } from "../components/icons.js";
 import { ThemeToggle } from "../components/ThemeToggle.js";
 import { MetricsToggle } from "../metrics/HeaderBits.js";
 import { toast } from "../components/toasts.js";
+import { AccountBar } from "./AccountBar.js";
 import { FileList } from "./FileList.js";
 import { KernelList } from "./KernelList.js";
 import { useAsync } from "./use-async.js";
@@ -33,15 +35,21 @@ function Breadcrumbs({ dir }: { dir: string }) {
 export function HomePage({ dir }: { dir: string }) {
   const listing = useAsync(() => listDir(dir), dir);
   const running = useAsync(() => Promise.all([listKernels(), listSessions()]), "kernels");
+  // Who is logged in and their limits (workshop mode); its kernels' use refreshes with the list.
+  const me = useAsync(getMe, "me");
+  const reloadKernels = useCallback(() => {
+    running.reload();
+    me.reload();
+  }, [running.reload, me.reload]);
 
   useEffect(() => {
     document.title = dir ? `${dir} — Tessera` : "Tessera";
   }, [dir]);
   useEffect(() => {
     // Kernels come and go from other tabs: refresh now and then, and on return to the tab.
-    const t = setInterval(() => document.visibilityState === "visible" && running.reload(), 10_000);
+    const t = setInterval(() => document.visibilityState === "visible" && reloadKernels(), 10_000);
     const onFocus = () => {
-      running.reload();
+      reloadKernels();
       listing.reload();
     };
     window.addEventListener("focus", onFocus);
@@ -49,10 +57,12 @@ export function HomePage({ dir }: { dir: string }) {
       clearInterval(t);
       window.removeEventListener("focus", onFocus);
     };
-  }, [running.reload, listing.reload]);
+  }, [reloadKernels, listing.reload]);
 
   const items = Array.isArray(listing.data?.content) ? (listing.data.content as ContentsModel[]) : [];
   const [kernels, sessions] = (running.data ?? [[], []]) as [KernelModel[], SessionModel[]];
+  // A single-user server answers too (multiUser false): then the page looks as it always did.
+  const account = me.data?.multiUser ? me.data : null;
   const runningPaths = new Set(sessions.filter((s) => s.kernel).map((s) => s.notebook?.path ?? s.path));
 
   const fail = (e: Error) => toast(e.message, "error");
@@ -88,16 +98,17 @@ export function HomePage({ dir }: { dir: string }) {
   };
   const shutdown = async (k: KernelModel) => {
     const ok = await confirmDialog({ title: "Shut down this kernel?", message: "Its variables will be lost.", confirmLabel: "Shut down", danger: true });
-    if (ok) shutdownKernel(k.id).then(running.reload, fail);
+    if (ok) shutdownKernel(k.id).then(reloadKernels, fail);
   };
 
   return (
     <div className="home-page">
-      <header className="app-header">
+      <header className={account ? "app-header app-header-account" : "app-header"}>
         <a className="brand" href={treeUrl("")}>
           Tessera
         </a>
         <span className="header-spacer" />
+        {account && <AccountBar me={account} />}
         <MetricsToggle />
         <ThemeToggle />
       </header>
@@ -138,11 +149,21 @@ export function HomePage({ dir }: { dir: string }) {
           <div className="panel-head">
             <h2 id="kernels-title">Running kernels</h2>
             <span className="header-spacer" />
-            <button type="button" className="icon-btn" onClick={running.reload} title="Refresh" aria-label="Refresh kernels">
+            <button type="button" className="icon-btn" onClick={reloadKernels} title="Refresh" aria-label="Refresh kernels">
               <Icon name="refresh" />
             </button>
           </div>
-          {running.error ? <p className="error">{running.error}</p> : <KernelList kernels={kernels} sessions={sessions} onShutdown={(k) => void shutdown(k)} />}
+          {running.error ? (
+            <p className="error">{running.error}</p>
+          ) : (
+            <KernelList
+              kernels={kernels}
+              sessions={sessions}
+              onShutdown={(k) => void shutdown(k)}
+              usage={account?.kernels}
+              memoryLimit={account?.limits.memoryBytes ?? null}
+            />
+          )}
         </section>
       </main>
     </div>
