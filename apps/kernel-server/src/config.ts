@@ -118,7 +118,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${portText}`);
   const ip = pick(v.ip, env.TESSERA_IP) ?? "127.0.0.1";
   const usersFile = pick(v.users, env.TESSERA_USERS);
-  const users = usersFile === undefined ? null : loadUsersFile(usersFile);
+  const users = usersFile === undefined ? null : loadUsersFile(resolve(env.INIT_CWD ?? process.cwd(), usersFile));
   const passwordHash = users ? null : passwordHashFrom(v["password-hash"], env);
   const tokenGiven = pick(v.token, env.TESSERA_TOKEN);
   const tokenGenerated = tokenGiven === undefined && passwordHash === null;

@@ -41,9 +41,9 @@ users:
         ["d", "student", "/srv/class/homes/d"],
       ],
     );
-    assert.deepEqual(c.users[0].limits, { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null });
-    assert.deepEqual(c.users[1].limits, { maxKernels: 2, memoryBytes: 4 * 2 ** 30, idleTimeoutMs: 1_800_000, cpuThreads: 2, gpus: [0] });
-    assert.deepEqual(c.users[2].limits, { maxKernels: null, memoryBytes: 512_000_000, idleTimeoutMs: 1_800_000, cpuThreads: 2, gpus: [1] });
+    assert.deepEqual(c.users[0].limits, { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null, gpuMemoryFraction: null });
+    assert.deepEqual(c.users[1].limits, { maxKernels: 2, memoryBytes: 4 * 2 ** 30, idleTimeoutMs: 1_800_000, cpuThreads: 2, gpus: [0], gpuMemoryFraction: null });
+    assert.deepEqual(c.users[2].limits, { maxKernels: null, memoryBytes: 512_000_000, idleTimeoutMs: 1_800_000, cpuThreads: 2, gpus: [1], gpuMemoryFraction: null });
     assert.deepEqual(c.users[3].limits.gpus, [3]);
     assert.deepEqual(c.users[4].limits.gpus, [0], "the round-robin skips users with their own GPUs");
   });

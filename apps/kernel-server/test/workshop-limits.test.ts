@@ -9,6 +9,7 @@ const USERS = `defaults:
   memory: 600MiB
   idleTimeout: 1h
   cpuThreads: 1
+  gpuMemory: 25%
 gpus: [0, 1]
 users:
   - { name: teacher, role: teacher, password: {{hash}} }
@@ -47,23 +48,23 @@ describe("workshop limits", () => {
     assert.equal(me.name, "alice");
     assert.equal(me.role, "student");
     assert.equal(me.multiUser, true);
-    assert.deepEqual(me.limits, { maxKernels: 2, memoryBytes: 600 * 2 ** 20, idleTimeoutMs: 3_600_000, cpuThreads: 1, gpus: [0] });
+    assert.deepEqual(me.limits, { maxKernels: 2, memoryBytes: 600 * 2 ** 20, idleTimeoutMs: 3_600_000, cpuThreads: 1, gpus: [0], gpuMemoryFraction: 0.25 });
     const carol = (await (await (await w.login("carol")).api("api/tessera/me")).json()) as MeModel;
     assert.deepEqual(carol.limits.gpus, [3]);
     assert.equal(carol.limits.maxKernels, 1);
     const bob = (await (await (await w.login("bob")).api("api/tessera/me")).json()) as MeModel;
     assert.deepEqual(bob.limits.gpus, [1], "round-robin: the second student gets the second GPU");
     const teacher = (await (await (await w.login("teacher")).api("api/tessera/me")).json()) as MeModel;
-    assert.deepEqual(teacher.limits, { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null });
+    assert.deepEqual(teacher.limits, { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null, gpuMemoryFraction: null });
   });
 
-  it("kernels see their GPUs and thread limit; set_num_threads cannot go past it", async () => {
+  it("kernels see their GPUs, their share of GPU memory and their thread limit; numThreads cannot go past it", async () => {
     const k = await startKernel(alice);
     const ws = await alice.socket(`api/kernels/${k.id}/channels?session_id=env`);
-    const { outputs } = await run(ws, `const tt = await import("@tessera/tensor"); console.log(process.env.CUDA_VISIBLE_DEVICES, tt.numThreads(), tt.numThreads(8))`);
+    const { outputs } = await run(ws, `const tt = await import("@tessera/tensor"); console.log(process.env.CUDA_VISIBLE_DEVICES, process.env.TESSERA_CUDA_MEMORY_FRACTION, tt.numThreads(), tt.numThreads(8))`);
     ws.close();
     const text = outputs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
-    assert.equal(text.trim(), "0 1 1");
+    assert.equal(text.trim(), "0 0.25 1 1");
     assert.equal((await alice.api(`api/kernels/${k.id}`, { method: "DELETE" })).status, 204);
   });
 

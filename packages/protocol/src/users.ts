@@ -30,6 +30,8 @@ export interface UserLimits {
   cpuThreads: number | null;
   /** GPUs the user's kernels see (CUDA_VISIBLE_DEVICES); null: every GPU. */
   gpus: number[] | null;
+  /** The share (0..1] of each GPU's memory one kernel may take; null: all of it. */
+  gpuMemoryFraction: number | null;
 }
 
 /** One kernel of a user, with what it uses now. Usage fields are null until sampled. */

@@ -46,6 +46,7 @@ defaults:
   memory: 4GiB        # per kernel; beyond it the kernel is stopped with a message
   idleTimeout: 30m    # idle kernels are shut down
   cpuThreads: 2       # threads per kernel for tensor ops
+  # gpuMemory: 25%    # share of each GPU's memory one kernel may take
 # gpus: [0, 1]        # spread students' kernels over these GPUs, one each in turn
 users: []
 `;
@@ -112,7 +113,8 @@ export async function runUsersCommand(argv: string[], io: PasswordIo): Promise<v
     return;
   }
   if (!fileArg) throw new ConfigError(`missing FILE\n\n${USERS_USAGE}`);
-  const file = resolve(fileArg);
+  // Relative to where the command was typed (npm run sets the cwd to the package, INIT_CWD to that place).
+  const file = resolve(process.env.INIT_CWD ?? process.cwd(), fileArg);
   const existing = await readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return null;
     throw new ConfigError(`cannot read ${file}: ${err.message}`);

@@ -28,7 +28,7 @@ export interface UsersConfig {
 /** Names become folder names: letters, digits, `_ . -`, not starting with a dot. */
 export const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
-export const NO_LIMITS: UserLimits = { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null };
+export const NO_LIMITS: UserLimits = { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null, gpuMemoryFraction: null };
 
 type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -36,7 +36,7 @@ const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null &&
 /** Reads the limit keys a teacher may write (under `defaults:` or a user's `limits:`). */
 function readLimits(raw: unknown, where: string, fail: (msg: string) => never): Partial<UserLimits> {
   if (raw === undefined || raw === null) return {};
-  if (!isDict(raw)) fail(`${where} must be a mapping of limits (kernels, memory, idleTimeout, cpuThreads, gpus)`);
+  if (!isDict(raw)) fail(`${where} must be a mapping of limits (kernels, memory, idleTimeout, cpuThreads, gpus, gpuMemory)`);
   const out: Partial<UserLimits> = {};
   for (const [key, value] of Object.entries(raw)) {
     const none = value === null || value === "none" || value === "unlimited";
@@ -58,11 +58,20 @@ function readLimits(raw: unknown, where: string, fail: (msg: string) => never): 
       case "gpus":
         out.gpus = none ? null : readGpus(value, `${where}.gpus`, fail);
         break;
+      case "gpuMemory":
+        out.gpuMemoryFraction = none ? null : (readFraction(value) ?? fail(`${where}.gpuMemory must be a share of a GPU's memory such as 25% or 0.25 (got ${JSON.stringify(value)})`));
+        break;
       default:
-        fail(`${where} has an unknown limit ${JSON.stringify(key)} (known: kernels, memory, idleTimeout, cpuThreads, gpus)`);
+        fail(`${where} has an unknown limit ${JSON.stringify(key)} (known: kernels, memory, idleTimeout, cpuThreads, gpus, gpuMemory)`);
     }
   }
   return out;
+}
+
+/** 0.25 or "25%": a share in (0, 1]; null when it is not one. */
+function readFraction(value: unknown): number | null {
+  const v = typeof value === "string" && /^\s*\d+(\.\d+)?\s*%\s*$/.test(value) ? parseFloat(value) / 100 : value;
+  return typeof v === "number" && v > 0 && v <= 1 ? v : null;
 }
 
 function readGpus(value: unknown, where: string, fail: (msg: string) => never): number[] {
@@ -83,6 +92,7 @@ function readGpus(value: unknown, where: string, fail: (msg: string) => never): 
  *   memory: 4GiB
  *   idleTimeout: 30m
  *   cpuThreads: 2
+ *   gpuMemory: 25%        # of each GPU it sees
  * gpus: [0, 1]            # students' kernels spread over these GPUs, one per student in turn
  * users:
  *   - { name: teacher, role: teacher, password: "scrypt:…" }

@@ -31,6 +31,7 @@ export function kernelEnvFor(base: NodeJS.ProcessEnv, user: UserAccount, multiUs
   const env = { ...base };
   if (multiUser) env.TESSERA_USER = user.name;
   if (limits.gpus) env.CUDA_VISIBLE_DEVICES = limits.gpus.join(",");
+  if (limits.gpuMemoryFraction) env.TESSERA_CUDA_MEMORY_FRACTION = String(limits.gpuMemoryFraction);
   if (limits.cpuThreads) {
     for (const key of ["TESSERA_NUM_THREADS", "TESSERA_MAX_NUM_THREADS", "OMP_NUM_THREADS", "UV_THREADPOOL_SIZE"]) env[key] = String(limits.cpuThreads);
   }

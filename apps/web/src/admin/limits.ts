@@ -34,7 +34,7 @@ export function liveKernelCount(kernels: KernelUsage[]): number {
 
 /**
  * Each limit as a short sentence, leaving out the ones that are not set.
- * @example limitWords({ maxKernels: 2, memoryBytes: 4 * 2 ** 30, idleTimeoutMs: null, cpuThreads: null, gpus: [0] }, 1)
+ * @example limitWords({ maxKernels: 2, memoryBytes: 4 * 2 ** 30, idleTimeoutMs: null, cpuThreads: null, gpus: [0], gpuMemoryFraction: null }, 1)
  * // ["Kernels: 1 of 2", "Memory per kernel: 4 GiB", "GPUs: 0"]
  */
 export function limitWords(limits: UserLimits, running: number): string[] {
@@ -44,6 +44,7 @@ export function limitWords(limits: UserLimits, running: number): string[] {
   if (limits.idleTimeoutMs !== null) words.push(`Idle kernels stop after ${formatDuration(limits.idleTimeoutMs)}`);
   if (limits.cpuThreads !== null) words.push(`CPU threads per kernel: ${limits.cpuThreads}`);
   if (limits.gpus !== null) words.push(`GPUs: ${formatGpus(limits.gpus)}`);
+  if (limits.gpuMemoryFraction) words.push(`GPU memory per kernel: ${Math.round(limits.gpuMemoryFraction * 100)}%`);
   return words;
 }
 
