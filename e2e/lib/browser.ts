@@ -8,7 +8,8 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { trackPage } from "./harness.js";
-import { LONG, REPO, type E2EServer } from "./server.js";
+import { LONG, REPO } from "./constants.js";
+import type { E2EServer } from "./server.js";
 
 export const CHROMIUM = process.env.TESSERA_CHROMIUM ?? "/usr/bin/chromium";
 export const SCREENSHOTS = join(REPO, "e2e", "screenshots");

@@ -7,17 +7,16 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { trackServer, untrackServer } from "./harness.js";
 
-export const REPO = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
+import { LONG, REPO } from "./constants.js";
+
+export { LONG, REPO };
 const CLI = join(REPO, "apps", "kernel-server", "dist", "cli.js");
 const WEB_DIST = join(REPO, "apps", "web", "dist");
 const PAGE = join(WEB_DIST, "index.html");
 
-/** Generous: the machines that run this are slow and shared. */
-export const LONG = 60_000;
 
 /** The limit for one test, so a hung page fails the test instead of stalling the run. */
 export const TEST_TIMEOUT = { timeout: 240_000 };
@@ -37,6 +36,8 @@ export interface E2EServer {
   api(path: string, init?: RequestInit): Promise<Response>;
   /** Everything the server wrote to stderr so far (for failure messages). */
   stderr(): string;
+  /** The server process (to read its memory, or to kill it). */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -137,6 +138,7 @@ export async function startServer(options: { root?: string; env?: NodeJS.Process
     url: (path) => new URL(path.replace(/^\//, ""), base).href,
     api,
     stderr: () => err,
+    pid: child.pid!,
     close: async () => {
       untrackServer(server);
       await stopServer(child, ownsRoot ? root : null);

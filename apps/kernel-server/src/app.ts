@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import websocket from "@fastify/websocket";
 import { KERNEL_MAIN } from "@tessera/kernel";
 import { registerAuth } from "./auth/auth-plugin.js";
@@ -41,6 +41,12 @@ export const VERSION = "0.1.0";
 
 /** Largest WebSocket frame accepted (a cell's code, an input reply): bigger closes with 1009. */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** What the errors Fastify answers before routing say (never the URL: it may carry `?token=`). */
+const FRAMEWORK_ERRORS: Record<string, string> = {
+  FST_ERR_BAD_URL: "Malformed URL: a %-escape in its path is not valid",
+  FST_ERR_MAX_PARAM_LENGTH: "URL too long: a part of its path is over the length limit",
+};
 
 export interface App {
   app: FastifyInstance;
@@ -102,6 +108,13 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     },
     bodyLimit: 256 * 1024 * 1024,
     rewriteUrl: baseUrlRewriter(baseUrl),
+    // Errors Fastify answers before routing (a malformed %-escape in the path, an overlong
+    // parameter): its own answer quotes the whole URL, query included, so a `?token=` came
+    // back in the error body. Say what is wrong and quote nothing.
+    frameworkErrors: (err: FastifyError, _req: unknown, reply: FastifyReply) => {
+      const message = FRAMEWORK_ERRORS[err.code] ?? "Bad request";
+      void reply.code(err.statusCode ?? 400).send({ message, reason: null });
+    },
   };
   // One FastifyInstance type for both: only the listening socket differs.
   const app = (tls ? Fastify({ ...fastifyOptions, https: tls }) : Fastify(fastifyOptions)) as unknown as FastifyInstance;
@@ -122,7 +135,7 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
   const log = (level: "info" | "warn" | "error", msg: string) => app.log[level](msg);
-  const accounts = config.users?.users ?? [ownerAccount(config.root)];
+  const accounts = config.users?.users ?? [ownerAccount(config.root, config.kernelMemory ?? null)];
   if (config.users) for (const u of accounts) mkdirSync(u.home, { recursive: true, mode: 0o750 });
   const workspaces = new Workspaces(accounts, { mainPath: KERNEL_MAIN, baseEnv: kernelEnv(), log }, Boolean(config.users), options.limits);
   const owner = workspaces.get((accounts.find((u) => u.role === "teacher") ?? accounts[0]).name);
@@ -139,6 +152,15 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     for (const m of [r.method].flat()) if (m !== "HEAD") routes.push(`${m} ${r.url}`);
   });
   await app.register(websocket, {
+    // A frame ws refuses (over MAX_FRAME_BYTES: 1009; text that is not UTF-8: 1007) is already
+    // answered by ws with that close frame and a clean end. The plugin's default handler then
+    // terminated the socket as well, which reset the connection (unread data in flight) before the
+    // client could read the close frame: it saw 1006 about half the time. Other errors: as the default.
+    errorHandler: (err, socket, req) => {
+      if (String((err as { code?: unknown }).code).startsWith("WS_ERR_")) return;
+      req.log.error(err);
+      socket.terminate();
+    },
     options: {
       maxPayload: MAX_FRAME_BYTES,
       handleProtocols: (protocols: Set<string>) => (protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false),
@@ -195,11 +217,11 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
   return { app, workspaces, kernels, sessions, contents, docs, metrics, baseUrl, secure: tls !== null, routes };
 }
 
-/** The one user of a server without a users file: whoever started it, with no limits. */
-function ownerAccount(root: string): UserAccount {
+/** The one user of a server without a users file: whoever started it, with no limit but `--kernel-memory`. */
+function ownerAccount(root: string, kernelMemory: number | null): UserAccount {
   let name = "tessera";
   try {
     name = userInfo().username || name;
   } catch {}
-  return { name, role: "teacher", passwordHash: "", home: root, limits: NO_LIMITS };
+  return { name, role: "teacher", passwordHash: "", home: root, limits: { ...NO_LIMITS, memoryBytes: kernelMemory } };
 }

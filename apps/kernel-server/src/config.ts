@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { isLoopbackAddress } from "./auth/origin.js";
@@ -7,6 +8,7 @@ import { normalizeBaseUrl } from "./base-url.js";
 import { ConfigError } from "./config-error.js";
 import { readServerJsonSync, serverJsonPath } from "./server-json.js";
 import { loadUsersFile, type UsersConfig } from "./users/users-file.js";
+import { parseSize } from "./users/units.js";
 
 export { ConfigError };
 
@@ -33,6 +35,11 @@ export interface ServerConfig {
   /** PEM certificate and key: serve HTTPS. Both or neither. */
   certfile?: string | null;
   keyfile?: string | null;
+  /**
+   * Memory one kernel may use (bytes) before it is stopped with a message; null: no limit.
+   * Without a users file; a users file sets its own limits.
+   */
+  kernelMemory?: number | null;
   /** Workshop mode: the users file's logins, homes and limits. */
   users?: UsersConfig | null;
   /** Signs workshop logins (kept in server.json so a restart keeps everyone logged in); random when absent. */
@@ -47,6 +54,8 @@ const USAGE = `Usage: tessera [--port P] [--ip A] [--root DIR] [--token T] [--ba
   --ip A             address to listen on (env TESSERA_IP, default 127.0.0.1); any other than
                      loopback needs a token or a password
   --root DIR         notebook root (env TESSERA_ROOT, default: the directory the command ran in)
+  --kernel-memory S  memory one kernel may use before it is stopped with a message, e.g. 16GiB, or none
+                     (env TESSERA_KERNEL_MEMORY; default: 75% of this machine's memory)
   --users FILE       workshop mode: logins, homes and limits from a users file (env TESSERA_USERS;
                      see docs/workshops.md); each user gets their own home, kernels and limits
   --token T          auth token (env TESSERA_TOKEN; default: a random one, printed in the URL,
@@ -95,6 +104,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
         ip: { type: "string" },
         root: { type: "string" },
         users: { type: "string" },
+        "kernel-memory": { type: "string" },
         token: { type: "string" },
         "password-hash": { type: "string" },
         certfile: { type: "string" },
@@ -137,9 +147,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
   if ((certfile === null) !== (keyfile === null)) {
     throw new ConfigError(`--certfile and --keyfile go together (got only ${certfile ? "--certfile" : "--keyfile"})`);
   }
+  const memoryText = pick(v["kernel-memory"], env.TESSERA_KERNEL_MEMORY);
+  let kernelMemory: number | null = Math.floor(totalmem() * 0.75);
+  if (memoryText !== undefined) {
+    kernelMemory = memoryText === "none" ? null : parseSize(memoryText);
+    if (kernelMemory === null && memoryText !== "none") throw new ConfigError(`--kernel-memory must be a size such as 16GiB or 512MiB, or none (got ${memoryText})`);
+  }
   return {
     ip,
     port,
+    kernelMemory,
     root: resolve(v.root ?? env.TESSERA_ROOT ?? env.INIT_CWD ?? process.cwd()),
     token,
     tokenGenerated,

@@ -88,19 +88,21 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     }
     const url = request.url;
     const path = url.split("?")[0];
+    const isUpgrade = (request.headers.upgrade ?? "").toLowerCase() === "websocket";
+    const origin = request.headers.origin;
+    // Before the public paths, so POST /login is covered too: another site's form must not
+    // log the browser in as the attacker (login CSRF; in workshop mode, as another user).
+    if ((isUpgrade || !SAFE_METHODS.has(request.method)) && !originAllowed(origin, request.headers.host, options.secure, allowOrigins)) {
+      return deny(reply, 403, `Origin ${origin} is not allowed`);
+    }
     if (options.publicPrefixes.some((p) => path.startsWith(p))) {
       request.authVia = "none";
       if (authOff) request.user = owner;
       return;
     }
-    const isUpgrade = (request.headers.upgrade ?? "").toLowerCase() === "websocket";
     // Machine clients: answered 403 rather than sent to the login page (a scraper would parse it).
     const isApi = path.startsWith("/api/") || path === "/metrics";
     const isPageLoad = request.method === "GET" && !isApi && !isUpgrade;
-    const origin = request.headers.origin;
-    if ((isUpgrade || !SAFE_METHODS.has(request.method)) && !originAllowed(origin, request.headers.host, options.secure, allowOrigins)) {
-      return deny(reply, 403, `Origin ${origin} is not allowed`);
-    }
     if (authOff) {
       request.authVia = "none";
       request.user = owner;
@@ -126,11 +128,14 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
         // A page load with ?token=: swap it for a cookie and drop it from the URL.
         const clean = new URL(url, "http://x");
         clean.searchParams.delete("token");
+        // "/.//evil.example" normalizes to the path "//evil.example": as a Location that is
+        // another site (an open redirect), so leading slashes are collapsed to one.
+        const cleanPath = clean.pathname.replace(/^\/{2,}/, "/");
         return cookies
           .set(reply, owner, jar._xsrf ?? randomBytes(16).toString("hex"))
           .header("cache-control", "no-store")
           .header("referrer-policy", "no-referrer")
-          .redirect(clean.pathname + clean.search, 302);
+          .redirect(cleanPath + clean.search, 302);
       }
       return;
     }

@@ -1,5 +1,5 @@
 import type { Stats } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
+import { readdir, realpath, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContentType, ContentsModel } from "@tessera/protocol";
 import { ContentsError, fsError, quotePath } from "./contents-error.js";
@@ -88,6 +88,7 @@ export class ModelReader {
     const entries = await readdir(dir.realPath, { withFileTypes: true }).catch((err: unknown) => {
       throw fsError(err, dir.path, "list");
     });
+    void removeStaleTemps(dir.realPath, entries.map((e) => e.name));
     const visible = entries.filter((e) => this.isListed(e.name));
     const models: ContentsModel[] = [];
     for (let i = 0; i < visible.length; i += LIST_BATCH) {
@@ -108,5 +109,23 @@ export class ModelReader {
       for (const m of batch) if (m) models.push(m);
     }
     return models.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+/** The temp files of atomic writes (atomic-write.ts `tempPathFor`). */
+const TEMP_NAME = /^\.~tessera-[0-9a-f]{16}\.tmp$/;
+/** Older than any write in progress: a server killed mid-write left it. */
+const STALE_TEMP_MS = 10 * 60_000;
+
+/**
+ * Removes the temp files a server killed in the middle of a write left in `dir` (they are
+ * hidden, never listed; the target file itself is whole). Best effort, in the background.
+ */
+async function removeStaleTemps(dir: string, names: string[]): Promise<void> {
+  for (const name of names) {
+    if (!TEMP_NAME.test(name)) continue;
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => null);
+    if (st && Date.now() - st.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => undefined);
   }
 }

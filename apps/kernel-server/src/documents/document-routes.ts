@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { ClientDocOp, DocClientMessage, DocServerMessage } from "@tessera/protocol";
+import { normalizeNotebook } from "../contents/notebook-format.js";
 import { keepAlive } from "../heartbeat.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import type { DocView } from "./notebook-document.js";
 import type { DocumentManager, OpenDocument } from "./document-manager.js";
 import type { WorkspaceOf } from "../users/workspace.js";
@@ -10,6 +12,29 @@ import type { WorkspaceOf } from "../users/workspace.js";
 /** A page that stops reading gets disconnected; it reconnects and takes a fresh snapshot. */
 const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
 const CLIENT_OPS = new Set(["insert_cell", "delete_cell", "move_cell", "set_source", "set_cell_type", "set_cell_metadata", "clear_outputs", "set_notebook_metadata"]);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * What a save will demand of an op's cell or metadata, checked before the op applies: an
+ * inserted cell with outputs that are not a list (or metadata that is a list) was applied, and
+ * then every save of the notebook failed until the cell was gone. Fields left out get their
+ * defaults, as when a file is read. Returns the op to apply.
+ */
+function checkClientOp(op: ClientDocOp): ClientDocOp {
+  if ((op.op === "set_cell_metadata" || op.op === "set_notebook_metadata") && !isPlainObject(op.metadata)) throw new Error(`${op.op}: metadata must be an object`);
+  if (op.op !== "insert_cell") return op;
+  if (!isPlainObject(op.cell)) throw new Error("insert_cell needs a cell object");
+  let cell: unknown;
+  try {
+    [cell] = normalizeNotebook({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [op.cell] }).cells;
+  } catch (err) {
+    throw new Error(`insert_cell: ${(err as Error).message}`);
+  }
+  // normalizeNotebook replaces an id nbformat refuses; the page named its cell, so refuse instead.
+  if ((cell as { id: unknown }).id !== op.cell.id) throw new Error(`insert_cell: cell id ${JSON.stringify(op.cell.id)} is not 1-64 letters, digits, "-" or "_"`);
+  return { ...op, cell: cell as typeof op.cell };
+}
 
 class SocketView implements DocView {
   readonly clientId = randomUUID();
@@ -33,7 +58,7 @@ async function handle(docs: DocumentManager, o: OpenDocument, view: SocketView, 
       for (const op of msg.ops) {
         if (!op || typeof op !== "object" || !CLIENT_OPS.has((op as ClientDocOp).op)) throw new Error(`op ${JSON.stringify((op as { op?: unknown })?.op)} cannot be sent by a page`);
       }
-      o.doc.apply(msg.ops, view.clientId, requestId);
+      o.doc.apply(msg.ops.map(checkClientOp), view.clientId, requestId);
       return;
     }
     case "execute":
@@ -64,7 +89,10 @@ async function handle(docs: DocumentManager, o: OpenDocument, view: SocketView, 
       ok();
       return;
     case "input_reply":
-      o.doc.answerInput(String(msg.value ?? ""));
+      // String() of any other value was sent as the answer ("[object Object]"), or threw a
+      // TypeError ({"toString": 1}): what a page types is a string, and nothing else is one.
+      if (msg.value !== undefined && typeof msg.value !== "string") throw new Error("input_reply: value must be a string");
+      o.doc.answerInput(msg.value ?? "");
       return;
     case "complete":
     case "inspect":
@@ -109,6 +137,8 @@ export function documentRoutes(app: FastifyInstance, opts: { workspaceOf: Worksp
       try {
         msg = JSON.parse(text) as DocClientMessage;
         if (!msg || typeof msg !== "object" || typeof msg.type !== "string") throw new Error("message must be an object with a type");
+        // Parsed at any depth, but a 100k-level metadata value, once applied, made every snapshot and save of the notebook throw.
+        if (nestedDeeperThan(msg)) throw new Error(`nested more than ${MAX_JSON_DEPTH} levels deep`);
       } catch (err) {
         view.send({ type: "error", message: `Malformed message: ${(err as Error).message}` });
         return;

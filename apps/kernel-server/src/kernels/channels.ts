@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import { CLIENT_MESSAGE_CHANNELS, MessageError, makeMessage, makeReply, parseMessage, type JupyterMessage } from "@tessera/protocol";
 import { keepAlive } from "../heartbeat.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
 import type { KernelClient } from "./kernel-client.js";
 import type { WorkspaceOf } from "../users/workspace.js";
 import { V1_PROTOCOL, decodeV1, encodeJson, encodeV1 } from "./wire.js";
@@ -92,13 +93,21 @@ export function channelRoutes(app: FastifyInstance, opts: { workspaceOf: Workspa
           client.sendProblem(err instanceof MessageError ? err.message : `unreadable frame: ${(err as Error).message}`);
           return;
         }
-        const allowed = CLIENT_MESSAGE_CHANNELS[msg.header.msg_type];
+        // Own keys only: a msg_type such as "constructor" or "__proto__" found Object.prototype's
+        // members here, and `.includes` on them threw out of this handler and crashed the server.
+        const allowed = Object.hasOwn(CLIENT_MESSAGE_CHANNELS, msg.header.msg_type) ? CLIENT_MESSAGE_CHANNELS[msg.header.msg_type] : undefined;
         if (!allowed) {
           client.sendProblem(`unknown msg_type ${JSON.stringify(msg.header.msg_type)}`, msg);
           return;
         }
         if (!allowed.includes(msg.channel)) {
           client.sendProblem(`${msg.header.msg_type} cannot be sent on the ${msg.channel} channel (use ${allowed.join(" or ")})`, msg);
+          return;
+        }
+        // Deeper, the kernel's pipe could not serialize it: the client was told the kernel "is not
+        // running", and a shutdown_request had already marked the kernel as shutting down.
+        if (nestedDeeperThan(msg)) {
+          client.sendProblem(`message nested more than ${MAX_JSON_DEPTH} levels deep`, msg);
           return;
         }
         try {

@@ -170,7 +170,8 @@ export class KernelProcess extends EventEmitter {
   }
 
   kill(): void {
-    if (!this.exited) {
+    // No pid: the fork failed (EAGAIN, EMFILE), and Node's kill() would signal pid 0, the server's own process group.
+    if (!this.exited && this.child.pid !== undefined) {
       try {
         this.child.kill(osConstants.signals.SIGKILL);
       } catch {}

@@ -31,7 +31,9 @@ export function kernelRoutes(app: FastifyInstance, opts: { workspaceOf: Workspac
   const kernelsOf = (req: import("fastify").FastifyRequest) => opts.workspaceOf(req).kernels;
   app.get("/api/kernelspecs", async () => KERNELSPECS);
   app.get("/api/kernelspecs/:name", async (req, reply) => {
-    const spec = KERNELSPECS.kernelspecs[(req.params as { name: string }).name];
+    const name = (req.params as { name: string }).name;
+    // Own keys only: "constructor" or "__proto__" found Object.prototype's members and answered 200.
+    const spec = Object.hasOwn(KERNELSPECS.kernelspecs, name) ? KERNELSPECS.kernelspecs[name] : undefined;
     return spec ?? reply.code(404).send({ message: "No such kernel spec", reason: null });
   });
   app.get("/api/kernels", async (req) => kernelsOf(req).list());

@@ -128,7 +128,9 @@ export class ManagedKernel extends EventEmitter {
       return;
     }
     if (type === "shutdown_request") this.shuttingDown = true;
-    if (msg.channel !== "stdin") this.pending.set(msg.header.msg_id, { client: from, request: msg });
+    // Only requests get a reply, which is what clears their entry: comm_open/comm_msg/comm_close
+    // get none, and each stayed here with its content (megabytes, for a big comm_msg) until the kernel died.
+    if (msg.channel !== "stdin" && type.endsWith("_request")) this.pending.set(msg.header.msg_id, { client: from, request: msg });
     if (!this.proc.send({ kind: "jupyter", msg })) {
       this.pending.delete(msg.header.msg_id);
       from.deliver(makeReply(msg, { status: "error", ename: "KernelUnavailable", evalue: "the kernel process is not running", traceback: [] }));
@@ -214,7 +216,10 @@ export class ManagedKernel extends EventEmitter {
     let size = -1;
     for (const s of this.replay.sessions()) {
       if (onlySession !== null && s !== onlySession) continue;
-      if (size < 0) size = JSON.stringify(msg.content).length + 400;
+      // The whole message, headers and buffers too: a request's header comes back in the parent_header
+      // of every message it causes, and a client's megabyte msg_id, counted as nothing, let a buffer
+      // bounded at 32 MiB hold 10,000 such messages.
+      if (size < 0) size = JSON.stringify(msg).length;
       this.replay.add(s, msg, size);
     }
   }

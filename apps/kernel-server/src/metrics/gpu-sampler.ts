@@ -222,7 +222,7 @@ export class GpuSampler {
     if (silentMs > Math.max(10_000, this.periodMs * 5)) {
       const child = this.child;
       this.child = null;
-      child.kill("SIGKILL");
+      if (child.pid !== undefined) child.kill("SIGKILL"); // see killChild
       this.fail(`nvidia-smi printed nothing for ${Math.round(silentMs / 1000)} s`, -1, true);
     }
   }
@@ -230,7 +230,10 @@ export class GpuSampler {
   private killChild(): void {
     const child = this.child;
     this.child = null;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    // A spawn that failed (no nvidia-smi: ENOENT, reported a tick later) leaves pid undefined,
+    // and Node's kill() on that child signals pid 0: the server's whole process group. A metrics
+    // page subscribing and changing its interval at once got the server (and its parent) killed.
+    if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   }
 
   private pollApps(): void {

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from "node:v8";
 import type { FastifyRequest } from "fastify";
 import type { UserLimits } from "@tessera/protocol";
 import { ContentsManager } from "../contents/contents-manager.js";
@@ -42,9 +43,13 @@ export function kernelEnvFor(base: NodeJS.ProcessEnv, user: UserAccount, multiUs
   return env;
 }
 
-/** Node flags under `limits`: the JavaScript heap may not outgrow the memory limit. */
+/**
+ * Node flags under `limits`: the JavaScript heap may not outgrow the memory limit. Only
+ * ever lowered: a limit above Node's own heap limit leaves Node's (and its GC) alone.
+ */
 export function kernelExecArgv(limits: UserLimits): string[] {
-  return limits.memoryBytes ? [`--max-old-space-size=${Math.max(64, Math.floor(limits.memoryBytes / 2 ** 20))}`] : [];
+  const mib = limits.memoryBytes ? Math.max(64, Math.floor(limits.memoryBytes / 2 ** 20)) : Infinity;
+  return mib < getHeapStatistics().heap_size_limit / 2 ** 20 ? [`--max-old-space-size=${mib}`] : [];
 }
 
 /** Builds a user's workspace over their home folder. */
