@@ -11,7 +11,7 @@
  * student got exactly their own output.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -96,6 +96,7 @@ async function jupyter(dir: string): Promise<Setup> {
 
 async function measure(make: (dir: string) => Promise<Setup>) {
   const dir = mkdtempSync(join(tmpdir(), "bench-workshop-"));
+  chmodSync(dir, 0o711); // kernels under the students' own uids (server run as root) pass through it
   const setup = await make(dir);
   const pid = setup.proc.pid!;
   try {

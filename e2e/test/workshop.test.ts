@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before } from "node:test";
@@ -22,6 +22,8 @@ let passwords: Map<string, string>;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), "tessera-e2e-workshop-"));
+  // Run as root, the server starts each student's kernels under their own uid: they must pass through.
+  await chmod(dir, 0o711);
   const file = join(dir, "users.yaml");
   // The way a teacher makes the file: names and passwords printed once, hashes kept.
   const csv = execFileSync(process.execPath, [join(REPO, "apps/kernel-server/dist/cli.js"), "users", "init", file, "--students", "2"], { encoding: "utf8" });

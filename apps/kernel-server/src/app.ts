@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,7 @@ import type { SessionManager } from "./sessions/session-manager.js";
 import { sessionRoutes } from "./sessions/session-routes.js";
 import { statusRoutes } from "./status-routes.js";
 import { loadTls } from "./tls.js";
+import { prepareHomes } from "./users/homes.js";
 import { userRoutes } from "./users/user-routes.js";
 import { NO_LIMITS, type UserAccount } from "./users/users-file.js";
 import type { WorkspaceOf } from "./users/workspace.js";
@@ -136,7 +137,7 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
   });
   const log = (level: "info" | "warn" | "error", msg: string) => app.log[level](msg);
   const accounts = config.users?.users ?? [ownerAccount(config.root, config.kernelMemory ?? null)];
-  if (config.users) for (const u of accounts) mkdirSync(u.home, { recursive: true, mode: 0o750 });
+  if (config.users) prepareHomes(config.users, KERNEL_MAIN);
   const workspaces = new Workspaces(accounts, { mainPath: KERNEL_MAIN, baseEnv: kernelEnv(), log }, Boolean(config.users), options.limits);
   const owner = workspaces.get((accounts.find((u) => u.role === "teacher") ?? accounts[0]).name);
   const { contents, kernels, sessions, docs } = owner;
@@ -223,5 +224,5 @@ function ownerAccount(root: string, kernelMemory: number | null): UserAccount {
   try {
     name = userInfo().username || name;
   } catch {}
-  return { name, role: "teacher", passwordHash: "", home: root, limits: { ...NO_LIMITS, memoryBytes: kernelMemory } };
+  return { name, role: "teacher", passwordHash: "", home: root, limits: { ...NO_LIMITS, memoryBytes: kernelMemory }, kernelIds: null };
 }

@@ -66,6 +66,21 @@ users:
     for (const [yaml, message] of cases) assert.throws(() => parse(yaml), message, yaml);
   });
 
+  it("gives each user their own kernel uid when the server runs as root (kernelUids: auto), none otherwise", () => {
+    const users = "users:\n  - { name: t, role: teacher, password: HASH }\n  - { name: s, password: HASH }\n";
+    const withHash = (y: string) => y.replaceAll("HASH", JSON.stringify(HASH));
+    const asRoot = parseUsersFile(withHash(users), "/srv/u.yaml", true);
+    assert.equal(asRoot.kernelUids, "separate");
+    assert.deepEqual(asRoot.users.map((u) => u.kernelIds), [{ uid: 200_000, gid: 200_000 }, { uid: 200_001, gid: 200_001 }]);
+    const asUser = parseUsersFile(withHash(users), "/srv/u.yaml", false);
+    assert.equal(asUser.kernelUids, "shared");
+    assert.deepEqual(asUser.users.map((u) => u.kernelIds), [null, null]);
+    assert.equal(parseUsersFile(withHash(`kernelUids: none\n${users}`), "/srv/u.yaml", true).kernelUids, "shared");
+    assert.equal(parseUsersFile(withHash(`kernelUids: 50000\n${users}`), "/srv/u.yaml", true).users[1].kernelIds?.uid, 50_001);
+    assert.throws(() => parseUsersFile(withHash(`kernelUids: 50000\n${users}`), "/srv/u.yaml", false), /kernelUids needs the server to run as root/);
+    assert.throws(() => parseUsersFile(withHash(`kernelUids: 0\n${users}`), "/srv/u.yaml", true), /kernelUids must be auto, none or a first uid/);
+  });
+
   it("reads sizes and durations as people write them", () => {
     assert.equal(parseSize("4GiB"), 4 * 2 ** 30);
     assert.equal(parseSize("512 MB"), 512e6);

@@ -231,6 +231,38 @@ describe("workshop isolation: every route with another user's ids and cookies", 
     }
   });
 
+  it("runs each user's kernels under their own uid: another's home, the server's secrets and other kernels are out of reach", async (t) => {
+    if (process.getuid?.() !== 0) return t.skip("the server is not root here: kernels share its uid (see docs/workshops.md)");
+    // Bob's kernel tries alice's home, the server's environment and alice's kernel process.
+    const bobKernel = (await (await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as KernelModel;
+    const alicePid = w.server.workspaces.get("alice").kernels.get(aliceKernel).pid!;
+    await bob.api("api/contents/mine.txt", { method: "PUT", body: JSON.stringify({ type: "file", format: "text", content: "from the API" }) });
+    const ws = await bob.socket(`api/kernels/${bobKernel.id}/channels?session_id=bob-uid`);
+    const code = [
+      'const fs = await import("node:fs");',
+      "const tryIt = (f: () => unknown) => { try { f(); return 'ok'; } catch (e) { return (e as NodeJS.ErrnoException).code; } };",
+      "console.log(JSON.stringify({",
+      "  uid: process.getuid!(),",
+      `  aliceHome: tryIt(() => fs.readdirSync(${JSON.stringify(aliceHome())})),`,
+      `  aliceFile: tryIt(() => fs.readFileSync(${JSON.stringify(join(aliceHome(), "data/notes.txt"))})),`,
+      `  serverEnv: tryIt(() => fs.readFileSync("/proc/${process.pid}/environ")),`,
+      `  killAlice: tryIt(() => process.kill(${alicePid}, 0)),`,
+      '  ownApiFile: tryIt(() => fs.appendFileSync("mine.txt", " and from the kernel")),',
+      '  ownNew: tryIt(() => fs.writeFileSync("made-by-kernel.txt", "hi")),',
+      "}));",
+    ].join("\n");
+    const req = request("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+    ws.send(req.frame);
+    const out = await waitFor(ws, (m) => m.header?.msg_type === "stream" && m.parent_header?.msg_id === req.msgId);
+    ws.close();
+    const seen = JSON.parse(out.content.text);
+    assert.deepEqual(seen, { uid: 200_002, aliceHome: "EACCES", aliceFile: "EACCES", serverEnv: "EACCES", killAlice: "EPERM", ownApiFile: "ok", ownNew: "ok" });
+    // What the kernel wrote shows through the API, and the API's file took the kernel's append.
+    assert.equal(((await (await bob.api("api/contents/mine.txt")).json()) as { content: string }).content, "from the API and from the kernel");
+    assert.equal((await bob.api("api/contents/made-by-kernel.txt")).status, 200);
+    assert.equal((await bob.api(`api/kernels/${bobKernel.id}`, { method: "DELETE" })).status, 204);
+  });
+
   it("runs each user's kernel in their own home, with their own environment", async () => {
     const bobKernel = (await (await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as KernelModel;
     const ws = await bob.socket(`api/kernels/${bobKernel.id}/channels?session_id=bob-1`);

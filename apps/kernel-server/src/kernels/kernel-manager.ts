@@ -20,6 +20,8 @@ export interface KernelManagerOptions {
   execArgv?: string[];
   /** The user these kernels belong to. */
   owner: string;
+  /** The uid and gid kernels run as; null or absent: the server's own. */
+  ids?: { uid: number; gid: number } | null;
   /** Kernels alive at once (dead ones do not count); null: no limit. */
   maxKernels?: number | null;
   log: (level: "info" | "warn" | "error", msg: string) => void;
@@ -70,8 +72,8 @@ export class KernelManager extends EventEmitter {
           `Shut one down (Files page, Running kernels) before starting another.`,
       );
     }
-    const { mainPath, env, execArgv, owner, log } = this.options;
-    const kernel = new ManagedKernel({ id: randomUUID(), name, cwd, mainPath, env, execArgv, owner, log });
+    const { mainPath, env, execArgv, owner, ids, log } = this.options;
+    const kernel = new ManagedKernel({ id: randomUUID(), name, cwd, mainPath, env, execArgv, owner, ids, log });
     this.kernels.set(kernel.id, kernel);
     try {
       await kernel.start();

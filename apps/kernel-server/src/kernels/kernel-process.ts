@@ -37,6 +37,8 @@ export interface KernelProcessOptions {
   startTimeoutMs?: number;
   /** Node flags for the kernel (a heap limit); never the parent's. */
   execArgv?: string[];
+  /** Run as this uid and gid (a workshop user's own); absent: the server's. */
+  ids?: { uid: number; gid: number } | null;
 }
 
 /**
@@ -59,6 +61,7 @@ export class KernelProcess extends EventEmitter {
       serialization: "json",
       // Not the parent's flags (a test runner's --import loaders would follow the kernel).
       execArgv: options.execArgv ?? [],
+      ...(options.ids ? { uid: options.ids.uid, gid: options.ids.gid } : {}),
     });
     const out = this.child.stdio[4] as Readable;
     /** Chunks of the line not yet ended. */

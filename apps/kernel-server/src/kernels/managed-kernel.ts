@@ -14,6 +14,8 @@ export interface ManagedKernelOptions {
   execArgv?: string[];
   /** The user the kernel belongs to. */
   owner: string;
+  /** The uid and gid the process runs as; absent: the server's own. */
+  ids?: { uid: number; gid: number } | null;
   log: (level: "info" | "warn" | "error", msg: string) => void;
 }
 
@@ -58,7 +60,7 @@ export class ManagedKernel extends EventEmitter {
     this.busyWith.clear();
     this.setState("starting");
     this.stopReason = null;
-    const proc = new KernelProcess({ mainPath: this.options.mainPath, cwd: this.cwd, env: this.options.env, execArgv: this.options.execArgv });
+    const proc = new KernelProcess({ mainPath: this.options.mainPath, cwd: this.cwd, env: this.options.env, execArgv: this.options.execArgv, ids: this.options.ids });
     this.proc = proc;
     proc.on("message", (channel: Channel, msg: JupyterMessage) => {
       if (proc === this.proc) this.fromKernel(channel, msg);

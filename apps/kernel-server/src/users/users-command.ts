@@ -48,6 +48,7 @@ defaults:
   cpuThreads: 2       # threads per kernel for tensor ops
   # gpuMemory: 25%    # share of each GPU's memory one kernel may take
 # gpus: [0, 1]        # spread students' kernels over these GPUs, one each in turn
+# kernelUids: auto    # run as root, each user's kernels get a uid of their own (none: the server's)
 users: []
 `;
 

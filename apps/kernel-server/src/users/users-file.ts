@@ -4,7 +4,11 @@ import { parseDocument } from "yaml";
 import type { UserLimits, UserRole } from "@tessera/protocol";
 import { parsePasswordHash } from "../auth/password-hash.js";
 import { ConfigError } from "../config-error.js";
+import type { OsIds } from "./owned-contents.js";
 import { parseDuration, parseSize } from "./units.js";
+
+/** Where automatic kernel uids start: far above any login account's. */
+export const KERNEL_UID_BASE = 200_000;
 
 /** One login of a workshop server. */
 export interface UserAccount {
@@ -15,6 +19,8 @@ export interface UserAccount {
   /** Absolute path of the user's home: their contents root and their kernels' working directory. */
   home: string;
   limits: UserLimits;
+  /** The uid and gid the user's kernels run as (their own); null: the server's own. */
+  kernelIds: OsIds | null;
 }
 
 export interface UsersConfig {
@@ -23,6 +29,8 @@ export interface UsersConfig {
   /** The folder holding every home (`homes:`), absolute. */
   homes: string;
   users: UserAccount[];
+  /** "separate": each user's kernels run under their own uid; "shared": as the server's user. */
+  kernelUids: "separate" | "shared";
 }
 
 /** Names become folder names: letters, digits, `_ . -`, not starting with a dot. */
@@ -101,7 +109,7 @@ function readGpus(value: unknown, where: string, fail: (msg: string) => never): 
  *
  * Throws ConfigError naming the file, the line and what is wrong.
  */
-export function parseUsersFile(text: string, file: string): UsersConfig {
+export function parseUsersFile(text: string, file: string, runningAsRoot = process.getuid?.() === 0): UsersConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ConfigError(`${file}: ${doc.errors[0].message}`);
   const fail = (msg: string): never => {
@@ -110,7 +118,8 @@ export function parseUsersFile(text: string, file: string): UsersConfig {
   const root: unknown = doc.toJS();
   if (!isDict(root)) fail("expected a mapping with `users:` (see docs/workshops.md)");
   const top = root as Dict;
-  for (const key of Object.keys(top)) if (!["homes", "defaults", "gpus", "users"].includes(key)) fail(`unknown key ${JSON.stringify(key)} (known: homes, defaults, gpus, users)`);
+  for (const key of Object.keys(top)) if (!["homes", "defaults", "gpus", "users", "kernelUids"].includes(key)) fail(`unknown key ${JSON.stringify(key)} (known: homes, defaults, gpus, users, kernelUids)`);
+  const uidBase = readUidBase(top.kernelUids, runningAsRoot, fail);
   if (top.homes !== undefined && typeof top.homes !== "string") fail("homes must be a folder path");
   const homes = resolve(dirname(file), (top.homes as string | undefined) ?? "homes");
   const defaults = readLimits(top.defaults, "defaults", fail);
@@ -137,10 +146,24 @@ export function parseUsersFile(text: string, file: string): UsersConfig {
     const limits: UserLimits = { ...base, ...own };
     // Round-robin: each student without their own GPUs gets the next one of the pool.
     if (own.gpus === undefined && pool && role === "student") limits.gpus = [pool[studentIndex++ % pool.length]];
-    return { name, role: role as UserRole, passwordHash: u.password as string, home: resolve(homes, name), limits };
+    const kernelIds = uidBase === null ? null : { uid: uidBase + i, gid: uidBase + i };
+    return { name, role: role as UserRole, passwordHash: u.password as string, home: resolve(homes, name), limits, kernelIds };
   });
   if (!users.some((u) => u.role === "teacher")) fail("no user has role: teacher (someone must be able to see the room)");
-  return { file, homes, users };
+  return { file, homes, users, kernelUids: uidBase === null ? "shared" : "separate" };
+}
+
+/**
+ * `kernelUids`: `auto` (the default: separate uids when the server runs as root), `none`
+ * (every kernel as the server's user), or the first uid of a range (root only). Separate
+ * uids are numbers, not accounts: nothing is added to /etc/passwd.
+ */
+function readUidBase(value: unknown, runningAsRoot: boolean, fail: (msg: string) => never): number | null {
+  if (value === undefined || value === null || value === "auto") return runningAsRoot ? KERNEL_UID_BASE : null;
+  if (value === "none") return null;
+  if (!Number.isInteger(value) || (value as number) < 1000 || (value as number) > 2 ** 31 - 100_000) fail(`kernelUids must be auto, none or a first uid (a whole number from 1000), got ${JSON.stringify(value)}`);
+  if (!runningAsRoot) fail("kernelUids needs the server to run as root (it starts each user's kernels under their own uid)");
+  return value as number;
 }
 
 /** Reads and parses a users file (see {@link parseUsersFile}). */

@@ -2,6 +2,7 @@ import { getHeapStatistics } from "node:v8";
 import type { FastifyRequest } from "fastify";
 import type { UserLimits } from "@tessera/protocol";
 import { ContentsManager } from "../contents/contents-manager.js";
+import { OwnedContentsManager } from "./owned-contents.js";
 import { DocumentManager } from "../documents/document-manager.js";
 import { KernelManager } from "../kernels/kernel-manager.js";
 import { SessionManager } from "../sessions/session-manager.js";
@@ -31,6 +32,11 @@ export const KERNEL_OVERHEAD_BYTES = 200 * 2 ** 20;
 export function kernelEnvFor(base: NodeJS.ProcessEnv, user: UserAccount, multiUser: boolean, limits: UserLimits): NodeJS.ProcessEnv {
   const env = { ...base };
   if (multiUser) env.TESSERA_USER = user.name;
+  if (user.kernelIds) {
+    // Their own uid: their home is their HOME (caches, ~), not the server's.
+    env.HOME = user.home;
+    env.USER = env.LOGNAME = user.name;
+  }
   if (limits.gpus) env.CUDA_VISIBLE_DEVICES = limits.gpus.join(",");
   if (limits.gpuMemoryFraction) env.TESSERA_CUDA_MEMORY_FRACTION = String(limits.gpuMemoryFraction);
   if (limits.cpuThreads) {
@@ -54,8 +60,9 @@ export function kernelExecArgv(limits: UserLimits): string[] {
 
 /** Builds a user's workspace over their home folder. */
 export function createWorkspace(user: UserAccount, deps: WorkspaceDeps, multiUser: boolean): Workspace {
-  const contents = new ContentsManager(user.home);
+  const contents = user.kernelIds ? new OwnedContentsManager(user.home, user.kernelIds) : new ContentsManager(user.home);
   const kernels = new KernelManager({
+    ids: user.kernelIds,
     mainPath: deps.mainPath,
     env: kernelEnvFor(deps.baseEnv, user, multiUser, user.limits),
     execArgv: kernelExecArgv(user.limits),

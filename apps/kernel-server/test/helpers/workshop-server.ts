@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword } from "../../src/auth/password-hash.js";
@@ -37,6 +37,8 @@ export const TEST_PASSWORD = "correct horse battery";
  */
 export async function startWorkshopServer(yaml: string, options: { app?: AppOptions; config?: Partial<ServerConfig> } = {}): Promise<WorkshopServer> {
   const dir = await mkdtemp(join(tmpdir(), "tessera-workshop-"));
+  // Kernels may run under each user's own uid (the server runs as root): they must pass through.
+  await chmod(dir, 0o711);
   const file = join(dir, "users.yaml");
   const hash = await hashPassword(TEST_PASSWORD);
   await writeFile(file, `homes: ./homes\n${yaml.replaceAll("{{hash}}", JSON.stringify(hash))}`);
