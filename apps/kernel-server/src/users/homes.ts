@@ -47,7 +47,7 @@ export function prepareHomes(config: UsersConfig, kernelMain: string): void {
 }
 
 /** The first folder above `path` that users other than its owner cannot pass through, or null. */
-function blockedAncestor(path: string): string | null {
+export function blockedAncestor(path: string): string | null {
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     if ((statSync(dir).mode & 0o001) === 0) return dir;
     if (dir === dirname(dir)) return null;

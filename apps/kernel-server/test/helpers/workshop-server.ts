@@ -5,6 +5,8 @@ import { hashPassword } from "../../src/auth/password-hash.js";
 import type { AppOptions } from "../../src/app.js";
 import type { ServerConfig } from "../../src/config.js";
 import { startServer, type RunningServer } from "../../src/server.js";
+import { KERNEL_MAIN } from "@tessera/kernel";
+import { blockedAncestor } from "../../src/users/homes.js";
 import { loadUsersFile } from "../../src/users/users-file.js";
 import { openSocket, type RecordingSocket } from "./raw-socket.js";
 
@@ -28,6 +30,13 @@ export interface WorkshopServer {
   close(): Promise<void>;
 }
 
+/**
+ * Whether this machine can run kernels under separate uids: the server runs as root and the
+ * kernel's code is reachable by other users (a checkout under /root is not). Otherwise the
+ * users files here say `kernelUids: none`, and the uid tests skip.
+ */
+export const SEPARATE_UIDS = process.getuid?.() === 0 && blockedAncestor(KERNEL_MAIN) === null;
+
 /** The password every test user gets (the hashes in the file are real scrypt hashes of it). */
 export const TEST_PASSWORD = "correct horse battery";
 
@@ -41,7 +50,7 @@ export async function startWorkshopServer(yaml: string, options: { app?: AppOpti
   await chmod(dir, 0o711);
   const file = join(dir, "users.yaml");
   const hash = await hashPassword(TEST_PASSWORD);
-  await writeFile(file, `homes: ./homes\n${yaml.replaceAll("{{hash}}", JSON.stringify(hash))}`);
+  await writeFile(file, `homes: ./homes\n${SEPARATE_UIDS ? "" : "kernelUids: none\n"}${yaml.replaceAll("{{hash}}", JSON.stringify(hash))}`);
   const config: ServerConfig = {
     ip: "127.0.0.1",
     port: 0,
