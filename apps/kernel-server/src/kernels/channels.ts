@@ -12,10 +12,22 @@ const SLOW_CLIENT_BYTES = 8 * 1024 * 1024;
 /** Beyond this, the socket is closed: the client is not reading at all. */
 const DEAD_CLIENT_BYTES = 128 * 1024 * 1024;
 
+/** Messages kept from a closing socket for its replay: no more than the replay buffer holds. */
+const MAX_UNSENT_MESSAGES = 10_000;
+const MAX_UNSENT_BYTES = 32 * 1024 * 1024;
+
 /** One WebSocket on `/api/kernels/{id}/channels`. */
 class SocketClient implements KernelClient {
   private droppedStreams = 0;
   private droppedParent: JupyterMessage["parent_header"] = {};
+  /**
+   * What came while the socket was closing. The kernel holds a client's messages for replay
+   * from its detach on, which waits for the socket's close event: a cut tunnel's socket is
+   * closing for a moment first, and what deliver() dropped then was lost to the reconnect.
+   * detach() gets these, so they are replayed with the rest (bounded like the replay buffer).
+   */
+  readonly unsent: JupyterMessage[] = [];
+  private unsentBytes = 0;
 
   constructor(
     readonly sessionId: string,
@@ -24,7 +36,13 @@ class SocketClient implements KernelClient {
   ) {}
 
   deliver(msg: JupyterMessage): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.readyState !== this.ws.OPEN) {
+      if (this.ws.readyState === this.ws.CLOSING && this.unsent.length < MAX_UNSENT_MESSAGES && this.unsentBytes < MAX_UNSENT_BYTES) {
+        this.unsent.push(msg);
+        this.unsentBytes += JSON.stringify(msg).length;
+      }
+      return;
+    }
     const queued = this.ws.bufferedAmount;
     if (queued > DEAD_CLIENT_BYTES) {
       this.ws.close(1008, "client too slow: output backlog too large");
@@ -123,7 +141,7 @@ export function channelRoutes(app: FastifyInstance, opts: { workspaceOf: Workspa
       keepAlive(socket, 30_000);
       socket.on("close", () => {
         kernels.off("removed", onRemoved);
-        if (kernels.has(id)) kernels.get(id).detach(client);
+        if (kernels.has(id)) kernels.get(id).detach(client, client.unsent);
       });
       socket.on("error", () => {});
     },

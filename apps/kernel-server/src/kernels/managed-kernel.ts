@@ -103,11 +103,20 @@ export class ManagedKernel extends EventEmitter {
     return { replayed: messages.length, dropped };
   }
 
-  /** Removes a client; unless another is on the same session, hold its messages for replay. */
-  detach(client: KernelClient): void {
+  /**
+   * Removes a client; unless another is on the same session, hold its messages for replay,
+   * starting with `unsent`: what came for it while its socket was already closing.
+   */
+  detach(client: KernelClient, unsent: readonly JupyterMessage[] = []): void {
     this.clients.delete(client);
-    for (const c of this.clients) if (c.sessionId === client.sessionId) return;
+    const same = [...this.clients].find((c) => c.sessionId === client.sessionId);
+    if (same) {
+      // The session is back on another connection, which had the iopub too; replies were for this one.
+      for (const m of unsent) if (m.channel !== "iopub") same.deliver(m);
+      return;
+    }
     this.replay.hold(client.sessionId);
+    for (const m of unsent) this.holdForReplay(m, client.sessionId);
   }
 
   /** A request from a client (already validated for shape and channel). */

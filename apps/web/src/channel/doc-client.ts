@@ -29,6 +29,7 @@ export type { ConnectionInfo, ConnectionStatus, DocClientOptions, DocClientState
 
 type Listener = () => void;
 
+const SOCKET_CONNECTING = 0;
 const SOCKET_OPEN = 1;
 let requestSeq = 0;
 
@@ -116,9 +117,18 @@ export class DocClient {
     this.emit();
   }
 
-  /** Reconnects now instead of waiting for the backoff timer. */
+  /** Reconnects now instead of waiting for the backoff timer, or for an attempt that hangs. */
   retryNow(): void {
-    if (this.stopped || this.socket) return;
+    if (this.stopped || this.live) return;
+    const socket = this.socket;
+    if (socket) {
+      // Through a dead tunnel an attempt can be accepted and never answered: it hung until the
+      // watchdog gave up on it (45 s), and "Retry now" did nothing meanwhile. Only an attempt
+      // still opening is dropped: one that opened may be receiving a large snapshot.
+      if (socket.readyState !== SOCKET_CONNECTING) return;
+      this.dropSocket("retry");
+      socket.close(1000, "retry");
+    }
     this.retry.clear();
     this.connect();
   }
