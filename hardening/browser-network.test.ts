@@ -31,6 +31,7 @@ import { e2eTest } from "../e2e/lib/harness.js";
 import { LONG, joinText, putNotebook, readNotebookFile, shutdownKernels, startServer, type E2EServer } from "../e2e/lib/server.js";
 import { waitUntil } from "../e2e/lib/wait.js";
 import { report, size } from "./lib/mode.js";
+import { JupyterClient } from "./lib/jupyter-client.js";
 import { PageClient } from "./lib/page-client.js";
 import { TcpProxy, type CutMode, type SlowLink } from "./lib/tcp-proxy.js";
 
@@ -266,112 +267,33 @@ for (const mode of ["refuse", "blackhole"] as CutMode[]) {
 
 // ---- a Jupyter client on the raw kernel channels -----------------------------------------
 
-type Msg = { header: { msg_id: string; msg_type: string }; parent_header: { msg_id?: string }; content: Record<string, unknown>; channel?: string };
-
-/** A Jupyter client that keeps its session_id across connections and records what each connection got. */
-class JupyterClient {
-  readonly received: Array<{ conn: number; msg: Msg }> = [];
-  conns = 0;
-  attempts = 0;
-  ws: WebSocket | null = null;
-  private waiters: Array<() => void> = [];
-
-  constructor(
-    private readonly url: string,
-    private readonly headers: Record<string, string>,
-  ) {}
-
-  /** One connection attempt; a handshake that does not finish in 3 s counts as failed (a client's own timeout). */
-  open(): Promise<void> {
-    this.attempts++;
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.url, { headers: this.headers, handshakeTimeout: 3_000 });
-      sockets.push(ws);
-      const conn = this.conns + 1;
-      ws.on("message", (data: Buffer) => {
-        this.received.push({ conn, msg: JSON.parse(data.toString("utf8")) as Msg });
-        for (const w of this.waiters.splice(0)) w();
-      });
-      ws.once("open", () => {
-        this.conns = conn;
-        this.ws = ws;
-        resolve();
-      });
-      ws.once("error", reject);
-      ws.on("error", () => {});
-      ws.once("close", () => {
-        if (this.ws === ws) this.ws = null;
-        for (const w of this.waiters.splice(0)) w();
-        reject(new Error("closed before it opened"));
-      });
-    });
-  }
-
-  /** Reconnects with the same session_id, retrying every 250 ms until a connection opens. */
-  async reconnect(timeoutMs = 120_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        await this.open();
-        return;
-      } catch (err) {
-        if (Date.now() > end) throw new Error(`no connection within ${timeoutMs} ms: ${(err as Error).message}`);
-        await sleep(250);
-      }
-    }
-  }
-
-  send(msg: object): void {
-    this.ws!.send(JSON.stringify(msg));
-  }
-
-  /** Resolves when `check` holds (checked on every message and close). */
-  until(check: () => boolean, what: string, timeoutMs = LONG): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), timeoutMs);
-      const again = () => {
-        if (check()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(again);
-      };
-      this.waiters.push(again);
-    });
-  }
-
-  /** Messages caused by one request, in the order they arrived. */
-  of(msgId: string): Array<{ conn: number; msg: Msg }> {
-    return this.received.filter((r) => r.msg.parent_header?.msg_id === msgId);
-  }
-
-  streamText(msgId: string, conn?: number): string {
-    return this.of(msgId)
-      .filter((r) => r.msg.header.msg_type === "stream" && (conn === undefined || r.conn === conn))
-      .map((r) => String(r.msg.content.text))
-      .join("");
-  }
+/**
+ * A new kernel with two Jupyter clients on it: `client` through a tunnel on session
+ * `<prefix>-<random>`, and `observer` straight on the server on its own session (it sees the
+ * kernel work on while the tunnel is cut).
+ */
+async function tunnelledClients(prefix: string): Promise<{ proxy: TcpProxy; client: JupyterClient; observer: JupyterClient; session: string }> {
+  const kernel = (await (await server.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as { id: string };
+  const { proxy } = await tunnel();
+  const headers = { authorization: `token ${server.token}` };
+  const session = `${prefix}-${Math.random().toString(16).slice(2)}`;
+  const track = (ws: WebSocket) => sockets.push(ws);
+  const client = new JupyterClient(`ws://127.0.0.1:${proxy.port}/api/kernels/${kernel.id}/channels?session_id=${session}`, headers, track);
+  const observer = new JupyterClient(`${server.base.replace(/^http/, "ws")}api/kernels/${kernel.id}/channels?session_id=observer-${session}`, headers, track);
+  await client.open();
+  await observer.open();
+  return { proxy, client, observer, session };
 }
+
+/** An execute_request for `code` on `session`. */
+const executeRequest = (code: string, session: string) =>
+  makeMessage("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, { session });
 
 for (const mode of ["refuse", "blackhole"] as CutMode[]) {
   e2eTest(`jupyter client: the tunnel is cut (${mode === "refuse" ? "refused" : "black-holed"}) during a run; reconnecting with its session_id it gets every line once, in order`, async () => {
     const stop = join(server.root, `stop-jupyter-${mode}`);
-    const kernel = (await (await server.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as { id: string };
-    const { proxy } = await tunnel();
-    const headers = { authorization: `token ${server.token}` };
-    const session = `tunnel-${mode}-${Math.random().toString(16).slice(2)}`;
-    const client = new JupyterClient(`ws://127.0.0.1:${proxy.port}/api/kernels/${kernel.id}/channels?session_id=${session}`, headers);
-    // Another client straight on the server, on its own session: it sees the kernel work on.
-    const observer = new JupyterClient(`${server.base.replace(/^http/, "ws")}api/kernels/${kernel.id}/channels?session_id=observer-${session}`, headers);
-    await client.open();
-    await observer.open();
-
-    const request = makeMessage(
-      "shell",
-      "execute_request",
-      { code: printingCell(stop), silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-      { session },
-    );
+    const { proxy, client, observer, session } = await tunnelledClients(`tunnel-${mode}`);
+    const request = executeRequest(printingCell(stop), session);
     const id = request.header.msg_id;
     const lines = (c: JupyterClient, conn?: number) => numbers(c.streamText(id, conn)).length;
     client.send(request);
@@ -440,20 +362,8 @@ e2eTest("jupyter client: cut at arbitrary moments of an output flood, lines are 
   // was cut is gone with it: at most one run of lines per cut.
   const cuts = size(10, 40);
   const stop = join(server.root, "stop-jupyter-flood");
-  const kernel = (await (await server.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as { id: string };
-  const { proxy } = await tunnel();
-  const headers = { authorization: `token ${server.token}` };
-  const session = `flood-${Math.random().toString(16).slice(2)}`;
-  const client = new JupyterClient(`ws://127.0.0.1:${proxy.port}/api/kernels/${kernel.id}/channels?session_id=${session}`, headers);
-  const observer = new JupyterClient(`${server.base.replace(/^http/, "ws")}api/kernels/${kernel.id}/channels?session_id=observer-${session}`, headers);
-  await client.open();
-  await observer.open();
-  const request = makeMessage(
-    "shell",
-    "execute_request",
-    { code: printingCell(stop, 2, 1_000_000), silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-    { session },
-  );
+  const { proxy, client, observer, session } = await tunnelledClients("flood");
+  const request = executeRequest(printingCell(stop, 2, 1_000_000), session);
   const id = request.header.msg_id;
   const lines = (c: JupyterClient) => numbers(c.streamText(id)).length;
   client.send(request);

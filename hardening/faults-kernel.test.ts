@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { putNotebook, startServer, type E2EServer } from "../e2e/lib/server.js";
 import { PageClient } from "./lib/page-client.js";
-import { alive, childrenOf, eventually } from "./lib/processes.js";
+import { alive, childrenOf } from "./lib/processes.js";
+import { waitUntil } from "../e2e/lib/wait.js";
 
 let server: E2EServer;
 before(async () => {
@@ -25,7 +26,7 @@ async function open(path: string, cells: string[]): Promise<{ page: PageClient; 
 /** The pid of the kernel the page's notebook runs on (the server's only new child). */
 async function kernelPid(before: number[]): Promise<number> {
   let pid = 0;
-  await eventually(async () => {
+  await waitUntil(async () => {
     pid = (await childrenOf(server.pid)).find((p) => !before.includes(p)) ?? 0;
     return pid > 0;
   }, "the kernel process exists");
@@ -37,7 +38,7 @@ async function killMidCell(page: PageClient, cellId: string, runningWhen: () => 
   await page.until(runningWhen);
   process.kill(pid, "SIGKILL");
   await page.until(() => page.state!.run[cellId]?.state === "idle");
-  await eventually(async () => !(await alive(pid)), "the kernel process is gone");
+  await waitUntil(async () => !(await alive(pid)), "the kernel process is gone");
   // The page says the kernel is dead and why, and the cell's output says it died.
   await page.until(() => page.finished.some((r) => r.cellId === cellId));
   const out = JSON.stringify(page.state!.notebook.cells.find((c) => c.id === cellId));

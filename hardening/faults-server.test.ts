@@ -14,7 +14,8 @@ import { after, describe, it } from "node:test";
 import { putNotebook, startServer, type E2EServer } from "../e2e/lib/server.js";
 import { report, size } from "./lib/mode.js";
 import { PageClient } from "./lib/page-client.js";
-import { alive, childrenOf, eventually } from "./lib/processes.js";
+import { alive, childrenOf } from "./lib/processes.js";
+import { waitUntil } from "../e2e/lib/wait.js";
 
 const KILLS = size(4, 25);
 
@@ -50,9 +51,9 @@ describe("server faults", () => {
       await new Promise((r) => setTimeout(r, (k * 37) % 200));
       const kernels = await childrenOf(server.pid);
       process.kill(server.pid, "SIGKILL");
-      await eventually(async () => !(await alive(server.pid)), "the server process is gone");
+      await waitUntil(async () => !(await alive(server.pid)), "the server process is gone");
       await server.close();
-      for (const pid of kernels) await eventually(async () => !(await alive(pid)), `kernel ${pid} exits with its server`);
+      for (const pid of kernels) await waitUntil(async () => !(await alive(pid)), `kernel ${pid} exits with its server`);
 
       const text = await readFile(file, "utf8");
       const nb = JSON.parse(text) as { cells: Array<{ source: string | string[] }> };
@@ -73,7 +74,7 @@ describe("server faults", () => {
     const litter = (await readdir(root)).filter((n) => n.startsWith(".~tessera-"));
     for (const n of litter) await utimes(join(root, n), new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     await server.api("api/contents");
-    await eventually(async () => (await readdir(root)).filter((n) => n.startsWith(".~tessera-")).length === 0, "stale temp files are swept");
+    await waitUntil(async () => (await readdir(root)).filter((n) => n.startsWith(".~tessera-")).length === 0, "stale temp files are swept");
     await server.close();
     await report("kill-server-mid-save", { kills: KILLS, ...outcomes, tempFilesLeft: litter.length });
   });

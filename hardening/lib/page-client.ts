@@ -5,6 +5,7 @@
  */
 import { applyOp, type DocKernelState, type DocOp, type DocSaveState, type DocServerMessage, type DocState } from "@tessera/protocol";
 import WebSocket from "ws";
+import { Waiters } from "./waiters.js";
 
 export interface PageOptions {
   /** ws://127.0.0.1:PORT/ */
@@ -30,7 +31,7 @@ export class PageClient {
   private ws!: WebSocket;
   private version = 0;
   private replies = new Map<string, (ok: boolean, error?: string) => void>();
-  private waiters: Array<() => void> = [];
+  private readonly waiters = new Waiters();
   private seq = 0;
 
   private constructor(readonly path: string) {}
@@ -81,7 +82,7 @@ export class PageClient {
       this.replies.get(msg.requestId)?.(msg.ok, msg.error);
       this.replies.delete(msg.requestId);
     }
-    for (const w of this.waiters.splice(0)) w();
+    this.waiters.wake();
   }
 
   private apply(op: DocOp): void {
@@ -128,17 +129,7 @@ export class PageClient {
 
   /** Resolves when `check` holds (checked on every message). */
   until(check: () => boolean, timeoutMs = 120_000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`page ${this.path}: condition not met within ${timeoutMs} ms`)), timeoutMs);
-      const again = () => {
-        if (check()) {
-          clearTimeout(timer);
-          resolve();
-        } else this.waiters.push(again);
-      };
-      this.waiters.push(again);
-    });
+    return this.waiters.until(check, `a condition on page ${this.path}`, timeoutMs);
   }
 
   close(): void {

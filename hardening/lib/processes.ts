@@ -18,12 +18,3 @@ export async function alive(pid: number): Promise<boolean> {
   if (stat === null) return false;
   return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
 }
-
-/** Waits (polling /proc) until `check` holds; throws after `timeoutMs` naming `what`. */
-export async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

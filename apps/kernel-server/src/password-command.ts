@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { hashPassword } from "./auth/password-hash.js";
 import { ConfigError } from "./config-error.js";
-import { readFirstLine, readHiddenLine } from "./secret-input.js";
+import { readNewPassword } from "./secret-input.js";
 import { serverJsonPath, updateServerJson } from "./server-json.js";
 
 export const PASSWORD_USAGE = `Usage: tessera password
@@ -34,20 +34,7 @@ export async function runPasswordCommand(argv: string[], env: NodeJS.ProcessEnv,
     io.stdout.write(PASSWORD_USAGE);
     return;
   }
-  let password: string;
-  if (io.stdin.isTTY) {
-    password = await readHiddenLine("Enter password: ", io.stdin, io.stderr).catch(() => {
-      throw new ConfigError("cancelled: the password was not changed");
-    });
-    if (password === "") throw new ConfigError("an empty password is not allowed: the password was not changed");
-    const again = await readHiddenLine("Verify password: ", io.stdin, io.stderr).catch(() => {
-      throw new ConfigError("cancelled: the password was not changed");
-    });
-    if (again !== password) throw new ConfigError("the passwords do not match: the password was not changed");
-  } else {
-    password = await readFirstLine(io.stdin);
-    if (password === "") throw new ConfigError("no password on stdin (send it as one line): the password was not changed");
-  }
+  const password = await readNewPassword(io, "Enter password: ", "the password was not changed");
   const file = serverJsonPath(env);
   await updateServerJson(file, { passwordHash: await hashPassword(password) });
   io.stdout.write(`Wrote the password hash to ${file}. Restart the server to use it.\n`);

@@ -1,4 +1,5 @@
 import type { ManagedKernel } from "./managed-kernel.js";
+import { Periodic } from "./periodic.js";
 
 export interface CullableKernel {
   kernel: ManagedKernel;
@@ -13,23 +14,22 @@ export interface CullableKernel {
  * the same time. A kernel busy with a long cell is never culled.
  */
 export class IdleCuller {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly periodic: Periodic;
 
   constructor(
     private readonly watched: () => CullableKernel[],
-    private readonly periodMs = 10_000,
+    periodMs = 10_000,
     private readonly log?: (level: "info" | "warn" | "error", msg: string) => void,
-  ) {}
+  ) {
+    this.periodic = new Periodic(() => this.check(), periodMs);
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.check(), this.periodMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.periodic.stop();
   }
 
   /** Culls what is due now; returns the ids shut down. */

@@ -2,6 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { processRss } from "../metrics/system-sampler.js";
 import { formatBytes } from "../users/units.js";
 import type { ManagedKernel } from "./managed-kernel.js";
+import { Periodic } from "./periodic.js";
 
 /** The pids a process started (from /proc/<pid>/task/<tid>/children), and theirs, a bounded number. */
 async function descendants(pid: number, limit = 256): Promise<number[]> {
@@ -47,24 +48,23 @@ export interface GuardedKernel {
  * cell); this catches everything else (JavaScript arrays, native libraries).
  */
 export class MemoryGuard {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly periodic: Periodic;
   private running = false;
 
   constructor(
     private readonly watched: () => GuardedKernel[],
-    private readonly periodMs = 500,
+    periodMs = 500,
     private readonly log?: (level: "info" | "warn" | "error", msg: string) => void,
-  ) {}
+  ) {
+    this.periodic = new Periodic(() => this.check(), periodMs);
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.check(), this.periodMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.periodic.stop();
   }
 
   /** One pass over the watched kernels (the timer calls it; tests may too). */

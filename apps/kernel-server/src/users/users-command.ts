@@ -7,7 +7,7 @@ import { hashPassword } from "../auth/password-hash.js";
 import { writeFileAtomic } from "../contents/atomic-write.js";
 import { ConfigError } from "../config-error.js";
 import type { PasswordIo } from "../password-command.js";
-import { readFirstLine, readHiddenLine } from "../secret-input.js";
+import { readNewPassword } from "../secret-input.js";
 import { USER_NAME, parseUsersFile } from "./users-file.js";
 
 export const USERS_USAGE = `Usage: tessera users init FILE [--students N] [--prefix P] [--teacher NAME]
@@ -51,22 +51,6 @@ defaults:
 # kernelUids: auto    # run as root, each user's kernels get a uid of their own (none: the server's)
 users: []
 `;
-
-async function readPassword(io: PasswordIo, who: string): Promise<string> {
-  if (!io.stdin.isTTY) {
-    const line = await readFirstLine(io.stdin);
-    if (!line) throw new ConfigError("no password on stdin (send it as one line)");
-    return line;
-  }
-  const cancelled = () => {
-    throw new ConfigError("cancelled: nothing was changed");
-  };
-  const first = await readHiddenLine(`Password for ${who}: `, io.stdin, io.stderr).catch(cancelled);
-  if (!first) throw new ConfigError("an empty password is not allowed");
-  const again = await readHiddenLine("Verify password: ", io.stdin, io.stderr).catch(cancelled);
-  if (again !== first) throw new ConfigError("the passwords do not match: nothing was changed");
-  return first;
-}
 
 /** Adds users to a users file's text, keeping its comments; checks the result parses. */
 function withUsers(text: string, file: string, users: Array<{ name: string; role: string; password: string }>): string {
@@ -145,7 +129,7 @@ export async function runUsersCommand(argv: string[], io: PasswordIo): Promise<v
     const text = existing ?? TEMPLATE;
     const current = parseDocument(text).toJS() as { users?: Array<{ name?: string }> } | null;
     if (current?.users?.some((u) => u.name?.toLowerCase() === name.toLowerCase())) throw new ConfigError(`${name} is already in ${file}`);
-    const password = await readPassword(io, name);
+    const password = await readNewPassword(io, `Password for ${name}: `, "nothing was changed");
     await writeFileAtomic(file, withUsers(text, file, [{ name, role, password: await hashPassword(password) }]));
     io.stdout.write(`Added ${role} ${name} to ${file}. Restart the server to use it.\n`);
     return;
