@@ -101,7 +101,8 @@ test("matmul in float64, int and half dtypes", () => {
   const h = a.half().matmul(a.half());
   assert.equal(h.dtype, "float16");
   assert.deepEqual(h.toArray(), [[7, 10], [15, 22]]);
-  assert.equal(a.float().matmul(d).dtype, "float64");
+  // Mixed dtypes are refused, as in PyTorch (see parity-forward.test.ts).
+  assert.throws(() => a.float().matmul(d), /same dtype, got float32 and float64/);
 });
 
 test("matmul errors name both shapes", () => {

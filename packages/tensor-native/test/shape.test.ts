@@ -61,7 +61,8 @@ test("cat, stack, split, chunk", () => {
 
 test("indexSelect, gather, maskedFill with index checks", () => {
   const a = tt.arange(10).reshape(5, 2);
-  assert.deepEqual(a.indexSelect(0, tt.tensor([4, 0, -1])).toArray(), [[8, 9], [0, 1], [8, 9]]);
+  assert.deepEqual(a.indexSelect(0, tt.tensor([4, 0, 4])).toArray(), [[8, 9], [0, 1], [8, 9]]);
+  assert.throws(() => a.indexSelect(0, tt.tensor([-1])), /index -1 is out of range/); // as PyTorch
   assert.deepEqual(a.t().indexSelect(1, tt.tensor([1, 3])).toArray(), [[2, 6], [3, 7]]);
   assert.throws(() => a.indexSelect(0, tt.tensor([5])), /index 5 is out of range for a dimension of size 5/);
   assert.throws(() => a.indexSelect(0, tt.tensor([1.5])), /int64 or int32/);

@@ -70,9 +70,13 @@ void reduce_t(int op, const T* x, int64_t outer, int64_t n, O* out, double corre
           break;
         }
         case R_LOGSUMEXP: {
+          // std::max drops a NaN operand: a NaN anywhere makes the result NaN, as in PyTorch.
           double m = -INFINITY;
-          for (int64_t i = 0; i < n; i++) m = std::max(m, (double)xr[i]);
-          if (std::isinf(m)) { out[r] = (O)m; break; }
+          for (int64_t i = 0; i < n && m == m; i++) {
+            double v = (double)xr[i];
+            m = v != v ? v : std::max(m, v);
+          }
+          if (std::isinf(m) || m != m) { out[r] = (O)m; break; }
           double s = 0;
           for (int64_t i = 0; i < n; i++) s += std::exp((double)xr[i] - m);
           out[r] = (O)(m + std::log(s));

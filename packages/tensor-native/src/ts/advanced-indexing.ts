@@ -3,6 +3,7 @@
  * dims), built on indexSelect so autograd needs no formula of its own.
  */
 import { fromTypedArray } from "./creation.js";
+import { broadcastShapes } from "./shape.js";
 import { fmtShape, Tensor } from "./tensor.js";
 
 /** Row-major coordinates of the true (non-zero) entries: an int64 tensor [count, ndim]. */
@@ -35,6 +36,18 @@ function truePositions(mask: Tensor): Tensor {
 }
 
 /**
+ * idx flattened, with negative entries counted from the end as Python's x[idx] does
+ * (indexSelect itself refuses them, as PyTorch's index_select).
+ */
+function wrapNegative(idx: Tensor, size: number): Tensor {
+  const vals = Array.from(idx.data() as BigInt64Array | Int32Array, Number);
+  const bad = vals.find((v) => v < -size || v >= size);
+  if (bad !== undefined) throw new RangeError(`index: index ${bad} is out of range for a dimension of size ${size} (dimension 0)`);
+  if (!vals.some((v) => v < 0)) return idx.reshape(-1);
+  return fromTypedArray(BigInt64Array.from(vals, (v) => BigInt(v < 0 ? v + size : v)), [vals.length], { device: idx.device });
+}
+
+/**
  * `x[index]` as in PyTorch: an integer tensor picks along dim 0 (the result has shape
  * [...index.shape, ...x.shape.slice(1)]); a bool mask over x's leading dims picks the
  * entries where it is true (shape [count, ...rest]).
@@ -61,7 +74,7 @@ export function index(x: Tensor, idx: Tensor): Tensor {
   if (idx.dtype !== "int64" && idx.dtype !== "int32")
     throw new TypeError(`index: expected an integer or bool tensor, got ${idx.dtype}`);
   if (x.ndim === 0) throw new Error("index: a 0-d tensor cannot be indexed");
-  const flatIdx = idx.reshape(-1);
+  const flatIdx = wrapNegative(idx, x.shape[0]);
   const rows = x.indexSelect(0, flatIdx);
   flatIdx.dispose();
   const out = rows.reshape([...idx.shape, ...x.shape.slice(1)]);
@@ -70,18 +83,22 @@ export function index(x: Tensor, idx: Tensor): Tensor {
 }
 
 /**
- * The entries of x where the mask (broadcast to x's shape) is true, as a 1-D tensor.
+ * The entries of x where the mask is true, as a 1-D tensor (x and mask broadcast together).
  *
  * @example
  * tt.maskedSelect(x, x.gt(0));
  */
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  x.check("maskedSelect");
+  mask.check("maskedSelect");
   if (mask.dtype !== "bool") throw new TypeError(`maskedSelect: mask must be a bool tensor, got ${mask.dtype}`);
-  const m = mask.expand([...x.shape]);
-  const flat = x.reshape(-1);
+  // Both sides broadcast, as in PyTorch: a mask larger than x repeats x's entries.
+  const shape = broadcastShapes("maskedSelect", x.shape, mask.shape);
+  const ex = x.expand(shape), m = mask.expand(shape);
+  const flat = ex.reshape(-1);
   const full = m.reshape(-1);
   const out = index(flat, full);
-  for (const t of [m, flat, full]) t.dispose();
+  for (const t of [ex, m, flat, full]) t.dispose();
   return out;
 }
 

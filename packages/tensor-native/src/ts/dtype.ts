@@ -52,6 +52,14 @@ function category(d: DType): number {
   return d === "bool" ? 0 : isFloating(d) ? 2 : 1;
 }
 
+/**
+ * Whether an in-place op may write a `from` result into a `to` tensor: not into a lower
+ * category (float into an integer tensor, integer into bool), as PyTorch's canCast.
+ */
+export function canCast(from: DType, to: DType): boolean {
+  return category(from) <= category(to);
+}
+
 /** Promotion of two tensor dtypes of the same priority (PyTorch's promote_types). */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;

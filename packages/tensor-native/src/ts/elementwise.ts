@@ -58,15 +58,50 @@ function computeType(d: DType): DType {
 }
 
 export function binaryOp(op: number, a: TensorLike, b: TensorLike): Tensor {
-  const name = NAMES[op];
   let dt = resultType([operand(a), operand(b)]);
   if (op === B.div && !isFloating(dt)) dt = "float32";  // true division, as torch.div
-  if (dt === "bool" && !COMPARE.has(op) && op !== B.maximum && op !== B.minimum) {
-    if (op === B.sub) throw new Error("sub: subtracting bool tensors is not supported; use logicalXor or cast first");
-    dt = op === B.add || op === B.mul ? "bool" : "int64";
+  if (op === B.sub && (isBool(a) || isBool(b))) {
+    throw new TypeError(isBool(a) && isBool(b)
+      ? "sub: subtracting two bool tensors is not supported (as in PyTorch); use logicalXor, or cast first"
+      : "sub: subtraction with a bool tensor is not supported (as in PyTorch); to invert a mask use logicalNot(), or cast first");
   }
-  if (op === B.pow && !isFloating(dt) && !(b instanceof Tensor) && typeof b === "number" && b < 0)
-    throw new Error("pow: integers to negative integer powers are not allowed");
+  if (dt === "bool" && op === B.pow) throw new TypeError("pow: bool ** bool is not supported (as in PyTorch); cast to an integer or float dtype first");
+  if (dt === "bool" && !COMPARE.has(op) && op !== B.maximum && op !== B.minimum) dt = op === B.add || op === B.mul ? "bool" : "int64";
+  if (op === B.pow && a instanceof Tensor && a.dtype === dt && typeof b === "number") {
+    const special = floatPowScalar(a, b);
+    if (special) return special;
+  }
+  if (op === B.pow && !isFloating(dt)) {
+    if (typeof b === "number" && b < 0) throw new Error("pow: integers to negative integer powers are not allowed (as in PyTorch); use a float base or exponent");
+    if (b instanceof Tensor && (b.dtype === "int32" || b.dtype === "int64")) return intPowTensor(a, b, dt);
+  }
+  return runBinary(op, a, b, dt);
+}
+
+/**
+ * PyTorch's CPU pow of a float32/float64/bfloat16 tensor by a number: exponents 0.5 and -0.5
+ * run as sqrt and rsqrt (so pow(-inf, 0.5) is NaN, not inf), and the exponent stays a
+ * double, which matters when float32 would round it to an integer (x ** 3.0000001 is NaN
+ * for x < 0, not x³). Null when the plain kernel already agrees.
+ */
+function floatPowScalar(a: Tensor, b: number): Tensor | null {
+  if (a.dtype !== "float32" && a.dtype !== "float64" && a.dtype !== "bfloat16") return null;
+  if (b === 0.5) return unaryOp(U.sqrt, a);
+  if (b === -0.5) return unaryOp(U.rsqrt, a);
+  if (a.dtype !== "float32" || Number.isInteger(b) || !Number.isInteger(Math.fround(b))) return null;
+  const wide = a.to("float64");
+  const r = runBinary(B.pow, wide, b, "float64");
+  wide.dispose();
+  return castOwned(r, "float32");
+}
+
+function isBool(x: TensorLike): boolean {
+  return x instanceof Tensor ? x.dtype === "bool" : typeof x === "boolean";
+}
+
+/** The kernel call of binaryOp, in result dtype `dt` (checks done). */
+function runBinary(op: number, a: TensorLike, b: TensorLike, dt: DType): Tensor {
+  const name = NAMES[op];
   const cdt = computeType(dt);
   const temps: Tensor[] = [];
   try {
@@ -83,21 +118,58 @@ export function binaryOp(op: number, a: TensorLike, b: TensorLike): Tensor {
   }
 }
 
-const FLOAT_ONLY = new Set<number>([U.exp, U.log, U.sqrt, U.rsqrt, U.sin, U.cos, U.tanh, U.sigmoid, U.gelu, U.silu]);
+/**
+ * Integer pow with a tensor exponent, which may hold negative values: PyTorch gives
+ * x ** -k = 1 for x = 1, (-1) ** k for x = -1 and 0 otherwise. The kernel only does k >= 0,
+ * so it runs on |k| (same parity, so ±1 come out right) and the rest is masked to 0.
+ */
+function intPowTensor(a: TensorLike, b: Tensor, dt: DType): Tensor {
+  const absB = b.abs();
+  const raw = runBinary(B.pow, a, absB, dt);
+  absB.dispose();
+  const notUnit = a instanceof Tensor ? owned2(a.ne(1), a.ne(-1), (p, q) => p.logicalAnd(q)) : Math.abs(Number(a)) !== 1;
+  if (notUnit === false) return raw;
+  const neg = b.lt(0);
+  const zero = notUnit === true ? neg : owned2(neg, notUnit, (p, q) => p.logicalAnd(q));
+  const out = where(zero, 0, raw);
+  zero.dispose();
+  raw.dispose();
+  return out;
+}
+
+/** f(p, q), then frees p and q. */
+function owned2(p: Tensor, q: Tensor, f: (p: Tensor, q: Tensor) => Tensor): Tensor {
+  const r = f(p, q);
+  p.dispose();
+  q.dispose();
+  return r;
+}
+
+const FLOAT_ONLY = new Set<number>([U.exp, U.log, U.sqrt, U.rsqrt, U.sin, U.cos, U.tanh, U.sigmoid]);
+// PyTorch has no integer kernels for these, so it raises instead of promoting to float.
+const FLOAT_INPUT = new Set<number>([U.gelu, U.silu]);
+const NO_BOOL: Record<number, string> = {
+  [U.neg]: "neg: negating a bool tensor is not supported (as in PyTorch); use logicalNot",
+  [U.abs]: "abs: a bool tensor has no absolute value (as in PyTorch); cast first",
+  [U.relu]: "relu: bool inputs are not supported (as in PyTorch); cast first",
+};
 const UNAMES: Record<number, string> = Object.fromEntries(Object.entries(U).map(([k, v]) => [v, k]));
 
 export function unaryOp(op: number, x: Tensor): Tensor {
   const name = UNAMES[op];
   x.check(name);
   let dt = x.dtype;
+  if (FLOAT_INPUT.has(op) && !isFloating(dt))
+    throw new TypeError(`${name}: needs a floating point input, got ${dt} (as in PyTorch); cast first, e.g. x.float().${name}()`);
   if (FLOAT_ONLY.has(op) && !isFloating(dt)) dt = "float32";
-  if (dt === "bool" && (op === U.neg)) throw new Error("neg: negating a bool tensor is not supported; use logicalNot");
+  if (dt === "bool" && NO_BOOL[op]) throw new TypeError(NO_BOOL[op]);
   const cdt = computeType(dt);
   const src = x.dtype === cdt ? x : x.to(cdt);
   try {
     const out = emptyTensor(x.shape, cdt, x.device);
     backend(x.device).unary(op, src, out);
-    return castOwned(out, dt);
+    // The kernel writes logicalNot's 0/1 in the input dtype; the result is a bool mask.
+    return castOwned(out, op === U.logicalNot ? "bool" : dt);
   } finally {
     if (src !== x) src.dispose();
   }

@@ -6,6 +6,7 @@
  */
 import { isGradEnabled } from "./autograd/grad-mode.js";
 import { backend } from "./dispatch.js";
+import { canCast } from "./dtype.js";
 import { binaryOp, type TensorLike } from "./elementwise.js";
 import { B } from "./opcodes.js";
 import { broadcastView } from "./shape.js";
@@ -17,6 +18,12 @@ function guard(t: Tensor, op: string): void {
     throw new Error(
       `${op}: a ${t.isLeaf ? "leaf tensor" : "tensor"} that requires grad cannot be changed in place while autograd records; do it inside tt.noGrad(() => …) or on a detach()ed tensor`,
     );
+}
+
+/** PyTorch refuses in-place results of a higher category than the tensor (x_int.add_(1.5)). */
+function checkCast(t: Tensor, r: Tensor, op: string): void {
+  if (!canCast(r.dtype, t.dtype))
+    throw new TypeError(`${op}: result type ${r.dtype} can't be cast to the desired output type ${t.dtype}; use the out-of-place op or cast first`);
 }
 
 /** Writes src (broadcast to t's shape, cast to t's dtype) into t. */
@@ -33,6 +40,7 @@ function binaryInPlace(op: number, name: string) {
     guard(this, name);
     const r = binaryOp(op, this, other);
     try {
+      checkCast(this, r, name);
       return writeInto(this, r, name);
     } finally {
       r.dispose();
@@ -74,6 +82,7 @@ P.clamp_ = function (min, max) {
   guard(this, "clamp_");
   const r = this.clamp(min, max);
   try {
+    checkCast(this, r, "clamp_");
     return writeInto(this, r, "clamp_");
   } finally {
     r.dispose();

@@ -1,6 +1,6 @@
 /** matmul with PyTorch's vector, matrix and broadcast-batch cases. */
 import { backend } from "./dispatch.js";
-import { isHalf, promoteTypes, type DType } from "./dtype.js";
+import { isHalf, type DType } from "./dtype.js";
 import { broadcastShapes, broadcastView, squeeze, unsqueeze } from "./shape.js";
 import { castOwned, emptyTensor, fmtShape, Tensor } from "./tensor.js";
 
@@ -19,7 +19,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const k1 = a.shape[a.ndim - 1], k2 = b.ndim === 1 ? b.shape[0] : b.shape[b.ndim - 2];
   if (k1 !== k2)
     throw new Error(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${k1} ≠ ${k2})`);
-  const dt = promoteTypes(a.dtype, b.dtype);
+  // PyTorch does not promote here ("expected scalar type Float but found Double").
+  if (a.dtype !== b.dtype)
+    throw new TypeError(`matmul: both operands must have the same dtype, got ${a.dtype} and ${b.dtype}; cast one first, e.g. b.to("${a.dtype}")`);
+  const dt = a.dtype;
   if (dt === "bool") throw new TypeError("matmul: bool tensors are not supported; cast to an integer or float dtype");
   // Half types widen to float32 unless the device multiplies them natively (cuBLAS).
   const cdt: DType = isHalf(dt) && !backend(a.device).matmulKeeps?.(dt) ? "float32" : dt;

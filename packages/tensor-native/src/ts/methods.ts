@@ -9,7 +9,7 @@ import { matmul } from "./matmul.js";
 import { B, R, U } from "./opcodes.js";
 import { reduceOp, softmaxOp, type Dims } from "./reduce.js";
 import * as S from "./shape.js";
-import { contiguousOrSelf, emptyTensor, Tensor } from "./tensor.js";
+import { contiguousOrSelf, emptyTensor, fmtShape, Tensor } from "./tensor.js";
 import { backend } from "./dispatch.js";
 
 /** Values and their indices, as returned by max(dim) and min(dim). */
@@ -28,7 +28,11 @@ declare module "./tensor.js" {
     mul(other: TensorLike): Tensor;
     /** True division (integers give float32). @example x.div(2) */
     div(other: TensorLike): Tensor;
-    /** Elementwise power. @example x.pow(2) */
+    /**
+     * Elementwise power. Integer tensors raised to a negative JS number throw (as in
+     * PyTorch); a negative integer tensor exponent gives 1 for base 1, ±1 for base -1, else 0.
+     * @example x.pow(2)
+     */
     pow(exponent: TensorLike): Tensor;
     /** Elementwise maximum (NaN propagates). @example x.maximum(y) */
     maximum(other: TensorLike): Tensor;
@@ -72,21 +76,34 @@ declare module "./tensor.js" {
     gelu(): Tensor;
     /** x * sigmoid(x). @example x.silu() */
     silu(): Tensor;
-    /** @example mask.logicalNot() */
+    /** True where zero (NaN counts as non-zero), as a bool tensor. @example mask.logicalNot() */
     logicalNot(): Tensor;
     /** Clamps into [min, max]. @example x.clamp(0, 1) */
     clamp(min?: TensorLike, max?: TensorLike): Tensor;
-    /** Sum over dims (all when omitted). @example x.sum(); x.sum(1, true) */
+    /**
+     * Sum over dims: all when omitted or an empty list (as PyTorch 1.13); naming a dim twice
+     * throws. A zero-size reduction gives 0.
+     * @example x.sum(); x.sum(1, true); x.sum([0, 2])
+     */
     sum(dim?: Dims, keepdim?: boolean): Tensor;
-    /** @example x.mean(0) */
+    /** Mean over dims (all when omitted or []); NaN over zero elements. @example x.mean(0) */
     mean(dim?: Dims, keepdim?: boolean): Tensor;
     /** @example x.prod(1) */
     prod(dim?: Dims, keepdim?: boolean): Tensor;
-    /** Variance with Bessel's correction by default. @example x.var(1, false, 0) */
+    /**
+     * Variance over dims (all when omitted or []), dividing by max(0, n - correction)
+     * (Bessel's correction 1 by default): with n <= correction the result is +inf, or NaN
+     * where the values are equal or n is 0, as in PyTorch.
+     * @example x.var(1, false, 0)
+     */
     var(dim?: Dims, keepdim?: boolean, correction?: number): Tensor;
-    /** Standard deviation. @example x.std() */
+    /** Standard deviation: sqrt of var with the same dims and correction. @example x.std() */
     std(dim?: Dims, keepdim?: boolean, correction?: number): Tensor;
-    /** log(sum(exp(x))) computed stably. @example x.logsumexp(1) */
+    /**
+     * log(sum(exp(x))) computed stably; -inf over zero elements. Integer and bool inputs
+     * give float32, as in PyTorch.
+     * @example x.logsumexp(1)
+     */
     logsumexp(dim: Dims, keepdim?: boolean): Tensor;
     /** Largest value, or {values, indices} along a dim. @example x.max(); x.max(1).indices */
     max(): Tensor;
@@ -94,19 +111,27 @@ declare module "./tensor.js" {
     /** Smallest value, or {values, indices} along a dim. @example x.min(0).values */
     min(): Tensor;
     min(dim: number, keepdim?: boolean): ValuesIndices;
-    /** Index of the largest value (flattened when dim is omitted). @example x.argmax(1) */
+    /**
+     * Index of the largest value (into the flattened tensor when dim is omitted; keepdim
+     * then gives a tensor of x's rank with every size 1). @example x.argmax(1)
+     */
     argmax(dim?: number, keepdim?: boolean): Tensor;
     /** @example x.argmin(1) */
     argmin(dim?: number, keepdim?: boolean): Tensor;
-    /** @example logits.softmax(-1) */
+    /** exp(x) / sum(exp(x)) along dim; a contiguous result in x's (floating) dtype. @example logits.softmax(-1) */
     softmax(dim: number): Tensor;
-    /** @example logits.logSoftmax(-1) */
+    /** x - logsumexp(x) along dim, as softmax. @example logits.logSoftmax(-1) */
     logSoftmax(dim: number): Tensor;
     /** Matrix product (see tt.matmul). @example a.matmul(b) */
     matmul(other: Tensor): Tensor;
     /** New shape, a view when possible; one size may be -1. @example x.reshape(2, -1) */
     reshape(...shape: S.ShapeArg[]): Tensor;
-    /** New shape as a view of a contiguous tensor. @example x.view([4, 4]) */
+    /**
+     * New shape as a view (no copy). Works on non-contiguous tensors too when the merged
+     * or split dims are contiguous among themselves (PyTorch's rule); else throws, and
+     * reshape() copies instead.
+     * @example x.view([4, 4]); x.t().view(-1) // throws: use reshape
+     */
     view(...shape: S.ShapeArg[]): Tensor;
     /** Swaps two dims (a view). @example x.transpose(0, 1) */
     transpose(dim0: number, dim1: number): Tensor;
@@ -124,21 +149,21 @@ declare module "./tensor.js" {
     flatten(startDim?: number, endDim?: number): Tensor;
     /** This tensor laid out row-major (itself when it already is). @example x.t().contiguous() */
     contiguous(): Tensor;
-    /** @example x.narrow(0, 1, 2) */
+    /** length entries from start along dim, as a view (not for 0-d tensors). @example x.narrow(0, 1, 2) */
     narrow(dim: number, start: number, length: number): Tensor;
     /** Indexes one position along dim, removing it. @example x.select(0, -1) */
     select(dim: number, index: number): Tensor;
     /** Python's x[start:end:step] along dim, as a view. @example x.slice(1, 0, null, 2) */
     slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
-    /** @example x.split(2, 0) */
+    /** Views of `size` entries along dim (or the given sizes); a zero-size dim gives one empty piece. @example x.split(2, 0) */
     split(size: number | readonly number[], dim?: number): Tensor[];
-    /** @example x.chunk(3, 1) */
+    /** At most `chunks` views of ceil(n / chunks) entries; a zero-size dim gives `chunks` empty pieces. @example x.chunk(3, 1) */
     chunk(chunks: number, dim?: number): Tensor[];
-    /** @example x.indexSelect(0, tt.tensor([2, 0])) */
+    /** Entries along dim at a 0-d/1-d int64 or int32 index (no negative entries). @example x.indexSelect(0, tt.tensor([2, 0])) */
     indexSelect(dim: number, index: Tensor): Tensor;
-    /** @example x.gather(1, idx) */
+    /** Entries at index along dim (index no larger than x outside dim; see tt.gather). @example x.gather(1, idx) */
     gather(dim: number, index: Tensor): Tensor;
-    /** Out-of-place scatter-add along dim. @example x.scatterAdd(0, idx, src) */
+    /** Out-of-place scatter-add along dim; src has x's dtype (see tt.scatterAdd). @example x.scatterAdd(0, idx, src) */
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
     /** @example x.maskedFill(x.lt(0), 0) */
     maskedFill(mask: Tensor, value: Scalar | Tensor): Tensor;
@@ -189,11 +214,18 @@ P.max = extremum(R.max, R.argmax);
 P.min = extremum(R.min, R.argmin);
 function argext(op: number) {
   return function (this: Tensor, dim?: number, keepdim?: boolean): Tensor {
+    // PyTorch has no bool kernel for these (max/min with a dim do take bool).
+    if (this.dtype === "bool")
+      throw new TypeError(`${op === R.argmax ? "argmax" : "argmin"}: bool tensors are not supported (as in PyTorch); cast first, e.g. x.int()`);
     if (dim !== undefined) return reduceOp(op, this, dim, keepdim);
     const flat = S.reshape(this, [-1]);
     const r = reduceOp(op, flat, 0, false);
     flat.dispose();
-    return r;
+    if (!keepdim) return r;
+    // PyTorch keeps every dim as size 1 when keepdim is asked for without a dim.
+    const kept = S.reshape(r, this.shape.map(() => 1));
+    r.dispose();
+    return kept;
   };
 }
 P.argmax = argext(R.argmax);
@@ -212,6 +244,9 @@ P.permute = function (...d) { return S.permute(this, S.flatShape(d)); };
 P.expand = function (...s) {
   const shape = S.flatShape(s);
   const off = shape.length - this.ndim;
+  const lead = shape.findIndex((d, i) => d === -1 && i < off);
+  if (lead >= 0)
+    throw new Error(`expand: -1 (keep the size) is not allowed in the new leading dimension ${lead} when expanding ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
   return S.expandTo(this, shape.map((d, i) => (d === -1 ? this.shape[i - off] : d)));
 };
 P.squeeze = function (dim) { return S.squeeze(this, dim); };

@@ -3,7 +3,7 @@ import { backend, type ViewLike } from "./dispatch.js";
 import { isFloating, isHalf, type DType } from "./dtype.js";
 import { R } from "./opcodes.js";
 import { transpose } from "./shape.js";
-import { castOwned, contiguousOrSelf, emptyTensor, isContiguousView, normDim, numelOf, Tensor } from "./tensor.js";
+import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, isContiguousView, normDim, numelOf, Tensor } from "./tensor.js";
 
 export type Dims = number | readonly number[] | undefined;
 
@@ -18,9 +18,36 @@ function outDType(op: number, d: DType): DType {
       return "int64";
     case R.max: case R.min:
       return d;
+    case R.logsumexp:
+      return isFloating(d) ? d : "float32";  // PyTorch promotes integer and bool inputs
     default:
       if (!isFloating(d)) throw new TypeError(`${name}: needs a floating point input, got ${d}; cast first, e.g. x.float().${name}()`);
       return d;
+  }
+}
+
+/**
+ * The dims a reduction reduces, normalized and sorted. Omitted or an empty list means all
+ * dims, as in PyTorch 1.13 (`x.sum([])` sums everything); a dim named twice is an error.
+ * A 0-d tensor accepts dim 0 or -1 and reduces nothing.
+ */
+export function reductionDims(dims: Dims, ndim: number, op: string): number[] {
+  const list = typeof dims === "number" ? [dims] : [...(dims ?? [])];
+  if (list.length === 0) return Array.from({ length: ndim }, (_, i) => i);
+  const norm = list.map((d) => normDim(d, ndim, op));
+  const dup = norm.find((d, i) => norm.indexOf(d) !== i);
+  if (dup !== undefined) throw new Error(`${op}: dim ${dup} appears multiple times in the list of dims`);
+  return norm.filter((d) => d < ndim).sort((a, b) => a - b);
+}
+
+/** What a reduction over zero elements gives (PyTorch's identities); undefined where it raises. */
+function emptyValue(op: number): number | undefined {
+  switch (op) {
+    case R.sum: return 0;
+    case R.prod: return 1;
+    case R.mean: case R.var: return NaN;
+    case R.logsumexp: return -Infinity;
+    default: return undefined;
   }
 }
 
@@ -28,17 +55,24 @@ export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, cor
   const name = NAMES[op];
   x.check(name);
   const nd = x.ndim;
-  const list = dims === undefined ? Array.from({ length: nd }, (_, i) => i) : typeof dims === "number" ? [dims] : [...dims];
-  const red = [...new Set(list.map((d) => normDim(d, nd, name)))].filter((d) => d < nd).sort((a, b) => a - b);
+  const red = reductionDims(dims, nd, name);
   const kept = Array.from({ length: nd }, (_, i) => i).filter((i) => !red.includes(i));
   const outer = numelOf(kept.map((i) => x.shape[i]));
   const n = numelOf(red.map((i) => x.shape[i]));
-  if (n === 0 && op !== R.sum && op !== R.prod && op !== R.mean)
-    throw new Error(`${name}: cannot reduce over a zero-size dimension of a tensor with shape [${x.shape.join(",")}]`);
+  if (n === 0 && emptyValue(op) === undefined)
+    throw new Error(`${name}: cannot reduce over a zero-size dimension of a tensor with shape ${fmtShape(x.shape)} (${name} has no identity value)`);
   const dt = outDType(op, x.dtype);
-  const cdt: DType = isHalf(x.dtype) ? "float32" : x.dtype;
+  // Integer inputs of a float-valued reduction (logsumexp) are computed in its output dtype.
+  const cdt: DType = isHalf(x.dtype) ? "float32" : isFloating(x.dtype) || !isFloating(dt) ? x.dtype : dt;
   const ocdt: DType = isHalf(dt) ? "float32" : dt;
   const outShape = keepdim ? x.shape.map((s, i) => (red.includes(i) ? 1 : s)) : kept.map((i) => x.shape[i]);
+  if (op === R.var && n - correction <= 0 && n > 0) {
+    // PyTorch divides by max(0, n - correction): +inf, or NaN where every value is equal.
+    const pop = reduceOp(R.var, x, red, keepdim, 0);
+    const r = pop.mul(Infinity);
+    pop.dispose();
+    return r;
+  }
   if ((op === R.sum || op === R.mean) && (x.dtype === "float32" || x.dtype === "float64") && n > 0 && outer > 0 &&
       red.length > 0 && red.every((d, i) => d === i) && x.isContiguous()) {
     return columnSum(x, n, outer, op === R.mean, outShape);
@@ -56,8 +90,8 @@ export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, cor
   }
   const out = emptyTensor(outShape, ocdt, x.device);
   try {
-    if (n === 0) backend(x.device).fill(out, op === R.prod ? 1 : op === R.mean ? NaN : 0);
-    else backend(x.device).reduce(op, c ?? perm, out, outer, n, correction);
+    if (n === 0) backend(x.device).fill(out, emptyValue(op) as number);
+    else if (outer > 0) backend(x.device).reduce(op, c ?? perm, out, outer, n, correction);
   } finally {
     c?.dispose();
     if (src !== x) src.dispose();
@@ -83,17 +117,21 @@ function columnSum(x: Tensor, n: number, outer: number, mean: boolean, outShape:
   return out;
 }
 
-/** softmax / logSoftmax along dim. */
+/** softmax / logSoftmax along dim; the result is contiguous, in x's dtype. */
 export function softmaxOp(op: number, x: Tensor, dim: number): Tensor {
   const name = NAMES[op];
   x.check(name);
   if (!isFloating(x.dtype)) throw new TypeError(`${name}: needs a floating point input, got ${x.dtype}`);
-  if (x.ndim === 0) {
-    const one = emptyTensor([], x.dtype, x.device);
-    backend(x.device).fill(one, op === R.softmax ? 1 : 0);
-    return one;
-  }
   const d = normDim(dim, x.ndim, name);
+  if (x.ndim === 0) {
+    // One row of one element: exp(x - x) / 1, so NaN and ±inf give NaN, as in PyTorch.
+    const row = x.view_([1], [1], x.offset);
+    const r = softmaxOp(op, row, 0);
+    row.dispose();
+    const out = r.view_([], [], r.offset);
+    r.dispose();
+    return out;
+  }
   const cdt: DType = isHalf(x.dtype) ? "float32" : x.dtype;
   const src = x.dtype === cdt ? x : x.to(cdt);
   const moved = transpose(src, d, -1);
@@ -107,17 +145,11 @@ export function softmaxOp(op: number, x: Tensor, dim: number): Tensor {
     moved.dispose();
     if (src !== x) src.dispose();
   }
-  let r = transpose(out, d, -1);
+  const back = transpose(out, d, -1);
   out.dispose();
-  if (d !== x.ndim - 1) {
-    const cr = contiguousOrSelf(r);
-    r.dispose();
-    r = cr;
-  }
-  if (cdt !== x.dtype) {
-    const h = r.to(x.dtype);
-    r.dispose();
-    return h;
-  }
-  return r;
+  // contiguousOrSelf gives `back` itself when it is already row-major (size-1 dims), so
+  // only a copy lets `back` go.
+  const r = contiguousOrSelf(back);
+  if (r !== back) back.dispose();
+  return castOwned(r, x.dtype);
 }

@@ -78,12 +78,54 @@ export function reshape(t: Tensor, shape: number[]): Tensor {
   return r;
 }
 
+/**
+ * A view of t with a new shape, sharing its storage: possible whenever each run of dims
+ * that the new shape merges or splits is laid out contiguously within itself (so a
+ * transposed or sliced tensor can often be viewed), as PyTorch's view.
+ */
 export function view(t: Tensor, shape: number[]): Tensor {
   t.check("view");
   shape = inferShape(shape, t.numel(), "view", t.shape);
-  if (!t.isContiguous())
-    throw new Error(`view: the tensor of shape ${fmtShape(t.shape)} is not contiguous; use reshape() or contiguous() first`);
-  return t.view_(shape, contiguousStrides(shape), t.offset);
+  const strides = viewStrides(t.shape, t.strides, shape);
+  if (!strides)
+    throw new Error(
+      `view: shape ${fmtShape(shape)} is not compatible with the input's size ${fmtShape(t.shape)} and strides ${fmtShape(t.strides)}: dims it merges are not contiguous with each other; use reshape() (which copies) instead`,
+    );
+  return t.view_(shape, strides, t.offset);
+}
+
+/**
+ * The strides that let `newShape` view a tensor of `shape`/`strides`, or null when no view
+ * exists (PyTorch's computeStride). Walking from the last dim, the old dims split into
+ * chunks that are contiguous within themselves; the new dims must tile each chunk exactly,
+ * and take strides from that chunk's base stride.
+ */
+export function viewStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | null {
+  if (shape.length === 0) return newShape.map(() => 1);
+  const numel = numelOf(shape);
+  if (numel === 0) return fmtShape(shape) === fmtShape(newShape) ? [...strides] : contiguousStrides(newShape);
+  const out = new Array<number>(newShape.length);
+  let vd = newShape.length - 1;
+  let base = strides[strides.length - 1];
+  let chunkNumel = 1, viewNumel = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    chunkNumel *= shape[d];
+    // A chunk ends at dim 0 or where the next-outer dim does not continue it.
+    if (d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== chunkNumel * base)) {
+      while (vd >= 0 && (viewNumel < chunkNumel || newShape[vd] === 1)) {
+        out[vd] = viewNumel * base;
+        viewNumel *= newShape[vd];
+        vd--;
+      }
+      if (viewNumel !== chunkNumel) return null;
+      if (d > 0) {
+        base = strides[d - 1];
+        chunkNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return vd === -1 ? out : null;
 }
 
 export function permute(t: Tensor, dims: number[]): Tensor {
@@ -110,8 +152,8 @@ export function squeeze(t: Tensor, dim?: number): Tensor {
     const keep = t.shape.map((s, i) => (s !== 1 ? i : -1)).filter((i) => i >= 0);
     return t.view_(keep.map((i) => t.shape[i]), keep.map((i) => t.strides[i]), t.offset);
   }
+  const d = normDim(dim, t.ndim, "squeeze");  // a 0-d tensor takes dim 0 or -1
   if (t.ndim === 0) return t.view_([], [], t.offset);
-  const d = normDim(dim, t.ndim, "squeeze");
   if (t.shape[d] !== 1) return t.view_(t.shape, t.strides, t.offset);
   return t.view_(t.shape.filter((_, i) => i !== d), t.strides.filter((_, i) => i !== d), t.offset);
 }
@@ -127,15 +169,21 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
 }
 
 export function flatten(t: Tensor, start = 0, end = -1): Tensor {
-  if (t.ndim === 0) return reshape(t, [1]);
   const s = normDim(start, t.ndim, "flatten"), e = normDim(end, t.ndim, "flatten");
+  if (t.ndim === 0) return reshape(t, [1]);
   if (s > e) throw new Error(`flatten: start dim ${start} comes after end dim ${end}`);
   return reshape(t, [...t.shape.slice(0, s), numelOf(t.shape.slice(s, e + 1)), ...t.shape.slice(e + 1)]);
+}
+
+/** PyTorch's error for ops that pick positions along a dim, which a 0-d tensor lacks. */
+function noDims(op: string, t: Tensor): void {
+  if (t.ndim === 0) throw new RangeError(`${op}: cannot be applied to a 0-d tensor (shape []); it has no dimension to index`);
 }
 
 /** Elements [start, end) with a step along dim, as a view; negative bounds count from the end. */
 export function slice(t: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   t.check("slice");
+  noDims("slice", t);
   const d = normDim(dim, t.ndim, "slice");
   const n = t.shape[d];
   if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
@@ -148,6 +196,8 @@ export function slice(t: Tensor, dim: number, start = 0, end?: number, step = 1)
 }
 
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  t.check("narrow");
+  noDims("narrow", t);
   const d = normDim(dim, t.ndim, "narrow");
   const n = t.shape[d];
   const s = start < 0 ? start + n : start;
@@ -158,6 +208,7 @@ export function narrow(t: Tensor, dim: number, start: number, length: number): T
 
 export function select(t: Tensor, dim: number, index: number): Tensor {
   t.check("select");
+  noDims("select", t);
   const d = normDim(dim, t.ndim, "select");
   const n = t.shape[d];
   if (!Number.isInteger(index) || index < -n || index >= n)
@@ -167,22 +218,30 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
 }
 
 /**
- * Joins tensors along an existing dimension.
+ * Joins tensors along an existing dimension. The result's dtype promotes over every input,
+ * empty ones included; 1-d empty tensors ([0], PyTorch's legacy placeholder) may join any
+ * shape and add nothing else.
  *
  * @example
  * tt.cat([tt.zeros([2, 3]), tt.ones([1, 3])], 0).shape; // [3, 3]
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error("cat: expected a non-empty list of tensors");
-  const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0)).map((t) => t.check("cat"));
-  if (parts.length === 0) return tensors[0].view_(tensors[0].shape, tensors[0].strides, tensors[0].offset);
+  tensors.forEach((t, i) => {
+    t.check("cat");
+    if (t.ndim === 0) throw new Error(`cat: a 0-d tensor (at position ${i}) cannot be concatenated; unsqueeze it or use stack`);
+  });
+  const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
+  const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
+  if (parts.length === 0) {
+    normDim(dim, 1, "cat");
+    return emptyTensor([0], dtype, tensors[0].device);
+  }
   const ref = parts[0];
   const d = normDim(dim, ref.ndim, "cat");
-  let dtype = ref.dtype;
   for (const p of parts) {
     if (p.ndim !== ref.ndim || p.shape.some((s, i) => i !== d && s !== ref.shape[i]))
       throw new Error(`cat: shapes ${parts.map((x) => fmtShape(x.shape)).join(", ")} do not match except in dimension ${d}`);
-    if (p.dtype !== dtype) dtype = promoteTypes(dtype, p.dtype);
   }
   const shape = [...ref.shape];
   shape[d] = parts.reduce((a, p) => a + p.shape[d], 0);
@@ -211,16 +270,24 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return out;
 }
 
-/** Splits into pieces of `size` along dim (or of the given sizes); the pieces are views. */
+/**
+ * Splits into pieces of `size` along dim (the last may be smaller), or of the given sizes;
+ * the pieces are views. A zero-size dim gives one empty piece, as in PyTorch.
+ */
 export function split(t: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
+  t.check("split");
+  if (t.ndim === 0) throw new RangeError("split: expects a tensor with at least 1 dimension, got a 0-d tensor");
   const d = normDim(dim, t.ndim, "split");
   const n = t.shape[d];
   const sizes: number[] = [];
   if (typeof size === "number") {
-    if (!Number.isInteger(size) || size <= 0) throw new RangeError(`split: size must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 0) throw new RangeError(`split: size must be a non-negative integer, got ${size}`);
+    if (size === 0 && n !== 0) throw new RangeError(`split: size can only be 0 if the dimension is 0, but dimension ${d} has size ${n}`);
     for (let at = 0; at < n; at += size) sizes.push(Math.min(size, n - at));
+    if (sizes.length === 0) sizes.push(0);
   } else {
-    if (size.reduce((a, b) => a + b, 0) !== n) throw new Error(`split: sizes ${fmtShape(size)} do not add up to ${n}`);
+    if (size.some((s) => !Number.isInteger(s) || s < 0)) throw new RangeError(`split: sizes must be non-negative integers, got ${fmtShape(size)}`);
+    if (size.reduce((a, b) => a + b, 0) !== n) throw new Error(`split: sizes ${fmtShape(size)} do not add up to ${n} (dimension ${d} of shape ${fmtShape(t.shape)})`);
     sizes.push(...size);
   }
   const out: Tensor[] = [];
@@ -232,8 +299,23 @@ export function split(t: Tensor, size: number | readonly number[], dim = 0): Ten
   return out;
 }
 
+/**
+ * The piece sizes of chunk(t, chunks, dim), as PyTorch: pieces of ceil(n / chunks), so
+ * there may be fewer than `chunks`; a zero-size dim gives `chunks` empty pieces.
+ */
+export function chunkSizes(t: Tensor, chunks: number, dim: number): number[] {
+  if (t.ndim === 0) throw new RangeError("chunk: expects a tensor with at least 1 dimension, got a 0-d tensor");
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  const n = t.shape[normDim(dim, t.ndim, "chunk")];
+  if (n === 0) return new Array<number>(chunks).fill(0);
+  const size = Math.ceil(n / chunks);
+  const sizes: number[] = [];
+  for (let at = 0; at < n; at += size) sizes.push(Math.min(size, n - at));
+  return sizes;
+}
+
 /** Splits into `chunks` nearly equal views along dim. */
 export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
-  const d = normDim(dim, t.ndim, "chunk");
-  return split(t, Math.max(1, Math.ceil(t.shape[d] / chunks)), d);
+  t.check("chunk");
+  return split(t, chunkSizes(t, chunks, dim), dim);
 }

@@ -103,15 +103,22 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
       const grad = g;
       const outs = tidy(() => [...node.apply(grad)]);
       if (!options.retainGraph) node.release();
+      // A formula may return one tensor for several inputs (add gives [g, g]) or the
+      // incoming grad itself. Every edge gets a tensor of its own before any is handed
+      // out, since accumulating or summing a gradient may dispose it.
       const owned = new Set<Tensor>();
+      const mine = node.next.map((edge, i) => {
+        const gi = outs[i];
+        if (!edge || !gi) return null;
+        if (owned.has(gi)) return gi.clone();
+        owned.add(gi);
+        return gi;
+      });
+      for (const o of new Set([...outs, grad])) if (o && !owned.has(o)) o.dispose();
       for (let i = 0; i < node.next.length; i++) {
-        const edge = node.next[i];
-        let gi = outs[i];
-        if (!edge || !gi) continue;
-        if (owned.has(gi)) gi = gi.clone();
-        owned.add(gi);
-        gi = fitTo(edge, gi, node);
-        owned.add(gi);
+        const edge = node.next[i], own = mine[i];
+        if (!edge || !own) continue;
+        const gi = fitTo(edge, own, node);
         if (edge.kind === "leaf") {
           accumulate(edge.tensor, runHooks(leafHooks.get(edge.tensor), gi));
         } else {
@@ -123,8 +130,6 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
           } else pending.set(edge.node, gi);
         }
       }
-      for (const o of outs) if (o && !owned.has(o) && o !== grad) o.dispose();
-      if (!owned.has(grad)) grad.dispose();
     }
   }));
 }

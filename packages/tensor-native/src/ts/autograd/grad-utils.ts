@@ -1,6 +1,7 @@
 /** Shape helpers shared by the backward formulas. */
 import { zeros } from "../creation.js";
-import { fmtShape, normDim, type Tensor } from "../tensor.js";
+import { reductionDims } from "../reduce.js";
+import { fmtShape, type Tensor } from "../tensor.js";
 
 /** Sums a broadcast gradient back down to an input's shape. */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
@@ -12,11 +13,9 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   return s.reshape([...shape]);
 }
 
-/** The reduced dims of a reduction, normalized and sorted. */
+/** The reduced dims of a reduction, normalized and sorted (an empty list means all, as the forward does). */
 export function reducedDims(dims: number | readonly number[] | undefined, ndim: number, op: string): number[] {
-  if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof dims === "number" ? [dims] : [...dims];
-  return [...new Set(list.map((d) => normDim(d, ndim, op)))].filter((d) => d < ndim).sort((a, b) => a - b);
+  return reductionDims(dims, ndim, op);
 }
 
 /** A reduction's output (or its gradient) reshaped to keepdim form, broadcastable to the input. */

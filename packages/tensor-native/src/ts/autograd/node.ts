@@ -2,7 +2,7 @@
  * One recorded op in the autograd graph: where its inputs' gradients go (edges), the
  * tensors its backward formula needs (saved), and the formula itself.
  */
-import type { DType } from "../dtype.js";
+import { isHalf, type DType } from "../dtype.js";
 import { withoutScopes } from "../memory.js";
 import type { Tensor } from "../tensor.js";
 
@@ -16,6 +16,11 @@ export type BackwardFn = (grad: Tensor, saved: readonly Tensor[]) => readonly (T
 
 /** A gradient hook: may return a replacement gradient. */
 export type GradHook = (grad: Tensor) => Tensor | void;
+
+/** Backward formulas that are one GEMM per input: they already round once, in their own dtype. */
+const ROUNDS_ONCE = new Set(["MatmulBackward", "Conv2dBackward"]);
+
+const widen = (t: Tensor): Tensor => (isHalf(t.dtype) ? t.to("float32") : t);
 
 interface Saved {
   view: Tensor;
@@ -53,7 +58,12 @@ export class GradNode {
         throw new Error(
           `backward: a tensor of shape [${s.view.shape.join(",")}] that ${this.name} needs was modified by an in-place operation after it was used; clone() it before modifying it`,
         );
-    return this.fn(grad, this.saved.map((s) => s.view));
+    const saved = this.saved.map((s) => s.view);
+    // A formula of several ops in float16/bfloat16 rounds after each one (softmax's backward
+    // lost 14% that way); compute it in float32 and round once, as PyTorch's fused kernels do.
+    // The engine casts each result back to its input's dtype.
+    if (isHalf(grad.dtype) && !ROUNDS_ONCE.has(this.name)) return this.fn(grad.to("float32"), saved.map(widen));
+    return this.fn(grad, saved);
   }
 
   /** Frees the saved tensors (after a backward() without retainGraph). */

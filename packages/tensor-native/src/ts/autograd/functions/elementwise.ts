@@ -1,5 +1,6 @@
 /** Backward formulas of the elementwise ops (methods on Tensor and their free twins). */
 import { where as rawWhere, type Scalar, type TensorLike } from "../../elementwise.js";
+import { zeros } from "../../creation.js";
 import { Tensor } from "../../tensor.js";
 import { sumTo } from "../grad-utils.js";
 import { autocastDType, fullPrecision } from "../autocast.js";
@@ -27,14 +28,18 @@ binary("add", "AddBackward", (g) => [g, g]);
 binary("sub", "SubBackward", (g) => [g, g.neg()]);
 binary("mul", "MulBackward", (g, a, b) => [g.mul(b), b instanceof Tensor ? g.mul(a) : null]);
 binary("div", "DivBackward", (g, a, b, out) => [g.div(b), b instanceof Tensor ? g.mul(out).div(b).neg() : null]);
+// As PyTorch: an exponent of 0 gives the base a zero gradient (not 0 * 0^-1 = NaN), and a
+// base of 0 under an exponent >= 0 gives the exponent one (not 0 * log 0 = NaN).
 binary("pow", "PowBackward", (g, a, b, out) => {
-  const ga = g.mul(b).mul(a.pow(b instanceof Tensor ? b.sub(1) : (b as number) - 1));
-  return [ga, b instanceof Tensor ? g.mul(out).mul(a.log()) : null];
+  if (!(b instanceof Tensor)) return [b === 0 ? zeros(a.shape, { dtype: g.dtype, device: g.device }) : g.mul(b).mul(a.pow((b as number) - 1)), null];
+  const ga = rawWhere(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1))));
+  return [ga, g.mul(rawWhere(a.eq(0).logicalAnd(b.ge(0)), 0, out.mul(a.log())))];
 });
-// Ties split the gradient evenly, as PyTorch does.
-const pick = (win: Tensor, tie: Tensor, g: Tensor): Tensor => g.mul(rawWhere(win, 1, rawWhere(tie, 0.5, 0)));
-binary("maximum", "MaximumBackward", (g, a, b) => [pick(a.gt(b), a.eq(b), g), b instanceof Tensor ? pick(b.gt(a), a.eq(b), g) : null]);
-binary("minimum", "MinimumBackward", (g, a, b) => [pick(a.lt(b), a.eq(b), g), b instanceof Tensor ? pick(b.lt(a), a.eq(b), g) : null]);
+// As PyTorch: ties split the gradient evenly, the strict loser gets 0 (selected, since
+// g * 0 would keep a NaN or Inf of g), and a NaN on either side passes g to both.
+const pick = (lose: Tensor, tie: Tensor, g: Tensor): Tensor => rawWhere(lose, 0, rawWhere(tie, g.div(2), g));
+binary("maximum", "MaximumBackward", (g, a, b) => [pick(a.lt(b), a.eq(b), g), b instanceof Tensor ? pick(a.gt(b), a.eq(b), g) : null]);
+binary("minimum", "MinimumBackward", (g, a, b) => [pick(a.gt(b), a.eq(b), g), b instanceof Tensor ? pick(a.lt(b), a.eq(b), g) : null]);
 
 type Grad1 = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
 function unary(name: "neg" | "abs" | "exp" | "log" | "sqrt" | "rsqrt" | "sin" | "cos" | "tanh" | "sigmoid" | "relu" | "gelu" | "silu", formula: Grad1): void {
@@ -57,7 +62,8 @@ unary("sin", (g, x) => g.mul(x.cos()));
 unary("cos", (g, x) => g.mul(x.sin()).neg());
 unary("tanh", (g, _x, y) => g.mul(y.mul(y).neg().add(1)));
 unary("sigmoid", (g, _x, y) => g.mul(y).mul(y.neg().add(1)));
-unary("relu", (g, x) => rawWhere(x.gt(0), g, 0));
+// Zero only where x <= 0: a NaN input passes its gradient on, as PyTorch's threshold_backward.
+unary("relu", (g, x) => rawWhere(x.le(0), 0, g));
 // d/dx x·Φ(x) = Φ(x) + x·φ(x); Φ(x) = gelu(x) / x away from 0.
 unary("gelu", (g, x, y) => {
   const cdf = rawWhere(x.eq(0), 0.5, y.div(x));
@@ -72,20 +78,17 @@ unary("silu", (g, x) => {
 const rawClamp = P.clamp;
 P.clamp = function (this: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
   const out = untracked(() => rawClamp.call(this, min, max));
-  const tmin = asT(min ?? 0), tmax = asT(max ?? 0);
-  const saved = [this, ...(tmin && min !== undefined ? [tmin] : []), ...(tmax && max !== undefined ? [tmax] : [])];
-  return record("ClampBackward", out, [this, min, max], saved, (g, s) => {
-    const x = s[0];
-    let k = 1;
-    const lo = min instanceof Tensor ? s[k++] : min, hi = max instanceof Tensor ? s[k++] : max;
-    let inside: Tensor | null = null;
-    if (lo !== undefined) inside = x.ge(lo);
-    if (hi !== undefined) inside = inside ? inside.mul(x.le(hi)) : x.le(hi);
-    return [
-      inside ? rawWhere(inside, g, 0) : g,
-      lo instanceof Tensor ? sumTo(rawWhere(x.lt(lo), g, 0), lo.shape) : null,
-      hi instanceof Tensor ? sumTo(rawWhere(x.gt(hi), g, 0), hi.shape) : null,
-    ];
+  const bounds = [min, max].filter((t): t is Tensor => t instanceof Tensor);
+  return record("ClampBackward", out, [this, min, max], [this, ...bounds], (g, [x, ...s]) => {
+    const lo = min instanceof Tensor ? s.shift()! : min, hi = max instanceof Tensor ? s.shift()! : max;
+    // PyTorch's rule: x gets g where lo <= x <= hi; lo where x < lo < hi; hi where x > hi
+    // or hi < lo, since clamp is min(max(x, lo), hi) and so gives hi when the bounds cross.
+    const both = (p: Tensor | null, q: Tensor | null): Tensor | null => (p && q ? p.logicalAnd(q) : p ?? q);
+    const pass = (m: Tensor | null, shape: readonly number[]): Tensor => sumTo(m ? rawWhere(m, g, 0) : g, shape);
+    const toX = both(lo === undefined ? null : x.ge(lo), hi === undefined ? null : x.le(hi));
+    const toLo = lo instanceof Tensor ? both(x.lt(lo), hi === undefined ? null : lo.lt(hi)) : null;
+    const toHi = hi instanceof Tensor ? (lo === undefined ? x.gt(hi) : x.gt(hi).logicalOr(hi.lt(lo))) : null;
+    return [pass(toX, x.shape), lo instanceof Tensor ? pass(toLo, lo.shape) : null, hi instanceof Tensor ? pass(toHi, hi.shape) : null];
   });
 };
 
@@ -113,7 +116,7 @@ const rawMaskedFill = P.maskedFill;
 P.maskedFill = function (this: Tensor, mask: Tensor, value: Scalar | Tensor): Tensor {
   const out = untracked(() => rawMaskedFill.call(this, mask, value));
   return record("MaskedFillBackward", out, [this, value], [mask], (g, [m]) => [
-    rawWhere(m, 0, g),
+    sumTo(rawWhere(m, 0, g), this.shape),  // a larger mask broadcasts x
     value instanceof Tensor ? sumTo(rawWhere(m, g, 0), value.shape) : null,
   ]);
 };

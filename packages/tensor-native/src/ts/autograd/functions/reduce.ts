@@ -1,7 +1,9 @@
 /** Backward formulas of reductions and softmax. */
 import type { ValuesIndices } from "../../methods.js";
-import { zeros } from "../../creation.js";
+import { ones, zeros } from "../../creation.js";
+import { where as rawWhere } from "../../elementwise.js";
 import type { Dims } from "../../reduce.js";
+import * as S from "../../shape.js";
 import { numelOf, Tensor } from "../../tensor.js";
 import { keepDims, reducedDims, unreduce } from "../grad-utils.js";
 import { autocastDType, fullPrecision } from "../autocast.js";
@@ -9,7 +11,7 @@ import { record, untracked } from "../record.js";
 
 const P = Tensor.prototype;
 
-type Formula = (g: Tensor, x: Tensor, y: Tensor, dims: number[], n: number) => Tensor;
+type Formula = (g: Tensor, x: Tensor, y: Tensor, dims: number[], n: number, all: boolean) => Tensor;
 function reduction(name: "sum" | "mean" | "prod" | "logsumexp", formula: Formula): void {
   const raw = P[name] as (this: Tensor, dim?: Dims, keepdim?: boolean) => Tensor;
   const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
@@ -17,13 +19,48 @@ function reduction(name: "sum" | "mean" | "prod" | "logsumexp", formula: Formula
     const out = untracked(() => raw.call(this, dim, keepdim));
     const dims = reducedDims(dim, this.ndim, name);
     const n = numelOf(dims.map((d) => this.shape[d]));
-    return record(label, out, [this], [this, out], (g, [x, y]) => [formula(g, x, y, dims, n)]);
+    return record(label, out, [this], [this, out], (g, [x, y]) => [formula(g, x, y, dims, n, dim === undefined)]);
   };
 }
 
 reduction("sum", (g, x, _y, dims) => unreduce(g, x.shape, dims));
 reduction("mean", (g, x, _y, dims, n) => unreduce(g, x.shape, dims).div(n));
-reduction("prod", (g, x, y, dims) => unreduce(g, x.shape, dims).mul(keepDims(y, x.shape, dims)).div(x));
+/**
+ * Along the last dim, each element's product of all the others, without dividing (so
+ * zeros are fine): exclusive prefix times exclusive suffix products, each scanned by
+ * doubling as there is no cumprod kernel. PyTorch's prod_safe_zeros_backward.
+ */
+function othersProduct(x: Tensor): Tensor {
+  const d = x.ndim - 1, n = x.shape[d];
+  if (n <= 1) return ones(x.shape, { dtype: x.dtype, device: x.device });
+  // p moved s places along d (towards the end, or the start), the gap filled with ones.
+  const shift = (p: Tensor, s: number, toEnd: boolean): Tensor => {
+    const pad = ones([...x.shape.slice(0, d), s], { dtype: x.dtype, device: x.device });
+    return toEnd ? S.cat([pad, p.narrow(d, 0, n - s)], d) : S.cat([p.narrow(d, s, n - s), pad], d);
+  };
+  let before = x, after = x;
+  for (let s = 1; s < n; s *= 2) {
+    before = before.mul(shift(before, s, true));
+    after = after.mul(shift(after, s, false));
+  }
+  return shift(before, 1, true).mul(shift(after, 1, false));
+}
+
+// Dividing the product by x fails at zeros; where there are any, PyTorch multiplies the
+// others instead (and, over all elements, gives zeros outright for two or more).
+reduction("prod", (g, x, y, dims, n, all) => {
+  const gx = unreduce(g, x.shape, dims);
+  const zeroCount = Number(x.eq(0).sum().item());
+  if (zeroCount === 0) return gx.mul(keepDims(y, x.shape, dims).div(x));
+  if (all && zeroCount > 1) return zeros(x.shape, { dtype: g.dtype, device: g.device });
+  // Reduced dims to the end, flattened into one, and back.
+  const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i)), order = [...kept, ...dims];
+  const moved = x.permute(order);
+  const others = othersProduct(moved.reshape([...kept.map((i) => x.shape[i]), n])).reshape([...moved.shape]);
+  const back = new Array<number>(order.length);
+  order.forEach((d, i) => (back[d] = i));
+  return gx.mul(others.permute(back));
+});
 reduction("logsumexp", (g, x, y, dims) => unreduce(g, x.shape, dims).mul(x.sub(keepDims(y, x.shape, dims)).exp()));
 
 function spread(name: "var" | "std"): void {
@@ -33,9 +70,9 @@ function spread(name: "var" | "std"): void {
     const dims = reducedDims(dim, this.ndim, name);
     const n = numelOf(dims.map((d) => this.shape[d]));
     return record(name === "var" ? "VarBackward" : "StdBackward", out, [this], [this, out], (g, [x, y]) => {
-      const centered = x.sub(x.mean(dims, true));
-      const gx = unreduce(g, x.shape, dims).mul(centered).div(n - correction);
-      return [name === "var" ? gx.mul(2) : gx.div(keepDims(y, x.shape, dims))];
+      // d std = d var / (2 std), taken as 0 where std is 0 (a constant), as PyTorch.
+      const gv = name === "var" ? g : rawWhere(y.eq(0), 0, g.div(y.mul(2)));
+      return [unreduce(gv, x.shape, dims).mul(x.sub(x.mean(dims, true))).mul(2 / (n - correction))];
     });
   };
 }
@@ -48,14 +85,16 @@ function extremum(name: "max" | "min"): void {
   (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
     const r = untracked(() => raw.call(this, dim, keepdim));
     if (r instanceof Tensor) {
-      // Over all elements: ties share the gradient evenly.
+      // Over all elements: ties share the gradient evenly (NaNs tie with a NaN result), as
+      // PyTorch; selected rather than multiplied by a mask to keep g's dtype and any Inf.
       return record(label, r, [this], [this, r], (g, [x, y]) => {
-        const hit = x.eq(y).float();
-        return [hit.mul(g.div(hit.sum()))];
+        const hit = x.eq(y).logicalOr(x.isnan().logicalAnd(y.isnan()));
+        return [rawWhere(hit, g.div(hit.sum()), 0)];
       });
     }
     const d = dim as number;
     record(label, r.values, [this], [r.indices], (g, [idx]) => {
+      if (this.ndim === 0) return [g];  // a 0-d input's only element is the result
       const gk = keepdim ? g : g.unsqueeze(d);
       const ik = keepdim ? idx : idx.unsqueeze(d);
       return [zeros(this.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, ik, gk)];

@@ -67,8 +67,7 @@ P.split = function (size, dim = 0) {
   });
 };
 P.chunk = function (chunks, dim = 0) {
-  const d = normDim(dim, this.ndim, "chunk");
-  return this.split(Math.max(1, Math.ceil(this.shape[d] / chunks)), d);
+  return this.split(S.chunkSizes(this, chunks, dim), dim);
 };
 
 /**
