@@ -372,3 +372,33 @@ test("argmax/argmin keepdim without a dim, expand -1 and oneHot of nothing", () 
   assert.throws(() => tt.oneHot(tt.zeros([0], { dtype: "int64" })), /cannot infer the number of classes/);
   assert.deepEqual(tt.oneHot(tt.zeros([0], { dtype: "int64" }), 3).shape, [0, 3]);
 });
+
+test("logsumexp: a NaN wins over an infinity", () => {
+  assert.ok(Number.isNaN(tt.tensor([NaN, Infinity, 1], f32).logsumexp(0).item() as number));
+  assert.ok(Number.isNaN(tt.tensor(Array.from({ length: 40 }, (_, i) => (i === 7 ? NaN : i === 9 ? Infinity : i)), f32).logsumexp(0).item() as number));
+  assert.equal(tt.tensor([Infinity, 1], f32).logsumexp(0).item(), Infinity);
+});
+
+test("exp over float32's whole range, in the vector body and the tail", () => {
+  const xs = [88.5, 88.72, -88, -103, 89];
+  const expected = [2.723087918012828e38, 3.3931806003874245e38, 6.054601485195952e-39, 1.401298464324817e-45, Infinity];
+  // 20 copies: vector lanes and a scalar tail both see every value.
+  const x = tt.tensor(Array.from({ length: 100 }, (_, i) => xs[i % 5]), f32);
+  assertClose(nums(x.exp()), Array.from({ length: 100 }, (_, i) => expected[i % 5]), 1e-6, 0, "exp");
+});
+
+test("std whose variance passes float32's range (the root is taken before rounding)", () => {
+  assertClose([tt.tensor([0, 1e30], f32).std().item() as number], [7.071067565216947e29], 1e-6, 0, "float32");
+  assert.equal(tt.tensor([1.6875, -60000], { dtype: "float16" }).std().item(), 42432);
+});
+
+test("logSoftmax of huge equal values keeps log(n)", () => {
+  assertClose(nums(tt.tensor([-1e300, -1e300], { dtype: "float64" }).logSoftmax(0)), [-0.6931471805599453, -0.6931471805599453], 1e-12, 0, "f64");
+  assertClose(nums(tt.tensor([-1e30, -1e30], f32).logSoftmax(0)), [-0.6931471824645996, -0.6931471824645996], 1e-6, 0, "f32");
+});
+
+test("clamp of a bool tensor: a bool bound raises, int bounds promote, as in PyTorch", () => {
+  assert.throws(() => tt.tensor([true, false]).clamp(true), /bool tensor with a bool bound is not supported/);
+  same(tt.tensor([true, false]).clamp(0, 1), "int64", [2], [1, 0]);
+  same(tt.tensor([true, false]).clamp(tt.tensor([true, true])), "bool", [2], [true, true]);
+});

@@ -99,8 +99,9 @@ void softmax_t(const T* x, int64_t outer, int64_t n, T* out, bool log) {
       double s = 0;
       for (int64_t i = 0; i < n; i++) s += std::exp((double)(xr[i] - m));
       if (log) {
-        T ls = m + (T)std::log(s);
-        for (int64_t i = 0; i < n; i++) o[i] = xr[i] - ls;
+        // (x - m) - log(s), not x - (m + log(s)): a huge m would absorb log(s).
+        T ls = (T)std::log(s);
+        for (int64_t i = 0; i < n; i++) o[i] = (xr[i] - m) - ls;
       } else {
         for (int64_t i = 0; i < n; i++) o[i] = (T)(std::exp((double)(xr[i] - m)) / s);
       }

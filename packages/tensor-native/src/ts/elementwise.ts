@@ -201,6 +201,9 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 /** Clamps into [min, max]; either bound may be omitted. */
 export function clamp(x: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
   if (min === undefined && max === undefined) throw new Error("clamp: at least one of min and max must be given");
+  // PyTorch has no bool kernel for a scalar bound (bool tensor bounds go through maximum/minimum).
+  if (x.dtype === "bool" && (typeof min === "boolean" || typeof max === "boolean"))
+    throw new TypeError("clamp: a bool tensor with a bool bound is not supported (as in PyTorch); cast first, e.g. x.int().clamp(0, 1)");
   let r = x;
   if (min !== undefined) r = binaryOp(B.maximum, r, min);
   if (max !== undefined) {

@@ -1,8 +1,8 @@
 /**
  * In-place ops (PyTorch's trailing underscore): they write into this tensor's storage and
- * return this tensor. Autograd refuses them on tensors it needs (a leaf that requires
- * grad, while recording), and every write bumps the storage's version so a tensor saved
- * for backward that changed afterwards is reported instead of giving a wrong gradient.
+ * return this tensor. Every write bumps the storage's version, so a tensor saved for
+ * backward that changed afterwards is reported instead of giving a wrong gradient;
+ * autograd/functions/inplace.ts records them when a tensor involved requires grad.
  */
 import { isGradEnabled } from "./autograd/grad-mode.js";
 import { backend } from "./dispatch.js";
@@ -14,6 +14,10 @@ import { fmtShape, Tensor } from "./tensor.js";
 
 function guard(t: Tensor, op: string): void {
   t.check(op);
+  // An expanded view writes several elements into one place: which one wins is undefined
+  // (fill_ writes one value everywhere, so PyTorch allows it there, and so do we).
+  if (op !== "fill_" && t.numel() > 0 && t.shape.some((n, i) => n > 1 && t.strides[i] === 0))
+    throw new Error(`${op}: more than one element of the tensor written to refers to a single memory location (an expand() view); clone() it first`);
   if (isGradEnabled() && t.requiresGrad)
     throw new Error(
       `${op}: a ${t.isLeaf ? "leaf tensor" : "tensor"} that requires grad cannot be changed in place while autograd records; do it inside tt.noGrad(() => …) or on a detach()ed tensor`,

@@ -12,6 +12,8 @@ export class Storage {
   refs = 0;
   /** Bumped by every in-place write, so autograd can tell a saved tensor was changed. */
   version = 0;
+  /** How many of `refs` are autograd's saved views (the rest are tensors a program holds). */
+  savedViews = 0;
   constructor(readonly handle: Handle, readonly nbytes: number, readonly device: Device) {}
 }
 

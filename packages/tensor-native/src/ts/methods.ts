@@ -2,14 +2,14 @@
  * Tensor methods, attached to the prototype so each op lives in its own module. The
  * interface below is what editors show; every method has a free-function twin in index.ts.
  */
-import type { DType } from "./dtype.js";
+import { isHalf, type DType } from "./dtype.js";
 import { binaryOp, clamp, unaryOp, where, type Scalar, type TensorLike } from "./elementwise.js";
 import { gather, indexSelect, maskedFill, scatterAdd } from "./indexing.js";
 import { matmul } from "./matmul.js";
 import { B, R, U } from "./opcodes.js";
 import { reduceOp, softmaxOp, type Dims } from "./reduce.js";
 import * as S from "./shape.js";
-import { contiguousOrSelf, emptyTensor, fmtShape, Tensor } from "./tensor.js";
+import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, Tensor } from "./tensor.js";
 import { backend } from "./dispatch.js";
 
 /** Values and their indices, as returned by max(dim) and min(dim). */
@@ -198,10 +198,13 @@ P.mean = function (dim, keepdim) { return reduceOp(R.mean, this, dim, keepdim); 
 P.prod = function (dim, keepdim) { return reduceOp(R.prod, this, dim, keepdim); };
 P.var = function (dim, keepdim, correction = 1) { return reduceOp(R.var, this, dim, keepdim, correction); };
 P.std = function (dim, keepdim, correction = 1) {
-  const v = reduceOp(R.var, this, dim, keepdim, correction);
+  // The variance of float32 values can pass float32's range while their std does not
+  // (PyTorch: std of [0, 1e30] is 7.07e29): take the root in float64, then round.
+  const wide = this.dtype === "float32" || isHalf(this.dtype);
+  const v = reduceOp(R.var, this, dim, keepdim, correction, wide ? "float64" : undefined);
   const s = v.sqrt();
   v.dispose();
-  return s;
+  return castOwned(s, this.dtype);
 };
 P.logsumexp = function (dim, keepdim) { return reduceOp(R.logsumexp, this, dim, keepdim); };
 function extremum(op: number, argop: number) {

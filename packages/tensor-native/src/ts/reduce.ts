@@ -51,7 +51,11 @@ function emptyValue(op: number): number | undefined {
   }
 }
 
-export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, correction = 1): Tensor {
+/**
+ * `op` over `dims`. `wide` (float64) keeps a float32 or 16-bit input's result in float64, for
+ * a caller that finishes it there (std: a variance past float32's range has a root inside it).
+ */
+export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, correction = 1, wide?: "float64"): Tensor {
   const name = NAMES[op];
   x.check(name);
   const nd = x.ndim;
@@ -64,11 +68,11 @@ export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, cor
   const dt = outDType(op, x.dtype);
   // Integer inputs of a float-valued reduction (logsumexp) are computed in its output dtype.
   const cdt: DType = isHalf(x.dtype) ? "float32" : isFloating(x.dtype) || !isFloating(dt) ? x.dtype : dt;
-  const ocdt: DType = isHalf(dt) ? "float32" : dt;
+  const ocdt: DType = wide ?? (isHalf(dt) ? "float32" : dt);
   const outShape = keepdim ? x.shape.map((s, i) => (red.includes(i) ? 1 : s)) : kept.map((i) => x.shape[i]);
   if (op === R.var && n - correction <= 0 && n > 0) {
     // PyTorch divides by max(0, n - correction): +inf, or NaN where every value is equal.
-    const pop = reduceOp(R.var, x, red, keepdim, 0);
+    const pop = reduceOp(R.var, x, red, keepdim, 0, wide);
     const r = pop.mul(Infinity);
     pop.dispose();
     return r;
@@ -96,7 +100,7 @@ export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, cor
     c?.dispose();
     if (src !== x) src.dispose();
   }
-  return castOwned(out, dt);
+  return castOwned(out, wide ?? dt);
 }
 
 /**

@@ -6,7 +6,7 @@
 import * as tt from "../../src/ts/index.js";
 import { runTessera } from "./builder.js";
 import { disagreement, floorOf, type Disagreement } from "./compare.js";
-import { deliberateDifference } from "./deliberate.js";
+import { knownDifference } from "./known-differences.js";
 import { FAMILIES, type Family } from "./families.js";
 import { Gen, Rng } from "./gen.js";
 import { renderPy, renderTs, sliceFor, type Program } from "./program.js";
@@ -25,7 +25,7 @@ export interface Failure {
 export interface FamilyStats {
   programs: number;
   agree: number;
-  /** Disagreements that docs/pytorch-coverage.md lists as deliberate. */
+  /** Disagreements docs/pytorch-coverage.md lists: deliberate differences and PyTorch 1.13 defects. */
   deliberate: number;
   /** PyTorch has no CPU kernel for the dtype (float16 mostly), so there is nothing to compare. */
   noReference: number;
@@ -35,7 +35,7 @@ export interface FamilyStats {
 export interface FuzzReport {
   byFamily: Record<string, FamilyStats>;
   failures: Failure[];
-  /** Deliberate differences seen, by id. */
+  /** Known differences seen, by id. */
   deliberate: Record<string, number>;
   /** Programs that crashed PyTorch's process (not counted: there is nothing to compare). */
   peerCrashes: Program[];
@@ -66,7 +66,6 @@ export function generate(family: Family, seed: number): { program: Program; ours
 export function firstDisagreement(p: Program, ours: readonly Value[], theirs: readonly Value[]): { index: number; what: Disagreement } | null {
   const floor = floorOf(ours);
   for (let i = 0; i < p.steps.length; i++) {
-    if (p.steps[i].compare === false) continue;
     const d = disagreement(ours[i], theirs[i] ?? { kind: "skip" }, floor);
     if (d) return { index: i, what: d };
   }
@@ -130,7 +129,7 @@ export async function fuzz(peer: TorchPeer, opts: FuzzOptions): Promise<FuzzRepo
         stats.noReference++;
         continue;
       }
-      const known = deliberateDifference(step, ours[found.index], theirs[i][found.index]);
+      const known = knownDifference(program, step, ours[found.index], theirs[i][found.index]);
       if (known) {
         stats.deliberate++;
         report.deliberate[known] = (report.deliberate[known] ?? 0) + 1;

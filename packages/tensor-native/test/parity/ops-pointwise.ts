@@ -7,7 +7,7 @@ import { pyLit } from "./program.js";
 const UNARY: readonly (readonly [string, string])[] = [
   ["neg", "x.neg()"], ["abs", "x.abs()"], ["exp", "x.exp()"], ["log", "x.log()"], ["sqrt", "x.sqrt()"],
   ["rsqrt", "x.rsqrt()"], ["sin", "x.sin()"], ["cos", "x.cos()"], ["tanh", "x.tanh()"], ["sigmoid", "x.sigmoid()"],
-  ["relu", "x.relu()"], ["gelu", "F.gelu(x)"], ["silu", "F.silu(x)"], ["logicalNot", "x.logical_not()"],
+  ["relu", "x.relu()"], ["gelu", "gelu(x)"], ["silu", "F.silu(x)"], ["logicalNot", "x.logical_not()"],
   ["isnan", "x.isnan()"], ["isinf", "x.isinf()"], ["isfinite", "x.isfinite()"],
 ];
 const BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"] as const;

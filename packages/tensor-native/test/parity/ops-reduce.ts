@@ -31,7 +31,9 @@ export const REDUCE: readonly OpGen[] = [
     gen(g) {
       const x = g.pickFloat();
       const op = g.rng.pick(["var", "std"]);
-      const dims = g.dims(x.shape.length);
+      // PyTorch 1.13's backward of var/std over `[]` divides by a count of 1: not its forward.
+      const d = g.dims(x.shape.length);
+      const dims = Array.isArray(d) && d.length === 0 ? undefined : d;
       const keep = g.rng.chance(0.3);
       const corr = g.rng.weighted([[1, 4], [0, 2], [2, 1]] as const);
       return method(x, op, [dims, keep, corr], { args: [dims === undefined ? null : dims, kw("correction", corr), kw("keepdim", keep)] });

@@ -25,11 +25,11 @@ function reshaped(g: Gen, shape: readonly number[]): number[] {
   return out;
 }
 
-/** Python's x[..., start:end:step] on one dim. */
+/** Python's x[..., start:end:step] on one dim (a dim out of range gives too many indices: both raise). */
 function pySlice(x: string, dim: number, n: number, start: number | null, end: number | null, step: number): string {
   const d = dim < 0 ? dim + n : dim;
   const part = `${start ?? ""}:${end ?? ""}${step !== 1 ? `:${step}` : ""}`;
-  return `${x}[${":, ".repeat(Math.max(0, d))}${part}]`;
+  return `${x}[${":, ".repeat(d >= 0 && d < n ? d : n)}${part}]`;
 }
 
 function indexTensor(g: Gen, shape: readonly number[], bound: number): TensorInfo {
@@ -64,7 +64,8 @@ export const SHAPE: readonly OpGen[] = [
       const n = x.shape.length;
       if (g.rng.chance(0.5)) return method(x, "transpose", [g.dim(n), g.dim(n)]);
       if (n <= 2 && g.rng.chance(0.3)) return method(x, "t");
-      return method(x, "permute", g.rng.shuffle(Array.from({ length: n }, (_, i) => i)));
+      const order = g.rng.shuffle(Array.from({ length: n }, (_, i) => i));
+      return method(x, "permute", order, { args: [order] });
     },
   },
   {

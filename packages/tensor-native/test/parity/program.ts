@@ -4,6 +4,9 @@
  * fuzzer runs and what a failure prints, so a reproduction is exactly what disagreed.
  */
 
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
 /** One statement: `const out = <expression>`, reading the earlier values named in refs. */
 export interface Step {
   out: string;
@@ -12,7 +15,7 @@ export interface Step {
   /** The same expression over `torch` and refs. */
   py: string;
   refs: readonly string[];
-  /** False for steps whose value is not compared (a backward() call's undefined/None). */
+  /** False for steps whose value is not compared, only whether they raised (a backward() call's undefined/None). */
   compare?: boolean;
   /** Values this step changes in place (an in-place op, backward() filling `.grad`, a hook). */
   effects?: readonly string[];
@@ -72,9 +75,18 @@ export function renderTs(p: Program, upto = p.steps.length): string {
   return lines.join("\n");
 }
 
-/** The Python reproduction of a program. */
+/** The stand-ins in torch_helpers.py, by name, with their source. */
+const PY_HELPERS: ReadonlyMap<string, string> = (() => {
+  const src = readFileSync(fileURLToPath(new URL("./torch_helpers.py", import.meta.url)), "utf8");
+  const defs = src.split(/\n(?=def )/).filter((d) => d.startsWith("def "));
+  return new Map(defs.map((d) => [/^def (\w+)/.exec(d)![1], d.trimEnd()]));
+})();
+
+/** The Python reproduction of a program (with the definitions of the stand-ins it calls). */
 export function renderPy(p: Program, upto = p.steps.length): string {
-  const lines = ["import torch", "from math import inf, nan", ""];
+  const lines = ["import torch", "import torch.nn.functional as F", "from math import inf, nan", ""];
+  const used = [...PY_HELPERS].filter(([name]) => p.steps.slice(0, upto).some((s) => new RegExp(`(^|[^.\\w])${name}\\(`).test(s.py)));
+  for (const [, def] of used) lines.push(def, "");
   for (const s of p.steps.slice(0, upto)) lines.push(s.compare === false ? s.py : `${s.out} = ${s.py}`);
   return lines.join("\n");
 }

@@ -8,9 +8,12 @@ import warnings
 
 import torch
 
+import torch_helpers
+
 warnings.filterwarnings("ignore")
 torch.set_num_threads(1)
 GLOBALS = {"torch": torch, "nan": math.nan, "inf": math.inf, "F": torch.nn.functional, "nn": torch.nn}
+GLOBALS.update({k: v for k, v in vars(torch_helpers).items() if callable(v) and v.__module__ == "torch_helpers"})
 
 
 def num(x):

@@ -22,7 +22,8 @@ void op_reduce(Device& d, int op, const View& x, int64_t outer, int64_t n, const
   } else {
     const char* ts = compute_suffix(x.dtype, "reduce");
     const char* os = compute_suffix(out.dtype, "reduce");
-    const bool ok = std::string(os) == ts || out.dtype == DType::I64;
+    // float32 rows may reduce into float64 (std keeps its variance there until the root).
+    const bool ok = std::string(os) == ts || out.dtype == DType::I64 || (x.dtype == DType::F32 && out.dtype == DType::F64);
     if (!ok) throw Error(std::string("reduce: no kernel from ") + ts + " to " + os);
     kernel = std::string("tt_reduce_") + ts + "_" + os;
   }

@@ -94,6 +94,16 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
       return;
     }
     const pending = new Map<GradNode, Tensor>([[root.gradFn, seed]]);
+    // A leaf's contributions are summed first: its hooks see its whole gradient once, as in
+    // PyTorch (a hook that clamps or adds would otherwise act on each path separately).
+    const leaves = new Map<Tensor, Tensor>();
+    const sumInto = <K>(m: Map<K, Tensor>, key: K, gi: Tensor): void => {
+      const prev = m.get(key);
+      if (!prev) return void m.set(key, gi);
+      m.set(key, prev.add(gi));
+      prev.dispose();
+      gi.dispose();
+    };
     for (const node of topoOrder(root.gradFn)) {
       let g = pending.get(node);
       if (!g) continue;
@@ -119,17 +129,10 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, options:
         const edge = node.next[i], own = mine[i];
         if (!edge || !own) continue;
         const gi = fitTo(edge, own, node);
-        if (edge.kind === "leaf") {
-          accumulate(edge.tensor, runHooks(leafHooks.get(edge.tensor), gi));
-        } else {
-          const prev = pending.get(edge.node);
-          if (prev) {
-            pending.set(edge.node, prev.add(gi));
-            prev.dispose();
-            gi.dispose();
-          } else pending.set(edge.node, gi);
-        }
+        if (edge.kind === "leaf") sumInto(leaves, edge.tensor, gi);
+        else sumInto(pending, edge.node, gi);
       }
     }
+    for (const [leaf, g] of leaves) accumulate(leaf, runHooks(leafHooks.get(leaf), g));
   }));
 }

@@ -28,9 +28,9 @@ export function unreduce(g: Tensor, inShape: readonly number[], dims: readonly n
   return keepDims(g, inShape, dims).expand([...inShape]);
 }
 
-/** Zeros of x's shape and dtype with `g` written through `place` (a view of the zeros). */
-export function scatterInto(x: Tensor, g: Tensor, place: (z: Tensor) => Tensor): Tensor {
-  const z = zeros(x.shape, { dtype: g.dtype, device: g.device });
+/** Zeros of `shape` in g's dtype with `g` written through `place` (a view of the zeros). */
+export function scatterInto(shape: readonly number[], g: Tensor, place: (z: Tensor) => Tensor): Tensor {
+  const z = zeros([...shape], { dtype: g.dtype, device: g.device });
   const v = place(z);
   v.copy_(g);
   v.dispose();

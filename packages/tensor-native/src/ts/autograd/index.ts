@@ -4,6 +4,7 @@ import "./functions/elementwise.js";
 import "./functions/reduce.js";
 import "./functions/shape.js";
 import "./functions/linalg.js";
+import "./functions/inplace.js";
 
 export { enableGrad, isGradEnabled, noGrad } from "./grad-mode.js";
 export { gradcheck, type GradcheckOptions } from "./gradcheck.js";

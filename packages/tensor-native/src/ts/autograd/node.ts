@@ -43,7 +43,10 @@ export class GradNode {
     // Saved tensors are views of their own, outside any tidy() scope: the caller may
     // dispose the originals (or leave the tidy) and backward() still has the data.
     this.saved = withoutScopes(() =>
-      saved.map((t) => ({ view: t.view_(t.shape, t.strides, t.offset), version: t.storage.version })),
+      saved.map((t) => {
+        t.storage.savedViews++;
+        return { view: t.view_(t.shape, t.strides, t.offset), version: t.storage.version };
+      }),
     );
   }
 
@@ -68,7 +71,12 @@ export class GradNode {
 
   /** Frees the saved tensors (after a backward() without retainGraph). */
   release(): void {
-    if (this.saved) for (const s of this.saved) s.view.dispose();
-    this.saved = null;
+    if (this.saved)
+      for (const s of this.saved) {
+        s.view.storage.savedViews--;
+        s.view.dispose();
+      }
+    // A node that saved nothing can run again, as in PyTorch (only freed tensors stop it).
+    if (this.saved?.length) this.saved = null;
   }
 }

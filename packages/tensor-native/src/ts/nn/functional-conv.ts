@@ -124,6 +124,13 @@ export function pad(x: Tensor, amounts: readonly number[], options: { mode?: Pad
   const { mode = "constant", value = 0 } = options;
   if (amounts.length % 2 !== 0 || amounts.length / 2 > x.ndim || !amounts.every(Number.isInteger))
     throw new Error(`pad: expected an even number of integer amounts for at most ${x.ndim} dims, got [${amounts.join(", ")}]`);
+  // As PyTorch's constant_pad_nd: with some padding to add, every padded dim must keep at least one element
+  // (cropping alone may leave none).
+  if (mode === "constant" && amounts.some((a) => a > 0))
+    for (let i = 0; i < amounts.length / 2; i++) {
+      const dim = x.ndim - 1 - i, size = x.shape[dim] + amounts[2 * i] + amounts[2 * i + 1];
+      if (size <= 0) throw new Error(`pad: the input size ${x.shape[dim]}, plus padding ${amounts[2 * i]} and ${amounts[2 * i + 1]}, leaves no elements in dimension ${dim}`);
+    }
   return tidy(() => {
     let y = x;
     for (let i = 0; i < amounts.length / 2; i++) {
@@ -133,7 +140,8 @@ export function pad(x: Tensor, amounts: readonly number[], options: { mode?: Pad
       if (mode === "constant") {
         if (before < 0 || after < 0) {
           const s = Math.max(0, -before), e = n - Math.max(0, -after);
-          if (e <= s) throw new Error(`pad: cropping ${-before} and ${-after} leaves nothing of dimension ${dim} (size ${n})`);
+          // Cropping may leave nothing (the padding then fills the result), not less than nothing.
+          if (e < s) throw new Error(`pad: cropping ${-before} and ${-after} is more than dimension ${dim} holds (size ${n})`);
           y = y.narrow(dim, s, e - s);
         }
         const parts: Tensor[] = [];
@@ -150,6 +158,7 @@ export function pad(x: Tensor, amounts: readonly number[], options: { mode?: Pad
       for (let j = -before; j < n + after; j++) idx.push(sourceIndex(mode, j, n));
       y = y.indexSelect(dim, fromTypedArray(BigInt64Array.from(idx, (j) => BigInt(j)), undefined, { device: y.device }));
     }
-    return y;
+    // A new tensor even when nothing is padded or only cropped, as PyTorch: never the input or a view of it.
+    return y.storage === x.storage ? y.clone() : y;
   });
 }

@@ -1,4 +1,5 @@
 /** Loss functions with PyTorch's reductions, weights and ignore rules. */
+import { record, untracked } from "../autograd/record.js";
 import { fmtShape, isFloating, noGrad, tidy, where, type Tensor } from "./core.js";
 
 /** How a loss reduces its per-element values: their mean (default), sum, or not at all. */
@@ -52,7 +53,9 @@ function nllTerms(logp: Tensor, target: Tensor, weight: Tensor | null, ignoreInd
   const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
   const classW = weight ? weight.indexSelect(0, safe.reshape(-1)).reshape([...safe.shape]) : null;
   const w = classW ? where(valid, classW, 0).to(logp.dtype) : valid.to(logp.dtype);
-  return { terms: picked.neg().mul(w), w };
+  // where(), not only a zero weight: an ignored target adds nothing and gets no gradient even
+  // when its log-probability is infinite or every target is ignored (0/0 mean), as PyTorch.
+  return { terms: where(valid, picked.neg().mul(w), 0), w };
 }
 
 /** Unbatched input [C] with target [] is treated as a batch of one. */
@@ -153,7 +156,11 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOp
   const { reduction = "mean", beta = 1 } = options;
   if (!(beta >= 0)) throw new RangeError(`smoothL1Loss: beta must be non-negative, got ${beta}`);
   sameShape("smoothL1Loss", input, target);
-  if (beta === 0) return l1Loss(input, target, { reduction });
+  // beta 0 is |d|, with PyTorch's gradient at d = 0: -1 (its kernel takes d <= -beta first), not abs()'s 0.
+  if (beta === 0) return tidy(() => {
+    const d = input.sub(target);
+    return reduce("smoothL1Loss", where(d.gt(0), d, d.neg()).add(0), reduction);
+  });
   return tidy(() => {
     const d = input.sub(target);
     const a = d.abs();
@@ -181,11 +188,26 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOp
     const [lo, hi] = noGrad(() => (input.numel() ? [input.min().item(), input.max().item()] : [0, 0]));
     if (!(Number(lo) >= 0 && Number(hi) <= 1))
       throw new RangeError(`binaryCrossEntropy: every input must be between 0 and 1 (got values in [${lo}, ${hi}]); for logits use binaryCrossEntropyWithLogits`);
-    const pos = input.log().clamp(-100), neg = input.neg().add(1).log().clamp(-100);
-    let loss = target.mul(pos).add(target.neg().add(1).mul(neg)).neg();
+    let loss = bceTerms(input, target);
     if (weight) loss = loss.mul(weight);
     return reduce("binaryCrossEntropy", loss, reduction);
   });
+}
+
+/**
+ * -(t·log x + (1 - t)·log(1 - x)) per element, each log clamped at -100, with PyTorch's
+ * gradients rather than the ones of the clamped logs: (x - t) / max((1 - x)·x, 1e-12) for
+ * the input (finite at x = 0 or 1) and log(1 - x) - log(x) for the target.
+ */
+function bceTerms(input: Tensor, target: Tensor): Tensor {
+  const out = untracked(() => {
+    const pos = input.log().clamp(-100), neg = input.neg().add(1).log().clamp(-100);
+    return target.mul(pos).add(target.neg().add(1).mul(neg)).neg();
+  });
+  return record("BinaryCrossEntropyBackward", out, [input, target], [input, target], (g, [x, t]) => [
+    input.requiresGrad ? g.mul(x.sub(t)).div(x.neg().add(1).mul(x).clamp(1e-12)) : null,
+    target.requiresGrad ? g.mul(x.neg().add(1).log().sub(x.log())) : null,
+  ]);
 }
 
 /** Options of binaryCrossEntropyWithLogits. */

@@ -5,7 +5,8 @@
  * @example
  * const loss = nn.F.crossEntropy(logits, labels, { labelSmoothing: 0.1 });
  */
-import { embedding as ttEmbedding, isFloating, oneHot as ttOneHot, tidy, where, type Tensor } from "./core.js";
+import { lowPrecision } from "../autograd/autocast.js";
+import { embedding as ttEmbedding, isFloating, noGrad, oneHot as ttOneHot, tidy, where, type Tensor } from "./core.js";
 
 export * from "./functional-conv.js";
 export * from "./functional-norm.js";
@@ -88,7 +89,9 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   return tidy(() => {
     const y = x.matmul(weight.t());
-    return bias ? y.add(bias) : y;
+    // Inside autocast the bias joins the matmul's low precision, as PyTorch's linear (one op) does;
+    // a float32 bias would otherwise promote the result back to float32.
+    return bias ? y.add(lowPrecision(bias)) : y;
   });
 }
 
@@ -130,5 +133,23 @@ export function oneHot(x: Tensor, numClasses = -1): Tensor {
 export function normalize(x: Tensor, options: { p?: number; dim?: number; eps?: number } = {}): Tensor {
   const { p = 2, dim = 1, eps = 1e-12 } = options;
   if (!isFloating(x.dtype)) throw new TypeError(`normalize: needs a floating point input, got ${x.dtype}`);
-  return tidy(() => x.div(x.abs().pow(p).sum(dim, true).pow(1 / p).clamp(eps)));
+  return tidy(() => x.div(vectorNorm(x, p, dim).clamp(eps)));
+}
+
+/**
+ * The p-norm along dim (kept), with PyTorch's values and gradients: the largest |x| for
+ * p = Infinity (its gradient shared evenly by ties), the count of non-zeros for p = 0, and
+ * no NaN gradient from |x|^p at x = 0 when p < 1.
+ */
+function vectorNorm(x: Tensor, p: number, dim: number): Tensor {
+  const a = x.abs();
+  if (p === Infinity) {
+    const top = noGrad(() => a.max(dim, true).values);
+    const mask = a.eq(top);
+    return where(mask, a, 0).sum(dim, true).div(mask.sum(dim, true));
+  }
+  if (p === 0) return a.ne(0).sum(dim, true).to(x.dtype);
+  if (p >= 1) return a.pow(p).sum(dim, true).pow(1 / p);
+  const zero = a.eq(0);
+  return where(zero, 0, where(zero, 1, a).pow(p)).sum(dim, true).pow(1 / p);
 }

@@ -144,6 +144,10 @@ export class OneCycleLR extends LRScheduler {
       for (let i = 0; i < phases.length; i++) {
         const ph = phases[i];
         if (step <= ph.endStep || i === phases.length - 1) {
+          // A phase of no length (pctStart·totalSteps of 1, or 2 with threePhase) has no schedule: raise, as
+          // PyTorch does (ZeroDivisionError), rather than set every lr to NaN.
+          if (ph.endStep === start)
+            throw new Error(`OneCycleLR: phase ${i + 1} of the schedule has no steps (pctStart ${this.pctStart} of totalSteps ${this.totalSteps}); use more totalSteps or another pctStart`);
           const pct = (step - start) / (ph.endStep - start);
           lr = this.anneal(v[ph.startLr] as number, v[ph.endLr] as number, pct);
           if (this.cycleMomentum) momentum = this.anneal(v[ph.startMomentum] as number, v[ph.endMomentum] as number, pct);

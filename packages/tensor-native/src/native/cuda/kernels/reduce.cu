@@ -142,18 +142,24 @@ __device__ void tt_reduce(const TTReduceArgs& a) {
         break;
       }
       case R_LOGSUMEXP: {
-        // fmax ignores NaN, as std::max does in the CPU loop; a NaN still poisons the sum.
+        // A NaN anywhere makes the result NaN, as on the CPU (fmax alone would drop it).
         double m = -TT_INF_D;
-        for (tt_i64 i = threadIdx.x; i < n; i += TT_BLOCK) m = fmax(m, (double)x[i]);
+        for (tt_i64 i = threadIdx.x; i < n; i += TT_BLOCK) {
+          const double v = (double)x[i];
+          m = v != v || m != m ? v + m : fmax(m, v);
+        }
         shd[threadIdx.x] = m;
         __syncthreads();
         for (int s = TT_BLOCK / 2; s > 0; s >>= 1) {
-          if ((int)threadIdx.x < s) shd[threadIdx.x] = fmax(shd[threadIdx.x], shd[threadIdx.x + s]);
+          if ((int)threadIdx.x < s) {
+            const double a = shd[threadIdx.x], b = shd[threadIdx.x + s];
+            shd[threadIdx.x] = a != a || b != b ? a + b : fmax(a, b);
+          }
           __syncthreads();
         }
         m = shd[0];
         __syncthreads();
-        if (m == TT_INF_D || m == -TT_INF_D) {
+        if (m == TT_INF_D || m == -TT_INF_D || m != m) {
           if (threadIdx.x == 0) *out = (O)m;
           break;
         }
@@ -199,8 +205,9 @@ __device__ void tt_softmax(const TTReduceArgs& a) {
     s = sh[0];
     __syncthreads();
     if (log_out) {
-      const T ls = m + tt_log(s);
-      for (tt_i64 i = threadIdx.x; i < n; i += TT_BLOCK) o[i] = x[i] - ls;
+      // (x - m) - log(s), not x - (m + log(s)): a huge m would absorb log(s).
+      const T ls = tt_log(s);
+      for (tt_i64 i = threadIdx.x; i < n; i += TT_BLOCK) o[i] = (x[i] - m) - ls;
     } else {
       const T inv = (T)1 / s;
       for (tt_i64 i = threadIdx.x; i < n; i += TT_BLOCK) o[i] = tt_exp(x[i] - m) * inv;
@@ -212,6 +219,7 @@ __device__ void tt_softmax(const TTReduceArgs& a) {
   extern "C" __global__ void __launch_bounds__(TT_BLOCK) tt_reduce_##ts##_##os(TT_PARAM TTReduceArgs a) { tt_reduce<T, O>(a); }
 TT_REDUCE(f32, float, f32, float)
 TT_REDUCE(f32, float, i64, tt_i64)
+TT_REDUCE(f32, float, f64, double)
 TT_REDUCE(f64, double, f64, double)
 TT_REDUCE(f64, double, i64, tt_i64)
 TT_REDUCE(i32, tt_i32, i32, tt_i32)

@@ -4,7 +4,7 @@ import { embedding as rawEmbedding, gather as rawGather, indexSelect as rawIndex
 import { matmul as rawMatmul } from "../../matmul.js";
 import { broadcastShapes } from "../../shape.js";
 import { normDim, Tensor } from "../../tensor.js";
-import { sumTo } from "../grad-utils.js";
+import { scatterInto, sumTo } from "../grad-utils.js";
 import { autocastDType, lowPrecision } from "../autocast.js";
 import { record, untracked } from "../record.js";
 
@@ -69,7 +69,13 @@ P.gather = function (d, i) {
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   const out = untracked(() => rawScatterAdd(x, dim, index, src));
   const d = normDim(dim, x.ndim, "scatterAdd");
-  return record("ScatterAddBackward", out, [x, index, src], [index], (g, [idx]) => [g, null, rawGather(g, d, idx)]);
+  return record("ScatterAddBackward", out, [x, index, src], [index], (g, [idx]) => {
+    // src may be larger than the index: the elements the index never reaches get zero.
+    const picked = rawGather(g, d, idx);
+    const gsrc = picked.shape.every((n, i) => n === src.shape[i]) ? picked
+      : scatterInto(src.shape, picked, (z) => picked.shape.reduce((v, n, i) => v.narrow(i, 0, n), z));
+    return [g, null, gsrc];
+  });
 }
 P.scatterAdd = function (d, i, s) {
   return scatterAdd(this, d, i, s);

@@ -11,20 +11,26 @@ import { record, untracked } from "../record.js";
 
 const P = Tensor.prototype;
 
-type Formula = (g: Tensor, x: Tensor, y: Tensor, dims: number[], n: number, all: boolean) => Tensor;
-function reduction(name: "sum" | "mean" | "prod" | "logsumexp", formula: Formula): void {
+type Formula = (g: Tensor, x: Tensor, y: Tensor, dims: number[], n: number, all: boolean, shape: readonly number[]) => Tensor;
+/**
+ * `saves`: whether the node keeps the input and result. sum and mean need only shapes, but
+ * PyTorch's mean over given dims keeps its input (so changing it in place, or a second
+ * backward, is refused there): the same tensors are kept here, so the same things raise.
+ */
+function reduction(name: "sum" | "mean" | "prod" | "logsumexp", saves: (dim: Dims) => boolean, formula: Formula): void {
   const raw = P[name] as (this: Tensor, dim?: Dims, keepdim?: boolean) => Tensor;
   const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
   (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, dim?: Dims, keepdim?: boolean): Tensor {
     const out = untracked(() => raw.call(this, dim, keepdim));
     const dims = reducedDims(dim, this.ndim, name);
     const n = numelOf(dims.map((d) => this.shape[d]));
-    return record(label, out, [this], [this, out], (g, [x, y]) => [formula(g, x, y, dims, n, dim === undefined)]);
+    const shape = this.shape;
+    return record(label, out, [this], saves(dim) ? [this, out] : [], (g, [x, y]) => [formula(g, x, y, dims, n, dims.length === shape.length, shape)]);
   };
 }
 
-reduction("sum", (g, x, _y, dims) => unreduce(g, x.shape, dims));
-reduction("mean", (g, x, _y, dims, n) => unreduce(g, x.shape, dims).div(n));
+reduction("sum", () => false, (g, _x, _y, dims, _n, _all, shape) => unreduce(g, shape, dims));
+reduction("mean", (dim) => dim !== undefined, (g, _x, _y, dims, n, _all, shape) => unreduce(g, shape, dims).div(n));
 /**
  * Along the last dim, each element's product of all the others, without dividing (so
  * zeros are fine): exclusive prefix times exclusive suffix products, each scanned by
@@ -48,7 +54,7 @@ function othersProduct(x: Tensor): Tensor {
 
 // Dividing the product by x fails at zeros; where there are any, PyTorch multiplies the
 // others instead (and, over all elements, gives zeros outright for two or more).
-reduction("prod", (g, x, y, dims, n, all) => {
+reduction("prod", () => true, (g, x, y, dims, n, all) => {
   const gx = unreduce(g, x.shape, dims);
   const zeroCount = Number(x.eq(0).sum().item());
   if (zeroCount === 0) return gx.mul(keepDims(y, x.shape, dims).div(x));
@@ -61,7 +67,7 @@ reduction("prod", (g, x, y, dims, n, all) => {
   order.forEach((d, i) => (back[d] = i));
   return gx.mul(others.permute(back));
 });
-reduction("logsumexp", (g, x, y, dims) => unreduce(g, x.shape, dims).mul(x.sub(keepDims(y, x.shape, dims)).exp()));
+reduction("logsumexp", () => true, (g, x, y, dims) => unreduce(g, x.shape, dims).mul(x.sub(keepDims(y, x.shape, dims)).exp()));
 
 function spread(name: "var" | "std"): void {
   const raw = P[name];

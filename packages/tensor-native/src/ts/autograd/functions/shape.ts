@@ -1,6 +1,7 @@
 /** Backward formulas of the view ops, casts, and the ops that join or split tensors. */
 import type { Device } from "../../dispatch.js";
 import type { DType } from "../../dtype.js";
+import { zeros } from "../../creation.js";
 import * as S from "../../shape.js";
 import { normDim, Tensor } from "../../tensor.js";
 import { scatterInto, sumTo } from "../grad-utils.js";
@@ -41,8 +42,10 @@ function placed(name: "narrow" | "select" | "slice"): void {
   const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
   (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...args: unknown[]): Tensor {
     const out = untracked(() => raw.apply(this, args as never[]));
-    return record(label, out, [this], [this], (g, [x]) => [
-      scatterInto(x, g, (z) => (raw as (this: Tensor, ...a: unknown[]) => Tensor).apply(z, args)),
+    // Only the input's shape is needed (PyTorch saves no tensor here either).
+    const shape = this.shape;
+    return record(label, out, [this], [], (g) => [
+      scatterInto(shape, g, (z) => (raw as (this: Tensor, ...a: unknown[]) => Tensor).apply(z, args)),
     ]);
   };
 }
@@ -82,7 +85,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   return record("CatBackward", out, tensors, [], (g) => {
     let at = 0;
     return tensors.map((t) => {
-      if (t.ndim === 1 && t.shape[0] === 0) return null;  // cat skips these
+      // cat skips these legacy [0] pieces; their gradient is empty, as in PyTorch.
+      if (t.ndim === 1 && t.shape[0] === 0) return zeros([0], { dtype: g.dtype, device: g.device });
       const piece = g.narrow(d, at, t.shape[d]);
       at += t.shape[d];
       return piece;
