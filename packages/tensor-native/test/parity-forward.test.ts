@@ -402,3 +402,10 @@ test("clamp of a bool tensor: a bool bound raises, int bounds promote, as in PyT
   same(tt.tensor([true, false]).clamp(0, 1), "int64", [2], [1, 0]);
   same(tt.tensor([true, false]).clamp(tt.tensor([true, true])), "bool", [2], [true, true]);
 });
+
+test("arange with an integer dtype truncates its bounds and step, as PyTorch casts them", () => {
+  same(tt.arange(0.25, 3.85, 1.5, { dtype: "int64" }), "int64", [3], [0, 1, 2]);
+  same(tt.arange(-1.5, 3, 2, { dtype: "int32" }), "int32", [2], [-1, 1]);
+  same(tt.arange(2, -3, -1.5, { dtype: "int64" }), "int64", [5], [2, 1, 0, -1, -2]);
+  assert.throws(() => tt.arange(0.5, 2.5, 0.5, { dtype: "int64" }), /step must be nonzero/);
+});

@@ -48,6 +48,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, options: Conv2d
   if (!Number.isInteger(groups) || groups < 1 || C % groups !== 0 || O % groups !== 0 || Cg !== C / groups)
     throw new Error(`conv2d: input ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)} do not fit groups=${groups} (weight needs C/groups = ${C / groups} input channels)`);
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new Error(`conv2d: bias must have shape [${O}], got ${fmtShape(bias.shape)}`);
+  if (bias && bias.dtype !== x.dtype) throw new TypeError(`conv2d: the bias is ${bias.dtype} but the input is ${x.dtype} (as in PyTorch, they must match); cast it first`);
   const [sh, sw] = pair(options.stride, 1, "stride", "conv2d", 1);
   const [ph, pw] = pair(options.padding, 0, "padding", "conv2d", 0);
   const [dh, dw] = pair(options.dilation, 1, "dilation", "conv2d", 1);

@@ -163,9 +163,12 @@ export function onesLike(x: Tensor, options?: TensorOptions): Tensor {
  */
 export function arange(start: number, end?: number, step = 1, options?: TensorOptions): Tensor {
   if (end === undefined) [start, end] = [0, start];
+  const o = opts(options, [start, end, step].every(Number.isInteger) ? "int64" : "float32");
+  // An integer dtype takes integer bounds and step, truncated as PyTorch casts them
+  // (arange(0.25, 3.85, 1.5, int64) is [0, 1, 2]; a step of 0.5 becomes 0, an error).
+  if (!isFloating(o.dtype)) [start, end, step] = [Math.trunc(start), Math.trunc(end), Math.trunc(step)];
   if (step === 0) throw new RangeError("arange: step must be nonzero");
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const o = opts(options, [start, end, step].every(Number.isInteger) ? "int64" : "float32");
   const t = emptyTensor([n], o.dtype, o.device);
   if (n > 0) backend(o.device).random(3, t, start, step);
   return withGrad(t, options);

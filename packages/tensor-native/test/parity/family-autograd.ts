@@ -236,11 +236,12 @@ function retain(g: Gen): void {
   if (r.chance(again ? 0.3 : 0.25)) backwardWith(g, info(g, y.name) ?? y, "plain");
 }
 
-/** The known difference: an in-place op on a non-leaf that requires grad (PyTorch records it, Tessera raises). */
+/** An in-place op on a non-leaf that requires grad, recorded in both, then the gradient through it. */
 function nonLeafInplace(g: Gen): void {
   const w = floats(g, g.shape(g.rng.int(1, 2)), floatDType(g), { rg: true });
   const y = emit(g, `${w}.mul(2)`, `${w}.mul(2)`);
   addInplace(g, info(g, y)!, [w]);
+  effect(g, `${y}.sum().backward()`, `${y}.sum().backward()`, [w]);
   emit(g, `${w}.grad`, `${w}.grad`);
 }
 
@@ -272,7 +273,7 @@ function requiresGrad(g: Gen): void {
 
 export function autogradFamily(g: Gen): void {
   const kind = g.rng.weighted([
-    ["plain", 5], ["leaf", 3], ["versions", 5], ["hooks", 4], ["retain", 4], ["requiresGrad", 1], ["nonLeafInplace", 0.3],
+    ["plain", 5], ["leaf", 3], ["versions", 5], ["hooks", 4], ["retain", 4], ["requiresGrad", 1], ["nonLeafInplace", 3],
   ] as const);
   ({ plain, leaf, versions, hooks, retain, requiresGrad, nonLeafInplace })[kind](g);
 }

@@ -7,11 +7,12 @@ import * as tt from "../../src/ts/index.js";
 import type { TensorInfo } from "./builder.js";
 import { Gen, isFloat } from "./gen.js";
 import type { OpGen } from "./op.js";
+import { CREATION } from "./ops-creation.js";
 import { POINTWISE } from "./ops-pointwise.js";
 import { REDUCE } from "./ops-reduce.js";
 import { SHAPE } from "./ops-shape.js";
 
-export const OPS: readonly OpGen[] = [...POINTWISE, ...REDUCE, ...SHAPE];
+export const OPS: readonly OpGen[] = [...POINTWISE, ...REDUCE, ...SHAPE, ...CREATION];
 
 /** Runs one op generator and adds its step; a list result (split, max(dim)) gets a step reading one part. */
 export function addOp(g: Gen, op: OpGen): void {

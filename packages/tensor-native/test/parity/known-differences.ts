@@ -50,6 +50,15 @@ const KNOWN: readonly Known[] = [
       elementsAgreeExcept(ours, theirs, (a, e) => !Number.isFinite(a) && !Number.isFinite(e)),
   },
   {
+    id: "autocast-fp32-list", kind: "deliberate",
+    matches: (step, ours, theirs, p) => isTensor(ours) && isTensor(theirs) && ours.dtype === "float32" && theirs.dtype === "bfloat16" &&
+      ancestry(p, step.out).some((s) => s.ts.includes("tt.autocast(")),
+  },
+  {
+    id: "inplace-on-views", kind: "deliberate",
+    matches: (_step, ours, theirs) => raised(ours, /records in-place ops only on a tensor that is not a view/) && theirs.kind !== "error",
+  },
+  {
     id: "dtype-check-on-empty", kind: "deliberate",
     // PyTorch checks dtypes when there is work: an empty result, or a product over an empty dim (zeros).
     matches: (step, ours, theirs) => raised(ours, /dtype|floating point|bool tensors/) && isTensor(theirs) &&

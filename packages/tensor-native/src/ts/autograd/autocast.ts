@@ -51,7 +51,8 @@ export function autocast<T>(options: AutocastOptions, fn: () => T): T {
 export function lowPrecision(t: Tensor): Tensor;
 export function lowPrecision(t: Tensor | undefined): Tensor | undefined;
 export function lowPrecision(t: Tensor | undefined): Tensor | undefined {
-  if (!current || !t || !isFloating(t.dtype) || t.dtype === current) return t;
+  // float64 stays as it is, as in PyTorch's autocast (only float32 and 16-bit inputs are cast).
+  if (!current || !t || !isFloating(t.dtype) || t.dtype === current || t.dtype === "float64") return t;
   return t.to(current);
 }
 

@@ -89,9 +89,13 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   return tidy(() => {
     const y = x.matmul(weight.t());
+    if (!bias) return y;
     // Inside autocast the bias joins the matmul's low precision, as PyTorch's linear (one op) does;
     // a float32 bias would otherwise promote the result back to float32.
-    return bias ? y.add(lowPrecision(bias)) : y;
+    const b = lowPrecision(bias);
+    // One op in PyTorch: a bias of another dtype is an error there, not a promotion.
+    if (b.dtype !== y.dtype) throw new TypeError(`linear: the bias is ${b.dtype} but the input and weight are ${y.dtype}; cast it first, e.g. bias.to("${y.dtype}")`);
+    return y.add(b);
   });
 }
 
