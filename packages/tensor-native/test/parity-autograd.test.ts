@@ -207,3 +207,56 @@ test("bfloat16 backward formulas of several ops round once (softmax's lost 14%)"
   const g = (x.grad!.values() as number[]).slice(0, 8);
   for (let i = 0; i < 8; i++) assert.ok(Math.abs(g[i] - exact[i]) <= 2 ** -7 * 0.5645, `element ${i}: ${g[i]} vs ${exact[i]}`);
 });
+
+test("in-place ops on tensors that require grad are recorded, as PyTorch records them", () => {
+  const f32 = { dtype: "float32" } as const;
+  // h.mul_(w): w's gradient is h's old value (PyTorch keeps it), a's goes through the product.
+  const a = tt.tensor([1, 2], { ...f32, requiresGrad: true }), w = tt.tensor([3, 4], { ...f32, requiresGrad: true });
+  const h = a.mul(2);
+  h.mul_(w);
+  h.sum().backward();
+  assert.deepEqual([a.grad?.toArray(), w.grad?.toArray()], [[6, 8], [2, 4]]);
+  // A plain tensor written with one that requires grad joins the graph.
+  const v = tt.tensor([3, 4], { ...f32, requiresGrad: true }), buf = tt.zeros([2]);
+  buf.add_(v).mul_(2);
+  assert.equal(buf.requiresGrad, true);
+  buf.sum().backward();
+  assert.deepEqual(v.grad?.toArray(), [2, 2]);
+  // clamp_, copy_, fill_: the replaced values get no gradient.
+  const c = tt.tensor([1, 2], { ...f32, requiresGrad: true });
+  c.mul(2).clamp_(0, 3).sum().backward();
+  assert.deepEqual(c.grad?.toArray(), [2, 0]);
+  const d = tt.tensor([1, 2], { ...f32, requiresGrad: true });
+  const y = d.mul(2);
+  y.copy_(tt.tensor([5, 6], f32));
+  y.sum().backward();
+  assert.deepEqual(d.grad?.toArray(), [0, 0]);
+  // What PyTorch refuses: a changed tensor a formula saved, a leaf, and (not built here) a view.
+  const s = tt.tensor([1, 2], { ...f32, requiresGrad: true }).sigmoid();
+  s.mul_(3);
+  assert.throws(() => s.sum().backward(), /SigmoidBackward needs was modified by an in-place operation/);
+  assert.throws(() => tt.tensor([1], { ...f32, requiresGrad: true }).add_(1), /leaf tensor that requires grad/);
+  const base = tt.tensor([1, 2], { ...f32, requiresGrad: true }).mul(2);
+  assert.throws(() => base.narrow(0, 0, 1).mul_(3), /only on a tensor that is not a view/);
+});
+
+test("ops save what PyTorch saves: changing what they do not need is fine", () => {
+  const f32 = { dtype: "float32", requiresGrad: true } as const;
+  const x = tt.tensor([1, 2], f32);
+  const h = x.mul(2);
+  const y = h.add(1).sum(); // add and sum save nothing
+  h.mul_(5);
+  y.backward();
+  assert.deepEqual(x.grad?.toArray(), [2, 2]);
+  // A leaf's hooks see its whole gradient once: 2w + 1 on the sum of both paths, plus 1.
+  const w = tt.tensor([1, 2], f32);
+  w.registerHook((g) => g.add(1));
+  w.mul(w).sum().backward();
+  assert.deepEqual(w.grad?.toArray(), [3, 5]);
+});
+
+test("gelu's gradient at a denormal input is 1/2", () => {
+  const x = tt.tensor([1.4e-45, 0, 1e-39], { dtype: "float32", requiresGrad: true });
+  x.gelu().sum().backward();
+  assert.deepEqual(x.grad?.toArray(), [0.5, 0.5, 0.5]);
+});

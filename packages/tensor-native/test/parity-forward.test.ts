@@ -409,3 +409,18 @@ test("arange with an integer dtype truncates its bounds and step, as PyTorch cas
   same(tt.arange(2, -3, -1.5, { dtype: "int64" }), "int64", [5], [2, 1, 0, -1, -2]);
   assert.throws(() => tt.arange(0.5, 2.5, 0.5, { dtype: "int64" }), /step must be nonzero/);
 });
+
+test("in-place ops refuse an operand that partly overlaps the tensor written to", () => {
+  const mk = () => tt.arange(4, undefined, 1, f32).reshape(2, 2);
+  same(mk().add_(mk()), "float32", [2, 2], [[0, 2], [4, 6]]);
+  const x = mk();
+  same(x.add_(x), "float32", [2, 2], [[0, 2], [4, 6]]);
+  const y = mk();
+  assert.throws(() => y.add_(y.t()), /refer to the same memory/);
+  assert.throws(() => y.copy_(y.t()), /refer to the same memory/);
+  const flat = mk().view(-1);
+  assert.throws(() => flat.slice(0, 1).add_(flat.slice(0, 0, 3)), /refer to the same memory/);
+  const z = mk();
+  z.select(0, 0).add_(z.select(0, 1)); // disjoint rows of one storage: fine
+  same(z, "float32", [2, 2], [[2, 4], [2, 3]]);
+});

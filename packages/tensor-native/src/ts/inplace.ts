@@ -6,7 +6,7 @@
  */
 import { isGradEnabled } from "./autograd/grad-mode.js";
 import { backend } from "./dispatch.js";
-import { canCast } from "./dtype.js";
+import { canCast, dtypeSize } from "./dtype.js";
 import { binaryOp, type TensorLike } from "./elementwise.js";
 import { B } from "./opcodes.js";
 import { broadcastView } from "./shape.js";
@@ -39,9 +39,37 @@ function writeInto(t: Tensor, src: Tensor, op: string): Tensor {
   return t;
 }
 
+/** Whether t's elements fill a block of memory, each once (a permutation of a contiguous layout). */
+function denseBlock(t: Tensor): boolean {
+  const dims = t.shape.map((n, i) => [n, t.strides[i]] as const).filter(([n]) => n !== 1).sort((a, b) => a[1] - b[1]);
+  let expect = 1;
+  for (const [n, st] of dims) {
+    if (st !== expect) return false;
+    expect *= n;
+  }
+  return true;
+}
+
+/**
+ * PyTorch's rule for an operand that shares memory with the tensor written to: the very
+ * same elements in the same order are fine (x.add_(x)), a partial or reordered overlap
+ * (x.add_(x.t()), x[1:].add_(x[:-1])) is refused, since the result would depend on the order
+ * of the writes. Layouts too irregular to compare are let through, as there.
+ */
+function checkOverlap(t: Tensor, src: unknown, op: string): void {
+  if (!(src instanceof Tensor) || src.storage !== t.storage || !denseBlock(t) || !denseBlock(src)) return;
+  const [a0, a1] = [t.offset * dtypeSize[t.dtype], (t.offset + t.numel()) * dtypeSize[t.dtype]];
+  const [b0, b1] = [src.offset * dtypeSize[src.dtype], (src.offset + src.numel()) * dtypeSize[src.dtype]];
+  const same = a0 === b0 && a1 === b1 && t.dtype === src.dtype &&
+    t.shape.every((n, i) => n === 1 || (src.shape[i] === n && src.strides[i] === t.strides[i])) && t.ndim === src.ndim;
+  if (!same && a0 < b1 && b0 < a1)
+    throw new Error(`${op}: some elements of the input and of the tensor written to refer to the same memory; clone() the input first`);
+}
+
 function binaryInPlace(op: number, name: string) {
   return function (this: Tensor, other: TensorLike): Tensor {
     guard(this, name);
+    checkOverlap(this, other, name);
     const r = binaryOp(op, this, other);
     try {
       checkCast(this, r, name);
@@ -84,6 +112,8 @@ P.mul_ = binaryInPlace(B.mul, "mul_");
 P.div_ = binaryInPlace(B.div, "div_");
 P.clamp_ = function (min, max) {
   guard(this, "clamp_");
+  checkOverlap(this, min, "clamp_");
+  checkOverlap(this, max, "clamp_");
   const r = this.clamp(min, max);
   try {
     checkCast(this, r, "clamp_");
@@ -95,6 +125,7 @@ P.clamp_ = function (min, max) {
 P.copy_ = function (src) {
   guard(this, "copy_");
   src.check("copy_");
+  checkOverlap(this, src, "copy_");
   return writeInto(this, src, "copy_");
 };
 P.fill_ = function (value) {

@@ -77,7 +77,8 @@ export function large(g: Gen): void {
   const m = r.int(17, 140), k = r.int(17, 300), n = r.int(1, 3) === 1 ? r.int(1, 9) : r.int(17, 130);
   const style = g.style === "special" ? "nonfinite" : g.style;
   const a = g.input({ shape: [m, k], dtype, views: false, style });
-  g.input({ shape: [r.int(1, 3), r.int(300, 5000)], dtype, views: true });
+  // Now and then past the elementwise kernels' thread grain (65536 elements): the threaded path.
+  g.input({ shape: r.chance(0.12) ? [r.int(70000, 140000)] : [r.int(1, 3), r.int(300, 5000)], dtype, views: true });
   const bops = OPS.filter((o) => ["unary", "binary", "sum-mean", "softmax", "extremum", "var-std", "logsumexp", "clamp", "where"].includes(o.name));
   if (r.chance(0.7)) {
     // A transposed right operand takes GEMM's other packing path.

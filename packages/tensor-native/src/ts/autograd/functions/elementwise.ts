@@ -97,7 +97,8 @@ unary("sigmoid", "y", (g, y) => g.mul(y).mul(y.neg().add(1)));
 unary("relu", "y", (g, y) => rawWhere(y.le(0), 0, g));
 // d/dx x·Φ(x) = Φ(x) + x·φ(x); Φ(x) = gelu(x) / x away from 0 (gelu recomputed: only x is saved).
 unary("gelu", "x", (g, x) => {
-  const cdf = rawWhere(x.eq(0), 0.5, x.gelu().div(x));
+  // Near 0 (denormals included, where gelu(x) / x underflows) Φ(x) is 1/2 to double precision.
+  const cdf = rawWhere(x.abs().lt(1e-30), 0.5, x.gelu().div(x));
   const pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
   return g.mul(cdf.add(x.mul(pdf)));
 });
