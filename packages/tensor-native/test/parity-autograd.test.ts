@@ -260,3 +260,15 @@ test("gelu's gradient at a denormal input is 1/2", () => {
   x.gelu().sum().backward();
   assert.deepEqual(x.grad?.toArray(), [0.5, 0.5, 0.5]);
 });
+
+test("div's gradient for the divisor does not overflow where the quotient does not", () => {
+  const x = tt.tensor([3e38, -0.18], { dtype: "float32", requiresGrad: true });
+  x.div(x).backward(tt.tensor([2.28, 2.9], { dtype: "float32" }));
+  assert.deepEqual(x.grad?.toArray(), [0, 0]);
+});
+
+test("max pooling: the last NaN of a window takes the gradient, as in PyTorch", () => {
+  const x = tt.tensor([[[[1, NaN, 2, NaN]]]], { dtype: "float32", requiresGrad: true });
+  tt.maxPool2d(x, [1, 4]).backward(tt.ones([1, 1, 1, 1]));
+  assert.deepEqual(x.grad?.values(), [0, 0, 0, 1]);
+});

@@ -424,3 +424,19 @@ test("in-place ops refuse an operand that partly overlaps the tensor written to"
   z.select(0, 0).add_(z.select(0, 1)); // disjoint rows of one storage: fine
   same(z, "float32", [2, 2], [[2, 4], [2, 3]]);
 });
+
+test("reshape is a view whenever the strides allow one", () => {
+  const x = tt.arange(8, undefined, 1, f32).reshape(4, 2).permute(1, 0);
+  const r = x.reshape([-1, 4]);
+  assert.equal(r.storage, x.storage);
+  assert.equal(r.isContiguous(), false);
+  assert.throws(() => r.view([4, -1]), /not compatible/); // as PyTorch: the dims it merges are not contiguous
+  const c = x.reshape([8]); // no view can do this: a contiguous copy
+  assert.notEqual(c.storage, x.storage);
+  same(c, "float32", [8], [0, 2, 4, 6, 1, 3, 5, 7]);
+});
+
+test("clamp of a bool tensor by two bool tensors raises (PyTorch has no bool clamp kernel)", () => {
+  const t = tt.tensor([true, false]);
+  assert.throws(() => t.clamp(tt.tensor([false, false]), tt.tensor([true, true])), /bool/);
+});

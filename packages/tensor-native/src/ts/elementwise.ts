@@ -201,8 +201,10 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 /** Clamps into [min, max]; either bound may be omitted. */
 export function clamp(x: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
   if (min === undefined && max === undefined) throw new Error("clamp: at least one of min and max must be given");
-  // PyTorch has no bool kernel for a scalar bound (bool tensor bounds go through maximum/minimum).
-  if (x.dtype === "bool" && (typeof min === "boolean" || typeof max === "boolean"))
+  // PyTorch has no bool clamp kernel: a bool scalar bound, or two bool tensor bounds, reach it
+  // (one bool tensor bound goes through maximum/minimum, which have one).
+  const isBoolTensor = (b: TensorLike | undefined): boolean => b instanceof Tensor && b.dtype === "bool";
+  if (x.dtype === "bool" && (typeof min === "boolean" || typeof max === "boolean" || (isBoolTensor(min) && isBoolTensor(max))))
     throw new TypeError("clamp: a bool tensor with a bool bound is not supported (as in PyTorch); cast first, e.g. x.int().clamp(0, 1)");
   let r = x;
   if (min !== undefined) r = binaryOp(B.maximum, r, min);

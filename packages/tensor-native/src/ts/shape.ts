@@ -72,6 +72,10 @@ export function reshape(t: Tensor, shape: number[]): Tensor {
   t.check("reshape");
   shape = inferShape(shape, t.numel(), "reshape", t.shape);
   if (t.isContiguous()) return t.view_(shape, contiguousStrides(shape), t.offset);
+  // A view whenever the strides allow one (as PyTorch: a transposed tensor reshaped to its
+  // own shape stays transposed), a contiguous copy otherwise.
+  const strides = viewStrides(t.shape, t.strides, shape);
+  if (strides) return t.view_(shape, strides, t.offset);
   const c = contiguousOrSelf(t);
   const r = c.view_(shape, contiguousStrides(shape), 0);
   c.dispose();

@@ -91,7 +91,7 @@ __device__ tt_i64 tt_argmax_window(const TTWindowArgs& g, const T* xp, tt_i64 oh
       const tt_i64 iw = ow * g.sw - g.pw + j * g.dw;
       if (iw < 0 || iw >= g.W) continue;
       const double v = (double)xp[ih * g.W + iw];
-      if (at < 0 || v > best || (v != v && best == best)) {
+      if (at < 0 || v > best || v != v) {
         best = v;
         at = ih * g.W + iw;
       }

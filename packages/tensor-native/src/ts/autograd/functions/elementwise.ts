@@ -54,7 +54,8 @@ binary("sub", "SubBackward", none, (g) => [g, g.neg()]);
 binary("mul", "MulBackward", (na, nb) => [...(na ? ["b" as const] : []), ...(nb ? ["a" as const] : [])],
   (g, c) => [c.needA ? g.mul(c.b) : null, c.needB ? g.mul(c.a) : null]);
 binary("div", "DivBackward", (na, nb) => [...(na || nb ? ["b" as const] : []), ...(nb ? ["a" as const] : [])],
-  (g, c) => [c.needA ? g.div(c.b) : null, c.needB ? g.mul(c.a).div((c.b as Tensor).mul(c.b)).neg() : null]);
+  // -g·(a/b)/b, as PyTorch: a·g or b·b alone could overflow where the quotient does not.
+  (g, c) => [c.needA ? g.div(c.b) : null, c.needB ? g.mul(c.a.div(c.b).div(c.b)).neg() : null]);
 // As PyTorch: an exponent of 0 gives the base a zero gradient (not 0 * 0^-1 = NaN), and a
 // base of 0 under an exponent >= 0 gives the exponent one (not 0 * log 0 = NaN).
 binary("pow", "PowBackward", (_na, nb) => ["a", "b", ...(nb ? ["out" as const] : [])], (g, c) => {
