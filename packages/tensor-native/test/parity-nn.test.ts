@@ -121,4 +121,21 @@ test("smoothL1Loss with beta 0: PyTorch's gradient -1 where input equals target"
   assert.deepEqual(nums(l), [0, 1, 1, 0.5]);
   l.sum().backward();
   assert.deepEqual(nums(x.grad!), [-1, 1, -1, -1]);
+  // The target's gradient there is -1 as well (PyTorch: [1, -1, -1] for x [1, -2, 3], y [2, -2, 1]).
+  const a = tt.tensor([1, -2, 3], { ...f32, requiresGrad: true }), b = tt.tensor([2, -2, 1], { ...f32, requiresGrad: true });
+  F.smoothL1Loss(a, b, { reduction: "sum", beta: 0 }).backward();
+  assert.deepEqual([nums(a.grad!), nums(b.grad!)], [[-1, -1, 1], [1, -1, -1]]);
+});
+
+test("binaryCrossEntropyWithLogits and smoothL1Loss gradients at infinite inputs (PyTorch's closed forms)", () => {
+  const x = tt.tensor([1.87, -Infinity, Infinity, 0.3], { ...f32, requiresGrad: true });
+  const y = tt.tensor([0.5, 0.25, 0.5, 1], { ...f32, requiresGrad: true });
+  F.binaryCrossEntropyWithLogits(x, y, { weight: tt.tensor(1.37, f32), posWeight: tt.tensor([2], f32), reduction: "sum" }).backward();
+  // PyTorch 1.13: [0.4106, -0.6850, 0.6850, -1.1660] and [-2.3655, inf, -inf, 0.3485]
+  assertClose(nums(x.grad!), [0.41057172417640686, -0.685, 0.685, -1.166027545928955], 1e-5, 1e-6, "input");
+  assertClose(nums(y.grad!), [-2.3655223846435547, Infinity, -Infinity, 0.348466694355011], 1e-5, 1e-6, "target");
+  assert.throws(() => F.binaryCrossEntropyWithLogits(x, y, { weight: tt.tensor(1, { ...f32, requiresGrad: true }) }), /cannot require grad/);
+  const a = tt.tensor([-0.0137, 0.2, 3], { ...f32, requiresGrad: true }), b = tt.tensor([Infinity, 0, 1], { ...f32, requiresGrad: true });
+  F.smoothL1Loss(a, b, { reduction: "sum" }).backward();
+  assert.deepEqual([nums(a.grad!), nums(b.grad!).map((v) => Math.round(v * 1e6) / 1e6)], [[-1, Math.fround(0.2), 1], [1, -0.2, -1]]);
 });

@@ -1,6 +1,7 @@
 /** Loss functions with PyTorch's reductions, weights and ignore rules. */
+import { sumTo } from "../autograd/grad-utils.js";
 import { record, untracked } from "../autograd/record.js";
-import { fmtShape, isFloating, noGrad, tidy, where, type Tensor } from "./core.js";
+import { fmtShape, isFloating, isGradEnabled, noGrad, tidy, where, type Tensor } from "./core.js";
 
 /** How a loss reduces its per-element values: their mean (default), sum, or not at all. */
 export type Reduction = "mean" | "sum" | "none";
@@ -156,15 +157,21 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOp
   const { reduction = "mean", beta = 1 } = options;
   if (!(beta >= 0)) throw new RangeError(`smoothL1Loss: beta must be non-negative, got ${beta}`);
   sameShape("smoothL1Loss", input, target);
-  // beta 0 is |d|, with PyTorch's gradient at d = 0: -1 (its kernel takes d <= -beta first), not abs()'s 0.
+  // beta 0 is |d|, with PyTorch's gradient at d = 0: -1 for the input (its kernel takes
+  // d <= -beta first) and -1 for the target too (it runs the same kernel with the two
+  // swapped), not abs()'s 0. s.detach() - s is 0 with exactly those gradients.
   if (beta === 0) return tidy(() => {
     const d = input.sub(target);
-    return reduce("smoothL1Loss", where(d.gt(0), d, d.neg()).add(0), reduction);
+    const s = input.add(target);
+    return reduce("smoothL1Loss", where(d.gt(0), d, where(d.lt(0), d.neg(), s.detach().sub(s))), reduction);
   });
   return tidy(() => {
     const d = input.sub(target);
     const a = d.abs();
-    return reduce("smoothL1Loss", where(a.lt(beta), d.mul(d).mul(0.5 / beta), a.sub(0.5 * beta)), reduction);
+    const near = a.lt(beta);
+    // The square only where it is taken: an infinite d there would send 0·inf = NaN back.
+    const dn = where(near, d, 0);
+    return reduce("smoothL1Loss", where(near, dn.mul(dn).mul(0.5 / beta), a.sub(0.5 * beta)), reduction);
   });
 }
 
@@ -226,13 +233,29 @@ export interface BceWithLogitsOptions extends BceOptions {
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BceWithLogitsOptions = {}): Tensor {
   const { weight = null, posWeight = null, reduction = "mean" } = options;
   sameShape("binaryCrossEntropyWithLogits", input, target);
+  if (isGradEnabled() && (weight?.requiresGrad || posWeight?.requiresGrad))
+    throw new Error("binaryCrossEntropyWithLogits: weight and posWeight cannot require grad (as in PyTorch, the loss is not differentiable in them); detach() them");
   return tidy(() => {
-    const maxVal = input.neg().clamp(0);
-    // log(1 + exp(-x)) = max(-x, 0) + log(exp(-max) + exp(-x - max)), never overflowing.
-    const softplusNeg = maxVal.neg().exp().add(input.neg().sub(maxVal).exp()).log().add(maxVal);
-    const linear = target.neg().add(1).mul(input);
-    let loss = posWeight ? linear.add(posWeight.sub(1).mul(target).add(1).mul(softplusNeg)) : linear.add(softplusNeg);
-    if (weight) loss = loss.mul(weight);
+    // log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|)): never overflows, right at ±inf.
+    const softplus = (x: Tensor): Tensor => x.neg().clamp(0).add(x.abs().neg().exp().add(1).log());
+    const lossOf = (x: Tensor, t: Tensor, w: Tensor | null, pw: Tensor | null): Tensor => {
+      const linear = t.neg().add(1).mul(x);
+      const l = pw ? linear.add(pw.sub(1).mul(t).add(1).mul(softplus(x))) : linear.add(softplus(x));
+      return w ? l.mul(w) : l;
+    };
+    const out = untracked(() => lossOf(input, target, weight, posWeight));
+    // PyTorch's closed forms: finite at x = ±inf, where differentiating the stable form above gives NaN.
+    const loss = record("BinaryCrossEntropyWithLogitsBackward", out, [input, target, weight, posWeight], [input, target],
+      (g, [x, t]) => {
+        const gw = weight ? g.mul(weight) : g;
+        const pwt = posWeight ? posWeight.mul(t) : t;
+        const gx = pwt.add(1).sub(t).mul(x.sigmoid()).sub(pwt).mul(gw);
+        // d/dt: log σ(-x) - pw·log σ(x) = (pw - 1)·softplus(-x) - x.
+        const gt = posWeight ? posWeight.sub(1).mul(softplus(x)).sub(x).mul(gw) : x.neg().mul(gw);
+        return [
+          sumTo(gx, input.shape), sumTo(gt, target.shape), null, null,
+        ];
+      });
     return reduce("binaryCrossEntropyWithLogits", loss, reduction);
   });
 }
