@@ -25,7 +25,7 @@ function guard(t: Tensor, op: string): void {
 }
 
 /** PyTorch refuses in-place results of a higher category than the tensor (x_int.add_(1.5)). */
-function checkCast(t: Tensor, r: Tensor, op: string): void {
+export function checkCast(t: Tensor, r: Tensor, op: string): void {
   if (!canCast(r.dtype, t.dtype))
     throw new TypeError(`${op}: result type ${r.dtype} can't be cast to the desired output type ${t.dtype}; use the out-of-place op or cast first`);
 }

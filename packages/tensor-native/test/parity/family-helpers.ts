@@ -6,17 +6,12 @@
 import type * as tt from "../../src/ts/index.js";
 import type { TensorInfo } from "./builder.js";
 import { gradLeaves, readGrads } from "./family-chain.js";
-import { pyDType, type Gen, type ValueStyle } from "./gen.js";
-import { Ref } from "./op.js";
+import { pyDType, tensorLiteral, type Gen, type ValueStyle } from "./gen.js";
+import { pyArg, tsArg, type Ref } from "./op.js";
 import { pyLit, tsLit, type Lit } from "./program.js";
 
 /** An argument: a literal, or a value in scope by name. */
 export type A = Lit | Ref;
-
-export const tsArg = (a: A): string => (a instanceof Ref ? a.name : tsLit(a));
-export const pyArg = (a: A): string => (a instanceof Ref ? a.name : pyLit(a));
-/** A value in scope, by name or info. */
-export const R = (t: TensorInfo | string): Ref => new Ref(typeof t === "string" ? t : t.name);
 
 /** `{ a: 1, b: t3 }` from the entries whose value is not undefined ("" when none is left). */
 export function tsOpts(entries: readonly (readonly [string, A])[]): string {
@@ -73,12 +68,8 @@ export function failed(g: Gen): boolean {
 
 /** A tensor literal with these values (nested per shape), as a step. */
 export function literal(g: Gen, shape: readonly number[], dtype: tt.DType, value: () => number | boolean, requiresGrad = false): string {
-  const tsO = `{ dtype: ${tsLit(dtype)}${requiresGrad ? ", requiresGrad: true" : ""} }`;
-  const pyO = `dtype=${pyDType(dtype)}${requiresGrad ? ", requires_grad=True" : ""}`;
-  if (shape.some((d) => d === 0)) return emit(g, `tt.zeros(${tsLit(shape)}, ${tsO})`, `torch.zeros(${pyLit(shape)}, ${pyO})`);
-  const nest = (d: number): Lit => (d === shape.length ? value() : Array.from({ length: shape[d] }, () => nest(d + 1)));
-  const data = nest(0);
-  return emit(g, `tt.tensor(${tsLit(data)}, ${tsO})`, `torch.tensor(${pyLit(data)}, ${pyO})`);
+  const t = tensorLiteral(shape, dtype, requiresGrad, value);
+  return emit(g, t.ts, t.py);
 }
 
 /** Integers drawn from [lo, hi] (class indices, embedding rows). */

@@ -8,9 +8,10 @@
 import type * as tt from "../../src/ts/index.js";
 import { backward } from "./family-chain.js";
 import {
-  args, defaultStyle, dtypeOpt, effect, emit, failed, floats, info, ints, literal, nnDType, probs, pyKws, R, tsOpts, withDType,
+  args, defaultStyle, dtypeOpt, effect, emit, failed, floats, info, ints, literal, nnDType, probs, pyKws, tsOpts, withDType,
 } from "./family-helpers.js";
 import type { Gen } from "./gen.js";
+import { ref } from "./op.js";
 import { pyLit, tsLit } from "./program.js";
 
 type Reduction = "mean" | "sum" | "none";
@@ -187,7 +188,7 @@ function layerNorm(g: Gen, dt: tt.DType): string {
   const b = r.chance(0.6) ? floats(g, ns, dt, { rg: r.chance(0.8) }) : undefined;
   const eps = r.chance(0.6) ? undefined : r.pick([1e-5, 1e-3, 0.1]);
   const nsArg = k === 1 && r.chance(0.5) ? ns[0] : ns;
-  const opts = tsOpts([["weight", w && R(w)], ["bias", b && R(b)], ["eps", eps]]);
+  const opts = tsOpts([["weight", w && ref(w)], ["bias", b && ref(b)], ["eps", eps]]);
   return emit(g, `tt.nn.F.layerNorm(${args(x, tsLit(nsArg), opts)})`, `F.layer_norm(${x}, ${pyLit(ns)}, ${w ?? "None"}, ${b ?? "None"}, ${eps ?? 1e-5})`);
 }
 
@@ -212,7 +213,7 @@ function batchNorm(g: Gen, dt: tt.DType, x0?: string): string {
   const b = r.chance(0.6) ? floats(g, [C], dt, { rg: r.chance(0.8) }) : undefined;
   const momentum = r.chance(0.5) ? undefined : r.pick([0.1, 0.5, 1, 0]);
   const eps = r.chance(0.6) ? undefined : r.pick([1e-5, 1e-3, 0.1]);
-  const opts = tsOpts([["weight", w && R(w)], ["bias", b && R(b)], ["training", training], ["momentum", momentum], ["eps", eps]]);
+  const opts = tsOpts([["weight", w && ref(w)], ["bias", b && ref(b)], ["training", training], ["momentum", momentum], ["eps", eps]]);
   const py = `F.batch_norm(${x}, ${rm ?? "None"}, ${rv ?? "None"}, ${w ?? "None"}, ${b ?? "None"}, ${pyLit(training)}, ${momentum ?? 0.1}, ${eps ?? 1e-5})`;
   const y = emit(g, `tt.nn.F.batchNorm(${args(x, rm ?? "null", rv ?? "null", opts)})`, py, { effects: [rm, rv].filter((s): s is string => !!s) });
   // The running statistics, updated in place by a training step.
@@ -278,7 +279,7 @@ function attention(g: Gen, dt: tt.DType): string {
   if (maskKind === "bool") scores = `${scores}.masked_fill(${mask}.logical_not(), -inf)`;
   if (maskKind === "float") scores = `(${scores} + ${mask})`;
   if (maskKind === "causal") scores = `${scores}.masked_fill(torch.ones(${L}, ${S}, dtype=torch.bool).tril().logical_not(), -inf)`;
-  const opts = tsOpts([["attnMask", mask && R(mask)], ["isCausal", maskKind === "causal" ? true : undefined], ["scale", scale]]);
+  const opts = tsOpts([["attnMask", mask && ref(mask)], ["isCausal", maskKind === "causal" ? true : undefined], ["scale", scale]]);
   return emit(g, `tt.nn.F.scaledDotProductAttention(${args(q, k, v, opts)})`, `torch.softmax(${scores}, -1).matmul(${v})`);
 }
 
@@ -308,8 +309,8 @@ function classLoss(g: Gen, dt: tt.DType, nll: boolean): string {
   const weight = r.chance(0.3) ? floats(g, [C], dt, { rg: false, style: "positive" }) : undefined;
   const red = reduction(g);
   const ls = nll || r.chance(0.5) ? undefined : r.pick([0.1, 0.5, 1, 0]);
-  const opts = tsOpts([["weight", weight && R(weight)], ["ignoreIndex", ignoreIndex], ["reduction", red], ["labelSmoothing", ls]]);
-  const kws = pyKws([["weight", weight && R(weight)], ["ignore_index", ignoreIndex], ["reduction", red], ["label_smoothing", ls]]);
+  const opts = tsOpts([["weight", weight && ref(weight)], ["ignoreIndex", ignoreIndex], ["reduction", red], ["labelSmoothing", ls]]);
+  const kws = pyKws([["weight", weight && ref(weight)], ["ignore_index", ignoreIndex], ["reduction", red], ["label_smoothing", ls]]);
   return nll
     ? emit(g, `tt.nn.F.nllLoss(${args(x, t, opts)})`, `F.nll_loss(${args(x, t, kws)})`)
     : emit(g, `tt.nn.F.crossEntropy(${args(x, t, opts)})`, `F.cross_entropy(${args(x, t, kws)})`);
@@ -337,10 +338,10 @@ function pointLoss(g: Gen, dt: tt.DType): string {
       // A [1] posWeight on a 0-d input makes PyTorch's result [1] and its in-place broadcast raise; Tessera gives [1].
     const pw = kind === "bceLogits" && shape.length > 0 && r.chance(0.35) ? floats(g, r.chance(0.7) ? [shape[shape.length - 1]] : [1], dt, { rg: false, style: "positive" }) : undefined;
     if (kind === "bce")
-      return emit(g, `tt.nn.F.binaryCrossEntropy(${args(x, t, tsOpts([["weight", weight && R(weight)], ["reduction", red]]))})`,
-        `F.binary_cross_entropy(${args(x, t, pyKws([["weight", weight && R(weight)], ["reduction", red]]))})`);
-    return emit(g, `tt.nn.F.binaryCrossEntropyWithLogits(${args(x, t, tsOpts([["weight", weight && R(weight)], ["posWeight", pw && R(pw)], ["reduction", red]]))})`,
-      `F.binary_cross_entropy_with_logits(${args(x, t, pyKws([["weight", weight && R(weight)], ["reduction", red], ["pos_weight", pw && R(pw)]]))})`);
+      return emit(g, `tt.nn.F.binaryCrossEntropy(${args(x, t, tsOpts([["weight", weight && ref(weight)], ["reduction", red]]))})`,
+        `F.binary_cross_entropy(${args(x, t, pyKws([["weight", weight && ref(weight)], ["reduction", red]]))})`);
+    return emit(g, `tt.nn.F.binaryCrossEntropyWithLogits(${args(x, t, tsOpts([["weight", weight && ref(weight)], ["posWeight", pw && ref(pw)], ["reduction", red]]))})`,
+      `F.binary_cross_entropy_with_logits(${args(x, t, pyKws([["weight", weight && ref(weight)], ["reduction", red], ["pos_weight", pw && ref(pw)]]))})`);
   }
   const x = floats(g, shape, dt, { rg: r.chance(0.9), views: true });
   const t = floats(g, shape, dt, { rg: r.chance(0.3), views: true });
@@ -569,8 +570,8 @@ function mha(g: Gen, dt: tt.DType): void {
   const am = r.chance(0.3) ? (r.chance(0.5) ? blockedMask([L, Sk]) : literal(g, [L, Sk], dt, () => r.pick([0, 0, -1, 0.5]))) : undefined;
   const needWeights = r.chance(0.7) ? undefined : r.chance(0.5);
   const avg = r.chance(0.7) ? undefined : r.chance(0.5);
-  const opts = tsOpts([["keyPaddingMask", kpm && R(kpm)], ["needWeights", needWeights], ["attnMask", am && R(am)], ["averageAttnWeights", avg]]);
-  const kws = pyKws([["key_padding_mask", kpm && R(kpm)], ["need_weights", needWeights], ["attn_mask", am && R(am)], ["average_attn_weights", avg]]);
+  const opts = tsOpts([["keyPaddingMask", kpm && ref(kpm)], ["needWeights", needWeights], ["attnMask", am && ref(am)], ["averageAttnWeights", avg]]);
+  const kws = pyKws([["key_padding_mask", kpm && ref(kpm)], ["need_weights", needWeights], ["attn_mask", am && ref(am)], ["average_attn_weights", avg]]);
   // { output, weights } as a list, to compare with PyTorch's (output, weights) tuple.
   const res = emit(g, `Object.values(${m}.forward(${args(q, k, v, opts)}))`, `${m}(${args(q, k, v, kws)})`);
   const out = emit(g, `${res}[0]`, `${res}[0]`);
@@ -591,14 +592,14 @@ function lossModule(g: Gen, dt: tt.DType): void {
     t = ints(g, [N], 0, C - 1);
     const w = r.chance(0.3) ? floats(g, [C], dt, { style: "positive" }) : undefined;
     const ls = kind === "CrossEntropyLoss" && r.chance(0.4) ? 0.2 : undefined;
-    opts = tsOpts([["weight", w && R(w)], ["ignoreIndex", ignore], ["reduction", red], ["labelSmoothing", ls]]);
-    kws = pyKws([["weight", w && R(w)], ["ignore_index", ignore], ["reduction", red], ["label_smoothing", ls]]);
+    opts = tsOpts([["weight", w && ref(w)], ["ignoreIndex", ignore], ["reduction", red], ["labelSmoothing", ls]]);
+    kws = pyKws([["weight", w && ref(w)], ["ignore_index", ignore], ["reduction", red], ["label_smoothing", ls]]);
   } else if (kind === "BCELoss" || kind === "BCEWithLogitsLoss") {
     x = kind === "BCELoss" ? probs(g, [N, C], dt, true) : floats(g, [N, C], dt, { rg: true });
     t = probs(g, [N, C], dt);
     const pw = kind === "BCEWithLogitsLoss" && r.chance(0.4) ? floats(g, [C], dt, { style: "positive" }) : undefined;
-    opts = tsOpts([["reduction", red], ["posWeight", pw && R(pw)]]);
-    kws = pyKws([["reduction", red], ["pos_weight", pw && R(pw)]]);
+    opts = tsOpts([["reduction", red], ["posWeight", pw && ref(pw)]]);
+    kws = pyKws([["reduction", red], ["pos_weight", pw && ref(pw)]]);
   } else {
     x = floats(g, [N, C], dt, { rg: true });
     t = floats(g, [N, C], dt, { rg: false });

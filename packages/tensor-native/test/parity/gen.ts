@@ -56,6 +56,20 @@ const PY_DTYPE: Record<string, string> = {
 export const pyDType = (d: string): string => PY_DTYPE[d];
 export const isFloat = (d: tt.DType): boolean => FLOATS.includes(d);
 
+/**
+ * The two spellings of a tensor made from literal values (`value()` is called once per
+ * element, row-major; not at all for a zero-size shape, which nested literals cannot spell
+ * unless the zero is the last dim, so it is made with zeros()).
+ */
+export function tensorLiteral(shape: readonly number[], dtype: tt.DType, requiresGrad: boolean, value: () => number | boolean): { ts: string; py: string } {
+  const tsOpts = `{ dtype: ${tsLit(dtype)}${requiresGrad ? ", requiresGrad: true" : ""} }`;
+  const pyOpts = `dtype=${pyDType(dtype)}${requiresGrad ? ", requires_grad=True" : ""}`;
+  if (shape.some((d) => d === 0)) return { ts: `tt.zeros(${tsLit(shape)}, ${tsOpts})`, py: `torch.zeros(${pyLit(shape)}, ${pyOpts})` };
+  const nest = (dim: number): Lit => (dim === shape.length ? value() : Array.from({ length: shape[dim] }, () => nest(dim + 1)));
+  const data = nest(0);
+  return { ts: `tt.tensor(${tsLit(data)}, ${tsOpts})`, py: `torch.tensor(${pyLit(data)}, ${pyOpts})` };
+}
+
 /** How the values of a program's inputs are drawn. */
 export type ValueStyle = "plain" | "ties" | "special" | "positive" | "nonfinite";
 
@@ -142,13 +156,7 @@ export class Gen {
 
   /** The two spellings of creating a tensor with these values. */
   private creation(dtype: tt.DType, shape: readonly number[], rg: boolean, style?: ValueStyle): { ts: string; py: string } {
-    const tsOpts = `{ dtype: ${tsLit(dtype)}${rg ? ", requiresGrad: true" : ""} }`;
-    const pyOpts = `dtype=${pyDType(dtype)}${rg ? ", requires_grad=True" : ""}`;
-    // Nested literals cannot spell a zero-size dim that is not the last.
-    if (shape.some((d) => d === 0)) return { ts: `tt.zeros(${tsLit(shape)}, ${tsOpts})`, py: `torch.zeros(${pyLit(shape)}, ${pyOpts})` };
-    const nest = (dim: number): Lit => (dim === shape.length ? this.value(dtype, style) : Array.from({ length: shape[dim] }, () => nest(dim + 1)));
-    const data = nest(0);
-    return { ts: `tt.tensor(${tsLit(data)}, ${tsOpts})`, py: `torch.tensor(${pyLit(data)}, ${pyOpts})` };
+    return tensorLiteral(shape, dtype, rg, () => this.value(dtype, style));
   }
 
   /** A view with other strides or an offset: transpose, permute, step slice, expand (overlapping), narrow. */

@@ -39,12 +39,14 @@ function refsOf(args: readonly Arg[], into: string[]): string[] {
   return into;
 }
 
-function renderTs(a: Arg): string {
-  return a instanceof Ref ? a.name : a instanceof Kw ? renderTs(a.value) : tsLit(a);
+/** An argument in TypeScript: a name, or a literal (a keyword passes its value). */
+export function tsArg(a: Arg): string {
+  return a instanceof Ref ? a.name : a instanceof Kw ? tsArg(a.value) : tsLit(a);
 }
 
-function renderPy(a: Arg): string {
-  return a instanceof Ref ? a.name : a instanceof Kw ? `${a.key}=${renderPy(a.value)}` : pyLit(a);
+/** An argument in Python: a name, a literal, or key=value. */
+export function pyArg(a: Arg): string {
+  return a instanceof Ref ? a.name : a instanceof Kw ? `${a.key}=${pyArg(a.value)}` : pyLit(a);
 }
 
 /** Trailing `undefined` arguments are left out in TypeScript (optional parameters). */
@@ -64,8 +66,8 @@ export function method(recv: TensorInfo | string, tsName: string, args: readonly
   const r = typeof recv === "string" ? recv : recv.name;
   const pyArgs = (py?.args ?? args).filter((a) => !(a instanceof Kw && a.value === undefined));
   return {
-    ts: `${r}.${tsName}(${trimTs(args).map(renderTs).join(", ")})`,
-    py: `${r}.${py?.name ?? snake(tsName)}(${pyArgs.map(renderPy).join(", ")})`,
+    ts: `${r}.${tsName}(${trimTs(args).map(tsArg).join(", ")})`,
+    py: `${r}.${py?.name ?? snake(tsName)}(${pyArgs.map(pyArg).join(", ")})`,
     refs: [r, ...refsOf(args, []), ...refsOf(py?.args ?? [], [])].filter((x, i, a) => a.indexOf(x) === i),
   };
 }
@@ -73,8 +75,8 @@ export function method(recv: TensorInfo | string, tsName: string, args: readonly
 /** `tt.fn(args)` / `pyFn(args)` (pyFn a full Python callee such as torch.cat or F.gelu). */
 export function call(tsFn: string, pyFn: string, args: readonly Arg[], pyArgs?: readonly Arg[]): Draft {
   return {
-    ts: `tt.${tsFn}(${trimTs(args).map(renderTs).join(", ")})`,
-    py: `${pyFn}(${(pyArgs ?? args).filter((a) => !(a instanceof Kw && a.value === undefined)).map(renderPy).join(", ")})`,
+    ts: `tt.${tsFn}(${trimTs(args).map(tsArg).join(", ")})`,
+    py: `${pyFn}(${(pyArgs ?? args).filter((a) => !(a instanceof Kw && a.value === undefined)).map(pyArg).join(", ")})`,
     refs: [...refsOf(args, []), ...refsOf(pyArgs ?? [], [])].filter((x, i, a) => a.indexOf(x) === i),
   };
 }

@@ -1,8 +1,7 @@
 /** Views and shape ops, joins and splits, indexing with tensors, and matmul. */
 import type { TensorInfo } from "./builder.js";
-import type { Gen } from "./gen.js";
+import { tensorLiteral, type Gen } from "./gen.js";
 import { list, method, ref, type Draft, type OpGen } from "./op.js";
-import { pyLit, tsLit } from "./program.js";
 
 const numel = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
@@ -36,16 +35,8 @@ function indexTensor(g: Gen, shape: readonly number[], bound: number): TensorInf
   // Valid indices mostly; a negative or out-of-range one now and then (both must raise).
   const bad = g.rng.chance(0.03);
   const name = g.b.name();
-  const vals = (dim: number): unknown => (dim === shape.length
-    ? (bad ? g.rng.pick([-1, bound]) : bound > 0 ? g.rng.int(0, bound - 1) : 0)
-    : Array.from({ length: shape[dim] }, () => vals(dim + 1)));
-  const data = vals(0) as never;
-  const empty = shape.some((d) => d === 0);
-  g.b.add({
-    out: name, refs: [],
-    ts: empty ? `tt.zeros(${tsLit(shape)}, { dtype: "int64" })` : `tt.tensor(${tsLit(data)}, { dtype: "int64" })`,
-    py: empty ? `torch.zeros(${pyLit(shape)}, dtype=torch.int64)` : `torch.tensor(${pyLit(data)}, dtype=torch.int64)`,
-  });
+  const value = (): number => (bad ? g.rng.pick([-1, bound]) : bound > 0 ? g.rng.int(0, bound - 1) : 0);
+  g.b.add({ out: name, refs: [], ...tensorLiteral(shape, "int64", false, value) });
   return g.b.info(name)!;
 }
 

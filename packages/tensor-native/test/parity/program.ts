@@ -32,41 +32,37 @@ export interface Program {
 /** A literal both languages can read: numbers (NaN, ±Infinity, -0 included), booleans, null, strings, arrays. */
 export type Lit = number | boolean | null | undefined | string | readonly Lit[];
 
-/** Renders a literal as TypeScript source. */
-export function tsLit(v: Lit): string {
-  if (v === undefined) return "undefined";
-  if (v === null) return "null";
-  if (typeof v === "boolean") return String(v);
+/** How one language spells the literals that differ between the two. */
+interface Spelling {
+  undef: string;
+  none: string;
+  bool: (b: boolean) => string;
+  nan: string;
+  inf: string;
+  negZero: string;
+}
+
+const TS: Spelling = { undef: "undefined", none: "null", bool: String, nan: "NaN", inf: "Infinity", negZero: "-0" };
+const PY: Spelling = { undef: "None", none: "None", bool: (b) => (b ? "True" : "False"), nan: "nan", inf: "inf", negZero: "-0.0" };
+
+function lit(v: Lit, s: Spelling): string {
+  if (v === undefined) return s.undef;
+  if (v === null) return s.none;
+  if (typeof v === "boolean") return s.bool(v);
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "number") {
-    if (Number.isNaN(v)) return "NaN";
-    if (v === Infinity) return "Infinity";
-    if (v === -Infinity) return "-Infinity";
-    if (Object.is(v, -0)) return "-0";
-    return String(v);
+    if (Number.isNaN(v)) return s.nan;
+    if (Math.abs(v) === Infinity) return v > 0 ? s.inf : `-${s.inf}`;
+    return Object.is(v, -0) ? s.negZero : String(v);
   }
-  return `[${v.map(tsLit).join(", ")}]`;
+  return `[${v.map((x) => lit(x, s)).join(", ")}]`;
 }
+
+/** Renders a literal as TypeScript source. */
+export const tsLit = (v: Lit): string => lit(v, TS);
 
 /** Renders a literal as Python source (`nan` and `inf` come from `math`, as the prelude imports them). */
-export function pyLit(v: Lit): string {
-  if (v === undefined || v === null) return "None";
-  if (typeof v === "boolean") return v ? "True" : "False";
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "number") {
-    if (Number.isNaN(v)) return "nan";
-    if (v === Infinity) return "inf";
-    if (v === -Infinity) return "-inf";
-    if (Object.is(v, -0)) return "-0.0";
-    return String(v);
-  }
-  return v.length === 1 ? `[${pyLit(v[0])}]` : `[${v.map(pyLit).join(", ")}]`;
-}
-
-/** A Python tuple literal (a trailing comma for one element). */
-export function pyTuple(v: readonly Lit[]): string {
-  return v.length === 1 ? `(${pyLit(v[0])},)` : `(${v.map(pyLit).join(", ")})`;
-}
+export const pyLit = (v: Lit): string => lit(v, PY);
 
 /** The TypeScript reproduction of a program (or of its first `upto` steps). */
 export function renderTs(p: Program, upto = p.steps.length): string {

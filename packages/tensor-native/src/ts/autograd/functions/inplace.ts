@@ -10,8 +10,9 @@
  * refused with a clear error instead (PyTorch rewrites the base's history there).
  */
 import { ones } from "../../creation.js";
-import { canCast, dtypeSize } from "../../dtype.js";
+import { dtypeSize } from "../../dtype.js";
 import type { TensorLike } from "../../elementwise.js";
+import { checkCast } from "../../inplace.js";
 import { Tensor } from "../../tensor.js";
 import { isGradEnabled, noGrad } from "../grad-mode.js";
 import { where } from "./elementwise.js";
@@ -31,8 +32,7 @@ function ownsStorage(t: Tensor): boolean {
 
 /** Writes r into t as the plain in-place op would, refusing a result t cannot hold (x_int.add_(1.5)). */
 function checkedCopy(t: Tensor, r: Tensor, op: string): void {
-  if (!canCast(r.dtype, t.dtype))
-    throw new TypeError(`${op}: result type ${r.dtype} can't be cast to the desired output type ${t.dtype}; use the out-of-place op or cast first`);
+  checkCast(t, r, op);
   rawCopy_.call(t, r);
 }
 
