@@ -47,3 +47,10 @@ export function refMatmul(a: number[], b: number[], M: number, K: number, N: num
 export function nums(x: { values(): (number | boolean)[] }): number[] {
   return x.values().map(Number);
 }
+
+/** A tensor's dtype, shape and nested values at once. */
+export function assertTensor(t: { dtype: string; shape: readonly number[]; toArray(): unknown }, dtype: string, shape: number[], values: unknown): void {
+  assert.equal(t.dtype, dtype);
+  assert.deepEqual(t.shape, shape);
+  assert.deepEqual(t.toArray(), values);
+}
