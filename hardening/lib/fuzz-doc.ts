@@ -19,7 +19,7 @@ export interface DocFrame {
 type Json = Record<string, unknown>;
 
 /** Ops a page may send, and the ones only the server makes. */
-const SERVER_OPS = ["append_output", "append_stream", "replace_output", "set_execution_count", "set_run_state"];
+const SERVER_OPS = ["append_output", "append_stream", "replace_output", "set_execution_count", "set_run_state", "trim_outputs"];
 
 export class DocFuzzer {
   /** Cells this generator inserted and has not deleted: safe to delete, retype or move. */

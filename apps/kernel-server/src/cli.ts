@@ -1,9 +1,27 @@
 #!/usr/bin/env node
 import { ConfigError, USAGE, parseConfig } from "./config.js";
 import { runPasswordCommand } from "./password-command.js";
+import { scrubSecrets } from "./scrub-secrets.js";
 import { ensureCookieSecret } from "./server-json.js";
 import { runUsersCommand } from "./users/users-command.js";
 import { startServer } from "./server.js";
+
+/**
+ * The secrets were read: take them out of what kernels (same user: /proc/<pid>/environ)
+ * and other users (anyone: /proc/<pid>/cmdline, ps) can read of this process.
+ */
+function hideSecrets(argv: string[]): void {
+  const envNames = ["TESSERA_TOKEN", "TESSERA_PASSWORD_HASH"].filter((name) => process.env[name]);
+  const argFlags = ["--token", "--password-hash"].filter((flag) => argv.some((a) => a === flag || a.startsWith(`${flag}=`)));
+  if (envNames.length === 0 && argFlags.length === 0) return;
+  const { problem } = scrubSecrets({ envNames, argFlags });
+  if (problem) {
+    process.stderr.write(
+      `Warning: ${[...envNames, ...argFlags].join(", ")} stay readable in /proc/${process.pid}: ${problem}. ` +
+        `Code running as this user (kernels included) can read them; use --token-file.\n`,
+    );
+  }
+}
 
 function fail(err: unknown): never {
   process.stderr.write(`tessera: ${(err as Error).message}\n`);
@@ -30,6 +48,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  hideSecrets(argv);
   if (config.users) config.cookieSecret = await ensureCookieSecret(process.env).catch(fail);
   const server = await startServer(config).catch((err: Error & { code?: string }) => {
     const why = err.code === "EADDRINUSE" ? `port ${config.port} is in use (try --port ${config.port + 1})` : err.message;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { totalmem } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -59,7 +60,9 @@ const USAGE = `Usage: tessera [--port P] [--ip A] [--root DIR] [--token T] [--ba
   --users FILE       workshop mode: logins, homes and limits from a users file (env TESSERA_USERS;
                      see docs/workshops.md); each user gets their own home, kernels and limits
   --token T          auth token (env TESSERA_TOKEN; default: a random one, printed in the URL,
-                     or none when a password is set); --token '' turns token auth off
+                     or none when a password is set); --token '' turns token auth off.
+                     On the command line every local user can read it: prefer --token-file
+  --token-file F     read the token from file F, e.g. one only you can read (env TESSERA_TOKEN_FILE)
   --password-hash H  a hash from \`tessera password\` (env TESSERA_PASSWORD_HASH; default: the one
                      in $TESSERA_CONFIG_DIR/server.json, ~/.tessera/server.json)
   --certfile F       PEM certificate: serve HTTPS (env TESSERA_CERTFILE; needs --keyfile)
@@ -85,13 +88,38 @@ function passwordHashFrom(flag: string | undefined, env: NodeJS.ProcessEnv): str
   return hash;
 }
 
+/** Reads a token file: its first line, without surrounding white space. */
+function readTokenFile(file: string, where: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(`cannot read the token file ${file} (${where}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const token = text.split(/\r?\n/)[0].trim();
+  if (!token) throw new ConfigError(`the token file ${file} (${where}) is empty`);
+  return token;
+}
+
+/** The token given, if any: flags (`--token`, `--token-file`) over environment (`TESSERA_TOKEN`, `TESSERA_TOKEN_FILE`). */
+function tokenFrom(flag: string | undefined, fileFlag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (flag !== undefined && fileFlag !== undefined) throw new ConfigError("--token and --token-file: give one of them");
+  if (flag !== undefined) return flag;
+  const base = env.INIT_CWD ?? process.cwd();
+  if (fileFlag !== undefined) return readTokenFile(resolve(base, fileFlag), "--token-file");
+  if (env.TESSERA_TOKEN) return env.TESSERA_TOKEN;
+  if (env.TESSERA_TOKEN_FILE) return readTokenFile(resolve(base, env.TESSERA_TOKEN_FILE), "TESSERA_TOKEN_FILE");
+  return undefined;
+}
+
 /**
  * Merges command-line flags over environment variables over defaults.
  *
- * Token rules: `--token T` or a non-empty `TESSERA_TOKEN` sets it; `--token ''` turns token
- * auth off (an empty `TESSERA_TOKEN` is treated as unset: an unset shell variable must not
- * turn auth off); otherwise a random token, unless a password is set. Listening beyond
- * loopback with neither a token nor a password is refused.
+ * Token rules: `--token T`, `--token-file F`, a non-empty `TESSERA_TOKEN` or
+ * `TESSERA_TOKEN_FILE` sets it (in that order); `--token ''` turns token auth off (an
+ * empty `TESSERA_TOKEN` is treated as unset: an unset shell variable must not turn auth
+ * off); otherwise a random token, unless a password is set. Listening beyond loopback with
+ * neither a token nor a password is refused.
  * @example parseConfig(["--port", "9000"], process.env)
  */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig & { help: boolean } {
@@ -106,6 +134,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
         users: { type: "string" },
         "kernel-memory": { type: "string" },
         token: { type: "string" },
+        "token-file": { type: "string" },
         "password-hash": { type: "string" },
         certfile: { type: "string" },
         keyfile: { type: "string" },
@@ -130,7 +159,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
   const usersFile = pick(v.users, env.TESSERA_USERS);
   const users = usersFile === undefined ? null : loadUsersFile(resolve(env.INIT_CWD ?? process.cwd(), usersFile));
   const passwordHash = users ? null : passwordHashFrom(v["password-hash"], env);
-  const tokenGiven = pick(v.token, env.TESSERA_TOKEN);
+  const tokenGiven = tokenFrom(v.token, v["token-file"], env);
   const tokenGenerated = tokenGiven === undefined && passwordHash === null;
   const token = tokenGiven ?? (tokenGenerated ? randomBytes(24).toString("hex") : "");
   if (!token && !passwordHash && !users && !isLoopbackAddress(ip)) {

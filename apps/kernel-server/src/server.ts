@@ -1,5 +1,6 @@
 import { buildApp, type App, type AppOptions } from "./app.js";
 import type { ServerConfig } from "./config.js";
+import { installProcessGroupExitHook } from "./kernels/process-group.js";
 
 export interface RunningServer extends App {
   url: string;
@@ -9,6 +10,8 @@ export interface RunningServer extends App {
 
 /** Starts the server and returns where it listens. */
 export async function startServer(config: ServerConfig, options: AppOptions = {}): Promise<RunningServer> {
+  // However this process ends, no kernel (nor anything a kernel started) outlives it.
+  installProcessGroupExitHook();
   const built = await buildApp(config, options);
   await built.app.listen({ host: config.ip, port: config.port });
   const addr = built.app.server.address();

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { joinSource, type Cell } from "@tessera/protocol";
+import { joinSource, sourcesOf, type Cell } from "@tessera/protocol";
 import { DocClient } from "../src/channel/doc-client.js";
-import { FakeSocket, FakeTimers, notebook, snapshot } from "./fakes.js";
+import { FakeSocket, FakeTimers, notebook, snapshot, TextServer } from "./fakes.js";
 
 const code = (id: string, source = ""): Cell => ({ id, cell_type: "code", source, metadata: {}, execution_count: null, outputs: [] });
 
@@ -45,29 +45,63 @@ test("connects, asks for a kernel, and shows the snapshot", () => {
   assert.equal(source(client, "a"), "x");
 });
 
-test("typing is debounced into one set_source, and flushed before a run", () => {
-  const { client, timers, last } = setup();
+test("typing goes out as a Yjs update at once, before a run, and lands in the source", () => {
+  const { client, last } = setup();
   client.start();
   last().open();
-  last().receive(snapshot(1, notebook([{ id: "a" }, { id: "b" }])));
-  client.setSource("a", "c");
-  client.setSource("a", "co");
-  client.setSource("a", "con");
+  const nb = notebook([{ id: "a" }, { id: "b" }]);
+  const server = new TextServer(nb);
+  last().receive(snapshot(1, nb, "me", {}, server));
+  client.text.textOf("a")!.insert(0, "con");
   assert.equal(source(client, "a"), "con", "shown at once");
-  assert.equal(last().sentOfType("ops").length, 0);
-  timers.advance(299);
-  assert.equal(last().sentOfType("ops").length, 0);
-  timers.advance(1);
-  assert.deepEqual(last().sentOfType("ops").map((m) => m.ops), [[{ op: "set_source", id: "a", source: "con" }]]);
+  const sent = last().sentOfType("text");
+  assert.equal(sent.length, 1);
+  for (const m of sent) server.take(m);
+  assert.equal(server.text("a"), "con");
 
-  client.setSource("b", "1+1");
+  client.text.textOf("b")!.insert(0, "1+1");
   assert.equal(client.execute(["b"]), true);
   const tail = last().sent.slice(-2);
-  assert.deepEqual(tail.map((m) => m.type), ["ops", "execute"], "source goes before the run");
-  assert.deepEqual(tail[0].ops, [{ op: "set_source", id: "b", source: "1+1" }]);
-  assert.deepEqual(tail[1].cellIds, ["b"]);
-  timers.advance(1000);
-  assert.equal(last().sentOfType("ops").length, 2, "the flushed draft's timer was cancelled");
+  assert.deepEqual(tail.map((m) => m.type), ["text", "execute"], "text goes before the run");
+  assert.equal(last().sentOfType("ops").length, 0, "no whole-text set_source");
+});
+
+test("another page's typing merges with ours; a set_source edit becomes a text edit", () => {
+  const { client, last } = setup();
+  client.start();
+  last().open();
+  const nb = notebook([{ id: "a", source: "ab" }]);
+  const server = new TextServer(nb);
+  last().receive(snapshot(1, nb, "me", {}, server));
+  client.text.textOf("a")!.insert(2, "Z");
+  // Another page typed at the start before our update reached the server.
+  const theirs = server.change((doc) => sourcesOf(doc).get("a")!.insert(0, "X"));
+  for (const m of last().sentOfType("text")) server.take(m);
+  last().receive({ type: "text", gen: server.gen, update: theirs });
+  assert.equal(source(client, "a"), "XabZ");
+  assert.equal(server.text("a"), "XabZ");
+  client.edit([{ op: "set_source", id: "a", source: "XabZ!" }]);
+  assert.equal(last().sentOfType("ops").length, 0);
+  for (const m of last().sentOfType("text")) server.take(m);
+  assert.equal(server.text("a"), "XabZ!");
+  // An update of an older generation (before a revert) is dropped.
+  last().receive({ type: "text", gen: "old", update: server.change((doc) => sourcesOf(doc).get("a")!.insert(0, "?")) });
+  assert.equal(source(client, "a"), "XabZ!");
+});
+
+test("a cell deleted by another page is told before it disappears, with its text", () => {
+  const { client, last } = setup();
+  client.start();
+  last().open();
+  last().receive(snapshot(1, notebook([{ id: "a", source: "mine" }, { id: "b" }])));
+  const told: string[] = [];
+  client.onRemoteDelete((d) => told.push(`${d.index}:${joinSource(d.cell.source)}`));
+  last().receive({ type: "ops", version: 2, ops: [{ op: "delete_cell", id: "a" }], origin: "other" });
+  assert.deepEqual(told, ["0:mine"]);
+  client.edit([{ op: "delete_cell", id: "b" }]);
+  const sent = last().sentOfType("ops")[0];
+  last().receive({ type: "ops", version: 3, ops: sent.ops, origin: "me", requestId: sent.requestId });
+  assert.deepEqual(told, ["0:mine"], "our own deletes are not told");
 });
 
 test("echoes confirm edits; server ops from others land in order", () => {
@@ -99,17 +133,19 @@ test("a refused edit rolls back and tells the user", () => {
   assert.match(notices[0], /read-only/);
 });
 
-test("reconnects with backoff and re-sends edits the new snapshot lacks", () => {
+test("reconnects with backoff and re-sends edits and text the new snapshot lacks", () => {
   const { client, timers, sockets, last } = setup();
   client.start();
   last().open();
-  last().receive(snapshot(1, notebook([{ id: "a" }])));
+  const server = new TextServer(notebook([{ id: "a" }]));
+  last().receive(snapshot(1, notebook([{ id: "a" }]), "me", {}, server));
   client.edit([{ op: "insert_cell", index: 1, cell: code("b", "kept") }]);
   last().drop();
   assert.equal(client.getState().connection.status, "reconnecting");
-  // Edited while offline: kept locally.
+  // Typed while offline: kept locally.
   client.edit([{ op: "set_source", id: "a", source: "offline" }]);
   assert.equal(source(client, "a"), "offline");
+  assert.equal(client.getState().unsentEdits, 2);
   assert.equal(sockets.length, 1);
   timers.advance(499);
   assert.equal(sockets.length, 1, "waits for the backoff");
@@ -124,15 +160,16 @@ test("reconnects with backoff and re-sends edits the new snapshot lacks", () => 
   // The server had applied the insert before the drop, and output arrived meanwhile.
   const nb = notebook([{ id: "a" }, { id: "b", source: "kept" }]);
   (nb.cells[1] as any).outputs = [{ output_type: "stream", name: "stdout", text: "while away\n" }];
-  last().receive(snapshot(7, nb, "me2"));
-  const resent = last().sentOfType("ops");
-  assert.deepEqual(resent.map((m) => m.ops), [[{ op: "set_source", id: "a", source: "offline" }]]);
+  last().receive(snapshot(7, nb, "me2", {}, server));
+  assert.equal(last().sentOfType("ops").length, 0, "the insert is already there");
+  // What was typed offline is sent as the part of the text the server lacks.
+  for (const m of last().sentOfType("text")) server.take(m);
+  assert.equal(server.text("a"), "offline");
   const state = client.getState();
   assert.equal(state.connection.status, "open");
   assert.equal(state.connection.attempt, 0);
   assert.equal(source(client, "a"), "offline");
   assert.equal((state.doc!.notebook.cells[1] as any).outputs.length, 1);
-  last().receive({ type: "ops", version: 8, ops: resent[0].ops, origin: "me2", requestId: resent[0].requestId });
   assert.equal(client.getState().unsentEdits, 0);
 });
 

@@ -79,15 +79,18 @@ test("a refused edit rolls back", () => {
   assert.equal(src(m, "a"), "old");
 });
 
-test("drafts overlay the view and win over remote source until sent", () => {
+test("shared text lands in the source at once, under local edits still pending", () => {
   const m = new DocModel();
-  m.loadSnapshot(notebook([{ id: "a", source: "1" }]), {}, 1, false);
-  m.setDraft("a", "typed");
-  m.applyRemote({ version: 2, ops: [{ op: "set_source", id: "a", source: "remote" }], origin: "other" }, "me");
+  m.loadSnapshot(notebook([{ id: "a", source: "1" }, { id: "b" }]), {}, 1, false);
+  m.addLocal([{ op: "delete_cell", id: "b" }], "r1");
+  const before = m.confirmed;
+  m.setSourceFromText("a", "typed");
   assert.equal(src(m, "a"), "typed");
-  const ops = m.takeDrafts();
-  assert.deepEqual(ops, [{ op: "set_source", id: "a", source: "typed" }]);
-  assert.equal(m.drafts.size, 0);
+  assert.notEqual(m.confirmed, before, "copy on write: the old state is untouched");
+  assert.equal(joinSource(before!.notebook.cells[0].source), "1");
+  assert.equal(m.view!.notebook.cells.length, 1, "the pending delete still shows");
+  m.setSourceFromText("gone", "x");
+  assert.equal(m.view!.notebook.cells.length, 1);
 });
 
 test("after a reconnect, edits the snapshot already holds are not sent again", () => {

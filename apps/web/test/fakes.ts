@@ -1,5 +1,6 @@
 /** A fake WebSocket and fake timers for driving the document client without a server. */
-import type { CellRunState, DocServerMessage, Notebook } from "@tessera/protocol";
+import * as Y from "yjs";
+import { decodeUpdate, encodeUpdate, joinSource, sourcesOf, type CellRunState, type DocServerMessage, type Notebook, type SharedTextState } from "@tessera/protocol";
 import type { SocketLike, Timers } from "../src/channel/doc-client.js";
 
 export class FakeSocket implements SocketLike {
@@ -84,7 +85,34 @@ export function notebook(cells: Array<{ id: string; source?: string; type?: "cod
   };
 }
 
-export function snapshot(version: number, nb: Notebook, clientId = "me", run: Record<string, CellRunState> = {}): DocServerMessage {
+/** The server's side of the shared cell texts: a Y.Doc made from a notebook, as the server makes it. */
+export class TextServer {
+  readonly doc = new Y.Doc();
+  constructor(
+    nb: Notebook,
+    readonly gen = `gen-${Math.random().toString(36).slice(2)}`,
+  ) {
+    for (const cell of nb.cells) sourcesOf(this.doc).set(cell.id, new Y.Text(joinSource(cell.source)));
+  }
+  state(): SharedTextState {
+    return { gen: this.gen, update: encodeUpdate(Y.encodeStateAsUpdate(this.doc)) };
+  }
+  /** Applies a page's `text` message. */
+  take(msg: { gen: string; update: string }): void {
+    if (msg.gen === this.gen) Y.applyUpdate(this.doc, decodeUpdate(msg.update));
+  }
+  text(cellId: string): string | undefined {
+    return sourcesOf(this.doc).get(cellId)?.toString();
+  }
+  /** A Yjs update made on the server's doc by `fn` (another page's typing, a new cell's text). */
+  change(fn: (doc: Y.Doc) => void): string {
+    const before = Y.encodeStateVector(this.doc);
+    fn(this.doc);
+    return encodeUpdate(Y.encodeStateAsUpdate(this.doc, before));
+  }
+}
+
+export function snapshot(version: number, nb: Notebook, clientId = "me", run: Record<string, CellRunState> = {}, text = new TextServer(nb)): DocServerMessage {
   return {
     type: "snapshot",
     version,
@@ -94,5 +122,7 @@ export function snapshot(version: number, nb: Notebook, clientId = "me", run: Re
     run,
     kernel: { id: "k1", status: "idle" },
     save: { dirty: false, lastSaved: null, diskChanged: false },
+    text: text.state(),
+    you: { name: "me", color: "#1971c2" },
   };
 }

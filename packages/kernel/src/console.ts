@@ -4,14 +4,23 @@
  * stderr (Node's own split).
  */
 import { Console } from "node:console";
+import util from "node:util";
+import { BufferFrom, BufferPrototypeToString, StringCtor } from "./primordials.js";
 import type { StreamName } from "./streams.js";
 
 type Sink = (name: StreamName, text: string) => void;
 
+// Captured: these run on every print, after cells may have replaced the globals.
+const isUint8Array = util.types.isUint8Array;
+const nextTick = process.nextTick;
+
 function toText(chunk: unknown, encoding?: unknown): string {
   if (typeof chunk === "string") return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
-  return String(chunk);
+  if (isUint8Array(chunk)) {
+    const bytes = BufferFrom(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    return BufferPrototypeToString(bytes, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
+  }
+  return StringCtor(chunk);
 }
 
 /** A `write` with stream.Writable's signature that hands text to `sink`. */
@@ -19,7 +28,7 @@ function writer(sink: Sink, name: StreamName) {
   return (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
     sink(name, toText(chunk, encoding));
     const done = typeof encoding === "function" ? encoding : callback;
-    if (typeof done === "function") process.nextTick(done as () => void);
+    if (typeof done === "function") nextTick(done as () => void);
     return true;
   };
 }

@@ -6,8 +6,28 @@
  * returning a mime bundle (the convention Deno's kernel uses), e.g.
  * `{ [Symbol.for("Jupyter.display")]() { return { "text/html": "<b>hi</b>" } } }`.
  */
-import { inspect } from "node:util";
+import util, { inspect, type InspectOptions } from "node:util";
 import { newId, type MimeBundle } from "@tessera/protocol";
+import {
+  ArrayIsArray,
+  BufferFrom,
+  BufferPrototypeToString,
+  ObjectKeys,
+  ObjectPrototype,
+  PromiseCtor,
+  PromisePrototypeThen,
+  ReflectApply,
+  ReflectGetOwnPropertyDescriptor,
+  WeakSetPrototypeAdd,
+  WeakSetPrototypeHas,
+  box,
+  isPromise,
+  type Box,
+} from "./primordials.js";
+import { withPristineBuiltins } from "./pristine.js";
+
+const isUint8Array = util.types.isUint8Array;
+const Bytes = Uint8Array;
 
 /** `Symbol.for("Jupyter.display")`. */
 export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
@@ -35,7 +55,7 @@ const displayHandles = new WeakSet<object>();
  * once, not x and then its handle (as IPython's display returns None).
  */
 export function isDisplayHandle(value: unknown): boolean {
-  return typeof value === "object" && value !== null && displayHandles.has(value);
+  return typeof value === "object" && value !== null && WeakSetPrototypeHas(displayHandles, value);
 }
 
 /** Where display output goes (the kernel sends it as iopub messages of the current cell). */
@@ -43,17 +63,37 @@ export interface DisplaySink {
   display(bundle: MimeBundle, metadata: Record<string, unknown>, displayId: string, update: boolean): void;
 }
 
-/** How `util.inspect` renders values in `text/plain` (as Node's REPL does, without colours). */
-export function plainText(value: unknown): string {
-  return typeof value === "string" ? value : inspect(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
+/**
+ * `util.inspect`, which calls `Array.prototype.push` and friends as they are now: when a
+ * cell broke those, it runs again with the built-ins the kernel loaded with (only then:
+ * checking them costs more than inspecting a small value).
+ */
+function inspectSafely(value: unknown, options?: InspectOptions): string {
+  try {
+    return inspect(value, options);
+  } catch {
+    return withPristineBuiltins(() => inspect(value, options));
+  }
 }
 
+/** How `util.inspect` renders values in `text/plain` (as Node's REPL does, without colours). */
+export function plainText(value: unknown): string {
+  return typeof value === "string" ? value : inspectSafely(value, { depth: 4, maxArrayLength: 100, breakLength: 100 });
+}
+
+/**
+ * A promise, or an object with a `then` of its own kind. A `then` every object inherits
+ * (a cell set Object.prototype.then) does not make a mime bundle a promise.
+ */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
+  if (isPromise(value)) return true;
+  if ((typeof value !== "object" && typeof value !== "function") || value === null) return false;
+  const then = (value as { then?: unknown }).then;
+  return typeof then === "function" && then !== ReflectGetOwnPropertyDescriptor(ObjectPrototype, "then")?.value;
 }
 
 function checkBundle(bundle: unknown): MimeBundle {
-  if (typeof bundle !== "object" || bundle === null || Array.isArray(bundle)) {
+  if (typeof bundle !== "object" || bundle === null || ArrayIsArray(bundle)) {
     throw new TypeError(`[Symbol.for("Jupyter.display")]() must return a mime bundle object, got ${plainText(bundle)}`);
   }
   return bundle as MimeBundle;
@@ -61,21 +101,24 @@ function checkBundle(bundle: unknown): MimeBundle {
 
 /**
  * The mime bundle for a value: its own `[Symbol.for("Jupyter.display")]()` (which may be
- * async), else `text/plain` from `util.inspect`.
+ * async: then a promise of the bundle, boxed so that settling it calls no `then` a cell
+ * put on Object.prototype), else `text/plain` from `util.inspect`.
  */
-export function mimeBundle(value: unknown): MimeBundle | Promise<MimeBundle> {
+export function mimeBundle(value: unknown): MimeBundle | Promise<Box<MimeBundle>> {
   const method = (value as Record<symbol, unknown> | null | undefined)?.[JUPYTER_DISPLAY];
   if ((typeof value === "object" || typeof value === "function") && value !== null && typeof method === "function") {
-    const bundle: unknown = method.call(value);
-    return isThenable(bundle) ? Promise.resolve(bundle).then(checkBundle) : checkBundle(bundle);
+    const bundle: unknown = ReflectApply(method, value, []);
+    if (!isThenable(bundle)) return checkBundle(bundle);
+    const settled = isPromise(bundle) ? bundle : new PromiseCtor<unknown>((resolve) => resolve(bundle));
+    return PromisePrototypeThen(settled, (b: unknown) => box(checkBundle(b)));
   }
-  return { "text/plain": typeof value === "string" ? inspect(value) : plainText(value) };
+  return { "text/plain": typeof value === "string" ? inspectSafely(value) : plainText(value) };
 }
 
 function base64(data: Uint8Array | ArrayBuffer | string): string {
   if (typeof data === "string") return data;
-  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  const bytes = isUint8Array(data) ? data : new Bytes(data);
+  return BufferPrototypeToString(BufferFrom(bytes.buffer, bytes.byteOffset, bytes.byteLength), "base64");
 }
 
 interface ImageOptions extends DisplayOptions {
@@ -99,9 +142,10 @@ export function createDisplay(sink: DisplaySink): DisplayFunction {
   const send = (value: unknown, options: DisplayOptions, displayId: string, update: boolean): void => {
     const metadata = options.metadata ?? {};
     const bundle = options.raw ? checkBundle(value) : mimeBundle(value);
-    if (isThenable(bundle)) {
-      bundle.then(
-        (b) => sink.display(b, metadata, displayId, update),
+    if (isPromise(bundle)) {
+      PromisePrototypeThen(
+        bundle,
+        (b) => sink.display(b.value, metadata, displayId, update),
         (err: unknown) => sink.display({ "text/plain": `display failed: ${plainText(err)}` }, {}, displayId, update),
       );
     } else {
@@ -115,13 +159,13 @@ export function createDisplay(sink: DisplaySink): DisplayFunction {
       display_id: displayId,
       update: (next, opts = {}) => send(next, opts, displayId, true),
     };
-    displayHandles.add(handle);
+    WeakSetPrototypeAdd(displayHandles, handle);
     return handle;
   };
   const rich = (mime: string, data: unknown, options: DisplayOptions = {}) => show({ [mime]: data }, { ...options, raw: true });
   const image = (mime: string, data: Uint8Array | ArrayBuffer | string, options: ImageOptions = {}) => {
     const size = { ...(options.width ? { width: options.width } : {}), ...(options.height ? { height: options.height } : {}) };
-    const metadata = Object.keys(size).length ? { ...options.metadata, [mime]: size } : options.metadata;
+    const metadata = ObjectKeys(size).length ? { ...options.metadata, [mime]: size } : options.metadata;
     return rich(mime, base64(data), { ...options, metadata });
   };
   return Object.assign(show, {

@@ -16,6 +16,25 @@
  */
 import inspector from "node:inspector";
 import vm from "node:vm";
+import {
+  BigIntCtor,
+  NumberCtor,
+  ObjectDefineProperty,
+  ObjectFreeze,
+  ObjectPrototype,
+  PromiseCtor,
+  PromisePrototypeThen,
+  ReflectDefineProperty,
+  ReflectDeleteProperty,
+  ReflectGetOwnPropertyDescriptor,
+  SetImmediate,
+  StringPrototypeEndsWith,
+  StringPrototypeSlice,
+  box,
+  inert,
+  type Box,
+} from "./primordials.js";
+import { runContext } from "./run.js";
 
 export type EvalOutcome =
   /** The script ran (and its top-level promise settled). */
@@ -39,26 +58,55 @@ interface EvaluateResult {
   exceptionDetails?: { lineNumber: number; columnNumber: number; exception?: RemoteObject };
 }
 
-const ENTRY = Symbol.for("tessera.evaluate");
-const TAKE = Symbol.for("tessera.take");
+/**
+ * The global the evaluator's hooks live on. Compiled cells call `begin()` first and
+ * `end()` last (see transform-cell.ts). Defined non-writable and non-configurable, so no
+ * cell can replace it or shadow it with a declaration.
+ */
+export const EVALUATOR_GLOBAL = "__tesseraEval";
+
+/** The hooks on {@link EVALUATOR_GLOBAL}. */
+export interface EvaluatorHooks {
+  /** Runs the pending evaluation (called from inside the `breakOnSigint` vm frame). */
+  enter(): void;
+  /** Hands a remote object's value over (`Runtime.callFunctionOn`). */
+  take(value: unknown): void;
+  /** The cell's first statement: the cell's own built-ins are back in place. */
+  begin(): void;
+  /** The cell's last statement completed. */
+  end(): void;
+}
+
+/** Why no cell can run once a cell made Object.prototype.toJSON permanent. */
+const TOJSON_LOCKED_MESSAGE =
+  "Object.prototype.toJSON was made read-only and permanent: Node's inspector, which runs every cell, serializes its messages with it, so no cell can run in this kernel any more (restart it)";
 
 function fromUnserializable(text: string): unknown {
-  if (text.endsWith("n")) return BigInt(text.slice(0, -1));
-  return Number(text);
+  if (StringPrototypeEndsWith(text, "n")) return BigIntCtor(StringPrototypeSlice(text, 0, -1));
+  return NumberCtor(text);
 }
 
 export class Evaluator {
   private readonly session = new inspector.Session();
   /** Enters the inspector from inside a vm frame, so SIGINT stops there. */
-  private readonly entry = new vm.Script(`globalThis[Symbol.for("tessera.evaluate")]()`, { filename: "tessera:evaluate" });
+  private readonly entry = new vm.Script(`${EVALUATOR_GLOBAL}.enter()`, { filename: "tessera:evaluate" });
   private pending: (() => void) | undefined;
   private taken: unknown;
   private evaluations = 0;
+  /** Object.prototype.toJSON, taken away while Node serializes our inspector message. */
+  private hiddenToJSON: PropertyDescriptor | undefined;
+  /** Ends the evaluation in progress when its cell's last statement ran. */
+  private onEnd: (() => void) | undefined;
 
   constructor() {
     this.session.connect();
-    Object.defineProperty(globalThis, ENTRY, { value: () => this.pending?.(), enumerable: false });
-    Object.defineProperty(globalThis, TAKE, { value: (v: unknown) => (this.taken = v), enumerable: false });
+    const hooks: EvaluatorHooks = {
+      enter: () => this.pending?.(),
+      take: (v: unknown) => (this.taken = v),
+      begin: () => this.restoreToJSON(),
+      end: () => this.onEnd?.(),
+    };
+    ObjectDefineProperty(globalThis, EVALUATOR_GLOBAL, { value: ObjectFreeze(hooks), enumerable: false });
   }
 
   /**
@@ -69,47 +117,99 @@ export class Evaluator {
     // A group per evaluation: an interrupted evaluation that settles late must not release
     // the handles of the current one.
     const objectGroup = `tessera-cell-${++this.evaluations}`;
-    return new Promise<EvalOutcome>((resolve) => {
+    const owner = runContext.getStore();
+    return new PromiseCtor<EvalOutcome>((resolve) => {
+      const settle = (outcome: EvalOutcome): void => resolve(inert(outcome));
+      // REPL mode resolves its promise with an object V8 makes ({ .repl_result }): after a
+      // cell set Object.prototype.then, that promise never settles. The cell's own last
+      // statement says it completed; the inspector normally answers before this fires.
+      this.onEnd = () => {
+        if (runContext.getStore() === owner) SetImmediate(() => settle({ kind: "ok" }));
+      };
       this.pending = () => {
-        this.session.post("Runtime.evaluate", { expression: js, replMode: true, awaitPromise: true, objectGroup }, (err, res) => {
-          if (err) resolve({ kind: "exception", value: err, line: 0, column: 0 });
-          else void this.outcome(res as EvaluateResult, objectGroup).then(resolve);
-        });
+        const params = { expression: js, replMode: true, awaitPromise: true, objectGroup };
+        // Node's post() runs JSON.stringify on its message, which a cell's
+        // Object.prototype.toJSON would replace; the cell's first statement puts it back.
+        if (!this.hideToJSON()) {
+          settle({ kind: "exception", value: new TypeError(TOJSON_LOCKED_MESSAGE), line: 0, column: 0 });
+          return;
+        }
+        try {
+          this.session.post("Runtime.evaluate", params, (err, res) => {
+            if (err) settle({ kind: "exception", value: err, line: 0, column: 0 });
+            else PromisePrototypeThen(this.outcome(res as EvaluateResult, objectGroup), settle);
+          });
+        } finally {
+          this.restoreToJSON();
+        }
       };
       try {
         this.entry.runInThisContext({ breakOnSigint: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") resolve({ kind: "terminated" });
-        else resolve({ kind: "exception", value: err, line: 0, column: 0 });
+        if ((err as NodeJS.ErrnoException).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") settle({ kind: "terminated" });
+        else settle({ kind: "exception", value: err, line: 0, column: 0 });
       } finally {
         this.pending = undefined;
       }
     });
   }
 
-  private async outcome(res: EvaluateResult, objectGroup: string): Promise<EvalOutcome> {
-    const details = res.exceptionDetails;
+  /** Takes Object.prototype.toJSON away (deleted, or blanked if it cannot be deleted); false if it is locked in. */
+  private hideToJSON(): boolean {
+    const descriptor = ReflectGetOwnPropertyDescriptor(ObjectPrototype, "toJSON");
+    if (descriptor === undefined) return true;
+    if (descriptor.configurable ? ReflectDeleteProperty(ObjectPrototype, "toJSON") : descriptor.writable && ReflectDefineProperty(ObjectPrototype, "toJSON", { value: undefined })) {
+      this.hiddenToJSON = descriptor;
+      return true;
+    }
+    return false;
+  }
+
+  private restoreToJSON(): void {
+    const descriptor = this.hiddenToJSON;
+    if (descriptor === undefined) return;
+    this.hiddenToJSON = undefined;
+    const now = ReflectGetOwnPropertyDescriptor(ObjectPrototype, "toJSON");
+    if (now === undefined || (!descriptor.configurable && now.value === undefined)) ReflectDefineProperty(ObjectPrototype, "toJSON", descriptor);
+  }
+
+  /**
+   * Posts an inspector command outside any cell's code. Node's post() uses its own
+   * captured built-ins except JSON.stringify's lookup of `toJSON`: that one is hidden.
+   */
+  private post(method: string, params: object, callback?: (err: Error | null, res: unknown) => void): void {
+    if (!this.hideToJSON()) return callback?.(new TypeError(TOJSON_LOCKED_MESSAGE), undefined);
     try {
-      if (!details) return { kind: "ok" };
-      const value = await this.materialize(details.exception ?? res.result);
-      return { kind: "exception", value, line: details.lineNumber + 1, column: details.columnNumber + 1 };
+      this.session.post(method, params, callback);
     } finally {
-      this.session.post("Runtime.releaseObjectGroup", { objectGroup });
+      this.restoreToJSON();
     }
   }
 
-  /** The actual thrown value behind a remote object handle (same isolate, so it is ours to take). */
-  private materialize(remote: RemoteObject): Promise<unknown> {
-    if (remote.objectId === undefined) {
-      if (remote.unserializableValue !== undefined) return Promise.resolve(fromUnserializable(remote.unserializableValue));
-      return Promise.resolve(remote.type === "undefined" ? undefined : remote.value);
+  private async outcome(res: EvaluateResult, objectGroup: string): Promise<EvalOutcome> {
+    const details = res.exceptionDetails;
+    try {
+      if (!details) return inert({ kind: "ok" });
+      const { value } = await this.materialize(details.exception ?? res.result);
+      return inert({ kind: "exception", value, line: details.lineNumber + 1, column: details.columnNumber + 1 });
+    } finally {
+      this.post("Runtime.releaseObjectGroup", { objectGroup });
     }
-    return new Promise((resolve) => {
+  }
+
+  /** The actual thrown value behind a remote object handle (same isolate, so it is ours to take), boxed. */
+  private materialize(remote: RemoteObject): Promise<Box<unknown>> {
+    return new PromiseCtor((resolve) => {
+      if (remote.objectId === undefined) {
+        if (remote.unserializableValue !== undefined) resolve(box(fromUnserializable(remote.unserializableValue)));
+        else resolve(box(remote.type === "undefined" ? undefined : remote.value));
+        return;
+      }
       this.taken = undefined;
-      this.session.post(
+      this.post(
         "Runtime.callFunctionOn",
-        { objectId: remote.objectId, functionDeclaration: `function () { "use strict"; globalThis[Symbol.for("tessera.take")](this); }` },
-        (err) => resolve(err ? new Error(remote.description ?? "unknown error") : this.taken),
+        { objectId: remote.objectId, functionDeclaration: `function () { "use strict"; ${EVALUATOR_GLOBAL}.take(this); }` },
+        (err) => resolve(box(err ? new Error(remote.description ?? "unknown error") : this.taken)),
       );
     });
   }

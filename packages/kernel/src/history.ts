@@ -2,6 +2,7 @@
  * This session's executed inputs (and their text results), for `history_request`.
  */
 import type { HistoryReplyContent, HistoryRequestContent } from "@tessera/protocol";
+import { ArrayPrototypePush } from "./primordials.js";
 
 /** The number this session reports; requests for session 0 mean "the current one", as in IPython. */
 export const SESSION_NUMBER = 1;
@@ -21,15 +22,21 @@ function globToRegExp(pattern: string): RegExp {
 export class History {
   private readonly entries: Entry[] = [];
 
+  // add and setOutput run on every execution, after cells may have replaced Array methods:
+  // captured built-ins only. (query runs with pristine ones: see pristine.ts.)
+
   /** Records an executed input under its execution count. */
   add(line: number, input: string): void {
-    this.entries.push({ line, input, output: null });
+    ArrayPrototypePush(this.entries, { line, input, output: null });
   }
 
   /** Records the text/plain result of execution `line`. */
   setOutput(line: number, output: string): void {
-    const entry = this.entries.findLast((e) => e.line === line);
-    if (entry) entry.output = output;
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      if (this.entries[i].line !== line) continue;
+      this.entries[i].output = output;
+      return;
+    }
   }
 
   /** Every input so far, oldest first. */

@@ -3,6 +3,7 @@
  * line of text with a stdin `input_request`, and wait for its `input_reply`.
  */
 import type { InputRequestContent, JupyterMessage } from "@tessera/protocol";
+import { PromiseCtor, PromisePrototypeThen, StringCtor } from "./primordials.js";
 import { InterruptedError, runContext, type Run } from "./run.js";
 
 /** Thrown when the front end that ran the cell does not take input (`allow_stdin: false`). */
@@ -32,14 +33,14 @@ export class StdinBroker {
 
   /** Asks for one line of input on behalf of the run whose code is executing. */
   request(prompt: string, password: boolean): Promise<string> {
-    const run = runContext.getStore();
-    if (!run || run.finished) return Promise.reject(new Error("input() can only be used while its cell is running"));
-    if (!run.allowStdin) return Promise.reject(new StdinNotAllowedError());
-    if (run.interrupted) return Promise.reject(new InterruptedError());
-    if (this.waiting) return Promise.reject(new Error("input() is already waiting for an answer"));
-    return new Promise<string>((resolve, reject) => {
+    return new PromiseCtor<string>((resolve, reject) => {
+      const run = runContext.getStore();
+      if (!run || run.finished) return reject(new Error("input() can only be used while its cell is running"));
+      if (!run.allowStdin) return reject(new StdinNotAllowedError());
+      if (run.interrupted) return reject(new InterruptedError());
+      if (this.waiting) return reject(new Error("input() is already waiting for an answer"));
       this.waiting = { run, resolve, reject };
-      void run.whenInterrupted.then(() => this.cancel(run, new InterruptedError()));
+      void PromisePrototypeThen(run.whenInterrupted, () => this.cancel(run, new InterruptedError()));
       this.send(run, { prompt, password });
     });
   }
@@ -51,7 +52,7 @@ export class StdinBroker {
     this.waiting = undefined;
     const content = msg.content as { value?: unknown; status?: string };
     if (content.status === "error") waiting.reject(new Error("the front end could not provide input"));
-    else waiting.resolve(typeof content.value === "string" ? content.value : String(content.value ?? ""));
+    else waiting.resolve(typeof content.value === "string" ? content.value : StringCtor(content.value ?? ""));
   }
 
   /** Gives up waiting on behalf of `run` (it was interrupted or ended). */
@@ -64,8 +65,8 @@ export class StdinBroker {
 
   /** The global `input` function. */
   inputFunction(): InputFunction {
-    return Object.assign((prompt = "") => this.request(String(prompt), false), {
-      password: (prompt = "") => this.request(String(prompt), true),
+    return Object.assign((prompt = "") => this.request(StringCtor(prompt), false), {
+      password: (prompt = "") => this.request(StringCtor(prompt), true),
     });
   }
 }

@@ -5,6 +5,7 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import type { ExecuteRequestContent, JupyterMessage, ToKernel } from "@tessera/protocol";
+import { lockFunctionApply } from "./apply-lock.js";
 import { captureConsole } from "./console.js";
 import { createDisplay, isDisplayHandle, mimeBundle, plainText } from "./display.js";
 import { CellExecutor, type RunOutcome } from "./executor.js";
@@ -15,10 +16,30 @@ import { kernelInfo } from "./info.js";
 import { isComplete } from "./is-complete.js";
 import { CellLanguageService } from "./language-service.js";
 import { logKernel } from "./log.js";
+import {
+  ArrayPrototypeIndexOf,
+  ArrayPrototypeJoin,
+  ArrayPrototypePush,
+  ArrayPrototypeShift,
+  ArrayPrototypeSplice,
+  DateNow,
+  MathMax,
+  PromiseCtor,
+  PromisePrototypeThen,
+  ReflectSetPrototypeOf,
+  SetImmediate,
+  SetTimeout,
+  StringPrototypeCharCodeAt,
+  StringPrototypeTrim,
+  isPromise,
+  raceBoxed,
+} from "./primordials.js";
+import { withPristineBuiltins } from "./pristine.js";
 import { Publisher } from "./publisher.js";
 import { InterruptedError, Run, runContext } from "./run.js";
 import { installRuntime } from "./runtime.js";
 import { installStackTraces } from "./stack.js";
+import { CellTimers } from "./timers.js";
 import { errorReport } from "./traceback.js";
 import { evaluateUserExpressions } from "./user-expressions.js";
 import { transpileCell } from "./transpile.js";
@@ -47,6 +68,8 @@ export class Kernel {
   private lastInterruptAt = 0;
   /** The run of the execute_request being handled, until its reply is sent. */
   private activeRun: Run | undefined;
+  /** Timers cells left running: an interrupt while idle stops them (timers.ts). */
+  private readonly timers = new CellTimers((run, text) => this.publisher.streams.write(run, "stderr", text));
 
   constructor(wire: Wire) {
     this.publisher = new Publisher(wire);
@@ -59,12 +82,14 @@ export class Kernel {
    * kernel loaded (`ready` was sent before), then warms up in the background.
    */
   start(early: readonly ToKernel[] = []): void {
+    lockFunctionApply();
     installStackTraces();
     installRuntime({
       flag: this.interrupts.flag,
       interrupted: () => this.interruptedByCheck(),
       setResult: (runId, value) => this.executor.setResult(runId, value),
     });
+    this.timers.install();
     captureConsole((name, text) => this.publisher.stream(name, text));
     const globals: Record<string, unknown> = {
       display: createDisplay({
@@ -81,7 +106,7 @@ export class Kernel {
     process.on("disconnect", () => this.exit(0));
     process.on("uncaughtException", (err) => this.reportBackgroundError(err));
     process.on("unhandledRejection", (reason) => this.reportBackgroundError(reason));
-    process.on("exit", () => this.publisher.streams.flush());
+    process.on("exit", () => this.publisher.streams.drain());
     // Before any cell can run: a first cell that spins at once must still hear interrupts.
     this.interrupts.start();
     for (const m of early) this.receive(m);
@@ -93,23 +118,26 @@ export class Kernel {
    * (~1.3 s of CPU) once the kernel has been idle a while, so neither lands on a request.
    */
   private warmUp(): void {
-    ts();
-    // The first transpile JIT-compiles TypeScript's emitter: do it before a cell waits on it.
-    transpileCell("const warm: number = 1;\nwarm", 0);
-    this.executor.warm();
+    // A first cell may have run already, and changed the built-ins the compiler uses.
+    withPristineBuiltins(() => {
+      ts();
+      // The first transpile JIT-compiles TypeScript's emitter: do it before a cell waits on it.
+      transpileCell("const warm: number = 1;\nwarm", 0);
+      this.executor.warm();
+    });
     const check = (): void => {
-      const idleFor = Date.now() - this.lastActivity;
+      const idleFor = DateNow() - this.lastActivity;
       if (this.busy || idleFor < WARM_LANGUAGE_SERVICE_AFTER_MS) {
-        setTimeout(check, Math.max(100, WARM_LANGUAGE_SERVICE_AFTER_MS - idleFor)).unref();
+        SetTimeout(check, MathMax(100, WARM_LANGUAGE_SERVICE_AFTER_MS - idleFor)).unref();
         return;
       }
       try {
-        this.lsp().warm();
+        withPristineBuiltins(() => this.lsp().warm());
       } catch (err) {
         logKernel(`language service warm-up failed: ${String(err)}`);
       }
     };
-    setTimeout(check, WARM_LANGUAGE_SERVICE_AFTER_MS).unref();
+    SetTimeout(check, WARM_LANGUAGE_SERVICE_AFTER_MS).unref();
   }
 
   private lsp(): CellLanguageService {
@@ -119,7 +147,7 @@ export class Kernel {
 
   /** Handles one message from the server. */
   receive(m: ToKernel): void {
-    this.lastActivity = Date.now();
+    this.lastActivity = DateNow();
     if (m?.kind === "shutdown") return this.exit(0);
     if (m?.kind !== "jupyter" || typeof m.msg?.header?.msg_type !== "string") {
       logKernel(`ignored a malformed message from the server`);
@@ -127,6 +155,8 @@ export class Kernel {
     }
     const msg = m.msg;
     msg.content ??= {};
+    // Read as sent: a field the client left out must not come from a polluted Object.prototype.
+    if (typeof msg.content === "object" && msg.content !== null) ReflectSetPrototypeOf(msg.content, null);
     if (msg.channel === "stdin") {
       if (msg.header.msg_type === "input_reply") this.stdin.reply(msg);
       return;
@@ -139,7 +169,7 @@ export class Kernel {
       logKernel(`ignored a ${msg.header.msg_type} on channel ${String(msg.channel)}`);
       return;
     }
-    this.queue.push(msg);
+    ArrayPrototypePush(this.queue, msg);
     void this.pump();
   }
 
@@ -147,7 +177,7 @@ export class Kernel {
     if (this.busy) return;
     this.busy = true;
     try {
-      for (let msg = this.queue.shift(); msg; msg = this.queue.shift()) {
+      for (let msg = ArrayPrototypeShift(this.queue); msg; msg = ArrayPrototypeShift(this.queue)) {
         await this.handle(msg);
         // Synchronously after the failed request's idle: nothing sent after the client saw
         // its reply can be in the queue yet.
@@ -155,7 +185,7 @@ export class Kernel {
       }
     } finally {
       this.busy = false;
-      this.lastActivity = Date.now();
+      this.lastActivity = DateNow();
     }
   }
 
@@ -165,8 +195,10 @@ export class Kernel {
     try {
       await this.dispatch(msg);
     } catch (err) {
-      logKernel(`${msg.header.msg_type} failed: ${err instanceof Error ? err.stack : String(err)}`);
-      const report = errorReport(err);
+      const report = withPristineBuiltins(() => {
+        logKernel(`${msg.header.msg_type} failed: ${err instanceof Error ? err.stack : String(err)}`);
+        return errorReport(err);
+      });
       this.publisher.reply(msg, { status: "error", ...report });
     } finally {
       this.publisher.status("idle", msg);
@@ -177,20 +209,25 @@ export class Kernel {
   private async dispatch(msg: JupyterMessage): Promise<void> {
     const c = msg.content as Record<string, unknown>;
     const code = typeof c.code === "string" ? c.code : "";
-    const cursor = typeof c.cursor_pos === "number" ? c.cursor_pos : [...code].length;
+    const cursor = typeof c.cursor_pos === "number" ? c.cursor_pos : codePointCount(code);
+    // Library code (TypeScript, the language service) runs with the built-ins as loaded.
+    const answer = (content: () => unknown): void => this.publisher.reply(msg, withPristineBuiltins(content));
     switch (msg.header.msg_type) {
       case "kernel_info_request":
-        return this.publisher.reply(msg, kernelInfo());
+        return answer(() => kernelInfo());
       case "execute_request":
-        return this.execute(msg);
+        // Awaited, not returned: returning a promise from an async function calls its
+        // `then`, which a cell may have replaced on Promise.prototype.
+        await this.execute(msg);
+        return;
       case "complete_request":
-        return this.publisher.reply(msg, this.lsp().complete(code, cursor));
+        return answer(() => this.lsp().complete(code, cursor));
       case "inspect_request":
-        return this.publisher.reply(msg, this.lsp().inspect(code, cursor));
+        return answer(() => this.lsp().inspect(code, cursor));
       case "is_complete_request":
-        return this.publisher.reply(msg, isComplete(code));
+        return answer(() => isComplete(code));
       case "history_request":
-        return this.publisher.reply(msg, this.history.query(c));
+        return answer(() => this.history.query(c));
       case "comm_info_request":
         return this.publisher.reply(msg, { status: "ok", comms: {} });
       case "comm_open":
@@ -202,7 +239,7 @@ export class Kernel {
       case "interrupt_request":
         this.publisher.reply(msg, { status: "ok" });
         // The server also writes a byte to fd 3 for this click; do not count it twice.
-        if (Date.now() - this.lastInterruptAt > 250) {
+        if (DateNow() - this.lastInterruptAt > 250) {
           this.interrupts.raise();
           this.onInterrupt();
         }
@@ -228,11 +265,11 @@ export class Kernel {
     const count = this.executionCount;
     if (!silent) this.publisher.publish("execute_input", { code, execution_count: count }, msg);
     if (storeHistory) this.history.add(count, code);
-    if (code.trim() !== "") {
+    if (StringPrototypeTrim(code) !== "") {
       // A cell run again moves to the end: the language service sees it once, latest last.
-      const previous = this.cellSources.indexOf(code);
-      if (previous >= 0) this.cellSources.splice(previous, 1);
-      this.cellSources.push(code);
+      const previous = ArrayPrototypeIndexOf(this.cellSources, code);
+      if (previous >= 0) ArrayPrototypeSplice(this.cellSources, previous, 1);
+      ArrayPrototypePush(this.cellSources, code);
     }
 
     const run = new Run(++this.runIds, msg, storeHistory ? `In[${count}]` : "In[-]", content.allow_stdin === true);
@@ -241,20 +278,29 @@ export class Kernel {
     let outcome: RunOutcome;
     try {
       outcome = await this.executor.run(run, code);
+      // What the cell printed past the stream cap goes out before its result and reply.
+      this.publisher.streams.finishRun(run);
       const result = outcome.kind === "ok" ? outcome.result : undefined;
       if (result && result.value !== undefined && !isDisplayHandle(result.value) && !silent) {
         try {
           // A result's own display method may be async; an interrupt still ends the wait.
+          // Boxed: the bundle is a plain object, and resolving a promise with it would call
+          // an Object.prototype.then a cell set.
           const bundle = runContext.run(run, () => mimeBundle(result.value));
-          const data = await Promise.race([bundle, run.whenInterrupted.then(() => Promise.reject(new InterruptedError()))]);
+          const interrupted = (): Promise<never> =>
+            PromisePrototypeThen(run.whenInterrupted, (): never => {
+              throw new InterruptedError();
+            });
+          const data = isPromise(bundle) ? (await raceBoxed([bundle, interrupted()])).value.value : bundle;
           this.publisher.publish("execute_result", { execution_count: count, data, metadata: {} }, msg);
           if (storeHistory) this.history.setOutput(count, plainText(data["text/plain"] ?? ""));
         } catch (err) {
-          outcome = { kind: "error", report: errorReport(err), interrupted: err instanceof InterruptedError };
+          outcome = { kind: "error", report: withPristineBuiltins(() => errorReport(err)), interrupted: err instanceof InterruptedError };
         }
       }
     } finally {
       this.activeRun = undefined;
+      this.publisher.streams.finishRun(run);
     }
     run.finished = true;
     this.stdin.cancel(run, new Error("the cell finished before input() was answered"));
@@ -268,7 +314,7 @@ export class Kernel {
     if (outcome.interrupted || content.stop_on_error !== false) {
       // As ipykernel does, abort what was sent before the client could know of the error:
       // let the IPC pipe drain into the queue before replying, abort the queue after.
-      await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+      await new PromiseCtor<void>((resolve) => SetImmediate(() => SetImmediate(resolve)));
       this.abortQueued = true;
     }
     this.publisher.reply(msg, { status: "error", execution_count: count, ...outcome.report });
@@ -277,9 +323,11 @@ export class Kernel {
   /** Aborts the queued execute_requests (other requests still run). */
   private abortQueue(): void {
     this.abortQueued = false;
-    const aborted = this.queue.filter((m) => m.header.msg_type === "execute_request");
-    this.queue = this.queue.filter((m) => m.header.msg_type !== "execute_request");
-    for (const msg of aborted) this.abort(msg);
+    const queued = this.queue;
+    this.queue = [];
+    const aborted: JupyterMessage[] = [];
+    for (let i = 0; i < queued.length; i++) ArrayPrototypePush(queued[i].header.msg_type === "execute_request" ? aborted : this.queue, queued[i]);
+    for (let i = 0; i < aborted.length; i++) this.abort(aborted[i]);
   }
 
   private abort(msg: JupyterMessage): void {
@@ -291,15 +339,15 @@ export class Kernel {
   /** An interrupt reached the main thread while it was free (idle, or a cell awaiting). */
   private onInterrupt(): void {
     if (!this.interrupts.pending) return;
-    this.lastInterruptAt = Date.now();
+    this.lastInterruptAt = DateNow();
     const run = this.activeRun;
     if (run) run.interrupt(); // the flag is cleared when the run has ended
-    else this.interrupts.clear();
+    else if (this.interrupts.clearIdle()) this.timers.stopAll();
   }
 
   /** A check in cell code saw the flag: stop whatever runs now. */
   private interruptedByCheck(): never {
-    this.lastInterruptAt = Date.now();
+    this.lastInterruptAt = DateNow();
     runContext.getStore()?.interrupt();
     this.activeRun?.interrupt();
     throw new InterruptedError();
@@ -310,8 +358,8 @@ export class Kernel {
     // Leftover steps of an interrupted cell stop this way on purpose.
     if (err instanceof InterruptedError) return;
     try {
-      const report = errorReport(err);
-      const text = stripVTControlCharacters(report.traceback.join("\n"));
+      const report = withPristineBuiltins(() => errorReport(err));
+      const text = stripVTControlCharacters(ArrayPrototypeJoin(report.traceback, "\n"));
       this.publisher.stream("stderr", `Uncaught error in a callback: ${text}\n`);
     } catch {
       logKernel(`uncaught: ${String(err)}`);
@@ -319,7 +367,22 @@ export class Kernel {
   }
 
   private exit(code: number): void {
-    this.publisher.streams.flush();
+    this.publisher.streams.drain();
     process.exit(code);
   }
+}
+
+/** Length in code points (what Jupyter's cursor_pos counts), without the string iterator a cell may have replaced. */
+function codePointCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = StringPrototypeCharCodeAt(text, i);
+    // A high surrogate followed by a low one is one code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const next = StringPrototypeCharCodeAt(text, i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
 }

@@ -12,6 +12,7 @@ import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { exports as resolveExports } from "resolve.exports";
+import { runContext } from "./run.js";
 
 const kernelDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -38,9 +39,14 @@ function isFile(file: string): boolean {
   }
 }
 
+/** The files a specifier naming `base` may mean, in the order they are tried. */
+function fileCandidates(base: string): string[] {
+  return [base, `${base}.js`, `${base}.mjs`, `${base}.cjs`, `${base}.json`, path.join(base, "index.js"), path.join(base, "index.mjs")];
+}
+
 /** CommonJS-style file lookup for packages without `exports`. */
 function resolveFile(base: string): string | undefined {
-  for (const candidate of [base, `${base}.js`, `${base}.mjs`, `${base}.cjs`, `${base}.json`, path.join(base, "index.js"), path.join(base, "index.mjs")]) {
+  for (const candidate of fileCandidates(base)) {
     if (isFile(candidate)) return candidate;
   }
   return undefined;
@@ -117,7 +123,7 @@ export function resolveCellImport(specifier: string): string {
       return pathToFileURL(createRequire(path.join(base, "noop.js")).resolve(specifier)).href;
     } catch {}
   }
-  throw moduleError(`Cannot find module '${specifier}' (looked in node_modules above ${bases.join(" and ")})`);
+  throw moduleError(`Cannot find module '${specifier}' imported from ${importer()} (looked in node_modules above ${bases.join(" and ")})`);
 }
 
 function moduleError(message: string): Error {
@@ -126,9 +132,30 @@ function moduleError(message: string): Error {
   return err;
 }
 
+/** Who imports: the cell running now (`cell In[3]`), as tracebacks name it. */
+function importer(): string {
+  const run = runContext.getStore();
+  return run ? `cell ${run.label}` : "the notebook";
+}
+
+/**
+ * The error for a relative or absolute import of a file that is not there. Node's own
+ * would say it was imported from the kernel's modules.ts, which is true but useless.
+ * @example missingFileError("./missing.js", "/nb/missing.js") // Cannot find module './missing.js' imported from cell In[3] (looked for /nb/missing.js)
+ */
+function missingFileError(specifier: string, file: string): Error {
+  const others = path.extname(file) ? "" : `, and the same with .js, .mjs, .cjs, .json, /index.js or /index.mjs`;
+  return moduleError(`Cannot find module '${specifier}' imported from ${importer()} (looked for ${file}${others}; relative imports start in the notebook's folder, ${process.cwd()})`);
+}
+
 /** `import()` for cell code: resolved from the notebook folder, then from the kernel. */
 export async function importForCell(specifier: unknown, options?: ImportCallOptions): Promise<unknown> {
-  const url = resolveCellImport(String(specifier));
+  const text = String(specifier);
+  const url = resolveCellImport(text);
+  if (url.startsWith("file:") && (text.startsWith(".") || path.isAbsolute(text))) {
+    const file = fileURLToPath(url);
+    if (!isFile(file)) throw missingFileError(text, path.resolve(process.cwd(), text));
+  }
   return options === undefined ? import(url) : import(url, options);
 }
 

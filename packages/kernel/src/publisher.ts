@@ -4,6 +4,7 @@
  * output flushed first so the front end sees outputs in the order they happened.
  */
 import { makeMessage, newId, type Channel, type JupyterMessage, type KernelExecutionState } from "@tessera/protocol";
+import { StringPrototypeEndsWith, StringPrototypeSlice } from "./primordials.js";
 import { runContext, type Run } from "./run.js";
 import { StreamBatcher, type StreamName } from "./streams.js";
 import type { Wire } from "./wire.js";
@@ -52,7 +53,7 @@ export class Publisher {
   /** The reply to `request` on its own channel: `x_request` -> `x_reply`. */
   reply(request: JupyterMessage, content: unknown): void {
     const type = request.header.msg_type;
-    const replyType = type.endsWith("_request") ? type.slice(0, -"_request".length) + "_reply" : `${type}_reply`;
+    const replyType = StringPrototypeEndsWith(type, "_request") ? StringPrototypeSlice(type, 0, -"_request".length) + "_reply" : `${type}_reply`;
     this.send(request.channel, replyType, content, request);
   }
 

@@ -7,6 +7,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { JupyterMessage } from "@tessera/protocol";
+import { PromiseCtor } from "./primordials.js";
 
 /** Thrown into cell code when the user interrupts the kernel. */
 export class InterruptedError extends Error {
@@ -19,7 +20,7 @@ export class InterruptedError extends Error {
 export class Run {
   /** Bytes of stream output this run produced (counted against the cap). */
   streamBytes = 0;
-  /** The stream cap was hit; the notice was sent and further output is dropped. */
+  /** The stream cap was hit: further output goes to a rolling tail (see streams.ts). */
   truncated = false;
   /** The user interrupted this run; its remaining async steps throw {@link InterruptedError}. */
   interrupted = false;
@@ -41,7 +42,7 @@ export class Run {
     /** The front end answers `input_request`s for this run. */
     readonly allowStdin: boolean,
   ) {
-    this.whenInterrupted = new Promise((resolve) => (this.fireInterrupted = resolve));
+    this.whenInterrupted = new PromiseCtor((resolve) => (this.fireInterrupted = resolve));
   }
 
   /** Marks the run interrupted and wakes whoever waits for it to end. */

@@ -9,6 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { importForCell, requireForCell, resolveCellImport } from "./modules.js";
 import { InterruptedError, runContext } from "./run.js";
+import { reportSelfSignals } from "./self-signal.js";
 import { RUNTIME_GLOBAL } from "./transform-modules.js";
 
 export interface RuntimeHooks {
@@ -20,9 +21,13 @@ export interface RuntimeHooks {
   setResult(runId: number, value: unknown): void;
 }
 
-/** Installs `__tessera` and `require` on the global object. */
+/**
+ * Installs `__tessera` and `require` on the global object, and wraps `process.kill` so a
+ * cell that kills the kernel is named as the reason (see self-signal.ts).
+ */
 export function installRuntime(hooks: RuntimeHooks): void {
   const { flag } = hooks;
+  reportSelfSignals();
   const runtime = {
     /**
      * Loop-head check. A plain read of the shared flag, not `Atomics.load`: TurboFan

@@ -9,7 +9,17 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { originalPositionFor, TraceMap, LEAST_UPPER_BOUND } from "@jridgewell/trace-mapping";
+import { decodedMappings, originalPositionFor, TraceMap, LEAST_UPPER_BOUND } from "@jridgewell/trace-mapping";
+import {
+  ArrayPrototypePush,
+  MapPrototypeGet,
+  MapPrototypeSet,
+  MathMax,
+  ReflectApply,
+  StringPrototypeStartsWith,
+  WeakMapPrototypeGet,
+  WeakMapPrototypeSet,
+} from "./primordials.js";
 
 interface CellRecord {
   label: string;
@@ -30,15 +40,31 @@ const framesOf = new WeakMap<object, Frame[]>();
 const CELL_SCRIPT = /^tessera-cell-(\d+)\.js$/;
 const kernelDir = path.dirname(fileURLToPath(import.meta.url));
 const kernelUrl = new URL(".", import.meta.url).href;
+// Stack traces are formatted whenever code reads `err.stack`, in whatever state cells left
+// the built-ins: what the formatter uses is captured here.
+const RegExpPrototypeExec = RegExp.prototype.exec;
+const ErrorPrototypeToString = Error.prototype.toString;
+const NumberCtor = Number;
 
-/** Remembers a run's source and source map so its frames can be mapped later (also from later cells). */
+/**
+ * Remembers a run's source and source map so its frames can be mapped later (also from
+ * later cells). The map is decoded now, while the kernel runs with pristine built-ins:
+ * looking a position up later uses almost none.
+ */
 export function registerCell(runId: number, label: string, source: string, sourceMap: string): void {
-  cells.set(runId, { label, source, sourceMap });
+  const cell: CellRecord = { label, source, sourceMap };
+  try {
+    cell.traced = new TraceMap(sourceMap);
+    decodedMappings(cell.traced);
+  } catch {
+    cell.traced = undefined;
+  }
+  MapPrototypeSet(cells, runId, cell);
 }
 
 /** A run's label and source text. */
 export function cellRecord(runId: number): { label: string; source: string } | undefined {
-  return cells.get(runId);
+  return MapPrototypeGet(cells, runId);
 }
 
 /**
@@ -46,12 +72,12 @@ export function cellRecord(runId: number): { label: string; source: string } | u
  * @example mapToCell(3, 4, 10) // { label: "In[3]", line: 2, column: 5 }
  */
 export function mapToCell(runId: number, line: number, column: number): { label: string; line: number; column: number } | undefined {
-  const cell = cells.get(runId);
+  const cell = MapPrototypeGet(cells, runId);
   if (!cell) return undefined;
   try {
     cell.traced ??= new TraceMap(cell.sourceMap);
-    let pos = originalPositionFor(cell.traced, { line, column: Math.max(0, column - 1) });
-    if (pos.line === null) pos = originalPositionFor(cell.traced, { line, column: Math.max(0, column - 1), bias: LEAST_UPPER_BOUND });
+    let pos = originalPositionFor(cell.traced, { line, column: MathMax(0, column - 1) });
+    if (pos.line === null) pos = originalPositionFor(cell.traced, { line, column: MathMax(0, column - 1), bias: LEAST_UPPER_BOUND });
     if (pos.line === null) return { label: cell.label, line: 0, column: 0 };
     return { label: cell.label, line: pos.line, column: pos.column + 1 };
   } catch {
@@ -66,15 +92,16 @@ export function cellWhere(loc: { label: string; line: number; column: number }):
 
 /** The run id behind a script name, if it is a cell's. */
 export function cellRunId(scriptName: string | null | undefined): number | undefined {
-  const m = CELL_SCRIPT.exec(scriptName ?? "");
-  return m ? Number(m[1]) : undefined;
+  const m = ReflectApply(RegExpPrototypeExec, CELL_SCRIPT, [scriptName ?? ""]) as RegExpExecArray | null;
+  return m ? NumberCtor(m[1]) : undefined;
 }
 
 function formatFrame(site: NodeJS.CallSite): Frame {
   const script = site.getScriptNameOrSourceURL?.() ?? site.getFileName() ?? "";
   const runId = cellRunId(script);
   if (runId === undefined) {
-    const kernel = script.startsWith(kernelUrl) || script.startsWith(kernelDir + path.sep) || script === "node:inspector" || script === "tessera:evaluate";
+    const kernel =
+      StringPrototypeStartsWith(script, kernelUrl) || StringPrototypeStartsWith(script, kernelDir + path.sep) || script === "node:inspector" || script === "tessera:evaluate";
     return { text: site.toString(), origin: kernel ? "kernel" : "other" };
   }
   const loc = mapToCell(runId, site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0);
@@ -87,7 +114,7 @@ function formatFrame(site: NodeJS.CallSite): Frame {
 
 function header(err: unknown): string {
   try {
-    return Error.prototype.toString.call(err);
+    return ReflectApply(ErrorPrototypeToString, err, []) as string;
   } catch {
     return "Error";
   }
@@ -98,9 +125,15 @@ export function installStackTraces(): void {
   // Cell frames sit on top of several kernel frames; keep enough to show the cell's.
   Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 25);
   Error.prepareStackTrace = (err: Error, sites: NodeJS.CallSite[]): string => {
-    const frames = sites.map(formatFrame);
-    if (typeof err === "object" && err !== null) framesOf.set(err, frames);
-    return header(err) + frames.map((f) => `\n    at ${f.text}`).join("");
+    const frames: Frame[] = [];
+    let text = header(err);
+    for (let i = 0; i < sites.length; i++) {
+      const frame = formatFrame(sites[i]);
+      ArrayPrototypePush(frames, frame);
+      text += `\n    at ${frame.text}`;
+    }
+    if (typeof err === "object" && err !== null) WeakMapPrototypeSet(framesOf, err, frames);
+    return text;
   };
 }
 
@@ -111,10 +144,16 @@ export function installStackTraces(): void {
  */
 export function userFrames(err: object): string[] | undefined {
   void (err as { stack?: unknown }).stack; // formats (and records) the frames if not done yet
-  const frames = framesOf.get(err);
+  const frames = WeakMapPrototypeGet(framesOf, err);
   if (!frames) return undefined;
-  const lastCell = frames.findLastIndex((f) => f.origin === "cell");
-  const firstKernel = frames.findIndex((f) => f.origin === "kernel");
+  let lastCell = -1;
+  let firstKernel = -1;
+  for (let i = 0; i < frames.length; i++) {
+    if (frames[i].origin === "cell") lastCell = i;
+    else if (frames[i].origin === "kernel" && firstKernel < 0) firstKernel = i;
+  }
   const end = lastCell >= 0 ? lastCell + 1 : firstKernel >= 0 ? firstKernel : frames.length;
-  return frames.slice(0, end).filter((f) => f.origin !== "kernel").map((f) => f.text);
+  const shown: string[] = [];
+  for (let i = 0; i < end; i++) if (frames[i].origin !== "kernel") ArrayPrototypePush(shown, frames[i].text);
+  return shown;
 }

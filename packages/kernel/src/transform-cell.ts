@@ -9,10 +9,13 @@
  *   completion value of a loop or declaration is not shown.
  *
  * And an `after` transformer that makes the emitted script strict (cells are compiled as
- * modules, which are strict; the script they become should behave the same).
+ * modules, which are strict; the script they become should behave the same), and brackets
+ * it with the evaluator's hooks: `__tesseraEval.begin()` first, `__tesseraEval.end()` last
+ * (reached only when the cell completes normally; see evaluator.ts for why).
  */
 import type { TS } from "./typescript.js";
 import { ts } from "./typescript.js";
+import { EVALUATOR_GLOBAL } from "./evaluator.js";
 import { runtimeMember } from "./transform-modules.js";
 
 export interface CellTransformState {
@@ -89,12 +92,14 @@ export function cellTransformer(state: CellTransformState): TS.TransformerFactor
   };
 }
 
-/** The `after` transformer: drop the `export {}` a module gets, and make the script strict. */
+/** The `after` transformer: drop the `export {}` a module gets, make the script strict, add the evaluator's hooks. */
 export const scriptFormTransformer: TS.TransformerFactory<TS.SourceFile> = (context) => (file) => {
   const t = ts();
   const f = context.factory;
   const statements = file.statements.filter(
     (s) => !(t.isExportDeclaration(s) && !s.moduleSpecifier && (!s.exportClause || (t.isNamedExports(s.exportClause) && s.exportClause.elements.length === 0))),
   );
-  return f.updateSourceFile(file, [f.createExpressionStatement(f.createStringLiteral("use strict")), ...statements]);
+  const hook = (name: "begin" | "end"): TS.Statement =>
+    f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(EVALUATOR_GLOBAL), name), undefined, []));
+  return f.updateSourceFile(file, [f.createExpressionStatement(f.createStringLiteral("use strict")), hook("begin"), ...statements, hook("end")]);
 };

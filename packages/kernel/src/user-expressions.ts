@@ -4,6 +4,7 @@
  */
 import vm from "node:vm";
 import { plainText } from "./display.js";
+import { ObjectCreate, ObjectKeys, StringCtor } from "./primordials.js";
 
 export type UserExpressionResult =
   | { status: "ok"; data: { "text/plain": string }; metadata: Record<string, never> }
@@ -14,15 +15,19 @@ export type UserExpressionResult =
  * cells' top-level declarations (REPL-mode scripts share the global lexical scope).
  */
 export function evaluateUserExpressions(expressions: unknown): Record<string, UserExpressionResult> {
-  const results: Record<string, UserExpressionResult> = {};
+  // No prototype: a client's name such as "__proto__" is just a name.
+  const results = ObjectCreate(null) as Record<string, UserExpressionResult>;
   if (typeof expressions !== "object" || expressions === null) return results;
-  for (const [name, expression] of Object.entries(expressions)) {
+  const names = ObjectKeys(expressions);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    const expression = (expressions as Record<string, unknown>)[name];
     try {
-      const value: unknown = vm.runInThisContext(String(expression), { filename: "user_expression" });
+      const value: unknown = vm.runInThisContext(StringCtor(expression), { filename: "user_expression" });
       results[name] = { status: "ok", data: { "text/plain": plainText(value) }, metadata: {} };
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      results[name] = { status: "error", ename: e.name, evalue: e.message, traceback: [] };
+      const e = err instanceof Error ? err : new Error(StringCtor(err));
+      results[name] = { status: "error", ename: StringCtor(e.name), evalue: StringCtor(e.message), traceback: [] };
     }
   }
   return results;

@@ -6,18 +6,23 @@
  */
 import fs from "node:fs";
 import { KERNEL_OUTPUT_FD, type FromKernel } from "@tessera/protocol";
+import { BufferFrom, MathMin } from "./primordials.js";
+import { stringifyMessage } from "./wire-json.js";
 
+// Captured: a cell may replace them on the `fs` module object it can import too.
+const { writeSync, fstatSync } = fs;
+const AtomicsWait = Atomics.wait;
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** Blocks the thread for `ms` milliseconds without spinning. */
 function sleepSync(ms: number): void {
-  Atomics.wait(sleepCell, 0, 0, ms);
+  AtomicsWait(sleepCell, 0, 0, ms);
 }
 
 /** Whether the server gave this process file descriptor `fd` (a pipe of ipc.ts's layout). */
 export function fdIsOpen(fd: number): boolean {
   try {
-    fs.fstatSync(fd);
+    fstatSync(fd);
     return true;
   } catch {
     return false;
@@ -39,9 +44,12 @@ export class Wire {
     return new Wire(fdIsOpen(KERNEL_OUTPUT_FD) ? KERNEL_OUTPUT_FD : 1);
   }
 
-  /** Sends one message. Blocks until the pipe took all of it. */
+  /**
+   * Sends one message. Blocks until the pipe took all of it. Serialized without the
+   * built-ins a cell can change (see wire-json.ts).
+   */
   send(message: FromKernel): void {
-    this.writeAll(Buffer.from(JSON.stringify(message) + "\n", "utf8"));
+    this.writeAll(BufferFrom(stringifyMessage(message) + "\n", "utf8"));
   }
 
   private writeAll(buf: Buffer): void {
@@ -49,14 +57,14 @@ export class Wire {
     let backoff = 1;
     while (offset < buf.length) {
       try {
-        offset += fs.writeSync(this.fd, buf, offset, buf.length - offset);
+        offset += writeSync(this.fd, buf, offset, buf.length - offset);
         backoff = 1;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === "EAGAIN" || code === "EWOULDBLOCK") {
           // The fd is non-blocking after all: wait for the reader instead of spinning.
           sleepSync(backoff);
-          backoff = Math.min(backoff * 2, 20);
+          backoff = MathMin(backoff * 2, 20);
         } else if (code === "EINTR") {
           continue;
         } else if (code === "EPIPE" || code === "EBADF" || code === "ECONNRESET") {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { makeNotebookDir, removeDir } from "./fixtures.ts";
 import { KernelProcess, plain } from "./kernel-process.ts";
@@ -65,5 +66,17 @@ describe("imports in cells", { timeout: 120_000 }, () => {
     assert.ok(plain(r.error.traceback.join("\n")).includes("cell In["), "the traceback points at the cell");
     const hidden = await k.execute("import secret from 'esm-only/lib/index.js';");
     assert.match(hidden.error?.evalue ?? "", /esm-only[\s\S]*exports/, "a path outside the exports map is refused");
+  });
+
+  it("names the cell, not the kernel's own file, when a relative import is missing", async () => {
+    const r = await k.execute('import "./missing.js";');
+    const count = (r.reply.content as { execution_count: number }).execution_count;
+    assert.equal(r.error?.evalue, `Cannot find module './missing.js' imported from cell In[${count}] (looked for ${join(dir, "missing.js")}; relative imports start in the notebook's folder, ${dir})`);
+    assert.doesNotMatch(r.error!.evalue, /modules\.(ts|js)|dist/);
+    const dynamic = await k.execute("await import('./lib/nothing')");
+    assert.match(dynamic.error?.evalue ?? "", /^Cannot find module '\.\/lib\/nothing' imported from cell In\[\d+\] \(looked for .*lib[/\\]nothing, and the same with \.js/);
+    const bare = await k.execute("import 'no-such-package-either';");
+    assert.match(bare.error?.evalue ?? "", /Cannot find module 'no-such-package-either' imported from cell In\[\d+\]/);
+    assert.equal((await k.execute("import { local } from './local.mjs';\nlocal")).error, undefined, "a file that is there still imports");
   });
 });

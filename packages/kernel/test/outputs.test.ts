@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { FromKernel, JupyterMessage } from "@tessera/protocol";
+import type { JupyterMessage } from "@tessera/protocol";
+import { STREAM_CAP_BYTES, STREAM_TAIL_BYTES } from "@tessera/kernel";
 import { KernelProcess } from "./kernel-process.ts";
 
 const outputs = (iopub: JupyterMessage[]) => iopub.filter((m) => m.header.msg_type !== "status" && m.header.msg_type !== "execute_input");
@@ -99,23 +100,34 @@ describe("outputs", { timeout: 180_000 }, () => {
     assert.equal((late.msg.parent_header as { msg_id: string }).msg_id, first.header.msg_id);
   });
 
-  it("caps a flood, says so once, stays interruptible, and keeps memory flat", async () => {
+  it("caps a flood, keeps its last MiB, says how much it dropped, stays interruptible, and keeps memory flat", async () => {
     await k.execute("let printed = 0;");
     const start = k.received.length;
     const req = k.startExecute("for (;;) console.log(printed++)");
-    const isNotice = (m: FromKernel) =>
-      m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.content as { text: string }).text.includes("[output truncated");
-    await k.waitFor(isNotice, 120_000, start);
-    await sleep(500); // keeps looping with output dropped
+    // Output stops at the cap while the loop goes on: what follows waits in the rolling tail.
+    let streamed = 0;
+    await k.waitFor(
+      (m) => {
+        if (m.kind === "jupyter" && m.msg.header.msg_type === "stream") streamed += Buffer.byteLength((m.msg.content as { text: string }).text);
+        return streamed >= STREAM_CAP_BYTES;
+      },
+      120_000,
+      start,
+    );
+    await sleep(500); // keeps looping into the tail
     k.interrupt();
     const r = await k.collect(req, 15_000);
     assert.equal(r.error?.ename, "Interrupted");
-    assert.ok(Buffer.byteLength(r.stdout) <= 16 * 1024 * 1024, "no more than the cap");
-    assert.ok(Buffer.byteLength(r.stdout) > 15 * 1024 * 1024, "up to the cap");
-    assert.equal(r.iopub.filter(isNoticeMsg).length, 1, "one notice");
-    const after = await k.execute("[printed > 1_000_000, Math.round(process.memoryUsage().rss / 2 ** 20)]");
-    const [looped, rssMiB] = JSON.parse(after.result!.replace(/ /g, "")) as [boolean, number];
+    const bytes = Buffer.byteLength(r.stdout);
+    assert.ok(bytes > STREAM_CAP_BYTES && bytes <= STREAM_CAP_BYTES + STREAM_TAIL_BYTES + 64, `the cap and the tail, got ${bytes}`);
+    const notices = r.iopub.filter(isNoticeMsg).map((m) => (m.content as { text: string }).text);
+    assert.equal(notices.length, 1, "one notice");
+    const dropped = Number(/\[output truncated: ([\d,]+) bytes not shown\]/.exec(notices[0])![1].replace(/,/g, ""));
+    assert.ok(dropped > 1_000_000, `dropped ${dropped}`);
+    const after = await k.execute("[printed > 1_000_000, printed - 1, Math.round(process.memoryUsage().rss / 2 ** 20)]");
+    const [looped, last, rssMiB] = JSON.parse(after.result!.replace(/ /g, "")) as [boolean, number, number];
     assert.equal(looped, true, "the loop went on after the cap");
+    assert.ok(r.stdout.endsWith(`\n${last}\n`), "the last line printed before the interrupt arrived");
     assert.ok(rssMiB < 600, `kernel RSS ${rssMiB} MiB`);
   });
 });

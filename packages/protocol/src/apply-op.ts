@@ -5,7 +5,7 @@
 import { mergeChartOutput } from "./chart.js";
 import type { CellRunState, DocOp } from "./document.js";
 import type { Cell, Notebook, Output, StreamOutput } from "./nbformat.js";
-import { joinSource } from "./nbformat.js";
+import { joinSource, trimOutputs } from "./nbformat.js";
 
 /** Thrown when an op does not fit the document (unknown cell, bad index, bad type). */
 export class DocOpError extends Error {
@@ -117,6 +117,14 @@ export function applyOp(state: DocState, op: DocOp): void {
       checkIndex(op.index, cell.outputs.length - 1);
       // A live chart's update carries only its new points: they are appended, not swapped in.
       cell.outputs[op.index] = mergeChartOutput(cell.outputs[op.index], op.output as Output);
+      return;
+    }
+    case "trim_outputs": {
+      const cell = codeCell(nb, op.id);
+      for (const n of [op.keep, op.hidden]) {
+        if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw new DocOpError(`trim_outputs needs whole numbers, got ${String(n)}`);
+      }
+      cell.outputs = trimOutputs(cell.outputs, op.keep, op.hidden);
       return;
     }
     case "set_execution_count": {

@@ -9,6 +9,7 @@
  */
 import type { KernelExecutionState } from "./messages.js";
 import type { Cell, Notebook, Output } from "./nbformat.js";
+import type { PeerIdentity, SharedTextState } from "./shared-text.js";
 
 /** The run state of one code cell, kept beside the nbformat cell (not saved to disk). */
 export interface CellRunState {
@@ -19,6 +20,8 @@ export interface CellRunState {
   durationMs?: number;
   /** Outcome of the last finished run. */
   status?: "ok" | "error" | "aborted";
+  /** {@link sourceHash} of the source the last run executed: outputs of a cell edited since are stale. */
+  sourceHash?: string;
 }
 
 /** One edit of the document. Ops marked "server" are produced only by the server. */
@@ -26,6 +29,7 @@ export type DocOp =
   | { op: "insert_cell"; index: number; cell: Cell }
   | { op: "delete_cell"; id: string }
   | { op: "move_cell"; id: string; index: number }
+  /** A whole-text replacement (paste, find-and-replace); the server applies it to the shared text as a minimal edit. Typing travels as `text` updates. */
   | { op: "set_source"; id: string; source: string }
   | { op: "set_cell_type"; id: string; cell_type: Cell["cell_type"] }
   | { op: "set_cell_metadata"; id: string; metadata: Record<string, unknown> }
@@ -38,6 +42,8 @@ export type DocOp =
   | { op: "append_stream"; id: string; name: "stdout" | "stderr"; text: string }
   /** server: replace the output at `index` (update_display_data, capped streams); a live chart's append is merged (chart.ts). */
   | { op: "replace_output"; id: string; index: number; output: Output }
+  /** server: keep the cell's last `keep` outputs, the notice at the top saying `hidden` earlier ones were not kept (none when 0); see trimOutputs. */
+  | { op: "trim_outputs"; id: string; keep: number; hidden: number }
   /** server: the cell's execution_count. */
   | { op: "set_execution_count"; id: string; count: number | null }
   /** server: the cell's run state. */
@@ -78,9 +84,23 @@ export type DocServerMessage =
       run: Record<string, CellRunState>;
       kernel: DocKernelState;
       save: DocSaveState;
+      /** Cell texts as a shared Yjs document (see shared-text.ts). */
+      text: SharedTextState;
+      /** This page, as other pages see it. */
+      you: PeerIdentity;
+      /** Every page's awareness state (cursors, names) as one y-protocols awareness update, base64. */
+      awareness?: string;
     }
-  /** Ops applied at versions `version - ops.length + 1 .. version`; `origin` is the sender's clientId. */
-  | { type: "ops"; version: number; ops: DocOp[]; origin?: string; requestId?: string }
+  /**
+   * Ops applied at versions `version - ops.length + 1 .. version`; `origin` is the sender's
+   * clientId. `text` is the Yjs update the ops made to the cell texts (a new cell's text, a
+   * deleted one), to apply right after the ops.
+   */
+  | { type: "ops"; version: number; ops: DocOp[]; origin?: string; requestId?: string; text?: string }
+  /** Cell text typed on another page: a Yjs update of generation `gen`. */
+  | { type: "text"; gen: string; update: string }
+  /** Cursors and names of the other pages: a y-protocols awareness update. */
+  | { type: "awareness"; update: string }
   | { type: "kernel"; kernel: DocKernelState }
   | { type: "save"; save: DocSaveState }
   /** The kernel asks for input while running `cellId`. Answer with `input_reply`. */
@@ -97,6 +117,10 @@ export type DocServerMessage =
 
 export type DocClientMessage =
   | { type: "ops"; ops: ClientDocOp[]; requestId?: string }
+  /** Typing: a Yjs update of the cell texts, of generation `gen` (an older generation is dropped). */
+  | { type: "text"; gen: string; update: string }
+  /** This page's cursor and name: a y-protocols awareness update of its own client id. */
+  | { type: "awareness"; update: string }
   /** Queue code cells to run, in the order given. */
   | { type: "execute"; cellIds: string[]; requestId?: string }
   | { type: "interrupt"; requestId?: string }

@@ -11,3 +11,4 @@ export * from "./chart.js";
 export * from "./chart-format.js";
 export * from "./lttb.js";
 export * from "./users.js";
+export * from "./shared-text.js";

@@ -23,7 +23,13 @@ export type ToKernel =
 export type FromKernel =
   | { kind: "jupyter"; channel: Channel; msg: JupyterMessage }
   /** Sent once when the kernel can accept requests. */
-  | { kind: "ready"; pid: number };
+  | { kind: "ready"; pid: number }
+  /**
+   * Cell code is about to send a fatal `signal` (e.g. "SIGKILL") to the kernel's own
+   * process or group (`process.kill(process.pid, 9)`): if the kernel dies of it, that is
+   * the reason the server gives, not "another process" or "out of memory".
+   */
+  | { kind: "self_signal"; signal: string };
 
 export const INTERRUPT_FD = 3;
 export const KERNEL_OUTPUT_FD = 4;

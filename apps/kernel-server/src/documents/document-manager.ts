@@ -1,17 +1,22 @@
 import { randomUUID } from "node:crypto";
-import type { Notebook } from "@tessera/protocol";
+import { limitNotebookOutputs, type Notebook } from "@tessera/protocol";
 import type { ContentsManager } from "../contents/contents-manager.js";
 import type { KernelManager } from "../kernels/kernel-manager.js";
 import type { SessionManager } from "../sessions/session-manager.js";
 import { DocumentSaver } from "./document-saver.js";
 import { NotebookDocument } from "./notebook-document.js";
+import { MAX_OUTPUTS_PER_CELL } from "./output-limits.js";
 
 interface OpenDocument {
   doc: NotebookDocument;
   saver: DocumentSaver;
 }
 
-/** Gives every cell an id (nbformat 4.5) so ops can name it. */
+/**
+ * Gives every cell an id (nbformat 4.5) so ops can name it, and keeps each cell's last
+ * MAX_OUTPUTS_PER_CELL outputs (a file with 380,000 outputs in a cell opens at once; the
+ * file itself is left as it is until the next save).
+ */
 function withCellIds(nb: Notebook): Notebook {
   const seen = new Set<string>();
   for (const cell of nb.cells) {
@@ -19,6 +24,7 @@ function withCellIds(nb: Notebook): Notebook {
     seen.add(cell.id);
     if (cell.cell_type === "code" && !Array.isArray(cell.outputs)) cell.outputs = [];
   }
+  limitNotebookOutputs(nb, MAX_OUTPUTS_PER_CELL);
   return nb;
 }
 
@@ -61,7 +67,7 @@ export class DocumentManager {
     const nb = withCellIds(model.content as Notebook);
     // The callback runs only after `o` exists (on the first change).
     const doc: NotebookDocument = new NotebookDocument(path, nb, () => o.saver.changed());
-    const o: OpenDocument = { doc, saver: new DocumentSaver(doc, this.contents, model.last_modified) };
+    const o: OpenDocument = { doc, saver: new DocumentSaver(doc, this.contents, model.last_modified, () => this.maybeClose(o)) };
     this.open.set(path, o);
     // A kernel may already run for this notebook (a session made by another client).
     const session = this.sessions.findByPath(path);
@@ -105,9 +111,14 @@ export class DocumentManager {
     await this.contents.createCheckpoint(o.doc.path);
   }
 
-  /** A view left: drop the document once nothing needs it. */
+  /**
+   * A view left: drop the document once nothing needs it. One whose save failed stays
+   * open, unsaved changes and all, for a page to find (with the error); its few retries
+   * run on the saver's backoff, never in a loop from here.
+   */
   maybeClose(o: OpenDocument): void {
     if (o.doc.views.size > 0 || o.doc.kernel) return;
+    if (o.saver.stuck) return;
     if (o.saver.pending) {
       void o.saver.save(false).then(() => this.maybeClose(o));
       return;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
-import type { ClientDocOp, DocClientMessage, DocServerMessage } from "@tessera/protocol";
+import type { ClientDocOp, DocClientMessage, DocServerMessage, PeerIdentity } from "@tessera/protocol";
 import { normalizeNotebook } from "../contents/notebook-format.js";
 import { keepAlive } from "../heartbeat.js";
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
@@ -36,9 +36,18 @@ function checkClientOp(op: ClientDocOp): ClientDocOp {
   return { ...op, cell: cell as typeof op.cell };
 }
 
+/** Cursor colours, told apart on light and dark themes. */
+const PEER_COLORS = ["#d9480f", "#1971c2", "#2f9e44", "#9c36b5", "#e8590c", "#0c8599", "#c2255c", "#5c7cfa"];
+
 class SocketView implements DocView {
   readonly clientId = randomUUID();
-  constructor(private readonly ws: WebSocket) {}
+  readonly identity: PeerIdentity;
+  constructor(
+    private readonly ws: WebSocket,
+    userName: string,
+  ) {
+    this.identity = { name: userName, color: PEER_COLORS[parseInt(this.clientId.slice(0, 6), 16) % PEER_COLORS.length] };
+  }
   send(msg: DocServerMessage): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > MAX_BACKLOG_BYTES) {
@@ -61,6 +70,14 @@ async function handle(docs: DocumentManager, o: OpenDocument, view: SocketView, 
       o.doc.apply(msg.ops.map(checkClientOp), view.clientId, requestId);
       return;
     }
+    case "text":
+      if (typeof msg.gen !== "string" || typeof msg.update !== "string") throw new Error("text needs gen and update strings");
+      o.doc.typed(view, msg.gen, msg.update);
+      return;
+    case "awareness":
+      if (typeof msg.update !== "string") throw new Error("awareness needs an update string");
+      o.doc.cursor(view, msg.update);
+      return;
     case "execute":
       if (!Array.isArray(msg.cellIds)) throw new Error("cellIds must be an array");
       if (!o.doc.kernel) await docs.startKernel(o);
@@ -115,7 +132,7 @@ export function documentRoutes(app: FastifyInstance, opts: { workspaceOf: Worksp
     const path = String((req.query as Record<string, unknown>).path ?? "");
     // The path is in the user's own home: another user's notebook cannot be named.
     const docs = opts.workspaceOf(req).docs;
-    const view = new SocketView(socket);
+    const view = new SocketView(socket, req.user?.name ?? "you");
     const early: string[] = [];
     const buffer = (d: Buffer) => early.push(d.toString("utf8"));
     socket.on("message", buffer);
@@ -154,7 +171,7 @@ export function documentRoutes(app: FastifyInstance, opts: { workspaceOf: Worksp
     // A heartbeat the page can see (browsers hide WebSocket pings) beside the real ping.
     keepAlive(socket, 15_000, () => view.send({ type: "ping" }));
     socket.on("close", () => {
-      o.doc.views.delete(view);
+      o.doc.leave(view);
       docs.maybeClose(o);
     });
     socket.on("error", () => {});

@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import {
   applyOp,
+  encodeUpdate,
+  joinSource,
   makeMessage,
+  sourceHash,
   type CellRunState,
   type DocOp,
   type DocSaveState,
@@ -10,14 +13,20 @@ import {
   type JupyterMessage,
   type KernelExecutionState,
   type Notebook,
+  type PeerIdentity,
 } from "@tessera/protocol";
 import type { KernelClient } from "../kernels/kernel-client.js";
 import type { ManagedKernel } from "../kernels/managed-kernel.js";
+import { AwarenessRelay } from "./awareness-relay.js";
+import { holdOutputs, limitOps, releaseOps } from "./output-limits.js";
 import { newCellOutputState, opsForIopub, tailOps, type CellOutputState } from "./output-ops.js";
+import { SERVER_ORIGIN, SharedCellText } from "./shared-text.js";
 
 /** A page watching the document. */
 export interface DocView {
   readonly clientId: string;
+  /** The page's user, as other pages see them. */
+  readonly identity: PeerIdentity;
   send(msg: DocServerMessage): void;
 }
 
@@ -41,6 +50,10 @@ export class NotebookDocument implements KernelClient {
   save: DocSaveState = { dirty: false, lastSaved: null, diskChanged: false };
   readonly views = new Set<DocView>();
   kernel: ManagedKernel | null = null;
+  /** The cells' texts, merged character by character from every page. */
+  text: SharedCellText;
+  /** The pages' cursors and names. */
+  readonly awareness = new AwarenessRelay();
   /** execute_request msg_id -> cell id (kept after the reply for late output). */
   private readonly parents = new Map<string, string>();
   private readonly cellOutput = new Map<string, CellOutputState>();
@@ -56,6 +69,7 @@ export class NotebookDocument implements KernelClient {
     private readonly onChange: () => void,
   ) {
     this.state = { notebook, run: {} };
+    this.text = this.sharedText(notebook);
   }
 
   // ---- views ------------------------------------------------------------
@@ -70,7 +84,15 @@ export class NotebookDocument implements KernelClient {
       run: this.state.run,
       kernel: this.kernelState(),
       save: this.save,
+      text: this.text.state(),
+      you: view.identity,
+      ...this.awarenessField(),
     };
+  }
+
+  private awarenessField(): { awareness?: string } {
+    const all = this.awareness.all();
+    return all ? { awareness: all } : {};
   }
 
   broadcast(msg: DocServerMessage): void {
@@ -81,29 +103,81 @@ export class NotebookDocument implements KernelClient {
   apply(ops: DocOp[], origin?: string, requestId?: string): void {
     const applied: DocOp[] = [];
     let failure: Error | null = null;
-    for (const op of ops) {
-      try {
-        applyOp(this.state, op);
-        applied.push(op);
-        // Outputs cleared (by a page, or a cell retyped): streams start afresh.
-        if (op.op === "clear_outputs" || op.op === "delete_cell" || op.op === "set_cell_type") this.cellOutput.delete(op.id);
-      } catch (err) {
-        failure = err as Error;
-        break;
+    const textUpdate = this.text.change(() => {
+      for (const op of ops) {
+        try {
+          applied.push(this.applyOne(op));
+          // Outputs cleared (by a page, or a cell retyped): streams start afresh.
+          if (op.op === "clear_outputs" || op.op === "delete_cell" || op.op === "set_cell_type") this.cellOutput.delete(op.id);
+        } catch (err) {
+          failure = err as Error;
+          break;
+        }
       }
-    }
+    });
     if (applied.length > 0) {
       this.version += applied.length;
-      this.broadcast({ type: "ops", version: this.version, ops: applied, ...(origin ? { origin } : {}), ...(requestId ? { requestId } : {}) });
+      const text = textUpdate ? { text: encodeUpdate(textUpdate) } : {};
+      this.broadcast({ type: "ops", version: this.version, ops: applied, ...(origin ? { origin } : {}), ...(requestId ? { requestId } : {}), ...text });
       if (applied.some((op) => op.op !== "set_run_state")) this.onChange();
     }
     if (failure) throw failure;
+  }
+
+  /** One op, with the cell texts kept in step; returns the op as applied. */
+  private applyOne(op: DocOp): DocOp {
+    if (op.op === "set_source") {
+      if (typeof op.source !== "string") throw new Error("set_source needs a string source");
+      // A paste or replace-all merges with typing elsewhere in the cell: the text decides.
+      this.text.replace(op.id, op.source);
+      op = { ...op, source: this.text.text(op.id) ?? op.source };
+    }
+    applyOp(this.state, op);
+    if (op.op === "insert_cell") this.text.add(op.cell.id, joinSource(op.cell.source));
+    else if (op.op === "delete_cell") this.text.remove(op.id);
+    return op;
+  }
+
+  /** Typing from a page: a Yjs update of generation `gen`, passed on to the other pages. */
+  typed(view: DocView, gen: string, update: string): void {
+    // An update of a document that a revert replaced is dropped; the page has a new snapshot coming.
+    if (gen !== this.text.gen) return;
+    this.text.applyFromPage(update, view);
+  }
+
+  /** A page's cursor moved (y-protocols awareness update). */
+  cursor(view: DocView, update: string): void {
+    const out = this.awareness.fromPage(update, view, view.identity);
+    if (out) for (const v of this.views) if (v !== view) v.send({ type: "awareness", update: out });
+  }
+
+  /** A page left: its cursor disappears from the others. */
+  leave(view: DocView): void {
+    this.views.delete(view);
+    const out = this.awareness.leave(view);
+    if (out) this.broadcast({ type: "awareness", update: out });
+  }
+
+  private sharedText(notebook: Notebook): SharedCellText {
+    const text = new SharedCellText(notebook.cells, (id, source) => {
+      const cell = this.state.notebook.cells.find((c) => c.id === id);
+      if (!cell || joinSource(cell.source) === source) return;
+      cell.source = source;
+      this.onChange();
+    });
+    text.doc.on("update", (update: Uint8Array, origin: unknown) => {
+      if (origin === SERVER_ORIGIN) return;
+      const msg: DocServerMessage = { type: "text", gen: text.gen, update: encodeUpdate(update) };
+      for (const v of this.views) if (v !== origin) v.send(msg);
+    });
+    return text;
   }
 
   /** Replaces the whole notebook (revert) and sends every view a fresh snapshot. */
   replaceNotebook(notebook: Notebook): void {
     this.state.notebook = notebook;
     this.state.run = {};
+    this.text = this.sharedText(notebook);
     this.version += 1;
     for (const v of this.views) v.send(this.snapshot(v));
   }
@@ -146,7 +220,7 @@ export class NotebookDocument implements KernelClient {
       const cell = this.state.notebook.cells.find((c) => c.id === id);
       if (!cell) throw new Error(`no cell with id ${id}`);
       if (cell.cell_type !== "code") continue;
-      const code = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+      const code = joinSource(cell.source);
       const msg = makeMessage(
         "shell",
         "execute_request",
@@ -157,7 +231,7 @@ export class NotebookDocument implements KernelClient {
       // A run replaces the cell's outputs (as JupyterLab clears them when it sends the request).
       this.apply([
         { op: "clear_outputs", id },
-        { op: "set_run_state", id, run: { ...this.state.run[id], state: "queued" } },
+        { op: "set_run_state", id, run: { ...this.state.run[id], state: "queued", sourceHash: sourceHash(code) } },
       ]);
       this.cellOutput.set(id, newCellOutputState());
       this.kernel.send(msg, this);
@@ -215,37 +289,56 @@ export class NotebookDocument implements KernelClient {
     if (type === "execute_reply") return this.finished(cellId, msg);
     if (type === "status") {
       if ((msg.content as { execution_state?: string }).execution_state === "busy" && this.state.run[cellId]?.state === "queued") {
-        this.apply([{ op: "set_run_state", id: cellId, run: { state: "running", startedAt: Date.now() } }]);
+        const hash = this.state.run[cellId]?.sourceHash;
+        this.apply([{ op: "set_run_state", id: cellId, run: { state: "running", startedAt: Date.now(), ...(hash ? { sourceHash: hash } : {}) } }]);
       }
       return;
     }
     let cs = this.cellOutput.get(cellId);
     if (!cs) this.cellOutput.set(cellId, (cs = newCellOutputState()));
+    // An update finds its output by display id: outputs held back go into the document first.
+    if (type === "update_display_data") this.flushTails();
     const ops = opsForIopub(this.state, cellId, cs, msg);
-    if (ops.length) this.apply(ops);
+    // A flooding cell's outputs are held and go out batched (output-limits.ts).
+    if (ops.length && cs.tail?.index !== -1 && holdOutputs(this.state, cellId, cs, ops, Date.now())) return this.armFlush();
+    if (ops.length) {
+      this.flushTails(cellId);
+      this.apply(cs.tail?.index === -1 ? ops : [...ops, ...limitOps(this.state, cellId, cs, ops, 0)]);
+      // A clear_output from the kernel keeps the cell's flood count.
+      this.cellOutput.set(cellId, cs);
+    }
     if (cs.tail && cs.tail.index < 0) {
       // The notice and the tail were just appended: remember where they are.
       const cell = this.state.notebook.cells.find((c) => c.id === cellId);
       const n = cell?.cell_type === "code" ? cell.outputs.length : 0;
       cs.tail.index = n - 1;
       cs.tail.noticeIndex = n - 2;
+      const trim = limitOps(this.state, cellId, cs, [], 0);
+      if (trim.length) this.apply(trim);
     }
-    if (cs.tail?.dirty && !this.tailTimer) {
-      this.tailTimer = setTimeout(() => {
-        this.tailTimer = null;
-        this.flushTails();
-      }, TAIL_FLUSH_MS);
-    }
+    if (cs.tail?.dirty || cs.orphan) this.armFlush();
   }
 
-  /** Sends every cell's changed output tail (coalesced: a flood costs a few ops a second). */
+  private armFlush(): void {
+    if (this.tailTimer) return;
+    this.tailTimer = setTimeout(() => {
+      this.tailTimer = null;
+      this.flushTails();
+    }, TAIL_FLUSH_MS);
+  }
+
+  /** Sends every cell's held outputs and changed output tail (coalesced: a flood costs a few ops a second). */
   private flushTails(cellId?: string): void {
-    for (const [id, cs] of this.cellOutput) {
+    for (const [id, cs] of [...this.cellOutput]) {
       if (cellId !== undefined && id !== cellId) continue;
-      const ops = tailOps(id, cs);
-      if (!ops.length) continue;
       try {
-        this.apply(ops);
+        // Held outputs first: the trim that limits them moves the tail (or drops it).
+        for (const next of [() => releaseOps(this.state, id, cs), () => tailOps(this.state, id, cs)]) {
+          const ops = next();
+          if (!ops.length) continue;
+          this.apply(ops);
+          this.cellOutput.set(id, cs);
+        }
       } catch {
         this.cellOutput.delete(id);
       }
@@ -264,9 +357,15 @@ export class NotebookDocument implements KernelClient {
       this.input = null;
       this.broadcast({ type: "input_done", cellId });
     }
+    ops.push(...limitOps(this.state, cellId, this.cellOutput.get(cellId) ?? newCellOutputState(), ops, 0));
     const status: CellRunState["status"] = c.status === "ok" ? "ok" : c.status === "aborted" ? "aborted" : "error";
     const startedAt = run?.startedAt;
-    const newRun: CellRunState = { state: "idle", status, ...(startedAt && run?.state === "running" ? { startedAt, durationMs: Date.now() - startedAt } : {}) };
+    const newRun: CellRunState = {
+      state: "idle",
+      status,
+      ...(startedAt && run?.state === "running" ? { startedAt, durationMs: Date.now() - startedAt } : {}),
+      ...(run?.sourceHash ? { sourceHash: run.sourceHash } : {}),
+    };
     ops.push({ op: "set_run_state", id: cellId, run: newRun });
     this.apply(ops);
   }
@@ -275,7 +374,7 @@ export class NotebookDocument implements KernelClient {
   private settleAll(status: CellRunState["status"]): void {
     const ops: DocOp[] = [];
     for (const [id, run] of Object.entries(this.state.run)) {
-      if (run.state !== "idle") ops.push({ op: "set_run_state", id, run: { state: "idle", status } });
+      if (run.state !== "idle") ops.push({ op: "set_run_state", id, run: { state: "idle", status, ...(run.sourceHash ? { sourceHash: run.sourceHash } : {}) } });
     }
     if (ops.length) this.apply(ops);
   }

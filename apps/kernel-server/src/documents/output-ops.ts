@@ -1,5 +1,6 @@
 import type { DocOp, DocState, JupyterMessage, Output } from "@tessera/protocol";
 import { chartUpdateAsAppend, joinSource } from "@tessera/protocol";
+import { limitOps } from "./output-limits.js";
 
 /**
  * Stream text kept per cell: the first STREAM_HEAD_BYTES and a rolling last
@@ -14,11 +15,23 @@ export const STREAM_CAP_BYTES = STREAM_HEAD_BYTES + STREAM_TAIL_BYTES;
 export interface StreamTail {
   name: "stdout" | "stderr";
   text: string;
-  /** Index of the tail output and of the notice before it (-1 until the ops are applied). */
+  /**
+   * Index of the tail output and of the notice before it (-1 until the ops are applied;
+   * the notice's is -1 again once the cell's output limit dropped it).
+   */
   index: number;
   noticeIndex: number;
   /** Text changed since the page last got it. */
   dirty: boolean;
+}
+
+/** Outputs of a flooding cell not yet in the document (see output-limits.ts). */
+export interface HeldOutputs {
+  /** The cell's outputs are cleared before these go in. */
+  clear: boolean;
+  ops: Array<Extract<DocOp, { op: "append_output" | "append_stream" }>>;
+  /** Outputs that came and were pushed out by later ones before reaching the document. */
+  dropped: number;
 }
 
 /** Per-cell bookkeeping while kernel output is applied to it. */
@@ -28,20 +41,47 @@ export interface CellOutputState {
   streamBytes: number;
   droppedBytes: number;
   tail: StreamTail | null;
+  /**
+   * A tail the output limit dropped before its newest text reached the document: it goes
+   * in again at the end (with the next flush, or the next stream text), so no line printed
+   * last is lost to displays that came before it.
+   */
+  orphan: { name: "stdout" | "stderr"; text: string } | null;
+  /** Outputs held back while the cell floods; null when none are. */
+  held: HeldOutputs | null;
+  /** Start (epoch ms) and output count of the flood-detection window, and whether the cell floods. */
+  windowStart: number;
+  windowCount: number;
+  flooding: boolean;
 }
 
 export function newCellOutputState(): CellOutputState {
-  return { clearPending: false, streamBytes: 0, droppedBytes: 0, tail: null };
+  return { clearPending: false, streamBytes: 0, droppedBytes: 0, tail: null, orphan: null, held: null, windowStart: 0, windowCount: 0, flooding: false };
 }
 
 function resetStreams(cs: CellOutputState): void {
   cs.streamBytes = 0;
   cs.droppedBytes = 0;
   cs.tail = null;
+  cs.orphan = null;
+}
+
+/** A new rolling tail holding `text`, after a notice of what was dropped: two appended outputs. */
+function openTail(cellId: string, cs: CellOutputState, name: "stdout" | "stderr", text: string): DocOp[] {
+  cs.tail = { name, text, index: -1, noticeIndex: -1, dirty: false };
+  return [
+    { op: "append_output", id: cellId, output: truncationNotice(cs.droppedBytes) },
+    { op: "append_output", id: cellId, output: { output_type: "stream", name, text } },
+  ];
 }
 
 /** Adds stream text: to the head while it has room, then to the rolling tail. */
 function streamOps(cellId: string, cs: CellOutputState, name: "stdout" | "stderr", text: string): DocOp[] {
+  if (!cs.tail && cs.orphan) {
+    const { name: was, text: kept } = cs.orphan;
+    cs.orphan = null;
+    return openTail(cellId, cs, was, kept).concat(streamOps(cellId, cs, name, text));
+  }
   if (cs.tail) {
     const joined = cs.tail.text + text;
     const excess = joined.length - STREAM_TAIL_BYTES;
@@ -61,21 +101,31 @@ function streamOps(cellId: string, cs: CellOutputState, name: "stdout" | "stderr
   const rest = text.slice(Math.max(room, 0));
   const excess = rest.length - STREAM_TAIL_BYTES;
   if (excess > 0) cs.droppedBytes += excess;
-  cs.tail = { name, text: excess > 0 ? rest.slice(excess) : rest, index: -1, noticeIndex: -1, dirty: false };
-  ops.push({ op: "append_output", id: cellId, output: truncationNotice(cs.droppedBytes) });
-  ops.push({ op: "append_output", id: cellId, output: { output_type: "stream", name, text: cs.tail.text } });
-  return ops;
+  return ops.concat(openTail(cellId, cs, name, excess > 0 ? rest.slice(excess) : rest));
 }
 
-/** The tail's new text and the notice's new count, as ops (empty when nothing changed). */
-export function tailOps(cellId: string, cs: CellOutputState): DocOp[] {
+/**
+ * The tail's new text and the notice's new count, as ops (empty when nothing changed); or
+ * an orphaned tail (see CellOutputState) put in again at the end of the cell's outputs.
+ */
+export function tailOps(state: DocState, cellId: string, cs: CellOutputState): DocOp[] {
+  if (!cs.tail && cs.orphan) {
+    const cell = state.notebook.cells.find((c) => c.id === cellId);
+    if (cell?.cell_type !== "code") return [];
+    const n = cell.outputs.length;
+    const ops = openTail(cellId, cs, cs.orphan.name, cs.orphan.text);
+    cs.orphan = null;
+    cs.tail!.index = n + 1;
+    cs.tail!.noticeIndex = n;
+    return ops.concat(limitOps(state, cellId, cs, ops, 0));
+  }
   const tail = cs.tail;
   if (!tail || !tail.dirty || tail.index < 0) return [];
   tail.dirty = false;
-  return [
-    { op: "replace_output", id: cellId, index: tail.noticeIndex, output: truncationNotice(cs.droppedBytes) },
-    { op: "replace_output", id: cellId, index: tail.index, output: { output_type: "stream", name: tail.name, text: tail.text } },
-  ];
+  const ops: DocOp[] = [];
+  if (tail.noticeIndex >= 0) ops.push({ op: "replace_output", id: cellId, index: tail.noticeIndex, output: truncationNotice(cs.droppedBytes) });
+  ops.push({ op: "replace_output", id: cellId, index: tail.index, output: { output_type: "stream", name: tail.name, text: tail.text } });
+  return ops;
 }
 
 function outputFrom(msg: JupyterMessage): Output | null {

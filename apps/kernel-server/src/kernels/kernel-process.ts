@@ -3,21 +3,48 @@ import { EventEmitter } from "node:events";
 import type { Readable, Writable } from "node:stream";
 import { constants as osConstants } from "node:os";
 import type { Channel, FromKernel, JupyterMessage, ToKernel } from "@tessera/protocol";
+import { OomKills } from "./oom-kills.js";
+import { ProcessGroup } from "./process-group.js";
+
+/** How long a kernel's leftover processes get between SIGTERM and SIGKILL. */
+const GROUP_GRACE_MS = 1000;
+/** A self-signal note counts for an exit this soon after it. */
+const SELF_SIGNAL_WINDOW_MS = 5000;
+
+/** What is known about a kernel's end besides its exit status (see {@link describeExit}). */
+export interface ExitContext {
+  /** The server sent the signal itself, and why (a start that timed out, a kill). */
+  sentByServer?: string | null;
+  /** The kernel said, just before, that cell code sent this signal to the kernel itself. */
+  selfSignal?: string | null;
+  /** Whether the OOM killer struck while the kernel ran; null: cannot tell. */
+  oomKill?: boolean | null;
+}
+
+/** Why SIGKILL came, in words: the signal itself does not say who sent it. */
+function sigkillHint(context: ExitContext): string {
+  if (context.sentByServer) return `sent by Tessera (${context.sentByServer})`;
+  if (context.selfSignal === "SIGKILL") return "the cell sent SIGKILL to the kernel (process.kill)";
+  if (context.oomKill === true) return "probably out of memory (the system's out-of-memory killer ended a process while this kernel ran)";
+  if (context.oomKill === false) return "sent by the kernel's own code or another process; not by Tessera, and not for lack of memory";
+  return "by another process, or by the system when out of memory";
+}
 
 /** How a kernel process ended, in words a user can act on. */
-export function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string): string {
+export function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string, context: ExitContext = {}): string {
   let reason: string;
   if (signal) {
     const hints: Partial<Record<NodeJS.Signals, string>> = {
       SIGSEGV: "segmentation fault (a crash in native code)",
       SIGABRT: "aborted",
-      SIGKILL: "killed (out of memory, or killed by another process)",
+      SIGKILL: sigkillHint(context),
       SIGBUS: "bus error (a crash in native code)",
       SIGILL: "illegal instruction",
       SIGFPE: "arithmetic error in native code",
       SIGTERM: "terminated",
     };
-    reason = `killed by ${signal}${hints[signal] ? `: ${hints[signal]}` : ""}`;
+    const hint = signal !== "SIGKILL" && context.selfSignal === signal ? `the cell sent ${signal} to the kernel (process.kill)` : hints[signal];
+    reason = `killed by ${signal}${hint ? `: ${hint}` : ""}`;
   } else if (code === 134) {
     reason = "aborted (exit code 134)";
   } else {
@@ -44,12 +71,23 @@ export interface KernelProcessOptions {
 /**
  * One kernel child process and its pipes (see the protocol package's ipc.ts for the
  * layout). Emits "message" (channel, msg), "stdout"/"stderr" (text) and "exit" (reason).
+ *
+ * The kernel leads a process group of its own (see process-group.ts): whatever it started
+ * ends with it, when it exits for any reason, is shut down, or is killed.
  */
 export class KernelProcess extends EventEmitter {
   readonly child: ChildProcess;
+  /** The kernel's process group; null when the fork failed. */
+  readonly group: ProcessGroup | null;
   private stderrTail = "";
   private exited = false;
   private exitReason: string | null = null;
+  /** Why the server sent SIGKILL itself, if it did. */
+  private killedBecause: string | null = null;
+  private selfSignal: { signal: string; at: number } | null = null;
+  private readonly oomKills: OomKills | null;
+  /** Resolves when the group's other processes are gone, after the kernel exited. */
+  private groupEnded: Promise<void> | null = null;
   readonly ready: Promise<void>;
 
   constructor(options: KernelProcessOptions) {
@@ -62,7 +100,13 @@ export class KernelProcess extends EventEmitter {
       // Not the parent's flags (a test runner's --import loaders would follow the kernel).
       execArgv: options.execArgv ?? [],
       ...(options.ids ? { uid: options.ids.uid, gid: options.ids.gid } : {}),
+      // setsid(): the kernel leads a new process group (and session), which holds
+      // everything it starts. It also leaves the server's terminal: a Ctrl+C there reaches
+      // the server, which stops kernels itself.
+      detached: true,
     });
+    this.group = this.child.pid !== undefined ? new ProcessGroup(this.child.pid) : null;
+    this.oomKills = this.child.pid !== undefined ? new OomKills(this.child.pid) : null;
     const out = this.child.stdio[4] as Readable;
     /** Chunks of the line not yet ended. */
     const held: string[] = [];
@@ -76,7 +120,7 @@ export class KernelProcess extends EventEmitter {
     this.ready.catch(() => {});
     const timer = setTimeout(() => {
       readyReject(new Error(`kernel did not start within ${options.startTimeoutMs ?? 30000} ms`));
-      this.kill();
+      this.kill(`it did not start within ${options.startTimeoutMs ?? 30000} ms`);
     }, options.startTimeoutMs ?? 30000);
     out.setEncoding("utf8");
     out.on("data", (chunk: string) => {
@@ -101,6 +145,8 @@ export class KernelProcess extends EventEmitter {
           readyResolve();
         } else if (parsed.kind === "jupyter") {
           this.emit("message", parsed.channel as Channel, parsed.msg as JupyterMessage);
+        } else if (parsed.kind === "self_signal" && typeof parsed.signal === "string") {
+          this.selfSignal = { signal: parsed.signal, at: Date.now() };
         }
       }
       if (from < chunk.length) held.push(from === 0 ? chunk : chunk.slice(from));
@@ -120,9 +166,16 @@ export class KernelProcess extends EventEmitter {
     this.child.on("exit", (code, signal) => {
       clearTimeout(timer);
       this.exited = true;
+      // What the kernel started and left behind (`sleep 300 &`) goes with it.
+      this.groupEnded = this.group ? this.group.terminate(GROUP_GRACE_MS) : Promise.resolve();
       // Let the output pipe drain first so the last messages arrive before "exit".
       const finish = () => {
-        this.exitReason = describeExit(code, signal, this.stderrTail);
+        const self = this.selfSignal && Date.now() - this.selfSignal.at < SELF_SIGNAL_WINDOW_MS ? this.selfSignal.signal : null;
+        this.exitReason = describeExit(code, signal, this.stderrTail, {
+          sentByServer: this.killedBecause,
+          selfSignal: self,
+          oomKill: signal === "SIGKILL" && !this.killedBecause && !self ? (this.oomKills?.happened() ?? null) : null,
+        });
         readyReject(new Error(`kernel ${this.exitReason}`));
         this.emit("exit", this.exitReason, code, signal);
       };
@@ -162,17 +215,35 @@ export class KernelProcess extends EventEmitter {
     if (!this.exited && pipe && !pipe.destroyed) pipe.write(Buffer.from([1]));
   }
 
-  /** Asks the kernel to exit, then kills it if it has not within `graceMs`. */
+  /**
+   * Asks the kernel to exit; if it has not within `graceMs` (a main thread blocked in
+   * `execSync`), SIGTERM to its whole group, then SIGKILL. Resolves when the kernel and
+   * every process of its group are gone.
+   */
   async shutdown(graceMs = 2000): Promise<void> {
-    if (this.exited) return;
-    const done = new Promise<void>((res) => this.child.once("exit", () => res()));
-    this.send({ kind: "shutdown" });
-    const t = setTimeout(() => this.kill(), graceMs);
-    await done;
-    clearTimeout(t);
+    if (!this.exited) {
+      const done = new Promise<void>((res) => this.child.once("exit", () => res()));
+      this.send({ kind: "shutdown" });
+      const t = setTimeout(() => {
+        if (this.exited) return;
+        if (!this.group) return this.kill("it did not shut down");
+        this.group.signal("SIGTERM");
+        const k = setTimeout(() => this.kill(`it did not shut down within ${graceMs + GROUP_GRACE_MS} ms`), GROUP_GRACE_MS);
+        this.child.once("exit", () => clearTimeout(k));
+      }, graceMs);
+      await done;
+      clearTimeout(t);
+    }
+    await this.groupEnded;
   }
 
-  kill(): void {
+  /** SIGKILL to the kernel and every process of its group, now; `because` is how the exit reason will name it. */
+  kill(because = "the server stopped it"): void {
+    if (!this.exited) this.killedBecause ??= because;
+    if (this.group) {
+      this.group.killNow();
+      return;
+    }
     // No pid: the fork failed (EAGAIN, EMFILE), and Node's kill() would signal pid 0, the server's own process group.
     if (!this.exited && this.child.pid !== undefined) {
       try {

@@ -77,6 +77,11 @@ export class ManagedKernel extends EventEmitter {
     return this.proc?.pid;
   }
 
+  /** The process group of the kernel and everything it started (the kernel leads it). */
+  get pgid(): number | undefined {
+    return this.proc?.group?.pgid;
+  }
+
   get connections(): number {
     let n = 0;
     for (const c of this.clients) if (!c.sessionId.startsWith("tessera-doc:")) n++;

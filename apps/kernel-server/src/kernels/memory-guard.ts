@@ -3,6 +3,7 @@ import { processRss } from "../metrics/system-sampler.js";
 import { formatBytes } from "../users/units.js";
 import type { ManagedKernel } from "./managed-kernel.js";
 import { Periodic } from "./periodic.js";
+import { processGroups } from "./process-group.js";
 
 /** The pids a process started (from /proc/<pid>/task/<tid>/children), and theirs, a bounded number. */
 async function descendants(pid: number, limit = 256): Promise<number[]> {
@@ -27,12 +28,18 @@ async function descendants(pid: number, limit = 256): Promise<number[]> {
   return out;
 }
 
-/** Resident memory of a process and everything it started; null when the process is gone. */
-export async function processTreeRss(pid: number): Promise<number | null> {
+/**
+ * Resident memory of a process, everything it started, and `alsoCount` (the other members
+ * of its process group: a child reparented to PID 1 is no descendant any more, but it is
+ * still the kernel's); each process once. Null when the process is gone.
+ */
+export async function processTreeRss(pid: number, alsoCount: readonly number[] = []): Promise<number | null> {
   const own = await processRss(pid);
   if (own === null) return null;
   let total = own;
-  for (const c of await descendants(pid)) total += (await processRss(c)) ?? 0;
+  const others = new Set([...(await descendants(pid)), ...alsoCount]);
+  others.delete(pid);
+  for (const c of others) total += (await processRss(c)) ?? 0;
   return total;
 }
 
@@ -42,7 +49,8 @@ export interface GuardedKernel {
 }
 
 /**
- * Stops kernels whose resident memory (with their children) goes past their user's limit,
+ * Stops kernels whose resident memory (with every process they started, descendants and
+ * the rest of their process group) goes past their user's limit,
  * with a reason that says so; the server and every other kernel go on. The kernel's own
  * tensor allocator refuses allocations past the same limit first (a catchable error in the
  * cell); this catches everything else (JavaScript arrays, native libraries).
@@ -72,9 +80,13 @@ export class MemoryGuard {
     if (this.running) return;
     this.running = true;
     try {
-      for (const { kernel, limitBytes } of this.watched()) {
+      const watched = this.watched().filter(({ kernel }) => kernel.executionState !== "dead" && kernel.pid);
+      if (watched.length === 0) return;
+      // One pass over /proc for every kernel's group.
+      const groups = await processGroups();
+      for (const { kernel, limitBytes } of watched) {
         if (kernel.executionState === "dead" || !kernel.pid) continue;
-        const rss = await processTreeRss(kernel.pid);
+        const rss = await processTreeRss(kernel.pid, kernel.pgid !== undefined ? (groups.get(kernel.pgid) ?? []) : []);
         if (rss === null || rss <= limitBytes) continue;
         const reason = `stopped: it used ${formatBytes(rss)} of memory, over its limit of ${formatBytes(limitBytes)} (free memory with tensor.dispose() or tt.tidy, or use smaller batches)`;
         this.log?.("warn", `kernel ${kernel.id} of ${kernel.owner} ${reason}`);

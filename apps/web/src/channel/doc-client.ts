@@ -4,30 +4,39 @@
  * - On connect the server sends a snapshot; after it, `ops` in version order. The page's
  *   document is {@link DocModel}: the server's truth plus our not-yet-echoed edits.
  * - Edits are applied at once (optimistically) and sent as `ops`; the echo (origin = our
- *   clientId) confirms them. Typing is kept as a draft and sent as one `set_source` per
- *   cell after a quiet period (last writer wins on the server).
+ *   clientId) confirms them.
+ * - Cell text is a shared Y.Doc ({@link SharedTextClient}): each keystroke goes out as a
+ *   Yjs update at once and merges with every other page's, character by character.
  * - When the socket drops, it reconnects with backoff, takes the new snapshot, and sends
- *   again whatever edits the snapshot does not already hold.
+ *   again whatever edits (and text) the snapshot does not already hold.
  */
 import type {
+  Cell,
   ClientDocOp,
   CompleteReplyContent,
   DocClientMessage,
   DocKernelState,
+  DocOp,
   DocSaveState,
   DocServerMessage,
   InspectReplyContent,
 } from "@tessera/protocol";
 import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
-import { KeyedDebouncer } from "./debouncer.js";
 import { DocModel } from "./doc-model.js";
 import { RetryTimer, Watchdog } from "./liveness.js";
 import { PendingRequests } from "./requests.js";
+import { SharedTextClient } from "./shared-text-client.js";
 import type { DocClientOptions, DocClientState, InputPrompt, SocketLike } from "./types.js";
 
 export type { ConnectionInfo, ConnectionStatus, DocClientOptions, DocClientState, InputPrompt, SocketLike, Timers } from "./types.js";
 
 type Listener = () => void;
+
+/** A cell another page deleted: what it held just before, and where it was. */
+export interface RemoteDelete {
+  cell: Cell;
+  index: number;
+}
 
 const SOCKET_CONNECTING = 0;
 const SOCKET_OPEN = 1;
@@ -35,6 +44,8 @@ let requestSeq = 0;
 
 export class DocClient {
   readonly model = new DocModel();
+  /** The cells' texts, shared with the other pages, and their cursors. */
+  readonly text: SharedTextClient;
   private readonly opts: Required<Omit<DocClientOptions, "path">>;
   private path: string;
   private socket: SocketLike | null = null;
@@ -55,7 +66,7 @@ export class DocClient {
   private inputs = new Map<string, InputPrompt>();
   private deleted = false;
   private saveWanted = false;
-  private readonly drafts: KeyedDebouncer;
+  private readonly deleteListeners = new Set<(d: RemoteDelete) => void>();
   private readonly requests: PendingRequests;
   /** Fire-and-forget commands by requestId, named for the notice if they fail. */
   private readonly commands = new Map<string, string>();
@@ -72,14 +83,19 @@ export class DocClient {
       timers: options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as number) },
       now: options.now ?? Date.now,
       backoff: options.backoff ?? DEFAULT_BACKOFF,
-      sourceDebounceMs: options.sourceDebounceMs ?? 300,
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
       onConnectFailed: options.onConnectFailed ?? (() => {}),
     };
     this.requests = new PendingRequests(this.opts.timers);
     this.retry = new RetryTimer(this.opts.timers, this.opts.now);
     this.watchdog = new Watchdog(this.opts.timers, this.opts.now);
-    this.drafts = new KeyedDebouncer(this.opts.timers, this.opts.sourceDebounceMs);
+    this.text = new SharedTextClient(
+      (msg) => this.live && this.sendRaw(msg),
+      (cellId, source) => {
+        this.model.setSourceFromText(cellId, source);
+        this.emit();
+      },
+    );
     this.state = this.buildState();
   }
 
@@ -91,6 +107,12 @@ export class DocClient {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   };
+
+  /** Another page deleted a cell (the listener runs before the page's view drops it). */
+  onRemoteDelete(listener: (d: RemoteDelete) => void): () => void {
+    this.deleteListeners.add(listener);
+    return () => this.deleteListeners.delete(listener);
+  }
 
   /** Errors worth telling the user about (a refused edit, a failed command). */
   onNotice(listener: (message: string) => void): () => void {
@@ -110,7 +132,6 @@ export class DocClient {
     this.stopped = true;
     this.retry.clear();
     this.watchdog.stop();
-    this.drafts.cancelAll();
     const socket = this.socket;
     this.dropSocket("closed");
     socket?.close(1000, "page closed");
@@ -224,17 +245,26 @@ export class DocClient {
         this.kernel = msg.kernel;
         this.save = msg.save;
         this.model.loadSnapshot(msg.notebook, msg.run ?? {}, msg.version, reconnected);
+        this.text.load(msg.text, msg.you, msg.awareness);
         this.sendPending();
         if (this.saveWanted) this.requestSave();
         break;
       }
       case "ops": {
         if (!this.live) return;
+        if (msg.origin !== this.clientId) this.tellDeletes(msg.ops);
         const result = this.model.applyRemote(msg, this.clientId);
         if (result === "resync") this.resync();
         else if (result === "stale") return;
+        else if (msg.text) this.text.applyRemote(msg.text);
         break;
       }
+      case "text":
+        if (this.live) this.text.applyRemote(msg.update, msg.gen);
+        return;
+      case "awareness":
+        if (this.live) this.text.applyAwareness(msg.update);
+        return;
       case "kernel":
         this.kernel = msg.kernel;
         break;
@@ -282,34 +312,21 @@ export class DocClient {
 
   // ---- outgoing ----------------------------------------------------------------------
 
-  /** Applies edits locally and sends them (after any typed drafts, which come first). */
+  /**
+   * Applies edits locally and sends them. A `set_source` of a cell that has its shared text
+   * becomes an edit of that text (merged with typing elsewhere), not a whole replacement.
+   */
   edit(ops: ClientDocOp[]): void {
-    const all = [...this.takeDrafts(), ...ops];
-    if (all.length === 0) return;
-    this.model.addLocal(all, this.nextId());
-    this.sendPending();
-    this.emit();
-  }
-
-  /** Typing in a cell: shown at once, sent after a quiet period. */
-  setSource(cellId: string, source: string): void {
-    this.model.setDraft(cellId, source);
-    this.drafts.schedule(cellId, () => this.flushSources([cellId]));
-    this.emit();
-  }
-
-  /** Sends typed drafts now (before a run, a save, a cell command). */
-  flushSources(cellIds?: readonly string[]): void {
-    const ops = this.takeDrafts(cellIds);
-    if (ops.length === 0) return;
-    this.model.addLocal(ops, this.nextId());
-    this.sendPending();
+    const rest = ops.filter((op) => op.op !== "set_source" || !this.text.replace(op.id, op.source));
+    if (rest.length > 0) {
+      this.model.addLocal(rest, this.nextId());
+      this.sendPending();
+    }
     this.emit();
   }
 
   execute(cellIds: string[]): boolean {
     if (cellIds.length === 0) return true;
-    this.flushSources();
     return this.command({ type: "execute", cellIds }, "Run");
   }
 
@@ -318,7 +335,6 @@ export class DocClient {
   }
 
   restart(runAll = false): boolean {
-    this.flushSources();
     return this.command({ type: "restart", runAll }, runAll ? "Restart and run all" : "Restart");
   }
 
@@ -331,7 +347,6 @@ export class DocClient {
    * file that changed on disk (only when the user chose to keep this version).
    */
   requestSave(force = false): void {
-    this.flushSources();
     if (!this.live) {
       this.saveWanted = true;
       return;
@@ -341,8 +356,6 @@ export class DocClient {
   }
 
   revert(source: "checkpoint" | "disk"): boolean {
-    this.drafts.cancelAll();
-    this.model.takeDrafts();
     return this.command({ type: "revert", source }, source === "disk" ? "Reload from disk" : "Revert to checkpoint");
   }
 
@@ -365,7 +378,7 @@ export class DocClient {
     return reply;
   }
 
-  private command(msg: Exclude<DocClientMessage, { type: "ops" | "complete" | "inspect" | "input_reply" }>, label: string): boolean {
+  private command(msg: Exclude<DocClientMessage, { type: "ops" | "complete" | "inspect" | "input_reply" | "text" | "awareness" }>, label: string): boolean {
     const requestId = this.nextId();
     if (!this.sendIfLive({ ...msg, requestId })) {
       this.notice(`${label}: not connected to the server (reconnecting…)`);
@@ -375,10 +388,15 @@ export class DocClient {
     return true;
   }
 
-  private takeDrafts(cellIds?: readonly string[]): ClientDocOp[] {
-    const ops = this.model.takeDrafts(cellIds);
-    for (const op of ops) if (op.op === "set_source") this.drafts.cancel(op.id);
-    return ops;
+  private tellDeletes(ops: readonly DocOp[]): void {
+    const cells = this.model.view?.notebook.cells;
+    if (!cells || this.deleteListeners.size === 0) return;
+    for (const op of ops) {
+      if (op.op !== "delete_cell") continue;
+      const index = cells.findIndex((c) => c.id === op.id);
+      if (index < 0) continue;
+      for (const l of this.deleteListeners) l({ cell: cells[index], index });
+    }
   }
 
   private sendPending(): void {
@@ -431,7 +449,7 @@ export class DocClient {
         reason: this.closedReason,
       },
       inputs: this.inputs,
-      unsentEdits: this.model.pending.length + this.model.drafts.size,
+      unsentEdits: this.model.pending.length + (this.text.unsent ? 1 : 0),
       deleted: this.deleted,
     };
   }

@@ -4,9 +4,11 @@
  * `confirmed` is exactly the server's document: the snapshot plus every server `ops`
  * message, applied in version order (our own edits included, when their echo arrives).
  * `view` is what the page shows: confirmed, then our edits the server has not echoed yet
- * (`pending`), then source typed but not yet sent (`drafts`). When a server op lands
- * between our edit and its echo, the view is rebuilt from confirmed, so the page always
- * converges on the server's order ("server reconciliation").
+ * (`pending`). When a server op lands between our edit and its echo, the view is rebuilt
+ * from confirmed, so the page always converges on the server's order ("server
+ * reconciliation"). Cell text is the exception: it is merged character by character in a
+ * shared Y.Doc (shared-text-client.ts), and every change to it, ours or another page's,
+ * lands in confirmed at once through {@link DocModel.setSourceFromText}.
  */
 import { DocOpError, joinSource, type CellRunState, type ClientDocOp, type DocOp, type DocState, type Notebook } from "@tessera/protocol";
 import { applyOpCow, applyOpsCow, forkState } from "./cow.js";
@@ -38,7 +40,6 @@ export class DocModel {
   version = -1;
   view: DocState | null = null;
   pending: PendingBatch[] = [];
-  readonly drafts = new Map<string, string>();
 
   /**
    * Takes a snapshot as the new truth. On a new connection (`reconnected`) every pending
@@ -87,21 +88,13 @@ export class DocModel {
     return true;
   }
 
-  /** Source typed into a cell, not yet sent. */
-  setDraft(cellId: string, source: string): void {
-    this.drafts.set(cellId, source);
+  /** A cell's shared text changed (typed here or on another page): its source follows. */
+  setSourceFromText(cellId: string, source: string): void {
+    if (!this.confirmed) return;
+    const cell = this.confirmed.notebook.cells.find((c) => c.id === cellId);
+    if (!cell || joinSource(cell.source) === source) return;
+    this.confirmed = applyOpsCow(this.confirmed, [{ op: "set_source", id: cellId, source }]);
     this.recompute();
-  }
-
-  /** Removes and returns all drafts as `set_source` ops (the view does not change). */
-  takeDrafts(cellIds?: readonly string[]): ClientDocOp[] {
-    const ops: ClientDocOp[] = [];
-    for (const [id, source] of [...this.drafts]) {
-      if (cellIds && !cellIds.includes(id)) continue;
-      this.drafts.delete(id);
-      ops.push({ op: "set_source", id, source });
-    }
-    return ops;
   }
 
   /** Marks every pending batch unsent (the socket closed before their echoes came). */
@@ -121,17 +114,13 @@ export class DocModel {
       this.view = null;
       return;
     }
-    if (this.pending.length === 0 && this.drafts.size === 0) {
+    if (this.pending.length === 0) {
       this.view = this.confirmed;
       return;
     }
     const view = forkState(this.confirmed);
     for (const batch of this.pending) {
       for (const op of batch.ops) tryApply(view, op);
-    }
-    for (const [id, source] of this.drafts) {
-      const cell = view.notebook.cells.find((c) => c.id === id);
-      if (cell && joinSource(cell.source) !== source) tryApply(view, { op: "set_source", id, source });
     }
     this.view = view;
   }

@@ -26,8 +26,6 @@ export interface DocClientOptions {
   timers?: Timers;
   now?: () => number;
   backoff?: BackoffOptions;
-  /** Quiet time after typing before a cell's source is sent. */
-  sourceDebounceMs?: number;
   /** How long complete/inspect wait for their reply. */
   requestTimeoutMs?: number;
   /** Called after a connection attempt failed before any snapshot (e.g. to check the login). */

@@ -3,6 +3,7 @@
  * importing Monaco (which loads later, in its own chunk).
  */
 import type { Cell, CompleteReplyContent, InspectReplyContent } from "@tessera/protocol";
+import type { SharedTextClient } from "../channel/shared-text-client.js";
 
 export type EditorLanguage = "typescript" | "markdown" | "plaintext";
 
@@ -22,8 +23,8 @@ export interface CellEditorHandle {
 
 /** How the editor reaches the kernel and the document. */
 export interface EditorHost {
-  /** The user typed in a cell. */
-  onLocalChange(cellId: string, source: string): void;
+  /** The cells' shared texts: each model is bound to its cell's text. */
+  text: SharedTextClient;
   complete(cellId: string, code: string, cursorPos: number): Promise<CompleteReplyContent>;
   inspect(cellId: string, code: string, cursorPos: number): Promise<InspectReplyContent>;
 }

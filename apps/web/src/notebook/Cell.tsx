@@ -4,7 +4,7 @@
  * re-renders only when its own cell, run state or selection changed.
  */
 import { memo, type MouseEvent } from "react";
-import { joinSource, type Cell, type CellRunState } from "@tessera/protocol";
+import { joinSource, sourceHash, type Cell, type CellRunState, type PeerIdentity } from "@tessera/protocol";
 import type { InputPrompt as InputPromptState } from "../channel/doc-client.js";
 import { CellEditor } from "../editor/CellEditor.js";
 import { languageOf } from "../editor/types.js";
@@ -24,11 +24,19 @@ export interface CellViewProps {
   /** Markdown shown as source. */
   markdownSource: boolean;
   input: InputPromptState | undefined;
+  /** Other pages whose cursor is in this cell. */
+  peers: readonly PeerIdentity[];
   actions: NotebookActions;
 }
 
+/** Outputs made by a source the cell no longer has (it was edited after the run), as a code review marks a comment outdated. */
+function isStale(cell: Cell, source: string, run: CellRunState | undefined): boolean {
+  if (cell.cell_type !== "code" || cell.outputs.length === 0 || !run?.sourceHash || run.state !== "idle") return false;
+  return sourceHash(source) !== run.sourceHash;
+}
+
 export const CellView = memo(function CellView(props: CellViewProps) {
-  const { cell, index, run, selected, active, editing, markdownSource, input, actions } = props;
+  const { cell, index, run, selected, active, editing, markdownSource, input, peers, actions } = props;
   const source = joinSource(cell.source);
   const isCode = cell.cell_type === "code";
   const showEditor = isCode || cell.cell_type === "raw" || markdownSource || source.trim() === "";
@@ -44,6 +52,8 @@ export const CellView = memo(function CellView(props: CellViewProps) {
   if (active) classes.push("active");
   if (editing) classes.push("editing");
   if (run && run.state !== "idle") classes.push(`cell-${run.state}`);
+  const stale = isStale(cell, source, run);
+  if (stale) classes.push("stale");
 
   return (
     <div
@@ -79,6 +89,15 @@ export const CellView = memo(function CellView(props: CellViewProps) {
         ) : null}
       </div>
       <div className="cell-body">
+        {peers.length > 0 && (
+          <div className="cell-peers" aria-label={`Also here: ${peers.map((p) => p.name).join(", ")}`}>
+            {peers.map((p, i) => (
+              <span key={i} className="peer-tag" style={{ background: p.color }}>
+                {p.name}
+              </span>
+            ))}
+          </div>
+        )}
         {showEditor ? (
           <CellEditor
             key={cell.cell_type}
@@ -92,6 +111,11 @@ export const CellView = memo(function CellView(props: CellViewProps) {
         ) : (
           <div className="markdown-rendered" onDoubleClick={() => actions.enterEdit(cell.id)}>
             <Markdown source={source} attachments={cell.cell_type === "markdown" ? cell.attachments : undefined} />
+          </div>
+        )}
+        {stale && (
+          <div className="stale-note" title="The cell's source changed after this output was made: run it again to bring the output up to date">
+            Outdated: the source changed since this output
           </div>
         )}
         {isCode && <OutputArea outputs={cell.outputs} />}

@@ -3,15 +3,18 @@
  * focus are notebook commands. In command mode the active cell holds focus; in edit mode
  * its editor does.
  */
-import { useEffect, useRef, type KeyboardEvent } from "react";
+import { Fragment, useEffect, useRef, type KeyboardEvent } from "react";
 import type { DocClientState } from "../channel/doc-client.js";
 import { selectedIds } from "../state/selection.js";
 import type { UiState } from "../state/ui-store.js";
 import type { NotebookActions } from "./actions.js";
 import { CellView } from "./Cell.js";
 import { commandForKey, type Chord } from "./keymap.js";
+import { OrphanCell } from "./OrphanCell.js";
+import { usePeersByCell, peersIn } from "./use-client.js";
 
 export function CellList({ state, ui, actions }: { state: DocClientState; ui: UiState; actions: NotebookActions }) {
+  const peers = usePeersByCell(actions.client);
   const listRef = useRef<HTMLDivElement>(null);
   const chord = useRef<Chord | null>(null);
   const cells = state.doc?.notebook.cells ?? [];
@@ -26,7 +29,9 @@ export function CellList({ state, ui, actions }: { state: DocClientState; ui: Ui
     const el = listRef.current?.querySelector<HTMLElement>(`[data-cell-id="${CSS.escape(activeId)}"]`);
     if (!el) return;
     const focusedEl = document.activeElement;
-    const elsewhere = focusedEl && focusedEl !== document.body && !listRef.current?.contains(focusedEl) && !focusedEl.closest(".toolbar");
+    // A kept orphan's text box keeps the keyboard: its keys are text, not commands.
+    const elsewhere =
+      focusedEl && focusedEl !== document.body && (!listRef.current?.contains(focusedEl) || !!focusedEl.closest(".orphan")) && !focusedEl.closest(".toolbar");
     if (!elsewhere) el.focus({ preventScroll: true });
     el.scrollIntoView({ block: "nearest" });
   }, [activeId, mode]);
@@ -49,19 +54,31 @@ export function CellList({ state, ui, actions }: { state: DocClientState; ui: Ui
   return (
     <div className="cells" role="list" aria-label="Cells" ref={listRef} onKeyDown={onKeyDown}>
       {cells.map((cell, i) => (
-        <CellView
-          key={cell.id}
-          cell={cell}
-          index={i}
-          run={run[cell.id]}
-          selected={selected.has(cell.id)}
-          active={cell.id === activeId}
-          editing={cell.id === activeId && mode === "edit"}
-          markdownSource={ui.editingMarkdown.has(cell.id)}
-          input={state.inputs.get(cell.id)}
-          actions={actions}
-        />
+        <Fragment key={cell.id}>
+          {ui.orphans
+            .filter((o) => o.index === i)
+            .map((o) => (
+              <OrphanCell key={o.key} orphan={o} actions={actions} />
+            ))}
+          <CellView
+            cell={cell}
+            index={i}
+            run={run[cell.id]}
+            selected={selected.has(cell.id)}
+            active={cell.id === activeId}
+            editing={cell.id === activeId && mode === "edit"}
+            markdownSource={ui.editingMarkdown.has(cell.id)}
+            input={state.inputs.get(cell.id)}
+            peers={peersIn(peers, cell.id)}
+            actions={actions}
+          />
+        </Fragment>
       ))}
+      {ui.orphans
+        .filter((o) => o.index >= cells.length)
+        .map((o) => (
+          <OrphanCell key={o.key} orphan={o} actions={actions} />
+        ))}
       <div className="add-cells">
         <button type="button" className="btn btn-ghost" onClick={() => addAtEnd(actions, "code")}>
           + Code

@@ -1,5 +1,6 @@
 /** The notebook page: header, menus, toolbar, banners and cells for one document. */
 import { useEffect, useMemo, useRef, useSyncExternalStore } from "react";
+import { joinSource } from "@tessera/protocol";
 import { createUntitled, renamePath, shutdownKernel } from "../api/contents.js";
 import { checkLogin } from "../api/rest.js";
 import { basename, dirname, documentSocketUrl, notebookUrl, treeUrl } from "../api/urls.js";
@@ -34,12 +35,18 @@ function useNotebook(path: string) {
   useEffect(() => {
     client.start();
     const offNotice = client.onNotice((m) => toast(m, "error"));
+    // A cell deleted on another page while we type in it: the text is kept, and the keys go on into it.
+    const offDelete = client.onRemoteDelete(({ cell, index }) => {
+      const sel = ui.get().sel;
+      const typingHere = sel.mode === "edit" && sel.activeId === cell.id;
+      const focusInside = !!document.activeElement?.closest(`[data-cell-id="${CSS.escape(cell.id)}"]`);
+      if (!typingHere && !focusInside) return;
+      ui.addOrphan({ key: `${cell.id}-${Date.now()}`, index, cellType: cell.cell_type, text: joinSource(cell.source) });
+    });
     const retry = () => client.retryNow();
     const onVisible = () => document.visibilityState === "visible" && retry();
     window.addEventListener("online", retry);
     document.addEventListener("visibilitychange", onVisible);
-    const flush = () => client.flushSources();
-    window.addEventListener("pagehide", flush);
     // Ctrl+S anywhere on the page saves the notebook, never the HTML page.
     const onSave = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === "s") {
@@ -52,13 +59,13 @@ function useNotebook(path: string) {
     window.addEventListener("keydown", onSave);
     return () => {
       offNotice();
+      offDelete();
       window.removeEventListener("online", retry);
       document.removeEventListener("visibilitychange", onVisible);
-      window.removeEventListener("pagehide", flush);
       window.removeEventListener("keydown", onSave);
       client.stop();
     };
-  }, [client]);
+  }, [client, ui]);
   return { client, ui, actions };
 }
 
@@ -83,7 +90,7 @@ export function NotebookPage({ path }: { path: string }) {
   // The editor's models follow the document; completions go to this notebook's kernel.
   useEffect(() => {
     editor?.attach({
-      onLocalChange: (id, source) => client.setSource(id, source),
+      text: client.text,
       complete: (id, code, pos) => client.complete(id, code, pos),
       inspect: (id, code, pos) => client.inspect(id, code, pos),
     });
@@ -149,7 +156,6 @@ export function NotebookPage({ path }: { path: string }) {
       );
     },
     close: () => {
-      client.flushSources();
       location.href = treeUrl(dirname(state.path));
     },
   };

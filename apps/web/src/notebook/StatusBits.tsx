@@ -37,7 +37,8 @@ export function SaveStatus({ state }: { state: DocClientState }) {
   let text: string;
   let kind: string;
   if (save.error) {
-    text = `Save failed: ${save.error}`;
+    // The server words it whole ("Save failed: …. Trying again in 4 s.").
+    text = save.error;
     kind = "error";
   } else if (unsentEdits > 0) {
     text = state.connection.status === "open" ? "Saving…" : "Unsaved changes (offline)";

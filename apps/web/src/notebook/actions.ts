@@ -55,7 +55,6 @@ export class NotebookActions {
 
   enterCommand(): void {
     const sel = this.ui.get().sel;
-    this.client.flushSources();
     if (sel.mode !== "command") this.ui.setSelection({ ...sel, mode: "command" });
   }
 
@@ -128,8 +127,8 @@ export class NotebookActions {
 
   // ---- editing cells -----------------------------------------------------------------
 
-  private insertAt(index: number, type: CellType, mode: Mode): void {
-    const cell = newCell(type);
+  private insertAt(index: number, type: CellType, mode: Mode, source = ""): void {
+    const cell = newCell(type, source);
     this.client.edit([{ op: "insert_cell", index, cell }]);
     if (type === "markdown") this.ui.setEditingMarkdown(cell.id, true);
     this.ui.setSelection(selectOnly(cell.id, mode));
@@ -141,6 +140,14 @@ export class NotebookActions {
     if (ids.length === 0) return this.insertAt(order.length, type, "command");
     const index = where === "above" ? order.indexOf(ids[0]) : order.indexOf(ids[ids.length - 1]) + 1;
     this.insertAt(index, type, "command");
+  }
+
+  /** Puts a kept orphan (a cell deleted on another page while this one edited it) back as a cell, in edit mode. */
+  reinsertOrphan(key: string): void {
+    const orphan = this.ui.get().orphans.find((o) => o.key === key);
+    if (!orphan) return;
+    this.ui.removeOrphan(key);
+    this.insertAt(Math.min(orphan.index, this.order().length), orphan.cellType, "edit", orphan.text);
   }
 
   deleteSelected(): void {

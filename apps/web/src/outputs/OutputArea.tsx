@@ -1,8 +1,12 @@
-/** A code cell's outputs. Each output is memoized on its identity (copy-on-write state). */
+/**
+ * A code cell's outputs. Each output is memoized on its identity (copy-on-write state);
+ * only the last 50 are rendered until "Show N more outputs" (output-window.ts).
+ */
 import { memo, useState } from "react";
 import { joinSource, type Output } from "@tessera/protocol";
 import { AnsiText } from "./Ansi.js";
 import { MimeOutput } from "./MimeOutput.js";
+import { outputWindow } from "./output-window.js";
 import { StreamOutput } from "./StreamOutput.js";
 
 const OutputView = memo(function OutputView({ output }: { output: Output }) {
@@ -25,7 +29,9 @@ const OutputView = memo(function OutputView({ output }: { output: Output }) {
 
 export const OutputArea = memo(function OutputArea({ outputs }: { outputs: readonly Output[] }) {
   const [collapsed, setCollapsed] = useState(false);
+  const [showAll, setShowAll] = useState(false);
   if (outputs.length === 0) return null;
+  const view = outputWindow(outputs, showAll);
   return (
     <div className={`outputs${collapsed ? " collapsed" : ""}`}>
       <button
@@ -42,8 +48,20 @@ export const OutputArea = memo(function OutputArea({ outputs }: { outputs: reado
         </button>
       ) : (
         <div className="outputs-list">
-          {outputs.map((output, i) => (
-            <div className="output" key={i}>
+          {view.notice && (
+            <div className="output output-note" role="note">
+              {view.notice}
+            </div>
+          )}
+          {view.more > 0 && (
+            <div className="output output-note">
+              <button type="button" className="link-btn" onClick={() => setShowAll(true)}>
+                Show {view.more.toLocaleString("en-US")} more output{view.more === 1 ? "" : "s"}
+              </button>
+            </div>
+          )}
+          {view.shown.map(({ output, key }) => (
+            <div className="output" key={key}>
               <OutputView output={output} />
             </div>
           ))}

@@ -4,6 +4,7 @@ import { normalizeDevice } from "./cuda/device.js";
 import { setCudaSeed } from "./cuda/random-state.js";
 import { backend, type Device } from "./dispatch.js";
 import { checkDType, isFloating, type AnyTypedArray, type DType } from "./dtype.js";
+import { readNested } from "./nested-array.js";
 import { emptyTensor, fmtShape, numelOf, type Tensor } from "./tensor.js";
 
 /** Options accepted by every creation function. */
@@ -65,25 +66,7 @@ function writeValues(t: Tensor, values: ArrayLike<number | boolean>): void {
  * tt.tensor([[1, 2], [3, 4]], { dtype: "float32" }); // float32
  */
 export function tensor(data: NestedArray, options?: TensorOptions): Tensor {
-  const shape: number[] = [];
-  let probe: NestedArray = data;
-  while (Array.isArray(probe)) {
-    shape.push(probe.length);
-    probe = probe[0] as NestedArray;
-    if (probe === undefined) break;
-  }
-  const flat: (number | boolean)[] = [];
-  const walk = (v: NestedArray, dim: number): void => {
-    if (dim === shape.length) {
-      if (typeof v !== "number" && typeof v !== "boolean") throw new TypeError(`tensor: expected a number or boolean, got ${typeof v}`);
-      flat.push(v);
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[dim])
-      throw new Error(`tensor: ragged nested array: expected length ${shape[dim]} at depth ${dim}`);
-    for (const x of v) walk(x, dim + 1);
-  };
-  walk(data, 0);
+  const { shape, flat } = readNested(data);
   const inferred: DType = flat.length > 0 && flat.every((v) => typeof v === "boolean")
     ? "bool"
     : flat.every((v) => typeof v === "boolean" || Number.isInteger(v)) && flat.length > 0 ? "int64" : "float32";

@@ -4,6 +4,7 @@
  */
 import type { CellEditorHandle, EditorCallbacks, EditorCommand } from "../types.js";
 import { monaco } from "./env.js";
+import type { CellModels } from "./models.js";
 
 export const LINE_HEIGHT = 20;
 export const PADDING = 8;
@@ -31,6 +32,7 @@ const ACTIONS: Array<{ id: EditorCommand; keys: number[]; when?: string }> = [
 export function createCellEditor(
   container: HTMLElement,
   model: monaco.editor.ITextModel,
+  models: CellModels,
   callbacks: EditorCallbacks,
   theme: string,
 ): CellEditorHandle {
@@ -64,6 +66,24 @@ export function createCellEditor(
     ariaLabel: model.getLanguageId() === "markdown" ? "Markdown cell" : "Code cell",
   });
   callbacksOf.set(editor, callbacks);
+
+  // Undo and redo take back this page's edits only (the shared text's undo manager), never
+  // another page's typing, which Monaco's own undo stack would.
+  editor.addAction({ id: "tessera.undo", label: "Undo", keybindings: [M.CtrlCmd | K.KeyZ], run: (ed) => models.bindingOf(ed.getModel())?.undo() });
+  editor.addAction({
+    id: "tessera.redo",
+    label: "Redo",
+    keybindings: [M.CtrlCmd | M.Shift | K.KeyZ, M.CtrlCmd | K.KeyY],
+    run: (ed) => models.bindingOf(ed.getModel())?.redo(),
+  });
+  const cellId = models.cellIdOf(model);
+  const removeEditor = cellId === undefined ? () => {} : models.addEditor(cellId, editor);
+  // Where this page's cursor is, for the other pages.
+  const publish = () => {
+    if (editor.hasTextFocus()) models.bindingOf(editor.getModel())?.publishCursor(editor);
+  };
+  editor.onDidChangeCursorSelection(publish);
+  editor.onDidFocusEditorText(publish);
 
   for (const action of ACTIONS) {
     editor.addAction({
@@ -100,6 +120,7 @@ export function createCellEditor(
     hasFocus: () => editor.hasTextFocus(),
     dispose: () => {
       resize.disconnect();
+      removeEditor();
       callbacksOf.delete(editor);
       editor.dispose();
       container.style.height = "";

@@ -8,7 +8,7 @@ import { registerProviders } from "./providers.js";
 
 let host: EditorHost | null = null;
 let theme = "tessera-light";
-const models = new CellModels((cellId, source) => host?.onLocalChange(cellId, source));
+const models = new CellModels();
 registerProviders(() => host, models);
 
 const colorCache = new Map<string, string>();
@@ -17,12 +17,13 @@ export const editorModule: EditorModule = {
   attach(next) {
     // One notebook per page: models made before attach (an editor mounted first) are kept.
     host = next;
+    models.setShared(next.text);
   },
   syncCells(cells: readonly Cell[]) {
     models.sync(cells);
   },
   createEditor(container, cellId, language, source, callbacks) {
-    return createCellEditor(container, models.get(cellId, language, source), callbacks, theme);
+    return createCellEditor(container, models.get(cellId, language, source), models, callbacks, theme);
   },
   async colorize(source: string, language: EditorLanguage) {
     const key = `${language}\u0000${source}`;
