@@ -18,6 +18,7 @@
         "src/native/conv.cpp",
         "src/native/conv_backward.cpp",
         "src/native/optim.cpp",
+        "src/native/napi/meta.cpp",
         "src/native/cuda/addon_cuda.cpp",
         "src/native/cuda/addon_cuda_info.cpp",
         "src/native/cuda/arch.cpp",

@@ -3,31 +3,34 @@ import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import websocket from "@fastify/websocket";
 import { KERNEL_MAIN } from "@tessera/kernel";
 import { registerAuth } from "./auth/auth-plugin.js";
 import type { LoginLimitOptions } from "./auth/login-limiter.js";
-import { baseUrlRewriter, normalizeBaseUrl, registerBaseUrl } from "./base-url.js";
-import type { ServerConfig } from "./config.js";
+import type { ServerConfig } from "./cli/config.js";
 import type { ContentsManager } from "./contents/contents-manager.js";
 import { contentsRoutes } from "./contents/contents-routes.js";
 import { filesRoute } from "./contents/files-route.js";
 import type { DocumentManager } from "./documents/document-manager.js";
 import { documentRoutes } from "./documents/document-routes.js";
+import { baseUrlRewriter, normalizeBaseUrl, registerBaseUrl } from "./http/base-url.js";
+import { registerBodyParsers } from "./http/body-parsers.js";
+import { errorHandler, frameworkErrors, notFoundHandler } from "./http/error-handler.js";
+import { HttpError } from "./http/http-error.js";
+import { redactUrl } from "./http/redact.js";
+import { statusRoutes } from "./http/status-routes.js";
+import { loadTls } from "./http/tls.js";
 import { channelRoutes } from "./kernels/channels.js";
-import { KernelError, type KernelManager } from "./kernels/kernel-manager.js";
+import type { KernelManager } from "./kernels/kernel-manager.js";
 import { kernelRoutes } from "./kernels/kernel-routes.js";
 import { V1_PROTOCOL } from "./kernels/wire.js";
 import { MetricsHub, type MetricsHubOptions } from "./metrics/metrics-hub.js";
 import { metricsFilterFor } from "./metrics/metrics-visibility.js";
 import { metricsWsRoute } from "./metrics/metrics-ws-route.js";
 import { prometheusRoute } from "./metrics/prometheus-route.js";
-import { redactUrl } from "./redact.js";
 import type { SessionManager } from "./sessions/session-manager.js";
 import { sessionRoutes } from "./sessions/session-routes.js";
-import { statusRoutes } from "./status-routes.js";
-import { loadTls } from "./tls.js";
 import { prepareHomes } from "./users/homes.js";
 import { userRoutes } from "./users/user-routes.js";
 import { NO_LIMITS, type UserAccount } from "./users/users-file.js";
@@ -42,12 +45,6 @@ export const VERSION = "0.1.0";
 
 /** Largest WebSocket frame accepted (a cell's code, an input reply): bigger closes with 1009. */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
-
-/** What the errors Fastify answers before routing say (never the URL: it may carry `?token=`). */
-const FRAMEWORK_ERRORS: Record<string, string> = {
-  FST_ERR_BAD_URL: "Malformed URL: a %-escape in its path is not valid",
-  FST_ERR_MAX_PARAM_LENGTH: "URL too long: a part of its path is over the length limit",
-};
 
 export interface App {
   app: FastifyInstance;
@@ -109,32 +106,14 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     },
     bodyLimit: 256 * 1024 * 1024,
     rewriteUrl: baseUrlRewriter(baseUrl),
-    // Errors Fastify answers before routing (a malformed %-escape in the path, an overlong
-    // parameter): its own answer quotes the whole URL, query included, so a `?token=` came
-    // back in the error body. Say what is wrong and quote nothing.
-    frameworkErrors: (err: FastifyError, _req: unknown, reply: FastifyReply) => {
-      const message = FRAMEWORK_ERRORS[err.code] ?? "Bad request";
-      void reply.code(err.statusCode ?? 400).send({ message, reason: null });
-    },
+    frameworkErrors,
   };
   // One FastifyInstance type for both: only the listening socket differs.
   const app = (tls ? Fastify({ ...fastifyOptions, https: tls }) : Fastify(fastifyOptions)) as unknown as FastifyInstance;
-  // Jupyter clients POST with a JSON content type and no body (interrupt, restart): that is no body, not an error.
-  // Jupyter Server reads every request body as JSON whatever its type; JupyterLab's client
-  // sends JSON bodies as text/plain (fetch's default for a string).
-  app.removeContentTypeParser(["application/json", "text/plain"]);
-  app.addContentTypeParser(["application/json", "text/plain"], { parseAs: "string" }, (_req, body, done) => {
-    const text = (body as string).trim();
-    if (text === "") return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(Object.assign(new Error(`Malformed JSON body: ${(err as Error).message}`), { statusCode: 400 }), undefined);
-    }
-  });
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  // Before any route, hook or plugin: every route, and the not-found handler, answer errors through it.
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  registerBodyParsers(app);
   const log = (level: "info" | "warn" | "error", msg: string) => app.log[level](msg);
   const accounts = config.users?.users ?? [ownerAccount(config.root, config.kernelMemory ?? null)];
   if (config.users) prepareHomes(config.users, KERNEL_MAIN);
@@ -142,7 +121,7 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
   const owner = workspaces.get((accounts.find((u) => u.role === "teacher") ?? accounts[0]).name);
   const { contents, kernels, sessions, docs } = owner;
   const workspaceOf: WorkspaceOf = (req) => {
-    if (!req.user) throw new KernelError(403, "Authentication required");
+    if (!req.user) throw new HttpError(403, "Authentication required");
     return workspaces.get(req.user.name);
   };
   const metrics = new MetricsHub(workspaces, options.metrics, log);
@@ -153,10 +132,9 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     for (const m of [r.method].flat()) if (m !== "HEAD") routes.push(`${m} ${r.url}`);
   });
   await app.register(websocket, {
-    // A frame ws refuses (over MAX_FRAME_BYTES: 1009; text that is not UTF-8: 1007) is already
-    // answered by ws with that close frame and a clean end. The plugin's default handler then
-    // terminated the socket as well, which reset the connection (unread data in flight) before the
-    // client could read the close frame: it saw 1006 about half the time. Other errors: as the default.
+    // A frame ws refuses (over MAX_FRAME_BYTES: 1009; text that is not UTF-8: 1007) is answered by ws
+    // with that close frame and a clean end, and the socket is left to close: terminating it too resets
+    // the connection, and the client reads 1006 instead of the code. Other errors: as the default.
     errorHandler: (err, socket, req) => {
       if (String((err as { code?: unknown }).code).startsWith("WS_ERR_")) return;
       req.log.error(err);
@@ -183,13 +161,6 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
       accounts: config.users ? { find: (name) => byLowerName.get(name.toLowerCase()), cookieSecret: config.cookieSecret ?? randomBytes(32).toString("hex") } : null,
     },
   });
-  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) app.log.error(err);
-    reply.code(status).send({ message: status >= 500 ? `Internal error: ${err.message}` : err.message, reason: null });
-  });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ message: `Not found: ${req.method} ${redactUrl(req.url).split("?")[0]}`, reason: null }));
-
   statusRoutes(app, { workspaceOf, version: VERSION });
   kernelRoutes(app, { workspaceOf });
   channelRoutes(app, { workspaceOf });

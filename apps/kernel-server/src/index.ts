@@ -1,3 +1,3 @@
 export { buildApp, type App, type AppOptions } from "./app.js";
 export { startServer, type RunningServer } from "./server.js";
-export { parseConfig, type ServerConfig } from "./config.js";
+export { parseConfig, type ServerConfig } from "./cli/config.js";

@@ -1,5 +1,5 @@
 import { buildApp, type App, type AppOptions } from "./app.js";
-import type { ServerConfig } from "./config.js";
+import type { ServerConfig } from "./cli/config.js";
 import { installProcessGroupExitHook } from "./kernels/process-group.js";
 
 export interface RunningServer extends App {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { normalizeBaseUrl } from "../src/base-url.js";
+import { normalizeBaseUrl } from "../src/http/base-url.js";
 import { openSocket, request, waitFor } from "./helpers/raw-socket.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 

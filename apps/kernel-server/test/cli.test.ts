@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { parseConfig } from "../src/config.js";
+import { parseConfig } from "../src/cli/config.js";
 
 const CLI = resolve(fileURLToPath(import.meta.url), "../../dist/cli.js");
 

@@ -10,6 +10,8 @@ import type { FastifyInstance } from "fastify";
 import { ContentsManager as LabContents, ServerConnection } from "@jupyterlab/services";
 import type { CheckpointModel, ContentsModel, Notebook, RestError } from "@tessera/protocol";
 import { ContentsManager, contentsRoutes } from "../src/contents/index.js";
+import { registerBodyParsers } from "../src/http/body-parsers.js";
+import { errorHandler } from "../src/http/error-handler.js";
 
 let base: string;
 let root: string;
@@ -25,7 +27,10 @@ before(async () => {
   await mkdir(outside);
   await writeFile(join(outside, "secret.txt"), "top secret");
   await symlink(outside, join(root, "link-out"));
+  // The plugin as app.ts registers it: behind the app's body parsers and error handler.
   app = Fastify();
+  app.setErrorHandler(errorHandler);
+  registerBodyParsers(app);
   await app.register(contentsRoutes, { contents: new ContentsManager(root, { maxFileSize: 4 * 1024 * 1024 }) });
   await app.listen({ host: "127.0.0.1", port: 0 });
   origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

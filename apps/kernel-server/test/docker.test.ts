@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
-import { parseConfig } from "../src/config.js";
+import { parseConfig } from "../src/cli/config.js";
 import { copyParts, execForm, last, parseDockerfile, type Dockerfile, type Stage } from "./helpers/dockerfile.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { hashPassword } from "../src/auth/password-hash.js";
-import { parseConfig } from "../src/config.js";
+import { parseConfig } from "../src/cli/config.js";
 
 const CLI = resolve(fileURLToPath(import.meta.url), "../../dist/cli.js");
 

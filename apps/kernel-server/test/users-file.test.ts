@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { hashPassword, verifyPassword } from "../src/auth/password-hash.js";
-import { parseConfig } from "../src/config.js";
+import { parseConfig } from "../src/cli/config.js";
 import { parseUsersFile } from "../src/users/users-file.js";
 import { parseDuration, parseSize } from "../src/users/units.js";
 

@@ -2,7 +2,7 @@
  * This session's executed inputs (and their text results), for `history_request`.
  */
 import type { HistoryReplyContent, HistoryRequestContent } from "@tessera/protocol";
-import { ArrayPrototypePush } from "./primordials.js";
+import { ArrayPrototypePush } from "./runtime/primordials.js";
 
 /** The number this session reports; requests for session 0 mean "the current one", as in IPython. */
 export const SESSION_NUMBER = 1;
@@ -23,7 +23,7 @@ export class History {
   private readonly entries: Entry[] = [];
 
   // add and setOutput run on every execution, after cells may have replaced Array methods:
-  // captured built-ins only. (query runs with pristine ones: see pristine.ts.)
+  // captured built-ins only. (query runs with pristine ones: see runtime/pristine.ts.)
 
   /** Records an executed input under its execution count. */
   add(line: number, input: string): void {

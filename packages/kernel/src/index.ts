@@ -4,4 +4,4 @@
  * {@link KERNEL_MAIN}; the engine itself only runs inside that process.
  */
 export { KERNEL_MAIN, KERNEL_SPEC, KERNEL_VERSION, kernelInfo, kernelSpecFile, languageInfo, typescriptVersion } from "./info.js";
-export { STREAM_CAP_BYTES, STREAM_TAIL_BYTES } from "./streams.js";
+export { STREAM_CAP_BYTES, STREAM_TAIL_BYTES } from "./runtime/streams.js";

@@ -5,17 +5,18 @@
  */
 import { stripVTControlCharacters } from "node:util";
 import type { ExecuteRequestContent, JupyterMessage, ToKernel } from "@tessera/protocol";
-import { lockFunctionApply } from "./apply-lock.js";
-import { captureConsole } from "./console.js";
-import { createDisplay, isDisplayHandle, mimeBundle, plainText } from "./display.js";
-import { CellExecutor, type RunOutcome } from "./executor.js";
-import { History } from "./history.js";
-import { StdinBroker } from "./input.js";
-import { InterruptSignal } from "./interrupt.js";
-import { kernelInfo } from "./info.js";
-import { isComplete } from "./is-complete.js";
-import { CellLanguageService } from "./language-service.js";
-import { logKernel } from "./log.js";
+import { isComplete } from "./compile/is-complete.js";
+import { CellLanguageService } from "./compile/language-service.js";
+import { transpileCell } from "./compile/transpile.js";
+import { ts } from "./compile/typescript.js";
+import { lockFunctionApply } from "./runtime/apply-lock.js";
+import { captureConsole } from "./runtime/console.js";
+import { createDisplay, isDisplayHandle, mimeBundle, plainText } from "./runtime/display.js";
+import { CellExecutor, type RunOutcome } from "./runtime/executor.js";
+import { StdinBroker } from "./runtime/input.js";
+import { InterruptSignal } from "./runtime/interrupt.js";
+import { logKernel } from "./runtime/log.js";
+import { KERNEL_DIR } from "./runtime/own-code.js";
 import {
   ArrayPrototypeIndexOf,
   ArrayPrototypeJoin,
@@ -33,18 +34,18 @@ import {
   StringPrototypeTrim,
   isPromise,
   raceBoxed,
-} from "./primordials.js";
-import { withPristineBuiltins } from "./pristine.js";
+} from "./runtime/primordials.js";
+import { withPristineBuiltins } from "./runtime/pristine.js";
+import { InterruptedError, Run, runContext } from "./runtime/run.js";
+import { installRuntime } from "./runtime/runtime.js";
+import { installStackTraces } from "./runtime/stack.js";
+import { CellTimers } from "./runtime/timers.js";
+import { errorReport } from "./runtime/traceback.js";
+import { evaluateUserExpressions } from "./runtime/user-expressions.js";
+import type { Wire } from "./runtime/wire.js";
+import { History } from "./history.js";
+import { kernelInfo } from "./info.js";
 import { Publisher } from "./publisher.js";
-import { InterruptedError, Run, runContext } from "./run.js";
-import { installRuntime } from "./runtime.js";
-import { installStackTraces } from "./stack.js";
-import { CellTimers } from "./timers.js";
-import { errorReport } from "./traceback.js";
-import { evaluateUserExpressions } from "./user-expressions.js";
-import { transpileCell } from "./transpile.js";
-import { ts } from "./typescript.js";
-import type { Wire } from "./wire.js";
 
 /** How long the kernel must sit idle before it builds the language service in advance. */
 const WARM_LANGUAGE_SERVICE_AFTER_MS = 1500;
@@ -68,7 +69,7 @@ export class Kernel {
   private lastInterruptAt = 0;
   /** The run of the execute_request being handled, until its reply is sent. */
   private activeRun: Run | undefined;
-  /** Timers cells left running: an interrupt while idle stops them (timers.ts). */
+  /** Timers cells left running: an interrupt while idle stops them (runtime/timers.ts). */
   private readonly timers = new CellTimers((run, text) => this.publisher.streams.write(run, "stderr", text));
 
   constructor(wire: Wire) {
@@ -141,7 +142,7 @@ export class Kernel {
   }
 
   private lsp(): CellLanguageService {
-    this.languageService ??= new CellLanguageService(() => this.cellSources);
+    this.languageService ??= new CellLanguageService(() => this.cellSources, KERNEL_DIR);
     return this.languageService;
   }
 

@@ -8,7 +8,7 @@
  * it says `ready`, then loads the kernel, holding any request that arrives meanwhile.
  */
 import type { ToKernel } from "@tessera/protocol";
-import { Wire } from "./wire.js";
+import { Wire } from "./runtime/wire.js";
 
 const wire = Wire.open();
 const early: ToKernel[] = [];

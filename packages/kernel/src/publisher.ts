@@ -4,10 +4,10 @@
  * output flushed first so the front end sees outputs in the order they happened.
  */
 import { makeMessage, newId, type Channel, type JupyterMessage, type KernelExecutionState } from "@tessera/protocol";
-import { StringPrototypeEndsWith, StringPrototypeSlice } from "./primordials.js";
-import { runContext, type Run } from "./run.js";
-import { StreamBatcher, type StreamName } from "./streams.js";
-import type { Wire } from "./wire.js";
+import { StringPrototypeEndsWith, StringPrototypeSlice } from "./runtime/primordials.js";
+import { runContext, type Run } from "./runtime/run.js";
+import { StreamBatcher, type StreamName } from "./runtime/streams.js";
+import type { Wire } from "./runtime/wire.js";
 
 export class Publisher {
   /** This kernel process's session id (`header.session` of everything it sends). */

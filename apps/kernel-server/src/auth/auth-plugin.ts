@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { HttpError } from "../http/http-error.js";
 import type { UserAccount } from "../users/users-file.js";
 import { parseCookies } from "./cookies.js";
 import { OwnerCookies, UserCookies, safeEqual, type AuthCookies } from "./auth-cookies.js";
@@ -79,12 +80,15 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     }),
   );
 
-  const deny = (reply: FastifyReply, status: number, message: string) =>
-    reply.code(status).header("cache-control", "no-store").send({ message, reason: null });
+  /** A 403 refusal to throw, answered so that no cache keeps it. */
+  const refusal = (reply: FastifyReply, message: string): HttpError => {
+    reply.header("cache-control", "no-store");
+    return new HttpError(403, message);
+  };
 
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
     if (!hostAllowed(request.headers.host, options.listenIp, allowedHosts)) {
-      return deny(reply, 403, "Host header not allowed (this server only answers to localhost names and IP addresses)");
+      throw refusal(reply, "Host header not allowed (this server only answers to localhost names and IP addresses)");
     }
     const url = request.url;
     const path = url.split("?")[0];
@@ -93,7 +97,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     // Before the public paths, so POST /login is covered too: another site's form must not
     // log the browser in as the attacker (login CSRF; in workshop mode, as another user).
     if ((isUpgrade || !SAFE_METHODS.has(request.method)) && !originAllowed(origin, request.headers.host, options.secure, allowOrigins)) {
-      return deny(reply, 403, `Origin ${origin} is not allowed`);
+      throw refusal(reply, `Origin ${origin} is not allowed`);
     }
     if (options.publicPrefixes.some((p) => path.startsWith(p))) {
       request.authVia = "none";
@@ -119,7 +123,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       if (wait > 0) return tooManyAttempts(reply, wait, isPageLoad ? "page" : "json", accepts);
       if (!options.token || !safeEqual(given, options.token)) {
         limiter.failed(request.ip);
-        return deny(reply, 403, "Invalid token");
+        throw refusal(reply, "Invalid token");
       }
       limiter.succeeded(request.ip);
       request.authVia = "token";
@@ -147,7 +151,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       if (!SAFE_METHODS.has(request.method) && !isUpgrade) {
         const xsrfHeader = request.headers["x-xsrftoken"] ?? query._xsrf;
         if (typeof xsrfHeader !== "string" || !jar._xsrf || !safeEqual(xsrfHeader, jar._xsrf)) {
-          return deny(reply, 403, "'_xsrf' argument missing or incorrect (send the X-XSRFToken header)");
+          throw refusal(reply, "'_xsrf' argument missing or incorrect (send the X-XSRFToken header)");
         }
       }
       return;
@@ -157,7 +161,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       return reply.redirect(`/login?next=${encodeURIComponent(options.baseUrl + url.slice(1))}`, 302);
     }
     const how = accounts ? "log in with your user name and password at /login" : options.token ? "send 'Authorization: token <token>' or open the URL printed at start" : "log in with the password at /login";
-    return deny(reply, 403, `Authentication required: ${how}`);
+    throw refusal(reply, `Authentication required: ${how}`);
   });
 
   const { token, passwordHash } = options;

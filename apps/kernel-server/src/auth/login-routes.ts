@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { HttpError } from "../http/http-error.js";
 import type { UserAccount } from "../users/users-file.js";
 import type { AuthCookies } from "./auth-cookies.js";
 import type { LoginLimiter } from "./login-limiter.js";
@@ -19,13 +20,13 @@ export interface LoginOptions {
   attemptKey(ip: string, body: Record<string, unknown>): string;
 }
 
-/** 429 with Retry-After, as the login page or as JSON for API clients. */
+/** 429 with Retry-After: the login page, or for API clients an HttpError to throw. */
 export function tooManyAttempts(reply: FastifyReply, waitMs: number, as: "page" | "json", accepts: LoginPageOptions["accepts"]) {
   const seconds = Math.ceil(waitMs / 1000);
   const message = `Too many failed login attempts from your address: try again in ${seconds} s.`;
-  void reply.code(429).header("retry-after", String(seconds)).header("cache-control", "no-store");
-  if (as === "json") return reply.send({ message, reason: null });
-  return reply.header("content-type", "text/html; charset=utf-8").send(loginPage({ accepts, error: message }));
+  void reply.header("retry-after", String(seconds)).header("cache-control", "no-store");
+  if (as === "json") throw new HttpError(429, message);
+  return reply.code(429).header("content-type", "text/html; charset=utf-8").send(loginPage({ accepts, error: message }));
 }
 
 /**

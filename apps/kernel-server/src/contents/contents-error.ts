@@ -1,23 +1,20 @@
 import { STATUS_CODES } from "node:http";
+import { HttpError } from "../http/http-error.js";
 
 /**
- * An error of the contents service, carrying the HTTP status the REST layer replies with.
+ * An error of the contents service: an HttpError (400, 403, 404, 409, 413, 500, 503 or 507)
+ * whose `reason` is the status text unless given.
  * Messages name API paths ("dir/a.ipynb"), never absolute paths on the server's disk.
  *
  * @example
  * throw new ContentsError(404, "No such file or directory: data/x.csv");
  */
-export class ContentsError extends Error {
-  /** HTTP status: 400, 403, 404, 409, 413, 500 or 507. */
-  readonly status: number;
-  /** Short reason, sent as `reason` in the REST error body (Jupyter's `{message, reason}`). */
-  readonly reason: string;
+export class ContentsError extends HttpError {
+  declare readonly reason: string;
 
   constructor(status: number, message: string, reason?: string) {
-    super(message);
+    super(status, message, reason ?? STATUS_CODES[status] ?? "Error");
     this.name = "ContentsError";
-    this.status = status;
-    this.reason = reason ?? STATUS_CODES[status] ?? "Error";
   }
 }
 

@@ -1,6 +1,5 @@
-import { STATUS_CODES } from "node:http";
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import type { ContentType, ContentsModel, RestError } from "@tessera/protocol";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { ContentType, ContentsModel } from "@tessera/protocol";
 import { ContentsError } from "./contents-error.js";
 import type { ContentsManager } from "./contents-manager.js";
 
@@ -45,7 +44,8 @@ function queryArg(query: unknown, name: string): string | undefined {
 
 /**
  * Jupyter Server's contents REST API (`/api/contents`) over a ContentsManager, as a
- * Fastify plugin. Auth is the app's: register it behind the app's auth hooks.
+ * Fastify plugin. Auth, body parsing and error answers are the app's: register it behind
+ * the app's auth hook, body parsers and error handler (`http/`).
  *
  * - `GET /api/contents/<path>?type=&format=&content=0|1&hash=0|1`: a model
  * - `PUT /api/contents/<path>` `{type, format, content}`: save (201 new, 200 replaced);
@@ -54,7 +54,7 @@ function queryArg(query: unknown, name: string): string | undefined {
  * - `PATCH /api/contents/<path>` `{path}`: rename; `DELETE`: 204
  * - `GET|POST /api/contents/<path>/checkpoints`, `POST|DELETE .../checkpoints/<id>`
  *
- * Errors reply `{message, reason}` with the ContentsError's status.
+ * Errors are thrown as ContentsErrors, answered `{message, reason}` with their status.
  *
  * @example
  * await app.register(contentsRoutes, { contents: new ContentsManager(root) });
@@ -64,32 +64,6 @@ export const contentsRoutes: FastifyPluginAsync<ContentsRoutesOptions> = async (
   const contentsOf = opts.contentsOf ?? (() => contents);
   const base = `${app.prefix}/api/contents`;
   const bodyLimit = opts.bodyLimit ?? Math.ceil((contents.maxFileSize * 4) / 3) + 1024 * 1024;
-
-  // Bodies are JSON whatever their Content-Type, as Jupyter Server reads them: browsers
-  // label a string body text/plain (JupyterLab's POSTs arrive so), and Jupyter clients
-  // label bodiless POSTs application/json, which here means no body rather than a 400.
-  const strictJson = app.getDefaultJsonParser("error", "error");
-  app.removeContentTypeParser(["application/json", "text/plain"]);
-  for (const type of ["application/json", "text/plain", "*"]) {
-    app.addContentTypeParser(type, { parseAs: "string", bodyLimit }, (req, body, done) => {
-      if (typeof body === "string" && body.trim() === "") done(null, undefined);
-      else strictJson(req, body as string, done);
-    });
-  }
-
-  app.setErrorHandler((err: FastifyError | ContentsError, req, reply) => {
-    let status = err instanceof ContentsError ? err.status : (err.statusCode ?? 500);
-    let message = err.message;
-    let reason: string | null = err instanceof ContentsError ? err.reason : (STATUS_CODES[status] ?? null);
-    if (status >= 500 && !(err instanceof ContentsError)) {
-      req.log.error({ err }, "contents request failed");
-      status = 500;
-      message = "Unhandled error";
-      reason = null;
-    }
-    const body: RestError = { message, reason };
-    void reply.code(status).type("application/json").send(body);
-  });
 
   /** The API path and which resource a request names, from the raw (still encoded) URL. */
   function targetOf(req: FastifyRequest): Target {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { TYPESCRIPT_KERNELSPEC, joinSource, splitLines } from "@tessera/protocol";
 import type { Notebook } from "@tessera/protocol";
-import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../http/json-depth.js";
 import { ContentsError, quotePath } from "./contents-error.js";
 
 /** nbformat 4.5's rule for cell ids. */
@@ -93,7 +93,7 @@ export function normalizeNotebook(value: unknown, apiPath = ""): Notebook {
   const where = apiPath ? ` ${quotePath(apiPath)}` : "";
   const bad = (what: string) => new ContentsError(400, `Invalid notebook${where}: ${what}`, "bad notebook");
   if (!isObject(value)) throw bad("the content must be a JSON object");
-  // Deeper, structuredClone below threw a RangeError (a 500); so would serializing it.
+  // structuredClone below and serializing must not overflow the stack: deeper is refused.
   if (nestedDeeperThan(value)) throw bad(`nested more than ${MAX_JSON_DEPTH} levels deep`);
   if (value.nbformat !== 4) {
     throw bad(`nbformat ${JSON.stringify(value.nbformat ?? null)} is not supported; only nbformat 4 is`);
@@ -164,7 +164,7 @@ export function parseNotebook(text: string, apiPath: string): Notebook {
     throw unreadable(err instanceof Error ? err.message : "invalid JSON");
   }
   if (!isObject(value)) throw unreadable("not a JSON object");
-  // A file nested deeper parsed fine, but sending it as a model threw a RangeError (a 500).
+  // JSON.parse reads any depth, but a model must serialize when sent: deeper is unreadable.
   if (nestedDeeperThan(value)) throw unreadable(`nested more than ${MAX_JSON_DEPTH} levels deep`);
   if (value.nbformat !== 4) {
     throw unreadable(`nbformat ${JSON.stringify(value.nbformat ?? null)} is not supported; only nbformat 4 is`);

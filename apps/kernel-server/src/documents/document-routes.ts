@@ -3,8 +3,8 @@ import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { ClientDocOp, DocClientMessage, DocServerMessage, PeerIdentity } from "@tessera/protocol";
 import { normalizeNotebook } from "../contents/notebook-format.js";
-import { keepAlive } from "../heartbeat.js";
-import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
+import { keepAlive } from "../http/heartbeat.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../http/json-depth.js";
 import type { DocView } from "./notebook-document.js";
 import type { DocumentManager, OpenDocument } from "./document-manager.js";
 import type { WorkspaceOf } from "../users/workspace.js";
@@ -16,10 +16,9 @@ const CLIENT_OPS = new Set(["insert_cell", "delete_cell", "move_cell", "set_sour
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * What a save will demand of an op's cell or metadata, checked before the op applies: an
- * inserted cell with outputs that are not a list (or metadata that is a list) was applied, and
- * then every save of the notebook failed until the cell was gone. Fields left out get their
- * defaults, as when a file is read. Returns the op to apply.
+ * An op applies only if the notebook can still be saved after it: its cell or metadata is
+ * checked against what a save demands (outputs a list, metadata an object, a valid cell id).
+ * Fields left out get their defaults, as when a file is read. Returns the op to apply.
  */
 function checkClientOp(op: ClientDocOp): ClientDocOp {
   if ((op.op === "set_cell_metadata" || op.op === "set_notebook_metadata") && !isPlainObject(op.metadata)) throw new Error(`${op.op}: metadata must be an object`);
@@ -106,8 +105,7 @@ async function handle(docs: DocumentManager, o: OpenDocument, view: SocketView, 
       ok();
       return;
     case "input_reply":
-      // String() of any other value was sent as the answer ("[object Object]"), or threw a
-      // TypeError ({"toString": 1}): what a page types is a string, and nothing else is one.
+      // A page's answer is a string (what was typed); anything else is refused, never converted.
       if (msg.value !== undefined && typeof msg.value !== "string") throw new Error("input_reply: value must be a string");
       o.doc.answerInput(msg.value ?? "");
       return;
@@ -154,7 +152,7 @@ export function documentRoutes(app: FastifyInstance, opts: { workspaceOf: Worksp
       try {
         msg = JSON.parse(text) as DocClientMessage;
         if (!msg || typeof msg !== "object" || typeof msg.type !== "string") throw new Error("message must be an object with a type");
-        // Parsed at any depth, but a 100k-level metadata value, once applied, made every snapshot and save of the notebook throw.
+        // JSON.parse reads any depth; what is applied must serialize in every snapshot and save, so deeper is refused.
         if (nestedDeeperThan(msg)) throw new Error(`nested more than ${MAX_JSON_DEPTH} levels deep`);
       } catch (err) {
         view.send({ type: "error", message: `Malformed message: ${(err as Error).message}` });

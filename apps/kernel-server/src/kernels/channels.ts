@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { CLIENT_MESSAGE_CHANNELS, MessageError, parseMessage, type JupyterMessage } from "@tessera/protocol";
-import { keepAlive } from "../heartbeat.js";
-import { MAX_JSON_DEPTH, nestedDeeperThan } from "../json-depth.js";
+import { keepAlive } from "../http/heartbeat.js";
+import { HttpError } from "../http/http-error.js";
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../http/json-depth.js";
 import type { WorkspaceOf } from "../users/workspace.js";
 import { SocketClient } from "./socket-client.js";
 import { V1_PROTOCOL, decodeV1 } from "./wire.js";
@@ -12,10 +13,8 @@ export function channelRoutes(app: FastifyInstance, opts: { workspaceOf: Workspa
     "/api/kernels/:id/channels",
     {
       websocket: true,
-      preValidation: async (req, reply) => {
-        if (!opts.workspaceOf(req).kernels.has((req.params as { id: string }).id)) {
-          return reply.code(404).send({ message: "Kernel does not exist", reason: null });
-        }
+      preValidation: async (req) => {
+        if (!opts.workspaceOf(req).kernels.has((req.params as { id: string }).id)) throw new HttpError(404, "Kernel does not exist");
       },
     },
     (socket, req) => {
@@ -36,8 +35,8 @@ export function channelRoutes(app: FastifyInstance, opts: { workspaceOf: Workspa
           client.sendProblem(err instanceof MessageError ? err.message : `unreadable frame: ${(err as Error).message}`);
           return;
         }
-        // Own keys only: a msg_type such as "constructor" or "__proto__" found Object.prototype's
-        // members here, and `.includes` on them threw out of this handler and crashed the server.
+        // Own keys only: a msg_type such as "constructor" or "__proto__" is unknown, not one of
+        // Object.prototype's members.
         const allowed = Object.hasOwn(CLIENT_MESSAGE_CHANNELS, msg.header.msg_type) ? CLIENT_MESSAGE_CHANNELS[msg.header.msg_type] : undefined;
         if (!allowed) {
           client.sendProblem(`unknown msg_type ${JSON.stringify(msg.header.msg_type)}`, msg);
@@ -47,8 +46,8 @@ export function channelRoutes(app: FastifyInstance, opts: { workspaceOf: Workspa
           client.sendProblem(`${msg.header.msg_type} cannot be sent on the ${msg.channel} channel (use ${allowed.join(" or ")})`, msg);
           return;
         }
-        // Deeper, the kernel's pipe could not serialize it: the client was told the kernel "is not
-        // running", and a shutdown_request had already marked the kernel as shutting down.
+        // A message reaches the kernel through its pipe as JSON: one nested past MAX_JSON_DEPTH is
+        // refused here, before it is sent or changes the kernel's state (a shutdown_request).
         if (nestedDeeperThan(msg)) {
           client.sendProblem(`message nested more than ${MAX_JSON_DEPTH} levels deep`, msg);
           return;

@@ -1,16 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { KernelModel } from "@tessera/protocol";
+import { HttpError } from "../http/http-error.js";
 import { ManagedKernel } from "./managed-kernel.js";
-
-export class KernelError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface KernelManagerOptions {
   mainPath: string;
@@ -48,7 +40,7 @@ export class KernelManager extends EventEmitter {
 
   get(id: string): ManagedKernel {
     const k = this.kernels.get(id);
-    if (!k) throw new KernelError(404, `Kernel does not exist: ${id}`);
+    if (!k) throw new HttpError(404, `Kernel does not exist: ${id}`);
     return k;
   }
 
@@ -62,11 +54,11 @@ export class KernelManager extends EventEmitter {
 
   /** Starts a kernel whose working directory is `cwd` (absolute, inside the root). */
   async start(name: string, cwd: string): Promise<ManagedKernel> {
-    if (name !== "typescript") throw new KernelError(404, `No such kernel spec: ${name}`);
+    if (name !== "typescript") throw new HttpError(404, `No such kernel spec: ${name}`);
     const max = this.options.maxKernels;
     const alive = this.all().filter((k) => k.executionState !== "dead").length;
     if (max != null && alive >= max) {
-      throw new KernelError(
+      throw new HttpError(
         403,
         `Kernel limit reached: you have ${alive} kernel${alive === 1 ? "" : "s"} running and your limit is ${max}. ` +
           `Shut one down (Files page, Running kernels) before starting another.`,
@@ -80,7 +72,7 @@ export class KernelManager extends EventEmitter {
     } catch (err) {
       this.kernels.delete(kernel.id);
       kernel.kill();
-      throw new KernelError(500, `Kernel failed to start: ${(err as Error).message}`);
+      throw new HttpError(500, `Kernel failed to start: ${(err as Error).message}`);
     }
     this.emit("started", kernel);
     return kernel;

@@ -144,8 +144,8 @@ export class ManagedKernel extends EventEmitter {
       return;
     }
     if (type === "shutdown_request") this.shuttingDown = true;
-    // Only requests get a reply, which is what clears their entry: comm_open/comm_msg/comm_close
-    // get none, and each stayed here with its content (megabytes, for a big comm_msg) until the kernel died.
+    // Only requests are held until their reply, which is what clears the entry: comm_open/comm_msg/comm_close
+    // get no reply, so they are never held (one would stay, megabytes of content and all, until the kernel dies).
     if (msg.channel !== "stdin" && type.endsWith("_request")) this.pending.set(msg.header.msg_id, { client: from, request: msg });
     if (!this.proc.send({ kind: "jupyter", msg })) {
       this.pending.delete(msg.header.msg_id);
@@ -232,9 +232,9 @@ export class ManagedKernel extends EventEmitter {
     let size = -1;
     for (const s of this.replay.sessions()) {
       if (onlySession !== null && s !== onlySession) continue;
-      // The whole message, headers and buffers too: a request's header comes back in the parent_header
-      // of every message it causes, and a client's megabyte msg_id, counted as nothing, let a buffer
-      // bounded at 32 MiB hold 10,000 such messages.
+      // The whole message counts against the buffer's bound, headers and buffers too: a request's
+      // header comes back in the parent_header of every message it causes, so a client's megabyte
+      // msg_id costs a megabyte in each of them.
       if (size < 0) size = JSON.stringify(msg).length;
       this.replay.add(s, msg, size);
     }

@@ -230,9 +230,9 @@ export class GpuSampler {
   private killChild(): void {
     const child = this.child;
     this.child = null;
-    // A spawn that failed (no nvidia-smi: ENOENT, reported a tick later) leaves pid undefined,
-    // and Node's kill() on that child signals pid 0: the server's whole process group. A metrics
-    // page subscribing and changing its interval at once got the server (and its parent) killed.
+    // Only a child with a pid is signalled: a spawn that failed (no nvidia-smi: ENOENT, reported a
+    // tick later) leaves pid undefined, and Node's kill() on that child signals pid 0, the server's
+    // whole process group.
     if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RawData, WebSocket } from "ws";
 import type { MetricsClientMessage, MetricsServerMessage } from "@tessera/protocol";
-import { keepAlive } from "../heartbeat.js";
+import { keepAlive } from "../http/heartbeat.js";
 import { clampInterval, type MetricsHub, type MetricsSubscription } from "./metrics-hub.js";
 
 /** A page that stops reading misses samples (they are dropped, not queued); history still goes. */

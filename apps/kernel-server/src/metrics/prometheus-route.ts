@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import type { MetricsSample } from "@tessera/protocol";
+import { HttpError } from "../http/http-error.js";
 import type { GpuSnapshot } from "./gpu-sampler.js";
 import type { MetricsHub } from "./metrics-hub.js";
 import { isReported, readNumber, type GpuRow } from "./nvidia-smi-parse.js";
@@ -143,7 +144,7 @@ export function prometheusRoute(app: FastifyInstance, opts: { hub: MetricsHub; a
   const metrics = build(registry);
   app.get("/metrics", async (req, reply) => {
     // Every user's kernels are in it: in workshop mode, the teacher's only.
-    if (!opts.allowed(req)) return reply.code(403).send({ message: "Only a teacher can read /metrics", reason: null });
+    if (!opts.allowed(req)) throw new HttpError(403, "Only a teacher can read /metrics");
     const { sample, gpu } = await opts.hub.scrape();
     fillGpu(metrics, gpu);
     fillTessera(metrics, sample);

@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { SessionModel } from "@tessera/protocol";
-import { KernelError, type KernelManager } from "../kernels/kernel-manager.js";
-import type { PathJail } from "../paths.js";
+import { HttpError } from "../http/http-error.js";
+import type { KernelManager } from "../kernels/kernel-manager.js";
+
+/** Where a session's kernel runs (the contents manager: paths jailed to the root). */
+export interface KernelDirectories {
+  /** The directory a kernel for `path` runs in: the path itself if a directory, else its parent. */
+  directoryFor(path: string): Promise<string>;
+}
 
 interface Session {
   id: string;
@@ -26,7 +32,7 @@ export class SessionManager {
 
   constructor(
     private readonly kernels: KernelManager,
-    private readonly jail: PathJail,
+    private readonly jail: KernelDirectories,
   ) {
     kernels.on("removed", (id: string) => {
       for (const s of this.sessions.values()) if (s.kernelId === id) this.sessions.delete(s.id);
@@ -44,7 +50,7 @@ export class SessionManager {
 
   get(id: string): SessionModel {
     const s = this.sessions.get(id);
-    if (!s) throw new KernelError(404, `Session not found: ${id}`);
+    if (!s) throw new HttpError(404, `Session not found: ${id}`);
     return this.model(s);
   }
 
@@ -70,7 +76,7 @@ export class SessionManager {
    */
   async create(req: SessionRequest): Promise<{ model: SessionModel; created: boolean }> {
     const path = typeof req.path === "string" ? req.path : typeof (req as { notebook?: { path?: unknown } }).notebook?.path === "string" ? String((req as { notebook: { path: string } }).notebook.path) : null;
-    if (path === null) throw new KernelError(400, "session needs a path");
+    if (path === null) throw new HttpError(400, "session needs a path");
     const pending = this.creating.get(path);
     if (pending) {
       await pending.catch(() => {});
@@ -103,7 +109,7 @@ export class SessionManager {
   /** Renames the session or swaps its kernel (the old kernel is shut down if no other session uses it). */
   async update(id: string, req: SessionRequest): Promise<SessionModel> {
     const s = this.sessions.get(id);
-    if (!s) throw new KernelError(404, `Session not found: ${id}`);
+    if (!s) throw new HttpError(404, `Session not found: ${id}`);
     if (typeof req.path === "string") s.path = req.path;
     if (typeof req.name === "string") s.name = req.name;
     if (typeof req.type === "string") s.type = req.type;
@@ -123,7 +129,7 @@ export class SessionManager {
   /** Deletes the session and shuts its kernel down. */
   async delete(id: string): Promise<void> {
     const s = this.sessions.get(id);
-    if (!s) throw new KernelError(404, `Session not found: ${id}`);
+    if (!s) throw new HttpError(404, `Session not found: ${id}`);
     this.sessions.delete(id);
     if (s.kernelId && this.kernels.has(s.kernelId)) await this.kernels.shutdown(s.kernelId);
   }

@@ -1,16 +1,17 @@
 import type { DistributeRequest, DistributeResult } from "@tessera/protocol";
+import { HttpError } from "../http/http-error.js";
 import type { Workspace } from "./workspace.js";
 import type { Workspaces } from "./workspaces.js";
 
 /**
  * Copies a file from the teacher's home into each chosen user's home at the same path
  * (folders made as needed, each write atomic). A user who already has a file there keeps
- * it unless `overwrite`. Throws (with a status) when the source cannot be read.
+ * it unless `overwrite`. Throws an HttpError when the source cannot be read.
  */
 export async function distribute(workspaces: Workspaces, from: Workspace, req: DistributeRequest): Promise<DistributeResult> {
   const path = req.path.replace(/^\/+/, "");
   const source = await from.contents.get(path, { content: true });
-  if (source.type === "directory") throw Object.assign(new Error(`${path} is a folder: choose a notebook or a file`), { status: 400 });
+  if (source.type === "directory") throw new HttpError(400, `${path} is a folder: choose a notebook or a file`);
   const names = req.users ?? workspaces.all().filter((ws) => ws.user.role === "student").map((ws) => ws.user.name);
   const result: DistributeResult = { copied: [], skipped: [] };
   for (const name of names) {

@@ -1,6 +1,6 @@
 import { chmodSync, lchownSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { ConfigError } from "../config-error.js";
+import { ConfigError } from "../cli/config-error.js";
 import type { UsersConfig } from "./users-file.js";
 
 /** Gives a folder and everything in it to `uid:gid` (symlinks themselves, never their targets). */

@@ -5,9 +5,9 @@ import { parseArgs } from "node:util";
 import { isMap, isSeq, parseDocument } from "yaml";
 import { hashPassword } from "../auth/password-hash.js";
 import { writeFileAtomic } from "../contents/atomic-write.js";
-import { ConfigError } from "../config-error.js";
-import type { PasswordIo } from "../password-command.js";
-import { readNewPassword } from "../secret-input.js";
+import { ConfigError } from "../cli/config-error.js";
+import type { PasswordIo } from "../cli/password-command.js";
+import { readNewPassword } from "../cli/secret-input.js";
 import { USER_NAME, parseUsersFile } from "./users-file.js";
 
 export const USERS_USAGE = `Usage: tessera users init FILE [--students N] [--prefix P] [--teacher NAME]

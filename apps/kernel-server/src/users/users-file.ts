@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { UserLimits, UserRole } from "@tessera/protocol";
 import { parsePasswordHash } from "../auth/password-hash.js";
-import { ConfigError } from "../config-error.js";
+import { ConfigError } from "../cli/config-error.js";
 import type { OsIds } from "./owned-contents.js";
 import { parseDuration, parseSize } from "./units.js";
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { KernelUsage, KernelMetrics } from "@tessera/protocol";
-import { KernelError } from "../kernels/kernel-manager.js";
+import { HttpError } from "../http/http-error.js";
 import { IdleCuller } from "../kernels/idle-culler.js";
 import type { ManagedKernel } from "../kernels/managed-kernel.js";
 import { MemoryGuard } from "../kernels/memory-guard.js";
@@ -61,7 +61,7 @@ export class Workspaces extends EventEmitter {
   /** The workspace of a user who authenticated (an unknown name is a server bug, so it throws). */
   get(name: string): Workspace {
     const ws = this.byName.get(name);
-    if (!ws) throw new KernelError(403, `No such user: ${name}`);
+    if (!ws) throw new HttpError(403, `No such user: ${name}`);
     return ws;
   }
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppOptions } from "../../src/app.js";
-import type { ServerConfig } from "../../src/config.js";
+import type { ServerConfig } from "../../src/cli/config.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 
 export interface TestServer {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword } from "../../src/auth/password-hash.js";
 import type { AppOptions } from "../../src/app.js";
-import type { ServerConfig } from "../../src/config.js";
+import type { ServerConfig } from "../../src/cli/config.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 import { KERNEL_MAIN } from "@tessera/kernel";
 import { blockedAncestor } from "../../src/users/homes.js";

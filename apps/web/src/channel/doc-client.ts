@@ -143,9 +143,9 @@ export class DocClient {
     if (this.stopped || this.live) return;
     const socket = this.socket;
     if (socket) {
-      // Through a dead tunnel an attempt can be accepted and never answered: it hung until the
-      // watchdog gave up on it (45 s), and "Retry now" did nothing meanwhile. Only an attempt
-      // still opening is dropped: one that opened may be receiving a large snapshot.
+      // An attempt still opening is replaced: through a dead tunnel it can be accepted and
+      // never answered, and only the watchdog would end it (after 45 s). One that opened is
+      // kept: it may be receiving a large snapshot.
       if (socket.readyState !== SOCKET_CONNECTING) return;
       this.dropSocket("retry");
       socket.close(1000, "retry");

@@ -1,6 +1,7 @@
 /** Text with ANSI SGR colors (terminal output, tracebacks) as styled spans. */
 import Anser from "anser";
 import { memo, type CSSProperties } from "react";
+import "./Ansi.css";
 
 /** xterm's 256-color palette, entries 16..255 (6×6×6 cube, then a gray ramp). */
 function paletteColor(cls: string): string | null {

@@ -6,6 +6,12 @@
  */
 import { memo, useEffect, useRef, useState } from "react";
 import { useTheme, type Theme } from "../theme/theme.js";
+import { mimeText } from "./mime-text.js";
+import type { RendererProps } from "./renderers.js";
+import "./HtmlFrame.css";
+
+/** Scripts only: never `allow-same-origin`, which would hand the frame this page's origin. */
+export const HTML_SANDBOX = "allow-scripts";
 
 const MAX_HEIGHT = 8000;
 const frames = new Map<MessageEventSource, (height: number) => void>();
@@ -57,10 +63,15 @@ export const HtmlFrame = memo(function HtmlFrame({ html }: { html: string }) {
       ref={ref}
       className="output-html-frame"
       title="HTML output"
-      sandbox="allow-scripts"
+      sandbox={HTML_SANDBOX}
       srcDoc={srcdoc(html, theme)}
       style={{ height }}
       scrolling={height >= MAX_HEIGHT ? "yes" : "no"}
     />
   );
 });
+
+/** The text/html renderer. */
+export function HtmlOutput({ value }: RendererProps) {
+  return <HtmlFrame html={mimeText(value)} />;
+}

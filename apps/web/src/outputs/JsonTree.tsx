@@ -1,5 +1,7 @@
 /** application/json as a collapsible tree on <details> (keyboard and screen-reader ready). */
 import { useState } from "react";
+import type { RendererProps } from "./renderers.js";
+import "./JsonTree.css";
 
 const PAGE = 100;
 
@@ -55,4 +57,17 @@ export function JsonTree({ value }: { value: unknown }) {
       <Node name={null} value={value} depth={0} />
     </div>
   );
+}
+
+/** The application/json renderer: a value sent as JSON text is parsed first (a string that is not JSON shows as that string). */
+export function JsonOutput({ value }: RendererProps) {
+  return <JsonTree value={typeof value === "string" ? safeParse(value) : value} />;
+}
+
+function safeParse(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
 }

@@ -6,6 +6,7 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { AnsiText } from "./Ansi.js";
 import { applyCarriageReturns, formatSize, streamTail } from "./stream-text.js";
+import "./StreamOutput.css";
 
 const STEPS = [
   { lines: 500, chars: 100_000 },

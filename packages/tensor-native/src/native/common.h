@@ -1,4 +1,5 @@
-// Shared types for the CPU core: dtypes, strided views, half-float conversion.
+// Types both backends share: dtypes, devices, strided views, half-float conversion, and
+// the Error every entry point throws (napi/entry.h turns it into a JS Error).
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -19,13 +20,16 @@ inline size_t dtype_size(DType d) {
   }
 }
 
-// Where a storage lives. Only CPU today; every storage carries it so a CUDA backend
-// slots in beside it.
+// Where a storage lives. Every storage carries it, and every entry point checks it
+// against the backend it belongs to before reading a view (napi/handles.h): a CPU entry
+// refuses a CUDA storage and a CUDA entry a CPU one, so no kernel ever dereferences memory
+// of the other device.
 enum class Device : int { CPU = 0, CUDA = 1 };
 
 constexpr int kMaxDims = 16;
 
-// A strided view over raw memory, in elements. `data` already includes the offset.
+// A strided view over raw memory, in elements. `data` already includes the offset. Entry
+// points build views only through napi/views.h, which checks them against their storage.
 struct View {
   DType dtype;
   int ndim;

@@ -4,7 +4,8 @@
  */
 import { fromTypedArray } from "./creation.js";
 import { broadcastShapes } from "./shape.js";
-import { fmtShape, Tensor } from "./tensor.js";
+import { defineOps } from "./method-layers.js";
+import { fmtShape, type Tensor } from "./tensor.js";
 
 /** Row-major coordinates of the true (non-zero) entries: an int64 tensor [count, ndim]. */
 export function nonzero(x: Tensor): Tensor {
@@ -113,6 +114,8 @@ declare module "./tensor.js" {
   }
 }
 
-Tensor.prototype.index = function (idx) { return index(this, idx); };
-Tensor.prototype.maskedSelect = function (mask) { return maskedSelect(this, mask); };
-Tensor.prototype.nonzero = function () { return nonzero(this); };
+defineOps({
+  index(idx) { return index(this, idx); },
+  maskedSelect(mask) { return maskedSelect(this, mask); },
+  nonzero() { return nonzero(this); },
+});

@@ -2,6 +2,7 @@
 import { backend } from "./dispatch.js";
 import { isFloating, isHalf } from "./dtype.js";
 import { matmul } from "./matmul.js";
+import { WINDOW } from "./opcodes.js";
 import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, type Tensor } from "./tensor.js";
 
 export type Pair = number | readonly [number, number];
@@ -58,7 +59,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, options: Conv2d
   const cols = emptyTensor([C * kh * kw, N, L], xs.dtype, x.device);
   const temps: Tensor[] = [cols];
   try {
-    if (cols.numel() > 0) backend(x.device).window2d(0, xs, cols, [kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]);
+    if (cols.numel() > 0) backend(x.device).window2d(WINDOW.im2col, xs, cols, [kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]);
     // One GEMM per group over the whole batch: [O/g, K] x [K, N*L].
     const colsG = cols.reshape(groups, K, N * L), wG = ws.reshape(groups, O / groups, K);
     temps.push(colsG, wG);
@@ -91,7 +92,7 @@ export interface Pool2dOptions {
   dilation?: Pair;
 }
 
-function pool(kind: 1 | 2, op: string, x: Tensor, kernelSize: Pair, options: Pool2dOptions): Tensor {
+function pool(kind: typeof WINDOW.maxPool | typeof WINDOW.avgPool, op: string, x: Tensor, kernelSize: Pair, options: Pool2dOptions): Tensor {
   x.check(op);
   if (x.ndim !== 4 && x.ndim !== 3) throw new Error(`${op}: expected [N, C, H, W] or [C, H, W], got ${fmtShape(x.shape)}`);
   if (x.ndim === 3) {
@@ -107,9 +108,9 @@ function pool(kind: 1 | 2, op: string, x: Tensor, kernelSize: Pair, options: Poo
   const [ph, pw] = pair(options.padding, 0, "padding", op, 0);
   const [dh, dw] = pair(options.dilation, 1, "dilation", op, 1);
   if (ph * 2 > kh || pw * 2 > kw) throw new Error(`${op}: padding must be at most half the kernel size`);
-  if (kind === 1 && !(x.dtype === "float32" || x.dtype === "float64" || x.dtype === "int32" || x.dtype === "int64" || isHalf(x.dtype)))
+  if (kind === WINDOW.maxPool && !(x.dtype === "float32" || x.dtype === "float64" || x.dtype === "int32" || x.dtype === "int64" || isHalf(x.dtype)))
     throw new TypeError(`${op}: unsupported dtype ${x.dtype}`);
-  if (kind === 2 && !isFloating(x.dtype)) throw new TypeError(`${op}: needs a floating point input, got ${x.dtype}`);
+  if (kind === WINDOW.avgPool && !isFloating(x.dtype)) throw new TypeError(`${op}: needs a floating point input, got ${x.dtype}`);
   const [N, C, H, W] = x.shape;
   const oh = outSize(op, H, kh, sh, ph, dh), ow = outSize(op, W, kw, sw, pw, dw);
   const xs = wide(x);
@@ -124,10 +125,10 @@ function pool(kind: 1 | 2, op: string, x: Tensor, kernelSize: Pair, options: Poo
 
 /** Max over kh x kw windows (stride defaults to the kernel size). @example tt.maxPool2d(x, 2) */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
-  return pool(1, "maxPool2d", x, kernelSize, options);
+  return pool(WINDOW.maxPool, "maxPool2d", x, kernelSize, options);
 }
 
 /** Mean over kh x kw windows, padding counted (PyTorch's default). @example tt.avgPool2d(x, 2) */
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: Omit<Pool2dOptions, "dilation"> = {}): Tensor {
-  return pool(2, "avgPool2d", x, kernelSize, options);
+  return pool(WINDOW.avgPool, "avgPool2d", x, kernelSize, options);
 }

@@ -5,7 +5,9 @@ import { setCudaSeed } from "./cuda/random-state.js";
 import { backend, type Device } from "./dispatch.js";
 import { checkDType, isFloating, type AnyTypedArray, type DType } from "./dtype.js";
 import { readNested } from "./nested-array.js";
-import { emptyTensor, fmtShape, numelOf, type Tensor } from "./tensor.js";
+import { RANDOM } from "./opcodes.js";
+import { numelOf } from "./strides.js";
+import { emptyTensor, fmtShape, type Tensor } from "./tensor.js";
 
 /** Options accepted by every creation function. */
 export interface TensorOptions {
@@ -153,7 +155,7 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
   if (step === 0) throw new RangeError("arange: step must be nonzero");
   const n = Math.max(0, Math.ceil((end - start) / step));
   const t = emptyTensor([n], o.dtype, o.device);
-  if (n > 0) backend(o.device).random(3, t, start, step);
+  if (n > 0) backend(o.device).random(RANDOM.arange, t, start, step);
   return withGrad(t, options);
 }
 
@@ -187,7 +189,7 @@ function floatOpts(op: string, options?: TensorOptions): { dtype: DType; device:
 export function rand(shape: readonly number[], options?: TensorOptions): Tensor {
   const o = floatOpts("rand", options);
   const t = emptyTensor(checkShape("rand", shape), o.dtype, o.device);
-  backend(o.device).random(0, t, 0, 1);
+  backend(o.device).random(RANDOM.uniform, t, 0, 1);
   return withGrad(t, options);
 }
 
@@ -195,7 +197,7 @@ export function rand(shape: readonly number[], options?: TensorOptions): Tensor 
 export function randn(shape: readonly number[], options?: TensorOptions): Tensor {
   const o = floatOpts("randn", options);
   const t = emptyTensor(checkShape("randn", shape), o.dtype, o.device);
-  backend(o.device).random(1, t, 0, 1);
+  backend(o.device).random(RANDOM.normal, t, 0, 1);
   return withGrad(t, options);
 }
 
@@ -205,7 +207,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
     throw new RangeError(`randint: expected integers low < high, got ${low} and ${high}`);
   const o = opts(options, "int64");
   const t = emptyTensor(checkShape("randint", shape), o.dtype, o.device);
-  backend(o.device).random(2, t, low, high);
+  backend(o.device).random(RANDOM.randint, t, low, high);
   return withGrad(t, options);
 }
 

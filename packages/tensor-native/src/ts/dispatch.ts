@@ -6,6 +6,7 @@ import { cudaBackend } from "./cuda/backend.js";
 import { cudaIndex, normalizeDevice } from "./cuda/device.js";
 import type { DType } from "./dtype.js";
 import { meta, native, writeView, type Handle } from "./native.js";
+import type { BinaryCode, IndexKind, OptimKind, RandomKind, ReduceCode, UnaryCode, WindowBackwardKind, WindowKind } from "./opcodes.js";
 
 /** "cpu", "cuda" (GPU 0) or "cuda:N". Storages hold the canonical "cpu" or "cuda:N". */
 export type Device = "cpu" | "cuda" | `cuda:${number}`;
@@ -27,24 +28,24 @@ export interface Backend {
   /** dst (any strides) = src converted to dst's dtype. */
   copy(src: ViewLike, dst: ViewLike): void;
   fill(dst: ViewLike, value: number): void;
-  unary(op: number, x: ViewLike, out: ViewLike): void;
+  unary(op: UnaryCode, x: ViewLike, out: ViewLike): void;
   /** a, b already broadcast to out's shape and in the compute dtype. */
-  binary(op: number, a: ViewLike, b: ViewLike, out: ViewLike): void;
+  binary(op: BinaryCode, a: ViewLike, b: ViewLike, out: ViewLike): void;
   where(cond: ViewLike, a: ViewLike, b: ViewLike, out: ViewLike): void;
   /** x contiguous [outer, n]. */
-  reduce(op: number, x: ViewLike, out: ViewLike, outer: number, n: number, correction: number): void;
+  reduce(op: ReduceCode, x: ViewLike, out: ViewLike, outer: number, n: number, correction: number): void;
   matmul(a: ViewLike, b: ViewLike, out: ViewLike): void;
-  /** kind 0 uniform(p1, p2), 1 normal(p1, p2), 2 randint [p1, p2), 3 arange(start p1, step p2). */
-  random(kind: number, out: ViewLike, p1: number, p2: number): void;
+  /** uniform in [p1, p2), normal(mean p1, std p2), randint in [p1, p2), or arange(start p1, step p2). */
+  random(kind: RandomKind, out: ViewLike, p1: number, p2: number): void;
   manualSeed(seed: number): void;
-  /** kind 0 indexSelect, 1 gather over [outer, xdim, inner]. */
-  indexOp(kind: number, x: ViewLike, idx: ViewLike, out: ViewLike, outer: number, xdim: number, inner: number, idim: number): void;
-  /** kind 0 im2col, 1 max pool, 2 average pool; geom = [kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]. */
-  window2d(kind: number, x: ViewLike, out: ViewLike, geom: readonly number[]): void;
-  /** kind 0 col2im (a = cols, out = image); 1 max / 2 average pool backward (a = x, b = grad of the output, out = grad of x). */
-  window2dBackward(kind: number, a: ViewLike, b: ViewLike, out: ViewLike, geom: readonly number[]): void;
-  /** Fused in-place optimizer update: kind 0 SGD, 1 Adam, 2 AdamW (see optim_step in kernels.h for `hyper`). */
-  optimStep(kind: number, p: ViewLike, g: ViewLike, s1: ViewLike, s2: ViewLike, hyper: readonly number[]): void;
+  /** indexSelect, gather, or scatterAdd (x updated from `out`) over [outer, xdim, inner]. */
+  indexOp(kind: IndexKind, x: ViewLike, idx: ViewLike, out: ViewLike, outer: number, xdim: number, inner: number, idim: number): void;
+  /** im2col, max pool or average pool; geom = [kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]. */
+  window2d(kind: WindowKind, x: ViewLike, out: ViewLike, geom: readonly number[]): void;
+  /** col2im (a = cols, out = image), or max / average pool backward (a = x, b = grad of the output, out = grad of x). */
+  window2dBackward(kind: WindowBackwardKind, a: ViewLike, b: ViewLike, out: ViewLike, geom: readonly number[]): void;
+  /** Fused in-place optimizer update: SGD, Adam or AdamW (see optim_step in kernels.h for `hyper`). */
+  optimStep(kind: OptimKind, p: ViewLike, g: ViewLike, s1: ViewLike, s2: ViewLike, hyper: readonly number[]): void;
   stats(): { liveBytes: number; cachedBytes: number; osAllocations: number; liveBlocks: number };
   /** Whether matmul may pass operands of this 16-bit dtype as they are (else they are widened to float32). */
   matmulKeeps?(dtype: DType): boolean;

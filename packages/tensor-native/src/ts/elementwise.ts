@@ -1,8 +1,11 @@
-/** Unary, binary and ternary elementwise ops with broadcasting and type promotion. */
+/**
+ * The kernel calls of the elementwise ops, with broadcasting and type promotion (the methods
+ * and their records: ops/). Binary ops' dtype rules live here, by op code.
+ */
 import { backend, resultDevice, type ViewLike } from "./dispatch.js";
 import { allocStorage, type Storage } from "./memory.js";
 import { isFloating, isHalf, resultType, scalarDType, type DType, type PromoteOperand } from "./dtype.js";
-import { B, U } from "./opcodes.js";
+import { B, U, type BinaryCode, type UnaryCode } from "./opcodes.js";
 import { broadcastShapes, broadcastView } from "./shape.js";
 import { castOwned, emptyTensor, fmtShape, Tensor } from "./tensor.js";
 
@@ -57,7 +60,7 @@ function computeType(d: DType): DType {
   return isHalf(d) ? "float32" : d;
 }
 
-export function binaryOp(op: number, a: TensorLike, b: TensorLike): Tensor {
+export function binaryOp(op: BinaryCode, a: TensorLike, b: TensorLike): Tensor {
   let dt = resultType([operand(a), operand(b)]);
   if (op === B.div && !isFloating(dt)) dt = "float32";  // true division, as torch.div
   if (op === B.sub && (isBool(a) || isBool(b))) {
@@ -86,8 +89,8 @@ export function binaryOp(op: number, a: TensorLike, b: TensorLike): Tensor {
  */
 function floatPowScalar(a: Tensor, b: number): Tensor | null {
   if (a.dtype !== "float32" && a.dtype !== "float64" && a.dtype !== "bfloat16") return null;
-  if (b === 0.5) return unaryOp(U.sqrt, a);
-  if (b === -0.5) return unaryOp(U.rsqrt, a);
+  if (b === 0.5) return runUnary(U.sqrt, a.check("pow"), a.dtype);
+  if (b === -0.5) return runUnary(U.rsqrt, a.check("pow"), a.dtype);
   if (a.dtype !== "float32" || Number.isInteger(b) || !Number.isInteger(Math.fround(b))) return null;
   const wide = a.to("float64");
   const r = runBinary(B.pow, wide, b, "float64");
@@ -100,7 +103,7 @@ function isBool(x: TensorLike): boolean {
 }
 
 /** The kernel call of binaryOp, in result dtype `dt` (checks done). */
-function runBinary(op: number, a: TensorLike, b: TensorLike, dt: DType): Tensor {
+function runBinary(op: BinaryCode, a: TensorLike, b: TensorLike, dt: DType): Tensor {
   const name = NAMES[op];
   const cdt = computeType(dt);
   const temps: Tensor[] = [];
@@ -145,31 +148,18 @@ function owned2(p: Tensor, q: Tensor, f: (p: Tensor, q: Tensor) => Tensor): Tens
   return r;
 }
 
-const FLOAT_ONLY = new Set<number>([U.exp, U.log, U.sqrt, U.rsqrt, U.sin, U.cos, U.tanh, U.sigmoid]);
-// PyTorch has no integer kernels for these, so it raises instead of promoting to float.
-const FLOAT_INPUT = new Set<number>([U.gelu, U.silu]);
-const NO_BOOL: Record<number, string> = {
-  [U.neg]: "neg: negating a bool tensor is not supported (as in PyTorch); use logicalNot",
-  [U.abs]: "abs: a bool tensor has no absolute value (as in PyTorch); cast first",
-  [U.relu]: "relu: bool inputs are not supported (as in PyTorch); cast first",
-};
-const UNAMES: Record<number, string> = Object.fromEntries(Object.entries(U).map(([k, v]) => [v, k]));
-
-export function unaryOp(op: number, x: Tensor): Tensor {
-  const name = UNAMES[op];
-  x.check(name);
-  let dt = x.dtype;
-  if (FLOAT_INPUT.has(op) && !isFloating(dt))
-    throw new TypeError(`${name}: needs a floating point input, got ${dt} (as in PyTorch); cast first, e.g. x.float().${name}()`);
-  if (FLOAT_ONLY.has(op) && !isFloating(dt)) dt = "float32";
-  if (dt === "bool" && NO_BOOL[op]) throw new TypeError(NO_BOOL[op]);
+/**
+ * The kernel call of a unary op, its dtype rules done by the caller (ops/elementwise-methods.ts):
+ * x computed in `dt`'s compute dtype, the result cast to `result`.
+ */
+export function runUnary(op: UnaryCode, x: Tensor, dt: DType, result: DType = dt): Tensor {
   const cdt = computeType(dt);
   const src = x.dtype === cdt ? x : x.to(cdt);
   try {
     const out = emptyTensor(x.shape, cdt, x.device);
     backend(x.device).unary(op, src, out);
-    // The kernel writes logicalNot's 0/1 in the input dtype; the result is a bool mask.
-    return castOwned(out, op === U.logicalNot ? "bool" : dt);
+    // logicalNot's kernel writes 0/1 in the input dtype; the bool cast makes it a mask.
+    return castOwned(out, result);
   } finally {
     if (src !== x) src.dispose();
   }

@@ -1,5 +1,5 @@
 /**
- * @tessera/tensor: PyTorch-shaped tensors for TypeScript on a native CPU core.
+ * @tessera/tensor: PyTorch-shaped tensors for TypeScript, on native CPU and CUDA backends.
  *
  * @example
  * import * as tt from "@tessera/tensor";
@@ -7,14 +7,11 @@
  * const w = tt.randn([784, 10]);
  * console.log(x.matmul(w).relu().softmax(-1).sum(1));
  */
-import "./methods.js";
-import "./inplace.js";
-import "./advanced-indexing.js";
-import "./logical.js";
-import "./autograd/index.js";
+import "./install-methods.js";
 
 import { native } from "./native.js";
-import type { TensorLike } from "./elementwise.js";
+import { binaryFunctions, unaryFunctions } from "./ops/elementwise-methods.js";
+import type { Scalar, TensorLike } from "./elementwise.js";
 import type { Tensor } from "./tensor.js";
 
 export { Tensor } from "./tensor.js";
@@ -25,7 +22,7 @@ export {
   arange, empty, eye, fromTypedArray, full, linspace, manualSeed, ones, onesLike, rand, randint, randn, tensor,
   zeros, zerosLike, type NestedArray, type TensorOptions,
 } from "./creation.js";
-export type { Scalar, TensorLike } from "./elementwise.js";
+export type { Scalar, TensorLike };
 export { oneHot } from "./indexing.js";
 export { index, maskedSelect, nonzero } from "./advanced-indexing.js";
 export type { Conv2dOptions, Pair, Pool2dOptions } from "./conv.js";
@@ -45,32 +42,12 @@ export * as plot from "./plot/index.js";
 export { progress, Progress, type ProgressOptions, type ProgressState } from "./display/progress.js";
 export * as display from "./display/index.js";
 
-/** Elementwise a + b with broadcasting. @example tt.add(x, 1) */
-export const add = (a: Tensor, b: TensorLike): Tensor => a.add(b);
-/** @example tt.sub(x, y) */
-export const sub = (a: Tensor, b: TensorLike): Tensor => a.sub(b);
-/** @example tt.mul(x, y) */
-export const mul = (a: Tensor, b: TensorLike): Tensor => a.mul(b);
-/** @example tt.div(x, 2) */
-export const div = (a: Tensor, b: TensorLike): Tensor => a.div(b);
-/** @example tt.pow(x, 2) */
-export const pow = (a: Tensor, b: TensorLike): Tensor => a.pow(b);
-/** @example tt.maximum(x, y) */
-export const maximum = (a: Tensor, b: TensorLike): Tensor => a.maximum(b);
-/** @example tt.minimum(x, y) */
-export const minimum = (a: Tensor, b: TensorLike): Tensor => a.minimum(b);
-/** @example tt.exp(x) */
-export const exp = (x: Tensor): Tensor => x.exp();
-/** @example tt.log(x) */
-export const log = (x: Tensor): Tensor => x.log();
-/** @example tt.sqrt(x) */
-export const sqrt = (x: Tensor): Tensor => x.sqrt();
-/** @example tt.tanh(x) */
-export const tanh = (x: Tensor): Tensor => x.tanh();
-/** @example tt.sigmoid(x) */
-export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
-/** @example tt.relu(x) */
-export const relu = (x: Tensor): Tensor => x.relu();
+// Made from the op tables (ops/unary-table.ts, ops/binary-table.ts); test/op-table.test.ts
+// checks that every record is listed in these two lines.
+/** A unary elementwise op as a function: `tt.exp(x)` is `x.exp()` (see the method's doc). */
+export const { neg, abs, exp, log, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu, gelu, silu, logicalNot } = unaryFunctions;
+/** A binary elementwise op as a function: `tt.add(a, b)` is `a.add(b)`, `tt.eq(a, b)` is `a.eq(b)` (see the method's doc). */
+export const { add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge } = binaryFunctions;
 /** @example tt.softmax(x, -1) */
 export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
 /** @example tt.logSoftmax(x, -1) */

@@ -2,7 +2,9 @@
 import { backend } from "./dispatch.js";
 import { where, type Scalar } from "./elementwise.js";
 import { isHalf, type DType } from "./dtype.js";
-import { castOwned, contiguousOrSelf, contiguousStrides, emptyTensor, fmtShape, normDim, numelOf, Tensor } from "./tensor.js";
+import { INDEX } from "./opcodes.js";
+import { contiguousStrides, numelOf } from "./strides.js";
+import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, normDim, Tensor } from "./tensor.js";
 
 /**
  * `index` as a contiguous int64 tensor (the caller disposes it when it is not `index`),
@@ -53,7 +55,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const c = contiguousOrSelf(x);
   const outer = numelOf(x.shape.slice(0, d)), inner = numelOf(x.shape.slice(d + 1));
   if (x.ndim === 0) backend(x.device).copy(x, out);
-  else if (out.numel() > 0) backend(x.device).indexOp(0, c, idx, out, outer, size, inner, n);
+  else if (out.numel() > 0) backend(x.device).indexOp(INDEX.select, c, idx, out, outer, size, inner, n);
   if (idx !== index) idx.dispose();
   if (c !== x) c.dispose();
   return out;
@@ -106,7 +108,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   lifted.dispose();
   const c = contiguousOrSelf(part);
   const outer = numelOf(is.slice(0, d)), inner = numelOf(is.slice(d + 1));
-  backend(x.device).indexOp(1, c, idx, out, outer, xs[d], inner, is[d]);
+  backend(x.device).indexOp(INDEX.gather, c, idx, out, outer, xs[d], inner, is[d]);
   if (idx !== index) idx.dispose();
   if (c !== part) c.dispose();
   part.dispose();
@@ -166,7 +168,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   const s = temp(contiguousOrSelf(temp(srcPart.to(acc))));
   const outer = numelOf(is.slice(0, d)), inner = numelOf(is.slice(d + 1));
   try {
-    backend(x.device).indexOp(2, block, idx, s, outer, xs[d], inner, is[d]);
+    backend(x.device).indexOp(INDEX.scatterAdd, block, idx, s, outer, xs[d], inner, is[d]);
     if (block !== part) backend(x.device).copy(block, part);
   } finally {
     for (const t of new Set(temps)) if (t !== index && t !== src && t !== out) t.dispose();

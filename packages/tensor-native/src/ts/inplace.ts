@@ -8,8 +8,9 @@ import { isGradEnabled } from "./autograd/grad-mode.js";
 import { backend } from "./dispatch.js";
 import { canCast, dtypeSize } from "./dtype.js";
 import { binaryOp, type TensorLike } from "./elementwise.js";
-import { B } from "./opcodes.js";
+import { B, RANDOM, type BinaryCode } from "./opcodes.js";
 import { broadcastView } from "./shape.js";
+import { defineOps } from "./method-layers.js";
 import { fmtShape, Tensor } from "./tensor.js";
 
 function guard(t: Tensor, op: string): void {
@@ -66,7 +67,7 @@ function checkOverlap(t: Tensor, src: unknown, op: string): void {
     throw new Error(`${op}: some elements of the input and of the tensor written to refer to the same memory; clone() the input first`);
 }
 
-function binaryInPlace(op: number, name: string) {
+function binaryInPlace(op: BinaryCode, name: string) {
   return function (this: Tensor, other: TensorLike): Tensor {
     guard(this, name);
     checkOverlap(this, other, name);
@@ -105,48 +106,7 @@ declare module "./tensor.js" {
   }
 }
 
-const P = Tensor.prototype;
-P.add_ = binaryInPlace(B.add, "add_");
-P.sub_ = binaryInPlace(B.sub, "sub_");
-P.mul_ = binaryInPlace(B.mul, "mul_");
-P.div_ = binaryInPlace(B.div, "div_");
-P.clamp_ = function (min, max) {
-  guard(this, "clamp_");
-  checkOverlap(this, min, "clamp_");
-  checkOverlap(this, max, "clamp_");
-  const r = this.clamp(min, max);
-  try {
-    checkCast(this, r, "clamp_");
-    return writeInto(this, r, "clamp_");
-  } finally {
-    r.dispose();
-  }
-};
-P.copy_ = function (src) {
-  guard(this, "copy_");
-  src.check("copy_");
-  checkOverlap(this, src, "copy_");
-  return writeInto(this, src, "copy_");
-};
-P.fill_ = function (value) {
-  guard(this, "fill_");
-  if (this.isContiguous()) {
-    backend(this.device).fill(this, value);
-    this.storage.version++;
-    return this;
-  }
-  const tmp = this.contiguous();
-  const c = tmp === this ? tmp : tmp.clone();
-  backend(this.device).fill(c, value);
-  writeInto(this, c, "fill_");
-  c.dispose();
-  if (tmp !== c) tmp.dispose();
-  return this;
-};
-P.zero_ = function () {
-  return this.fill_(0);
-};
-function randomInPlace(kind: 0 | 1, name: string) {
+function randomInPlace(kind: typeof RANDOM.uniform | typeof RANDOM.normal, name: string) {
   return function (this: Tensor, p1 = 0, p2 = 1): Tensor {
     guard(this, name);
     if (!this.isContiguous()) throw new Error(`${name}: expects a contiguous tensor`);
@@ -156,5 +116,48 @@ function randomInPlace(kind: 0 | 1, name: string) {
     return this;
   };
 }
-P.uniform_ = randomInPlace(0, "uniform_");
-P.normal_ = randomInPlace(1, "normal_");
+
+defineOps({
+  add_: binaryInPlace(B.add, "add_"),
+  sub_: binaryInPlace(B.sub, "sub_"),
+  mul_: binaryInPlace(B.mul, "mul_"),
+  div_: binaryInPlace(B.div, "div_"),
+  clamp_(min, max) {
+    guard(this, "clamp_");
+    checkOverlap(this, min, "clamp_");
+    checkOverlap(this, max, "clamp_");
+    const r = this.clamp(min, max);
+    try {
+      checkCast(this, r, "clamp_");
+      return writeInto(this, r, "clamp_");
+    } finally {
+      r.dispose();
+    }
+  },
+  copy_(src) {
+    guard(this, "copy_");
+    src.check("copy_");
+    checkOverlap(this, src, "copy_");
+    return writeInto(this, src, "copy_");
+  },
+  fill_(value) {
+    guard(this, "fill_");
+    if (this.isContiguous()) {
+      backend(this.device).fill(this, value);
+      this.storage.version++;
+      return this;
+    }
+    const tmp = this.contiguous();
+    const c = tmp === this ? tmp : tmp.clone();
+    backend(this.device).fill(c, value);
+    writeInto(this, c, "fill_");
+    c.dispose();
+    if (tmp !== c) tmp.dispose();
+    return this;
+  },
+  zero_() {
+    return this.fill_(0);
+  },
+  uniform_: randomInPlace(RANDOM.uniform, "uniform_"),
+  normal_: randomInPlace(RANDOM.normal, "normal_"),
+});

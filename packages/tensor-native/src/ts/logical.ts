@@ -1,7 +1,8 @@
 /** Tests for special values and the logical reductions, built from comparisons. */
 import { full } from "./creation.js";
 import { isFloating } from "./dtype.js";
-import { castOwned, normDim, Tensor } from "./tensor.js";
+import { defineOps } from "./method-layers.js";
+import { castOwned, normDim, type Tensor } from "./tensor.js";
 
 declare module "./tensor.js" {
   interface Tensor {
@@ -31,7 +32,6 @@ declare module "./tensor.js" {
   }
 }
 
-const P = Tensor.prototype;
 const asBool = (t: Tensor): Tensor => (t.dtype === "bool" ? t : t.ne(0));
 const owned = (src: Tensor, t: Tensor, fn: (t: Tensor) => Tensor): Tensor => {
   const r = fn(t);
@@ -39,20 +39,6 @@ const owned = (src: Tensor, t: Tensor, fn: (t: Tensor) => Tensor): Tensor => {
   return r;
 };
 
-P.isnan = function () {
-  return this.ne(this);
-};
-// Integer and bool tensors hold no infinities (and bool has no abs()).
-P.isinf = function () {
-  this.check("isinf");
-  if (!isFloating(this.dtype)) return full(this.shape, false, { device: this.device });
-  return owned(this, this.abs(), (a) => a.eq(Infinity));
-};
-P.isfinite = function () {
-  this.check("isfinite");
-  if (!isFloating(this.dtype)) return full(this.shape, true, { device: this.device });
-  return owned(this, this.abs(), (a) => a.lt(Infinity));
-};
 /** any/all as a count of true (or false) entries compared with 0, so empty dims need no special case. */
 function anyAll(x: Tensor, op: "any" | "all", dim: number | undefined, keepdim: boolean): Tensor {
   x.check(op);
@@ -64,15 +50,32 @@ function anyAll(x: Tensor, op: "any" | "all", dim: number | undefined, keepdim: 
   count.dispose();
   return x.dtype === "uint8" ? castOwned(r, "uint8") : r;
 }
-P.any = function (dim, keepdim = false) {
-  return anyAll(this, "any", dim, keepdim);
-};
-P.all = function (dim, keepdim = false) {
-  return anyAll(this, "all", dim, keepdim);
-};
-P.logicalAnd = function (other) {
-  return owned(this, asBool(this), (a) => owned(other, asBool(other), (b) => a.mul(b)));
-};
-P.logicalOr = function (other) {
-  return owned(this, asBool(this), (a) => owned(other, asBool(other), (b) => a.add(b)));
-};
+
+defineOps({
+  isnan() {
+    return this.ne(this);
+  },
+  // Integer and bool tensors hold no infinities (and bool has no abs()).
+  isinf() {
+    this.check("isinf");
+    if (!isFloating(this.dtype)) return full(this.shape, false, { device: this.device });
+    return owned(this, this.abs(), (a) => a.eq(Infinity));
+  },
+  isfinite() {
+    this.check("isfinite");
+    if (!isFloating(this.dtype)) return full(this.shape, true, { device: this.device });
+    return owned(this, this.abs(), (a) => a.lt(Infinity));
+  },
+  any(dim, keepdim = false) {
+    return anyAll(this, "any", dim, keepdim);
+  },
+  all(dim, keepdim = false) {
+    return anyAll(this, "all", dim, keepdim);
+  },
+  logicalAnd(other) {
+    return owned(this, asBool(this), (a) => owned(other, asBool(other), (b) => a.mul(b)));
+  },
+  logicalOr(other) {
+    return owned(this, asBool(this), (a) => owned(other, asBool(other), (b) => a.add(b)));
+  },
+});

@@ -1,12 +1,14 @@
 /**
- * Tensor methods, attached to the prototype so each op lives in its own module. The
- * interface below is what editors show; every method has a free-function twin in index.ts.
+ * Tensor's reduction, shape, indexing and cast methods (the elementwise ones come from the
+ * op tables in ops/). The interface below is what editors show; defineOps installs the
+ * functions (see method-layers.ts).
  */
 import { isHalf, type DType } from "./dtype.js";
-import { binaryOp, clamp, unaryOp, where, type Scalar, type TensorLike } from "./elementwise.js";
+import { clamp, where, type Scalar, type TensorLike } from "./elementwise.js";
 import { gather, indexSelect, maskedFill, scatterAdd } from "./indexing.js";
 import { matmul } from "./matmul.js";
-import { B, R, U } from "./opcodes.js";
+import { defineOps } from "./method-layers.js";
+import { R } from "./opcodes.js";
 import { reduceOp, softmaxOp, type Dims } from "./reduce.js";
 import * as S from "./shape.js";
 import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, Tensor } from "./tensor.js";
@@ -20,64 +22,6 @@ export interface ValuesIndices {
 
 declare module "./tensor.js" {
   interface Tensor {
-    /** Elementwise sum with broadcasting. @example x.add(1); x.add(y) */
-    add(other: TensorLike): Tensor;
-    /** Elementwise difference. @example x.sub(y) */
-    sub(other: TensorLike): Tensor;
-    /** Elementwise product. @example x.mul(2) */
-    mul(other: TensorLike): Tensor;
-    /** True division (integers give float32). @example x.div(2) */
-    div(other: TensorLike): Tensor;
-    /**
-     * Elementwise power. Integer tensors raised to a negative JS number throw (as in
-     * PyTorch); a negative integer tensor exponent gives 1 for base 1, ±1 for base -1, else 0.
-     * @example x.pow(2)
-     */
-    pow(exponent: TensorLike): Tensor;
-    /** Elementwise maximum (NaN propagates). @example x.maximum(y) */
-    maximum(other: TensorLike): Tensor;
-    /** Elementwise minimum (NaN propagates). @example x.minimum(y) */
-    minimum(other: TensorLike): Tensor;
-    /** @example x.eq(0) */
-    eq(other: TensorLike): Tensor;
-    /** @example x.ne(0) */
-    ne(other: TensorLike): Tensor;
-    /** @example x.lt(0) */
-    lt(other: TensorLike): Tensor;
-    /** @example x.le(0) */
-    le(other: TensorLike): Tensor;
-    /** @example x.gt(0) */
-    gt(other: TensorLike): Tensor;
-    /** @example x.ge(0) */
-    ge(other: TensorLike): Tensor;
-    /** @example x.neg() */
-    neg(): Tensor;
-    /** @example x.abs() */
-    abs(): Tensor;
-    /** @example x.exp() */
-    exp(): Tensor;
-    /** Natural logarithm. @example x.log() */
-    log(): Tensor;
-    /** @example x.sqrt() */
-    sqrt(): Tensor;
-    /** 1 / sqrt(x). @example x.rsqrt() */
-    rsqrt(): Tensor;
-    /** @example x.sin() */
-    sin(): Tensor;
-    /** @example x.cos() */
-    cos(): Tensor;
-    /** @example x.tanh() */
-    tanh(): Tensor;
-    /** @example x.sigmoid() */
-    sigmoid(): Tensor;
-    /** max(x, 0). @example x.relu() */
-    relu(): Tensor;
-    /** Exact (erf) GELU, as torch.nn.functional.gelu. @example x.gelu() */
-    gelu(): Tensor;
-    /** x * sigmoid(x). @example x.silu() */
-    silu(): Tensor;
-    /** True where zero (NaN counts as non-zero), as a bool tensor. @example mask.logicalNot() */
-    logicalNot(): Tensor;
     /** Clamps into [min, max]. @example x.clamp(0, 1) */
     clamp(min?: TensorLike, max?: TensorLike): Tensor;
     /**
@@ -186,36 +130,13 @@ declare module "./tensor.js" {
   }
 }
 
-const P = Tensor.prototype;
-const bin = (op: number) => function (this: Tensor, o: TensorLike) { return binaryOp(op, this, o); };
-const un = (op: number) => function (this: Tensor) { return unaryOp(op, this); };
-for (const [name, op] of Object.entries(B)) (P as any)[name] = bin(op);
-for (const [name, op] of Object.entries(U)) (P as any)[name] = un(op);
-
-P.clamp = function (min, max) { return clamp(this, min, max); };
-P.sum = function (dim, keepdim) { return reduceOp(R.sum, this, dim, keepdim); };
-P.mean = function (dim, keepdim) { return reduceOp(R.mean, this, dim, keepdim); };
-P.prod = function (dim, keepdim) { return reduceOp(R.prod, this, dim, keepdim); };
-P.var = function (dim, keepdim, correction = 1) { return reduceOp(R.var, this, dim, keepdim, correction); };
-P.std = function (dim, keepdim, correction = 1) {
-  // The variance of float32 values can pass float32's range while their std does not
-  // (PyTorch: std of [0, 1e30] is 7.07e29): take the root in float64, then round.
-  const wide = this.dtype === "float32" || isHalf(this.dtype);
-  const v = reduceOp(R.var, this, dim, keepdim, correction, wide ? "float64" : undefined);
-  const s = v.sqrt();
-  v.dispose();
-  return castOwned(s, this.dtype);
-};
-P.logsumexp = function (dim, keepdim) { return reduceOp(R.logsumexp, this, dim, keepdim); };
-function extremum(op: number, argop: number) {
+function extremum(op: typeof R.max | typeof R.min, argop: typeof R.argmax | typeof R.argmin) {
   return function (this: Tensor, dim?: number, keepdim?: boolean): any {
     if (dim === undefined) return reduceOp(op, this, undefined, false);
     return { values: reduceOp(op, this, dim, keepdim), indices: reduceOp(argop, this, dim, keepdim) };
   };
 }
-P.max = extremum(R.max, R.argmax);
-P.min = extremum(R.min, R.argmin);
-function argext(op: number) {
+function argext(op: typeof R.argmax | typeof R.argmin) {
   return function (this: Tensor, dim?: number, keepdim?: boolean): Tensor {
     // PyTorch has no bool kernel for these (max/min with a dim do take bool).
     if (this.dtype === "bool")
@@ -231,57 +152,77 @@ function argext(op: number) {
     return kept;
   };
 }
-P.argmax = argext(R.argmax);
-P.argmin = argext(R.argmin);
-P.softmax = function (dim) { return softmaxOp(R.softmax, this, dim); };
-P.logSoftmax = function (dim) { return softmaxOp(R.logSoftmax, this, dim); };
-P.matmul = function (o) { return matmul(this, o); };
-P.reshape = function (...s) { return S.reshape(this, S.flatShape(s)); };
-P.view = function (...s) { return S.view(this, S.flatShape(s)); };
-P.transpose = function (a, b) { return S.transpose(this, a, b); };
-P.t = function () {
-  if (this.ndim > 2) throw new Error(`t: expects a tensor with at most 2 dims, got ${this.ndim}; use transpose()`);
-  return this.ndim < 2 ? S.reshape(this, [...this.shape]) : S.transpose(this, 0, 1);
-};
-P.permute = function (...d) { return S.permute(this, S.flatShape(d)); };
-P.expand = function (...s) {
-  const shape = S.flatShape(s);
-  const off = shape.length - this.ndim;
-  const lead = shape.findIndex((d, i) => d === -1 && i < off);
-  if (lead >= 0)
-    throw new Error(`expand: -1 (keep the size) is not allowed in the new leading dimension ${lead} when expanding ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
-  return S.expandTo(this, shape.map((d, i) => (d === -1 ? this.shape[i - off] : d)));
-};
-P.squeeze = function (dim) { return S.squeeze(this, dim); };
-P.unsqueeze = function (dim) { return S.unsqueeze(this, dim); };
-P.flatten = function (a, b) { return S.flatten(this, a, b); };
-P.contiguous = function () {
-  this.check("contiguous");
-  const c = contiguousOrSelf(this);
-  return c === this ? S.reshape(this, [...this.shape]) : c;
-};
-P.narrow = function (d, s, l) { return S.narrow(this, d, s, l); };
-P.select = function (d, i) { return S.select(this, d, i); };
-P.slice = function (d, s, e, st) { return S.slice(this, d, s ?? 0, e ?? undefined, st ?? 1); };
-P.split = function (size, dim) { return S.split(this, size, dim); };
-P.chunk = function (n, dim) { return S.chunk(this, n, dim); };
-P.indexSelect = function (d, i) { return indexSelect(this, d, i); };
-P.gather = function (d, i) { return gather(this, d, i); };
-P.scatterAdd = function (d, i, s) { return scatterAdd(this, d, i, s); };
-P.maskedFill = function (m, v) { return maskedFill(this, m, v); };
 const cast = (d: DType) => function (this: Tensor) { return this.dtype === d ? S.reshape(this, [...this.shape]) : this.to(d); };
-P.float = cast("float32");
-P.double = cast("float64");
-P.half = cast("float16");
-P.bfloat16 = cast("bfloat16");
-P.int = cast("int32");
-P.long = cast("int64");
-P.bool = cast("bool");
-P.clone = function () {
-  this.check("clone");
-  const out = emptyTensor(this.shape, this.dtype, this.device);
-  backend(this.device).copy(this, out);
-  return out;
-};
+
+defineOps({
+  clamp(min, max) { return clamp(this, min, max); },
+  sum(dim, keepdim) { return reduceOp(R.sum, this, dim, keepdim); },
+  mean(dim, keepdim) { return reduceOp(R.mean, this, dim, keepdim); },
+  prod(dim, keepdim) { return reduceOp(R.prod, this, dim, keepdim); },
+  var(dim, keepdim, correction = 1) { return reduceOp(R.var, this, dim, keepdim, correction); },
+  std(dim, keepdim, correction = 1) {
+    // The variance of float32 values can pass float32's range while their std does not
+    // (PyTorch: std of [0, 1e30] is 7.07e29): take the root in float64, then round.
+    const wide = this.dtype === "float32" || isHalf(this.dtype);
+    const v = reduceOp(R.var, this, dim, keepdim, correction, wide ? "float64" : undefined);
+    const s = v.sqrt();
+    v.dispose();
+    return castOwned(s, this.dtype);
+  },
+  logsumexp(dim, keepdim) { return reduceOp(R.logsumexp, this, dim, keepdim); },
+  max: extremum(R.max, R.argmax),
+  min: extremum(R.min, R.argmin),
+  argmax: argext(R.argmax),
+  argmin: argext(R.argmin),
+  softmax(dim) { return softmaxOp(R.softmax, this, dim); },
+  logSoftmax(dim) { return softmaxOp(R.logSoftmax, this, dim); },
+  matmul(o) { return matmul(this, o); },
+  reshape(...s) { return S.reshape(this, S.flatShape(s)); },
+  view(...s) { return S.view(this, S.flatShape(s)); },
+  transpose(a, b) { return S.transpose(this, a, b); },
+  t() {
+    if (this.ndim > 2) throw new Error(`t: expects a tensor with at most 2 dims, got ${this.ndim}; use transpose()`);
+    return this.ndim < 2 ? S.reshape(this, [...this.shape]) : S.transpose(this, 0, 1);
+  },
+  permute(...d) { return S.permute(this, S.flatShape(d)); },
+  expand(...s) {
+    const shape = S.flatShape(s);
+    const off = shape.length - this.ndim;
+    const lead = shape.findIndex((d, i) => d === -1 && i < off);
+    if (lead >= 0)
+      throw new Error(`expand: -1 (keep the size) is not allowed in the new leading dimension ${lead} when expanding ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
+    return S.expandTo(this, shape.map((d, i) => (d === -1 ? this.shape[i - off] : d)));
+  },
+  squeeze(dim) { return S.squeeze(this, dim); },
+  unsqueeze(dim) { return S.unsqueeze(this, dim); },
+  flatten(a, b) { return S.flatten(this, a, b); },
+  contiguous() {
+    this.check("contiguous");
+    const c = contiguousOrSelf(this);
+    return c === this ? S.reshape(this, [...this.shape]) : c;
+  },
+  narrow(d, s, l) { return S.narrow(this, d, s, l); },
+  select(d, i) { return S.select(this, d, i); },
+  slice(d, s, e, st) { return S.slice(this, d, s ?? 0, e ?? undefined, st ?? 1); },
+  split(size, dim) { return S.split(this, size, dim); },
+  chunk(n, dim) { return S.chunk(this, n, dim); },
+  indexSelect(d, i) { return indexSelect(this, d, i); },
+  gather(d, i) { return gather(this, d, i); },
+  scatterAdd(d, i, s) { return scatterAdd(this, d, i, s); },
+  maskedFill(m, v) { return maskedFill(this, m, v); },
+  float: cast("float32"),
+  double: cast("float64"),
+  half: cast("float16"),
+  bfloat16: cast("bfloat16"),
+  int: cast("int32"),
+  long: cast("int64"),
+  bool: cast("bool"),
+  clone() {
+    this.check("clone");
+    const out = emptyTensor(this.shape, this.dtype, this.device);
+    backend(this.device).copy(this, out);
+    return out;
+  },
+});
 
 export { where };

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { dtypeCode, type DType } from "./dtype.js";
+import type { BinaryCode, IndexKind, OptimKind, RandomKind, ReduceCode, UnaryCode, WindowBackwardKind, WindowKind } from "./opcodes.js";
 
 export type Handle = object & { readonly __handle: unique symbol };
 
@@ -16,17 +17,17 @@ export interface NativeAddon {
   write(h: Handle, byteOffset: number, data: ArrayBufferView): void;
   copy(src: Handle, dst: Handle): void;
   fill(dst: Handle): void;
-  unary(op: number, x: Handle, out: Handle): void;
-  binary(op: number, a: Handle, b: Handle, out: Handle): void;
+  unary(op: UnaryCode, x: Handle, out: Handle): void;
+  binary(op: BinaryCode, a: Handle, b: Handle, out: Handle): void;
   where(c: Handle, a: Handle, b: Handle, out: Handle): void;
-  reduce(op: number, x: Handle, out: Handle): void;
+  reduce(op: ReduceCode, x: Handle, out: Handle): void;
   matmul(a: Handle, b: Handle, out: Handle): void;
-  random(kind: number, out: Handle): void;
+  random(kind: RandomKind, out: Handle): void;
   manualSeed(seed: number): void;
-  indexOp(kind: number, x: Handle, idx: Handle, out: Handle): void;
-  window2d(kind: number, x: Handle, out: Handle): void;
-  window2dBackward(kind: number, a: Handle, b: Handle, out: Handle): void;
-  optimStep(kind: number, p: Handle, g: Handle, s1: Handle, s2: Handle): void;
+  indexOp(kind: IndexKind, x: Handle, idx: Handle, out: Handle): void;
+  window2d(kind: WindowKind, x: Handle, out: Handle): void;
+  window2dBackward(kind: WindowBackwardKind, a: Handle, b: Handle, out: Handle): void;
+  optimStep(kind: OptimKind, p: Handle, g: Handle, s1: Handle, s2: Handle): void;
   stats(): { liveBytes: number; cachedBytes: number; osAllocations: number; liveBlocks: number };
   emptyCache(): void;
   threads(n?: number): number;

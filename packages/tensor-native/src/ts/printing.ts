@@ -1,5 +1,6 @@
 /** PyTorch-style text (`tensor([[1.0000, 2.5000], ...], dtype=float32)`) and the HTML view for notebooks. */
 import { isFloating, type DType } from "./dtype.js";
+import { contiguousStrides, numelOf } from "./strides.js";
 
 const SUMMARIZE_OVER = 1000;
 const EDGE = 3;
@@ -35,12 +36,7 @@ export function formatTensor(values: (number | boolean)[], shape: readonly numbe
   if (shape.length === 0) return `tensor(${formatter(values, dtype)(values[0])}, ${suffix})`;
   if (values.length === 0) return `tensor([], size=(${shape.join(", ")}${shape.length === 1 ? "," : ""}), ${suffix})`;
   const summarize = values.length > SUMMARIZE_OVER;
-  const strides: number[] = [];
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = acc;
-    acc *= shape[i];
-  }
+  const strides = contiguousStrides(shape);
   // Format only the elements that will show, so widths line up across them.
   const visible: (number | boolean)[] = [];
   const walk = (dim: number, base: number): void => {
@@ -133,12 +129,7 @@ export function tensorHtml(values: ArrayLike<number | boolean>, shape: readonly 
   if (numel === 0) return wrap(`<div style="opacity:.7">(empty)</div>`);
 
   const summarize = numel > SUMMARIZE_OVER;
-  const strides: number[] = [];
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = acc;
-    acc *= shape[i];
-  }
+  const strides = contiguousStrides(shape);
   const rank = shape.length;
   const rowsDim = rank >= 2 ? rank - 2 : -1;
   const rowIdx = rowsDim >= 0 ? htmlShown(shape[rowsDim], summarize) : [0];
@@ -183,8 +174,4 @@ export function tensorHtml(values: ArrayLike<number | boolean>, shape: readonly 
   const more = sliceCount - slices.length;
   if (more > 0) parts.push(`<div style="opacity:.7">… ${more.toLocaleString("en-US")} more slice${more === 1 ? "" : "s"} of [${shape.slice(-2).join(", ")}]</div>`);
   return wrap(parts.join(""));
-}
-
-function numelOf(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
 }

@@ -1,15 +1,16 @@
 /** Reductions over dims (with keepdim) and softmax, on top of one row-reduce primitive. */
 import { backend, type ViewLike } from "./dispatch.js";
 import { isFloating, isHalf, type DType } from "./dtype.js";
-import { R } from "./opcodes.js";
+import { R, type ReduceCode } from "./opcodes.js";
 import { transpose } from "./shape.js";
-import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, isContiguousView, normDim, numelOf, Tensor } from "./tensor.js";
+import { isContiguousView, numelOf } from "./strides.js";
+import { castOwned, contiguousOrSelf, emptyTensor, fmtShape, normDim, Tensor } from "./tensor.js";
 
 export type Dims = number | readonly number[] | undefined;
 
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(R).map(([k, v]) => [v, k]));
 
-function outDType(op: number, d: DType): DType {
+function outDType(op: ReduceCode, d: DType): DType {
   const name = NAMES[op];
   switch (op) {
     case R.sum: case R.prod:
@@ -41,7 +42,7 @@ export function reductionDims(dims: Dims, ndim: number, op: string): number[] {
 }
 
 /** What a reduction over zero elements gives (PyTorch's identities); undefined where it raises. */
-function emptyValue(op: number): number | undefined {
+function emptyValue(op: ReduceCode): number | undefined {
   switch (op) {
     case R.sum: return 0;
     case R.prod: return 1;
@@ -55,7 +56,7 @@ function emptyValue(op: number): number | undefined {
  * `op` over `dims`. `wide` (float64) keeps a float32 or 16-bit input's result in float64, for
  * a caller that finishes it there (std: a variance past float32's range has a root inside it).
  */
-export function reduceOp(op: number, x: Tensor, dims: Dims, keepdim = false, correction = 1, wide?: "float64"): Tensor {
+export function reduceOp(op: ReduceCode, x: Tensor, dims: Dims, keepdim = false, correction = 1, wide?: "float64"): Tensor {
   const name = NAMES[op];
   x.check(name);
   const nd = x.ndim;
@@ -122,7 +123,7 @@ function columnSum(x: Tensor, n: number, outer: number, mean: boolean, outShape:
 }
 
 /** softmax / logSoftmax along dim; the result is contiguous, in x's dtype. */
-export function softmaxOp(op: number, x: Tensor, dim: number): Tensor {
+export function softmaxOp(op: typeof R.softmax | typeof R.logSoftmax, x: Tensor, dim: number): Tensor {
   const name = NAMES[op];
   x.check(name);
   if (!isFloating(x.dtype)) throw new TypeError(`${name}: needs a floating point input, got ${x.dtype}`);

@@ -1,7 +1,8 @@
 /** View ops (no copy) and the ops that assemble tensors from pieces (cat, stack, split). */
 import { backend, type ViewLike } from "./dispatch.js";
 import { promoteTypes } from "./dtype.js";
-import { contiguousOrSelf, contiguousStrides, emptyTensor, fmtShape, normDim, numelOf, Tensor } from "./tensor.js";
+import { contiguousStrides, numelOf } from "./strides.js";
+import { contiguousOrSelf, emptyTensor, fmtShape, normDim, Tensor } from "./tensor.js";
 
 export type ShapeArg = number | readonly number[];
 

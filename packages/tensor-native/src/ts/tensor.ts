@@ -8,31 +8,7 @@ import { backend, type Device, type ViewLike } from "./dispatch.js";
 import { checkDType, DTYPES, dtypeSize, isFloating, typedArrayFor, type AnyTypedArray, type DType } from "./dtype.js";
 import { allocStorage, disposeTensor, track, type Storage } from "./memory.js";
 import { formatTensor, tensorHtml } from "./printing.js";
-
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
-export function isContiguousView(v: { readonly shape: readonly number[]; readonly strides: readonly number[] }): boolean {
-  let expect = 1;
-  for (let i = v.shape.length - 1; i >= 0; i--) {
-    if (v.shape[i] !== 1 && v.strides[i] !== expect) return false;
-    expect *= v.shape[i];
-  }
-  return true;
-}
-
-export function numelOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+import { contiguousStrides, isContiguousView, numelOf } from "./strides.js";
 
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(",")}]`;

@@ -4,13 +4,15 @@ import { isFloat, type Gen } from "./gen.js";
 import { call, kw, method, ref, Ref, type Arg, type OpGen } from "./op.js";
 import { pyLit } from "./program.js";
 
-const UNARY: readonly (readonly [string, string])[] = [
+/** The unary ops the fuzzer compares with PyTorch: name, and PyTorch spelling (test/op-table.test.ts checks it covers ops/unary-table.ts). */
+export const UNARY: readonly (readonly [string, string])[] = [
   ["neg", "x.neg()"], ["abs", "x.abs()"], ["exp", "x.exp()"], ["log", "x.log()"], ["sqrt", "x.sqrt()"],
   ["rsqrt", "x.rsqrt()"], ["sin", "x.sin()"], ["cos", "x.cos()"], ["tanh", "x.tanh()"], ["sigmoid", "x.sigmoid()"],
   ["relu", "x.relu()"], ["gelu", "gelu(x)"], ["silu", "F.silu(x)"], ["logicalNot", "x.logical_not()"],
   ["isnan", "x.isnan()"], ["isinf", "x.isinf()"], ["isfinite", "x.isfinite()"],
 ];
-const BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"] as const;
+/** The binary ops the fuzzer compares with PyTorch (test/op-table.test.ts checks it covers ops/binary-table.ts). */
+export const BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"] as const;
 const CASTS = ["float", "double", "half", "bfloat16", "int", "long", "bool"] as const;
 
 /** A scalar operand for x: an int, a float, or (rarely) a bool. */

@@ -1,28 +1,30 @@
 // N-API surface of the CUDA backend. Views come through the shared metadata buffer as for
-// the CPU entry points ([dtype, ndim, offset, shape..., strides...]); a by-value scalar
-// operand is [dtype, -1, low 32 bits, high 32 bits] with a null handle. Every view is
-// checked against its storage, and every storage must be on the op's device, before
-// anything is queued: bad metadata is a JS error, never a GPU fault.
+// the CPU entry points, with one addition: a by-value scalar operand (see napi/views.h).
+// Each entry checks its arguments and reads all of its metadata first, then its handles
+// (every storage on the op's device), then relates views and parameters, and only then
+// touches the device: a malformed call is a JS error, never a GPU fault, and it is the
+// same error on a machine without a GPU.
 #include "addon_cuda.h"
 
-#include <cstring>
+#include <algorithm>
 #include <string>
-#include <vector>
 
 #include "../allocator.h"
-#include "../interrupt.h"
+#include "../napi/args.h"
+#include "../napi/checks.h"
+#include "../napi/entry.h"
+#include "../napi/handles.h"
+#include "../napi/views.h"
 #include "../ops.h"
-#include "../view_checks.h"
 #include "device.h"
 #include "device_ops.h"
 #include "loader.h"
-#include "napi_entry.h"
 
 namespace tt::cuda {
 namespace {
 
-double* g_meta = nullptr;
-size_t g_meta_len = 0;
+using namespace ::tt::napi;
+constexpr ::tt::Device kCuda = ::tt::Device::CUDA;
 
 void release(Napi::Env env, Storage* s) {
   if (!s->data && !s->block) return;
@@ -32,106 +34,40 @@ void release(Napi::Env env, Storage* s) {
   Napi::MemoryManagement::AdjustExternalMemory(env, -(int64_t)s->nbytes);
 }
 
-Storage* storage_of(const Napi::Value& v) {
-  if (!v.IsExternal()) throw Error("expected a storage handle");
-  Storage* s = v.As<Napi::External<Storage>>().Data();
-  if (s->device != ::tt::Device::CUDA) throw Error("expected a CUDA tensor, got a CPU one");
-  if (!s->data && s->nbytes > 0) throw Error("tensor storage was already freed");
-  return s;
-}
+// The view m over the CUDA storage of argument i.
+Bound gpu_view(const Args& a, size_t i, const ViewMeta& m) { return bind(m, storage_of(a, i, kCuda), a.entry()); }
 
-Storage* cpu_storage_of(const Napi::Value& v) {
-  if (!v.IsExternal()) throw Error("expected a storage handle");
-  Storage* s = v.As<Napi::External<Storage>>().Data();
-  if (s->device != ::tt::Device::CPU) throw Error("expected a CPU tensor, got a CUDA one");
-  if (!s->data && s->nbytes > 0) throw Error("tensor storage was already freed");
-  return s;
-}
-
-struct Read {
-  Operand op;
-  Storage* storage = nullptr;  // null for scalars
-  int64_t offset = 0;          // elements
-};
-
-// One operand at meta[*pos]; handle null/undefined only for a by-value scalar.
-Read read(const Napi::Value& handle, size_t* pos, bool allow_scalar) {
-  Read r;
-  size_t p = *pos;
-  if (p + 3 > g_meta_len) throw Error("metadata overflow");
-  int dt = (int)g_meta[p];
-  if (dt < 0 || dt > 7) throw Error("bad dtype code");
-  View& v = r.op.v;
-  v.dtype = (DType)dt;
-  if (g_meta[p + 1] == -1) {
-    if (!allow_scalar || !(handle.IsNull() || handle.IsUndefined())) throw Error("unexpected scalar operand");
-    if (p + 4 > g_meta_len) throw Error("metadata overflow");
-    r.op.scalar = true;
-    r.op.bits = (uint64_t)(uint32_t)g_meta[p + 2] | ((uint64_t)(uint32_t)g_meta[p + 3] << 32);
-    v.ndim = 0;
-    *pos = p + 4;
-    return r;
-  }
-  r.storage = storage_of(handle);
-  v.ndim = (int)g_meta[p + 1];
-  if (v.ndim < 0 || v.ndim > kMaxDims) throw Error("too many dimensions (at most 16)");
-  r.offset = (int64_t)g_meta[p + 2];
-  p += 3;
-  if (p + 2 * (size_t)v.ndim > g_meta_len) throw Error("metadata overflow");
-  int64_t lo = r.offset, hi = r.offset;
-  bool empty = false;
-  for (int d = 0; d < v.ndim; d++) {
-    v.shape[d] = (int64_t)g_meta[p + d];
-    v.strides[d] = (int64_t)g_meta[p + v.ndim + d];
-    if (v.shape[d] < 0) throw Error("negative size");
-    if (v.shape[d] == 0) empty = true;
-    int64_t span = (v.shape[d] - 1) * v.strides[d];
-    if (span > 0) hi += span; else lo += span;
-  }
-  *pos = p + 2 * (size_t)v.ndim;
-  const int64_t es = (int64_t)dtype_size(v.dtype);
-  if (!empty && (lo < 0 || (hi + 1) * es > (int64_t)r.storage->nbytes)) throw Error("view out of bounds of its storage");
-  v.data = static_cast<char*>(r.storage->data) + r.offset * es;
-  return r;
+Operand operand(const Bound& b) {
+  Operand o;
+  o.v = b.v;
+  o.scalar = b.scalar;
+  o.bits = b.bits;
+  return o;
 }
 
 // The device all storages live on; every one must be on the same GPU.
-Device& device_of(std::initializer_list<const Read*> reads) {
+Device& device_of(std::initializer_list<const Bound*> bound) {
   int idx = -1;
-  for (const Read* r : reads) {
-    if (!r->storage) continue;
-    if (idx >= 0 && r->storage->device_index != idx)
+  for (const Bound* b : bound) {
+    if (!b->storage) continue;
+    if (idx >= 0 && b->storage->device_index != idx)
       throw Error("Expected all tensors to be on the same device, but found at least two devices, cuda:" +
-                  std::to_string(idx) + " and cuda:" + std::to_string(r->storage->device_index) + "!");
-    idx = r->storage->device_index;
+                  std::to_string(idx) + " and cuda:" + std::to_string(b->storage->device_index) + "!");
+    idx = b->storage->device_index;
   }
   if (idx < 0) throw Error("an op needs at least one CUDA tensor");
   return device(idx);
 }
 
-// A scalar operand broadcasts to anything; a view must have the output's shape.
-void require_operand_shape(const Operand& o, const View& out, const char* op) {
-  if (!o.scalar) require_same_shape(o.v, out, op);
-}
-
-Conv2dGeom geom_at(size_t p) {
-  Conv2dGeom g{};
-  int64_t* f[] = {&g.kh, &g.kw, &g.sh, &g.sw, &g.ph, &g.pw, &g.dh, &g.dw, &g.oh, &g.ow};
-  if (p + 10 > g_meta_len) throw Error("metadata overflow");
-  for (int i = 0; i < 10; i++) *f[i] = (int64_t)g_meta[p + i];
-  if (g.kh < 1 || g.kw < 1 || g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1 || g.ph < 0 || g.pw < 0 || g.oh < 0 || g.ow < 0)
-    throw Error("window2d: bad geometry");
-  return g;
-}
-
 ENTRY(Alloc)
-  const int idx = device_index_arg(info[0]);
-  const int64_t nbytes = info[1].As<Napi::Number>().Int64Value();
-  if (nbytes < 0) throw Error("negative allocation");
+  const Args a(info, "alloc", 2);
+  const int idx = a.device_index(0);
+  if (a.number(1, "byte count") < 0) throw Error("alloc: negative allocation");
+  const int64_t nbytes = a.size(1, "byte count");
   Device& d = device(idx);
   auto* s = new Storage();
   s->nbytes = (size_t)nbytes;
-  s->device = ::tt::Device::CUDA;
+  s->device = kCuda;
   s->device_index = idx;
   try {
     Block* b = d.allocator().allocate(s->nbytes);
@@ -143,7 +79,7 @@ ENTRY(Alloc)
     throw;
   }
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), nbytes);
-  return Napi::External<Storage>::New(info.Env(), s, [](Napi::Env env, Storage* st) {
+  return wrap_storage(info.Env(), s, [](Napi::Env env, Storage* st) {
     try {
       release(env, st);
     } catch (...) {
@@ -153,268 +89,249 @@ ENTRY(Alloc)
 END
 
 ENTRY(Free)
-  if (!info[0].IsExternal()) throw Error("expected a storage handle");
-  Storage* s = info[0].As<Napi::External<Storage>>().Data();
-  if (s->device != ::tt::Device::CUDA) throw Error("free: not a CUDA storage");
-  release(info.Env(), s);
+  const Args a(info, "free", 1);
+  release(info.Env(), storage_handle(a, 0, kCuda));
   return info.Env().Undefined();
 END
 
 ENTRY(Upload)
-  Storage* s = storage_of(info[0]);
-  const int64_t off = info[1].As<Napi::Number>().Int64Value();
-  auto ta = info[2].As<Napi::TypedArray>();
-  const size_t len = ta.ByteLength();
-  if (off < 0 || off + (int64_t)len > (int64_t)s->nbytes) throw Error("write out of bounds");
-  if (len) device(s->device_index).upload(reinterpret_cast<uint64_t>(s->data) + (uint64_t)off,
-                                          static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), len);
+  const Args a(info, "upload", 3);
+  const int64_t off = a.size(1, "byte offset");
+  const Args::Bytes src = a.bytes(2, "data");
+  Storage* s = storage_of(a, 0, kCuda);
+  if (off + (int64_t)src.len > (int64_t)s->nbytes) throw Error("write out of bounds");
+  if (src.len) device(s->device_index).upload(reinterpret_cast<uint64_t>(s->data) + (uint64_t)off, src.data, src.len);
   return info.Env().Undefined();
 END
 
 ENTRY(Download)
-  Storage* s = storage_of(info[0]);
-  const int64_t off = info[1].As<Napi::Number>().Int64Value(), len = info[2].As<Napi::Number>().Int64Value();
-  if (off < 0 || len < 0 || off + len > (int64_t)s->nbytes) throw Error("read out of bounds");
+  const Args a(info, "download", 3);
+  const int64_t off = a.size(1, "byte offset"), len = a.size(2, "byte length");
+  Storage* s = storage_of(a, 0, kCuda);
+  if (off + len > (int64_t)s->nbytes) throw Error("read out of bounds");
   auto buf = Napi::ArrayBuffer::New(info.Env(), (size_t)len);
   if (len) device(s->device_index).download(buf.Data(), reinterpret_cast<uint64_t>(s->data) + (uint64_t)off, (size_t)len);
   return buf;
 END
 
-// kind 0: CPU storage -> CUDA storage; 1: CUDA -> CPU (waits). Byte ranges, checked.
+// Bytes between a CUDA and a CPU storage (see HostCopyKind); a download waits.
 ENTRY(CopyHost)
-  const int kind = info[0].As<Napi::Number>().Int32Value();
-  Storage* g = storage_of(info[1]);
-  const int64_t goff = info[2].As<Napi::Number>().Int64Value();
-  Storage* c = cpu_storage_of(info[3]);
-  const int64_t coff = info[4].As<Napi::Number>().Int64Value(), n = info[5].As<Napi::Number>().Int64Value();
-  if (n < 0 || goff < 0 || coff < 0 || goff + n > (int64_t)g->nbytes || coff + n > (int64_t)c->nbytes)
-    throw Error("copy out of bounds");
+  const Args a(info, "copyHost", 6);
+  const int kind = a.code(0, HOST_COPY_COUNT, "kind");
+  const int64_t goff = a.size(2, "CUDA byte offset"), coff = a.size(4, "CPU byte offset"), n = a.size(5, "byte count");
+  Storage* g = storage_of(a, 1, kCuda);
+  Storage* c = storage_of(a, 3, ::tt::Device::CPU);
+  if (goff + n > (int64_t)g->nbytes || coff + n > (int64_t)c->nbytes) throw Error("copy out of bounds");
   Device& d = device(g->device_index);
   const uint64_t gp = reinterpret_cast<uint64_t>(g->data) + (uint64_t)goff;
   char* cp = static_cast<char*>(c->data) + coff;
   if (n == 0) return info.Env().Undefined();
-  if (kind == 0) d.upload(gp, cp, (size_t)n);
+  if (kind == HOST_COPY_UPLOAD) d.upload(gp, cp, (size_t)n);
   else d.download(cp, gp, (size_t)n);
   return info.Env().Undefined();
 END
 
 ENTRY(Copy)
-  size_t p = 0;
-  Read s = read(info[0], &p, false), o = read(info[1], &p, false);
-  Device& d = device_of({&s, &o});
-  require_same_shape(s.op.v, o.op.v, "copy");
-  op_copy(d, s.op.v, o.op.v);
+  const Args a(info, "copy", 2);
+  MetaReader m(info.Env(), "copy");
+  const ViewMeta sm = m.view(), dm = m.view();
+  const Bound s = gpu_view(a, 0, sm), o = gpu_view(a, 1, dm);
+  require_same_shape(s.v, o.v, "copy");
+  op_copy(device_of({&s, &o}), s.v, o.v);
   return info.Env().Undefined();
 END
 
 ENTRY(Fill)
-  size_t p = 0;
-  Read o = read(info[0], &p, false);
-  require_contiguous(o.op.v, "fill");
-  if (p + 1 > g_meta_len) throw Error("metadata overflow");
-  op_fill(device_of({&o}), o.op.v, g_meta[p]);
+  const Args a(info, "fill", 1);
+  MetaReader m(info.Env(), "fill");
+  const ViewMeta om = m.view();
+  const double value = m.number();
+  const Bound o = gpu_view(a, 0, om);
+  require_contiguous(o.v, "fill");
+  op_fill(device_of({&o}), o.v, value);
   return info.Env().Undefined();
 END
 
 ENTRY(Unary)
-  size_t p = 0;
-  const int op = info[0].As<Napi::Number>().Int32Value();
-  Read x = read(info[1], &p, false), o = read(info[2], &p, false);
-  require_same_shape(x.op.v, o.op.v, "unary");
-  if (x.op.v.dtype != o.op.v.dtype) throw Error("unary: output dtype must match the input");
-  op_unary(device_of({&x, &o}), op, x.op.v, o.op.v);
+  const Args a(info, "unary", 3);
+  const int op = a.code(0, U_COUNT, "op");
+  MetaReader m(info.Env(), "unary");
+  const ViewMeta xm = m.view(), om = m.view();
+  const Bound x = gpu_view(a, 1, xm), o = gpu_view(a, 2, om);
+  check_unary(x.v, o.v);
+  op_unary(device_of({&x, &o}), op, x.v, o.v);
   return info.Env().Undefined();
 END
 
 ENTRY(Binary)
-  size_t p = 0;
-  const int op = info[0].As<Napi::Number>().Int32Value();
-  Read a = read(info[1], &p, true), b = read(info[2], &p, true), o = read(info[3], &p, false);
-  require_operand_shape(a.op, o.op.v, "binary");
-  require_operand_shape(b.op, o.op.v, "binary");
-  if (a.op.v.dtype != b.op.v.dtype) throw Error("binary: operands must share a dtype");
-  op_binary(device_of({&a, &b, &o}), op, a.op, b.op, o.op.v);
+  const Args a(info, "binary", 4);
+  const int op = a.code(0, B_COUNT, "op");
+  MetaReader m(info.Env(), "binary");
+  const ViewMeta xm = m.view(true), ym = m.view(true), om = m.view();
+  const Bound x = bind_operand(xm, a, 1, kCuda), y = bind_operand(ym, a, 2, kCuda), o = gpu_view(a, 3, om);
+  check_binary(op, x, y, o.v);
+  op_binary(device_of({&x, &y, &o}), op, operand(x), operand(y), o.v);
   return info.Env().Undefined();
 END
 
 ENTRY(Where)
-  size_t p = 0;
-  Read c = read(info[0], &p, true), a = read(info[1], &p, true), b = read(info[2], &p, true), o = read(info[3], &p, false);
-  for (const Read* r : {&c, &a, &b}) require_operand_shape(r->op, o.op.v, "where");
-  if (a.op.v.dtype != b.op.v.dtype || a.op.v.dtype != o.op.v.dtype) throw Error("where: operands must share a dtype");
-  op_where(device_of({&c, &a, &b, &o}), c.op, a.op, b.op, o.op.v);
+  const Args a(info, "where", 4);
+  MetaReader m(info.Env(), "where");
+  const ViewMeta cm = m.view(true), xm = m.view(true), ym = m.view(true), om = m.view();
+  const Bound c = bind_operand(cm, a, 0, kCuda), x = bind_operand(xm, a, 1, kCuda), y = bind_operand(ym, a, 2, kCuda);
+  const Bound o = gpu_view(a, 3, om);
+  check_where(c, x, y, o.v);
+  op_where(device_of({&c, &x, &y, &o}), operand(c), operand(x), operand(y), o.v);
   return info.Env().Undefined();
 END
 
 ENTRY(Reduce)
-  size_t p = 0;
-  const int op = info[0].As<Napi::Number>().Int32Value();
-  Read x = read(info[1], &p, false), o = read(info[2], &p, false);
-  if (p + 3 > g_meta_len) throw Error("metadata overflow");
-  const int64_t outer = (int64_t)g_meta[p], n = (int64_t)g_meta[p + 1];
-  const bool rows_out = op == R_SOFTMAX || op == R_LOGSOFTMAX;
-  require_contiguous(x.op.v, "reduce");
-  require_contiguous(o.op.v, "reduce");
-  if (op < 0 || op > R_LOGSOFTMAX) throw Error("reduce: unknown op");
-  if (outer * n != x.op.v.numel() || o.op.v.numel() != (rows_out ? outer * n : outer) || n <= 0)
-    throw Error("reduce: sizes do not match the views");
-  if (rows_out && o.op.v.dtype != x.op.v.dtype) throw Error("softmax: output dtype must match the input");
-  op_reduce(device_of({&x, &o}), op, x.op.v, outer, n, o.op.v, g_meta[p + 2]);
+  const Args a(info, "reduce", 3);
+  const int op = a.code(0, R_COUNT, "op");
+  MetaReader m(info.Env(), "reduce");
+  const ViewMeta xm = m.view(), om = m.view();
+  const ReduceParams r = read_reduce(m);
+  const Bound x = gpu_view(a, 1, xm), o = gpu_view(a, 2, om);
+  check_reduce(op, r, x.v, o.v);
+  op_reduce(device_of({&x, &o}), op, x.v, r.outer, r.n, o.v, r.correction);
   return info.Env().Undefined();
 END
 
-int64_t available_elements(const Read& r) {
-  return (int64_t)(r.storage->nbytes / dtype_size(r.op.v.dtype)) - r.offset;
-}
-
-// The highest element a column-major operand of a strided-batched GEMM touches, + 1.
-int64_t gemm_extent(int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t batch) {
-  return (batch - 1) * stride + (rows - 1) + (cols - 1) * ld + 1;
-}
-
-// a, b: cuBLAS's A and B operands; o: C. meta after the views: transa, transb, m, n, k,
-// lda, ldb, ldc, strideA, strideB, strideC, batch.
-ENTRY(Gemm)
-  size_t p = 0;
-  Read a = read(info[0], &p, false), b = read(info[1], &p, false), o = read(info[2], &p, false);
-  const bool tf32 = info[3].ToBoolean().Value();
-  if (p + 12 > g_meta_len) throw Error("metadata overflow");
+// meta after the views: transa, transb, m, n, k, lda, ldb, ldc, strideA, strideB, strideC, batch.
+GemmCall read_gemm(MetaReader& m) {
   GemmCall c{};
-  c.transa = (int)g_meta[p];
-  c.transb = (int)g_meta[p + 1];
-  int64_t* f[] = {&c.m, &c.n, &c.k, &c.lda, &c.ldb, &c.ldc, &c.stride_a, &c.stride_b, &c.stride_c, &c.batch};
-  for (int i = 0; i < 10; i++) *f[i] = (int64_t)g_meta[p + 2 + i];
-  const DType t = o.op.v.dtype;
-  if (a.op.v.dtype != t || b.op.v.dtype != t) throw Error("matmul: operand dtypes do not match");
-  if ((c.transa != 0 && c.transa != 1) || (c.transb != 0 && c.transb != 1) || c.m < 1 || c.n < 1 || c.k < 1 ||
-      c.batch < 1 || c.stride_a < 0 || c.stride_b < 0 || c.stride_c < 0)
-    throw Error("matmul: bad GEMM parameters");
+  c.transa = (int)m.integer(0, 1, "transa");
+  c.transb = (int)m.integer(0, 1, "transb");
+  c.m = m.integer(1, kMaxExact, "m");
+  c.n = m.integer(1, kMaxExact, "n");
+  c.k = m.integer(1, kMaxExact, "k");
+  c.lda = m.integer(1, kMaxExact, "lda");
+  c.ldb = m.integer(1, kMaxExact, "ldb");
+  c.ldc = m.integer(1, kMaxExact, "ldc");
+  c.stride_a = m.integer(0, kMaxExact, "strideA");
+  c.stride_b = m.integer(0, kMaxExact, "strideB");
+  c.stride_c = m.integer(0, kMaxExact, "strideC");
+  c.batch = m.integer(1, kMaxExact, "batch");
+  return c;
+}
+
+// Elements of b's storage from its view's offset on.
+int64_t available_elements(const Bound& b) {
+  return (int64_t)(b.storage->nbytes / dtype_size(b.v.dtype)) - b.offset;
+}
+
+// The highest element a column-major operand of a strided-batched GEMM touches, + 1
+// (every factor is below 2^53, so this cannot overflow 128 bits).
+__int128 gemm_extent(int64_t rows, int64_t cols, int64_t ld, int64_t stride, int64_t batch) {
+  return (__int128)(batch - 1) * stride + (rows - 1) + (__int128)(cols - 1) * ld + 1;
+}
+
+// a, b: cuBLAS's A and B operands; o: C (see src/ts/cuda/gemm-plan.ts).
+ENTRY(Gemm)
+  const Args a(info, "gemm", 4);
+  const bool tf32 = a.boolean(3, "allowTf32");
+  MetaReader m(info.Env(), "gemm");
+  const ViewMeta am = m.view(), bm = m.view(), om = m.view();
+  const GemmCall c = read_gemm(m);
+  const Bound x = gpu_view(a, 0, am), y = gpu_view(a, 1, bm), o = gpu_view(a, 2, om);
+  const DType t = o.v.dtype;
+  if (x.v.dtype != t || y.v.dtype != t) throw Error("matmul: operand dtypes do not match");
   const int64_t ar = c.transa ? c.k : c.m, ac = c.transa ? c.m : c.k;
   const int64_t br = c.transb ? c.n : c.k, bc = c.transb ? c.k : c.n;
-  if (c.lda < std::max<int64_t>(1, ar) || c.ldb < std::max<int64_t>(1, br) || c.ldc < std::max<int64_t>(1, c.m))
-    throw Error("matmul: leading dimensions too small");
-  if (gemm_extent(ar, ac, c.lda, c.stride_a, c.batch) > available_elements(a) ||
-      gemm_extent(br, bc, c.ldb, c.stride_b, c.batch) > available_elements(b) ||
+  if (c.lda < ar || c.ldb < br || c.ldc < c.m) throw Error("matmul: leading dimensions too small");
+  if (gemm_extent(ar, ac, c.lda, c.stride_a, c.batch) > available_elements(x) ||
+      gemm_extent(br, bc, c.ldb, c.stride_b, c.batch) > available_elements(y) ||
       gemm_extent(c.m, c.n, c.ldc, c.stride_c, c.batch) > available_elements(o))
     throw Error("matmul: GEMM operands out of bounds of their storage");
-  op_gemm(device_of({&a, &b, &o}), a.op.v, b.op.v, o.op.v, c, tf32);
+  op_gemm(device_of({&x, &y, &o}), x.v, y.v, o.v, c, tf32);
   return info.Env().Undefined();
 END
 
-// Integer matmul: a [batch..., M, K], b [batch..., K, N] (broadcast batch strides), out contiguous.
+// Integer matmul (no cuBLAS), checked as the CPU's matmul.
 ENTRY(MatmulInt)
-  size_t p = 0;
-  Read a = read(info[0], &p, false), b = read(info[1], &p, false), o = read(info[2], &p, false);
-  const View &av = a.op.v, &bv = b.op.v, &ov = o.op.v;
-  const int nd = ov.ndim;
-  if (nd < 2 || av.ndim != nd || bv.ndim != nd) throw Error("matmul: bad ranks");
-  bool ok = bv.shape[nd - 2] == av.shape[nd - 1] && ov.shape[nd - 2] == av.shape[nd - 2] &&
-            ov.shape[nd - 1] == bv.shape[nd - 1] && ov.strides[nd - 1] == 1 && av.dtype == bv.dtype && av.dtype == ov.dtype;
-  for (int d = 0; ok && d < nd - 2; d++) ok = av.shape[d] == ov.shape[d] && bv.shape[d] == ov.shape[d];
-  if (!ok) throw Error("matmul: operand shapes or dtypes do not match");
-  op_matmul_int(device_of({&a, &b, &o}), av, bv, ov);
+  const Args a(info, "matmulInt", 3);
+  MetaReader m(info.Env(), "matmulInt");
+  const ViewMeta am = m.view(), bm = m.view(), om = m.view();
+  const Bound x = gpu_view(a, 0, am), y = gpu_view(a, 1, bm), o = gpu_view(a, 2, om);
+  check_matmul(x.v, y.v, o.v);
+  op_matmul_int(device_of({&x, &y, &o}), x.v, y.v, o.v);
   return info.Env().Undefined();
 END
 
 // meta after the view: p1, p2, seed (low, high 32 bits), offset (low, high 32 bits).
 ENTRY(Random)
-  size_t p = 0;
-  const int kind = info[0].As<Napi::Number>().Int32Value();
-  Read o = read(info[1], &p, false);
-  require_contiguous(o.op.v, "random");
-  if (p + 6 > g_meta_len) throw Error("metadata overflow");
-  const double p1 = g_meta[p], p2 = g_meta[p + 1];
-  if (kind == 2 && !(p2 > p1)) throw Error("randint: high must be greater than low");
-  const uint64_t seed = (uint64_t)(uint32_t)g_meta[p + 2] | ((uint64_t)(uint32_t)g_meta[p + 3] << 32);
-  const uint64_t offset = (uint64_t)(uint32_t)g_meta[p + 4] | ((uint64_t)(uint32_t)g_meta[p + 5] << 32);
-  op_random(device_of({&o}), kind, o.op.v, p1, p2, seed, offset);
+  const Args a(info, "random", 2);
+  const int kind = a.code(0, RANDOM_COUNT, "kind");
+  MetaReader m(info.Env(), "random");
+  const ViewMeta om = m.view();
+  const RandomParams r = read_random(m, kind);
+  uint64_t words[4];
+  for (uint64_t& w : words) w = (uint64_t)m.integer(0, UINT32_MAX, "random seed and offset words");
+  const Bound o = gpu_view(a, 1, om);
+  require_contiguous(o.v, "random");
+  op_random(device_of({&o}), kind, o.v, r.p1, r.p2, words[0] | words[1] << 32, words[2] | words[3] << 32);
   return info.Env().Undefined();
 END
 
 ENTRY(IndexOp)
-  size_t p = 0;
-  const int kind = info[0].As<Napi::Number>().Int32Value();
-  Read x = read(info[1], &p, false), idx = read(info[2], &p, false), o = read(info[3], &p, false);
-  if (p + 4 > g_meta_len) throw Error("metadata overflow");
-  const int64_t outer = (int64_t)g_meta[p], xdim = (int64_t)g_meta[p + 1], inner = (int64_t)g_meta[p + 2],
-                idim = (int64_t)g_meta[p + 3];
-  for (const Read* r : {&x, &idx, &o}) require_contiguous(r->op.v, "index");
-  if (idx.op.v.dtype != DType::I64 || x.op.v.dtype != o.op.v.dtype) throw Error("index: bad dtypes");
-  const int64_t nidx = idx.op.v.numel();
-  if (outer < 0 || xdim < 0 || inner < 0 || idim < 0 || outer * xdim * inner != x.op.v.numel() ||
-      (kind == 0 ? (nidx != idim || o.op.v.numel() != outer * idim * inner)
-                 : (nidx != outer * idim * inner || o.op.v.numel() != nidx)))
-    throw Error("index: sizes do not match the views");
-  op_index(device_of({&x, &idx, &o}), kind, x.op.v, idx.op.v, o.op.v, outer, xdim, inner, idim);
+  const Args a(info, "indexOp", 4);
+  const int kind = a.code(0, INDEX_COUNT, "kind");
+  MetaReader m(info.Env(), "indexOp");
+  const ViewMeta xm = m.view(), im = m.view(), om = m.view();
+  const IndexSizes s = read_index(m);
+  const Bound x = gpu_view(a, 1, xm), idx = gpu_view(a, 2, im), o = gpu_view(a, 3, om);
+  check_index(kind, s, x.v, idx.v, o.v);
+  op_index(device_of({&x, &idx, &o}), kind, x.v, idx.v, o.v, s.outer, s.xdim, s.inner, s.idim);
   return info.Env().Undefined();
 END
 
 ENTRY(Window2d)
-  size_t p = 0;
-  const int kind = info[0].As<Napi::Number>().Int32Value();
-  Read x = read(info[1], &p, false), o = read(info[2], &p, false);
-  const Conv2dGeom g = geom_at(p);
-  const View &xv = x.op.v, &ov = o.op.v;
-  require_contiguous(xv, "window2d");
-  require_contiguous(ov, "window2d");
-  if (xv.ndim != 4 || xv.dtype != ov.dtype || kind < 0 || kind > 2) throw Error("window2d: bad geometry");
-  const int64_t expect = kind == 0 ? xv.shape[0] * xv.shape[1] * g.kh * g.kw * g.oh * g.ow
-                                   : xv.shape[0] * xv.shape[1] * g.oh * g.ow;
-  if (ov.numel() != expect) throw Error("window2d: output size does not match the geometry");
-  op_window(device_of({&x, &o}), kind, xv, ov, g);
+  const Args a(info, "window2d", 3);
+  const int kind = a.code(0, WINDOW_COUNT, "kind");
+  MetaReader m(info.Env(), "window2d");
+  const ViewMeta xm = m.view(), om = m.view();
+  const Conv2dGeom g = read_geometry(m);
+  const Bound x = gpu_view(a, 1, xm), o = gpu_view(a, 2, om);
+  check_window(kind, x.v, o.v, g);
+  op_window(device_of({&x, &o}), kind, x.v, o.v, g);
   return info.Env().Undefined();
 END
 
 ENTRY(Window2dBackward)
-  size_t p = 0;
-  const int kind = info[0].As<Napi::Number>().Int32Value();
-  Read a = read(info[1], &p, false), b = read(info[2], &p, false), o = read(info[3], &p, false);
-  const Conv2dGeom g = geom_at(p);
-  const View &av = a.op.v, &bv = b.op.v, &ov = o.op.v;
-  for (const View* v : {&av, &bv, &ov}) require_contiguous(*v, "window2dBackward");
-  if (ov.ndim != 4 || av.dtype != ov.dtype || bv.dtype != ov.dtype || kind < 0 || kind > 2)
-    throw Error("window2dBackward: bad geometry");
-  const int64_t planes = ov.shape[0] * ov.shape[1];
-  if (kind == 0 ? av.numel() != planes * g.kh * g.kw * g.oh * g.ow
-                : (av.numel() != ov.numel() || bv.numel() != planes * g.oh * g.ow))
-    throw Error("window2dBackward: sizes do not match the geometry");
-  op_window_backward(device_of({&a, &b, &o}), kind, av, bv, ov, g);
+  const Args a(info, "window2dBackward", 4);
+  const int kind = a.code(0, WINDOW_BACKWARD_COUNT, "kind");
+  MetaReader m(info.Env(), "window2dBackward");
+  const ViewMeta xm = m.view(), ym = m.view(), om = m.view();
+  const Conv2dGeom g = read_geometry(m);
+  const Bound x = gpu_view(a, 1, xm), y = gpu_view(a, 2, ym), o = gpu_view(a, 3, om);
+  check_window_backward(kind, x.v, y.v, o.v, g);
+  op_window_backward(device_of({&x, &y, &o}), kind, x.v, y.v, o.v, g);
   return info.Env().Undefined();
 END
 
 ENTRY(OptimStep)
-  size_t p = 0;
-  const int kind = info[0].As<Napi::Number>().Int32Value();
-  if (kind < 0 || kind > 2) throw Error("optimStep: unknown optimizer kind");
-  Read par = read(info[1], &p, false), grad = read(info[2], &p, false), s1 = read(info[3], &p, false),
-       s2 = read(info[4], &p, false);
-  for (const Read* r : {&par, &grad, &s1, &s2}) {
-    require_contiguous(r->op.v, "optimStep");
-    if (r->op.v.dtype != par.op.v.dtype || r->op.v.numel() != par.op.v.numel())
-      throw Error("optimStep: state and gradient must match the parameter");
-  }
-  if (p + 7 > g_meta_len) throw Error("metadata overflow");
-  op_optim(device_of({&par, &grad, &s1, &s2}), kind, par.op.v, grad.op.v, s1.op.v, s2.op.v, g_meta + p);
+  const Args a(info, "optimStep", 5);
+  const int kind = a.code(0, OPTIM_COUNT, "kind");
+  MetaReader m(info.Env(), "optimStep");
+  const ViewMeta pm = m.view(), gm = m.view(), m1 = m.view(), m2 = m.view();
+  const double* hyper = read_optim_hyper(m);
+  const Bound p = gpu_view(a, 1, pm), g = gpu_view(a, 2, gm), s1 = gpu_view(a, 3, m1), s2 = gpu_view(a, 4, m2);
+  check_optim(p.v, g.v, s1.v, s2.v);
+  op_optim(device_of({&p, &g, &s1, &s2}), kind, p.v, g.v, s1.v, s2.v, hyper);
   return info.Env().Undefined();
 END
 
-// device -1: every device started so far.
 }  // namespace
-
-void set_meta(double* meta, size_t len) {
-  g_meta = meta;
-  g_meta_len = len;
-}
 
 void register_exports(Napi::Env env, Napi::Object exports) {
   auto o = Napi::Object::New(env);
-  const std::pair<const char*, EntryFn> fns[] = {
+  const Export fns[] = {
       {"alloc", Alloc}, {"free", Free}, {"upload", Upload}, {"download", Download}, {"copyHost", CopyHost},
       {"copy", Copy}, {"fill", Fill}, {"unary", Unary}, {"binary", Binary}, {"where", Where},
       {"reduce", Reduce}, {"gemm", Gemm}, {"matmulInt", MatmulInt}, {"random", Random}, {"indexOp", IndexOp},
       {"window2d", Window2d}, {"window2dBackward", Window2dBackward}, {"optimStep", OptimStep},
   };
-  for (const auto& [name, fn] : fns) o.Set(name, Napi::Function::New(env, fn, name));
+  export_functions(env, o, fns);
   register_info_exports(env, o);
   exports.Set("cuda", o);
 }

@@ -4,16 +4,21 @@
 #include <string>
 #include <vector>
 
+#include "../napi/args.h"
+#include "../napi/entry.h"
+#include "addon_cuda.h"
 #include "compiler.h"
 #include "cuda_kernel_sources.h"
 #include "device.h"
 #include "loader.h"
-#include "napi_entry.h"
 
 namespace tt::cuda {
 namespace {
 
+using namespace ::tt::napi;
+
 ENTRY(ProbeLibraries)
+  const Args a(info, "probe", 0);
   const auto& p = probe();
   auto o = Napi::Object::New(info.Env());
   o.Set("available", p.available);
@@ -33,7 +38,8 @@ ENTRY(ProbeLibraries)
 END
 
 ENTRY(DeviceInfo)
-  const int i = device_index_arg(info[0]);
+  const int i = Args(info, "deviceInfo", 1).device_index(0);
+  require_available();
   if (i >= probe().device_count) throw Error("cuda:" + std::to_string(i) + " does not exist");
   DeviceFacts f = device_facts(i);
   auto o = Napi::Object::New(info.Env());
@@ -64,6 +70,7 @@ ENTRY(DeviceInfo)
 END
 
 ENTRY(KernelSources)
+  const Args a(info, "kernelSources", 0);
   Napi::Env env = info.Env();
   auto files = [&](const auto& list) {
     auto arr = Napi::Array::New(env);
@@ -86,8 +93,9 @@ ENTRY(KernelSources)
   return o;
 END
 
+// device -1: every device started so far.
 ENTRY(Synchronize)
-  const int i = info[0].As<Napi::Number>().Int32Value();
+  const int i = (int)Args(info, "synchronize", 1).integer(0, -1, INT32_MAX, "device index");
   if (i >= 0) {
     device(i).synchronize();
   } else if (probe().available) {
@@ -98,13 +106,10 @@ ENTRY(Synchronize)
 END
 
 // Memory queries do not start a device that has not been used: they report nothing.
-Device* started(const Napi::Value& v) {
-  const int i = device_index_arg(v);
-  return probe().available ? device_if_started(i) : nullptr;
-}
+Device* started(int i) { return probe().available ? device_if_started(i) : nullptr; }
 
 ENTRY(MemoryStats)
-  Device* d = started(info[0]);
+  Device* d = started(Args(info, "memoryStats", 1).device_index(0));
   const AllocatorStats s = d ? d->allocator().stats() : AllocatorStats{};
   auto o = Napi::Object::New(info.Env());
   o.Set("allocated", (double)s.allocated_bytes);
@@ -124,23 +129,27 @@ ENTRY(MemoryStats)
 END
 
 ENTRY(EmptyCache)
-  if (Device* d = started(info[0])) d->allocator().empty_cache();
+  if (Device* d = started(Args(info, "emptyCache", 1).device_index(0))) d->allocator().empty_cache();
   return info.Env().Undefined();
 END
 
 ENTRY(SetMemoryFraction)
-  device(device_index_arg(info[0])).allocator().set_memory_fraction(info[1].As<Napi::Number>().DoubleValue());
+  const Args a(info, "setMemoryFraction", 2);
+  const int i = a.device_index(0);
+  const double fraction = a.number(1, "fraction");
+  if (!(fraction > 0.0 && fraction <= 1.0)) throw Error("setPerProcessMemoryFraction: expected a fraction in (0, 1]");
+  device(i).allocator().set_memory_fraction(fraction);
   return info.Env().Undefined();
 END
 
 ENTRY(ResetPeakMemoryStats)
-  if (Device* d = started(info[0])) d->allocator().reset_peak_stats();
+  if (Device* d = started(Args(info, "resetPeakMemoryStats", 1).device_index(0))) d->allocator().reset_peak_stats();
   return info.Env().Undefined();
 END
 
 ENTRY(MemorySummary)
-  const int i = device_index_arg(info[0]);
-  Device* d = started(info[0]);
+  const int i = Args(info, "memorySummary", 1).device_index(0);
+  Device* d = started(i);
   return Napi::String::New(info.Env(), d ? d->allocator().summary()
                                          : "Tessera CUDA memory summary, device " + std::to_string(i) +
                                                ": nothing allocated (the device has not been used)\n");
@@ -148,9 +157,14 @@ END
 
 // Compiles every kernel file with this machine's NVRTC for the given targets, without a driver.
 ENTRY(NvrtcCheck)
+  const Args a(info, "nvrtcCheck", 1);
   std::vector<std::string> archs;
-  auto list = info[0].As<Napi::Array>();
-  for (uint32_t i = 0; i < list.Length(); i++) archs.push_back(list.Get(i).As<Napi::String>().Utf8Value());
+  const Napi::Array list = a.array(0, "targets");
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    const Napi::Value v = list.Get(i);
+    if (!v.IsString()) throw Error("nvrtcCheck: every target must be a string such as \"sm_90\"");
+    archs.push_back(v.As<Napi::String>().Utf8Value());
+  }
   OfflineCheck c = compile_offline(archs);
   Napi::Env env = info.Env();
   auto o = Napi::Object::New(env);
@@ -174,21 +188,21 @@ ENTRY(NvrtcCheck)
 END
 
 ENTRY(LoadAllModules)
-  device(device_index_arg(info[0])).load_all_modules();
+  device(Args(info, "loadAllModules", 1).device_index(0)).load_all_modules();
   return info.Env().Undefined();
 END
 
 }  // namespace
 
 void register_info_exports(Napi::Env env, Napi::Object o) {
-  const std::pair<const char*, EntryFn> fns[] = {
+  const Export fns[] = {
       {"probe", ProbeLibraries}, {"deviceInfo", DeviceInfo}, {"kernelSources", KernelSources},
       {"nvrtcCheck", NvrtcCheck}, {"synchronize", Synchronize}, {"memoryStats", MemoryStats},
       {"emptyCache", EmptyCache}, {"setMemoryFraction", SetMemoryFraction},
       {"resetPeakMemoryStats", ResetPeakMemoryStats}, {"memorySummary", MemorySummary},
       {"loadAllModules", LoadAllModules},
   };
-  for (const auto& [name, fn] : fns) o.Set(name, Napi::Function::New(env, fn, name));
+  export_functions(env, o, fns);
 }
 
 }  // namespace tt::cuda

@@ -1,5 +1,5 @@
 /** The autograd methods of Tensor: backward, detach, hooks. */
-import { Tensor } from "../tensor.js";
+import { defineOps } from "../method-layers.js";
 import { addLeafHook, runBackward, type BackwardOptions } from "./engine.js";
 import type { GradHook } from "./node.js";
 
@@ -37,31 +37,32 @@ declare module "../tensor.js" {
   }
 }
 
-const P = Tensor.prototype;
-P.backward = function (gradient, options) {
-  runBackward(this, gradient, options);
-};
-P.detach = function () {
-  this.check("detach");
-  return this.view_(this.shape, this.strides, this.offset);
-};
-P.requiresGrad_ = function (flag = true) {
-  this.requiresGrad = flag;
-  return this;
-};
-P.retainGrad = function () {
-  if (!this.requiresGrad) throw new Error("retainGrad: this tensor does not require grad");
-  if (this.gradFn) this.gradFn.retained = this;
-  return this;
-};
-P.registerHook = function (hook) {
-  if (!this.requiresGrad) throw new Error("registerHook: cannot register a hook on a tensor that does not require grad");
-  const list = this.gradFn ? this.gradFn.hooks : addLeafHook(this, hook);
-  if (this.gradFn) list.push(hook);
-  return {
-    remove: () => {
-      const i = list.indexOf(hook);
-      if (i >= 0) list.splice(i, 1);
-    },
-  };
-};
+defineOps({
+  backward(gradient, options) {
+    runBackward(this, gradient, options);
+  },
+  detach() {
+    this.check("detach");
+    return this.view_(this.shape, this.strides, this.offset);
+  },
+  requiresGrad_(flag = true) {
+    this.requiresGrad = flag;
+    return this;
+  },
+  retainGrad() {
+    if (!this.requiresGrad) throw new Error("retainGrad: this tensor does not require grad");
+    if (this.gradFn) this.gradFn.retained = this;
+    return this;
+  },
+  registerHook(hook) {
+    if (!this.requiresGrad) throw new Error("registerHook: cannot register a hook on a tensor that does not require grad");
+    const list = this.gradFn ? this.gradFn.hooks : addLeafHook(this, hook);
+    if (this.gradFn) list.push(hook);
+    return {
+      remove: () => {
+        const i = list.indexOf(hook);
+        if (i >= 0) list.splice(i, 1);
+      },
+    };
+  },
+});

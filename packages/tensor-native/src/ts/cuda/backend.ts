@@ -8,36 +8,17 @@
 import { backend, sameDeviceError, type Backend, type Device, type ViewLike } from "../dispatch.js";
 import { dtypeCode, dtypeSize, isFloating, type DType } from "../dtype.js";
 import { meta, native, writeView, type Handle } from "../native.js";
+import { HOST_COPY, type BinaryCode, type IndexKind, type OptimKind, type RandomKind, type ReduceCode, type UnaryCode, type WindowBackwardKind, type WindowKind } from "../opcodes.js";
+import { contiguousStrides, isContiguousView, numelOf } from "../strides.js";
 import { requireCuda } from "./availability.js";
 import { planGemm, type GemmCall } from "./gemm-plan.js";
 import { nativeCuda as nc } from "./native-cuda.js";
 import { nextRandom } from "./random-state.js";
 import { backends } from "./settings.js";
 
-const numel = (shape: readonly number[]): number => shape.reduce((p, s) => p * s, 1);
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
-function isContiguous(v: ViewLike): boolean {
-  let expect = 1;
-  for (let i = v.shape.length - 1; i >= 0; i--) {
-    if (v.shape[i] !== 1 && v.strides[i] !== expect) return false;
-    expect *= v.shape[i];
-  }
-  return true;
-}
-
 /** A scratch buffer on `device` (not a Tensor: nothing tracks it; release() frees it). */
 function temp(device: Device, shape: readonly number[], dtype: DType): ViewLike {
-  const handle = backend(device).alloc(numel(shape) * dtypeSize[dtype]);
+  const handle = backend(device).alloc(numelOf(shape) * dtypeSize[dtype]);
   return { storage: { handle, device }, dtype, shape: [...shape], strides: contiguousStrides(shape), offset: 0 };
 }
 
@@ -47,7 +28,7 @@ function release(v: ViewLike): void {
 
 /** A contiguous copy of v on its own device (or v itself when already contiguous). */
 function dense(v: ViewLike): ViewLike {
-  if (isContiguous(v)) return v;
+  if (isContiguousView(v)) return v;
   const t = temp(v.storage.device, v.shape, v.dtype);
   backend(v.storage.device).copy(v, t);
   return t;
@@ -56,7 +37,7 @@ function dense(v: ViewLike): ViewLike {
 /** src -> dst between two different devices (dst's dtype and strides, src's values). */
 function transfer(src: ViewLike, dst: ViewLike): void {
   const sd = src.storage.device, dd = dst.storage.device;
-  const n = numel(dst.shape);
+  const n = numelOf(dst.shape);
   if (n === 0) return;
   if (sd !== "cpu" && dd !== "cpu") {  // GPU to GPU, through the host
     const host = temp("cpu", src.shape, src.dtype);
@@ -69,12 +50,12 @@ function transfer(src: ViewLike, dst: ViewLike): void {
     return;
   }
   const es = dtypeSize[src.dtype];
-  const direct = isContiguous(dst) && dst.dtype === src.dtype;
+  const direct = isContiguousView(dst) && dst.dtype === src.dtype;
   const s = dense(src);
   const staging = direct ? dst : temp(dd, src.shape, src.dtype);
   try {
-    if (sd === "cpu") nc.copyHost(0, staging.storage.handle, staging.offset * es, s.storage.handle, s.offset * es, n * es);
-    else nc.copyHost(1, s.storage.handle, s.offset * es, staging.storage.handle, staging.offset * es, n * es);
+    if (sd === "cpu") nc.copyHost(HOST_COPY.upload, staging.storage.handle, staging.offset * es, s.storage.handle, s.offset * es, n * es);
+    else nc.copyHost(HOST_COPY.download, s.storage.handle, s.offset * es, staging.storage.handle, staging.offset * es, n * es);
     if (!direct) backend(dd).copy(staging, dst);
   } finally {
     if (s !== src) release(s);
@@ -109,7 +90,7 @@ export class CudaBackend implements Backend {
   /** Writes an operand that may be a CPU scalar (passed by value); returns its handle or null. */
   private operand(pos: number, v: ViewLike): { pos: number; handle: Handle | null } {
     if (v.storage.device === this.device) return { pos: writeView(pos, v), handle: v.storage.handle };
-    if (v.storage.device !== "cpu" || !(v.strides.every((s) => s === 0) || numel(v.shape) === 1))
+    if (v.storage.device !== "cpu" || !(v.strides.every((s) => s === 0) || numelOf(v.shape) === 1))
       throw sameDeviceError(this.device, v.storage.device);
     const es = dtypeSize[v.dtype];
     const bytes = new Uint8Array(8);
@@ -147,11 +128,11 @@ export class CudaBackend implements Backend {
     meta[this.puts(dst)] = value;
     nc.fill(dst.storage.handle);
   }
-  unary(op: number, x: ViewLike, out: ViewLike): void {
+  unary(op: UnaryCode, x: ViewLike, out: ViewLike): void {
     this.puts(x, out);
     nc.unary(op, x.storage.handle, out.storage.handle);
   }
-  binary(op: number, a: ViewLike, b: ViewLike, out: ViewLike): void {
+  binary(op: BinaryCode, a: ViewLike, b: ViewLike, out: ViewLike): void {
     this.on(out);
     const ra = this.operand(0, a), rb = this.operand(ra.pos, b);
     writeView(rb.pos, out);
@@ -163,7 +144,7 @@ export class CudaBackend implements Backend {
     writeView(rb.pos, out);
     nc.where(rc.handle, ra.handle, rb.handle, out.storage.handle);
   }
-  reduce(op: number, x: ViewLike, out: ViewLike, outer: number, n: number, correction: number): void {
+  reduce(op: ReduceCode, x: ViewLike, out: ViewLike, outer: number, n: number, correction: number): void {
     const p = this.puts(x, out);
     meta[p] = outer;
     meta[p + 1] = n;
@@ -216,7 +197,7 @@ export class CudaBackend implements Backend {
     for (let i = 0; i < nums.length; i++) meta[p + i] = nums[i];
     nc.gemm(A.storage.handle, B.storage.handle, C.storage.handle, backends.cuda.matmul.allowTf32);
   }
-  random(kind: number, out: ViewLike, p1: number, p2: number): void {
+  random(kind: RandomKind, out: ViewLike, p1: number, p2: number): void {
     const p = this.puts(out);
     const { seed, offset } = nextRandom(this.index);
     meta[p] = p1;
@@ -230,7 +211,7 @@ export class CudaBackend implements Backend {
   manualSeed(): void {
     // Seeding is TypeScript state (random-state.ts), set by tt.manualSeed for every device.
   }
-  indexOp(kind: number, x: ViewLike, idx: ViewLike, out: ViewLike, outer: number, xdim: number, inner: number, idim: number): void {
+  indexOp(kind: IndexKind, x: ViewLike, idx: ViewLike, out: ViewLike, outer: number, xdim: number, inner: number, idim: number): void {
     const p = this.puts(x, idx, out);
     meta[p] = outer;
     meta[p + 1] = xdim;
@@ -238,17 +219,17 @@ export class CudaBackend implements Backend {
     meta[p + 3] = idim;
     nc.indexOp(kind, x.storage.handle, idx.storage.handle, out.storage.handle);
   }
-  window2d(kind: number, x: ViewLike, out: ViewLike, geom: readonly number[]): void {
+  window2d(kind: WindowKind, x: ViewLike, out: ViewLike, geom: readonly number[]): void {
     const p = this.puts(x, out);
     for (let i = 0; i < geom.length; i++) meta[p + i] = geom[i];
     nc.window2d(kind, x.storage.handle, out.storage.handle);
   }
-  window2dBackward(kind: number, a: ViewLike, b: ViewLike, out: ViewLike, geom: readonly number[]): void {
+  window2dBackward(kind: WindowBackwardKind, a: ViewLike, b: ViewLike, out: ViewLike, geom: readonly number[]): void {
     const p = this.puts(a, b, out);
     for (let i = 0; i < geom.length; i++) meta[p + i] = geom[i];
     nc.window2dBackward(kind, a.storage.handle, b.storage.handle, out.storage.handle);
   }
-  optimStep(kind: number, p: ViewLike, g: ViewLike, s1: ViewLike, s2: ViewLike, hyper: readonly number[]): void {
+  optimStep(kind: OptimKind, p: ViewLike, g: ViewLike, s1: ViewLike, s2: ViewLike, hyper: readonly number[]): void {
     const at = this.puts(p, g, s1, s2);
     for (let i = 0; i < hyper.length; i++) meta[at + i] = hyper[i];
     nc.optimStep(kind, p.storage.handle, g.storage.handle, s1.storage.handle, s2.storage.handle);

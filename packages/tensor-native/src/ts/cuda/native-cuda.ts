@@ -1,5 +1,6 @@
 /** The addon's `cuda` object (src/native/cuda/addon_cuda.cpp): what the CUDA backend calls. */
 import { native, type Handle } from "../native.js";
+import type { BinaryCode, HostCopyKind, IndexKind, OptimKind, RandomKind, ReduceCode, UnaryCode, WindowBackwardKind, WindowKind } from "../opcodes.js";
 
 export interface CudaProbe {
   available: boolean;
@@ -60,21 +61,21 @@ export interface NativeCuda {
   free(h: Handle): void;
   upload(h: Handle, byteOffset: number, data: ArrayBufferView): void;
   download(h: Handle, byteOffset: number, byteLength: number): ArrayBuffer;
-  /** kind 0: CPU storage -> CUDA storage; 1: CUDA -> CPU. */
-  copyHost(kind: 0 | 1, cuda: Handle, cudaByteOffset: number, cpu: Handle, cpuByteOffset: number, nbytes: number): void;
+  /** HOST_COPY.upload: CPU storage -> CUDA storage; HOST_COPY.download: CUDA -> CPU. */
+  copyHost(kind: HostCopyKind, cuda: Handle, cudaByteOffset: number, cpu: Handle, cpuByteOffset: number, nbytes: number): void;
   copy(src: Handle, dst: Handle): void;
   fill(dst: Handle): void;
-  unary(op: number, x: Handle, out: Handle): void;
-  binary(op: number, a: Handle | null, b: Handle | null, out: Handle): void;
+  unary(op: UnaryCode, x: Handle, out: Handle): void;
+  binary(op: BinaryCode, a: Handle | null, b: Handle | null, out: Handle): void;
   where(c: Handle | null, a: Handle | null, b: Handle | null, out: Handle): void;
-  reduce(op: number, x: Handle, out: Handle): void;
+  reduce(op: ReduceCode, x: Handle, out: Handle): void;
   gemm(a: Handle, b: Handle, c: Handle, allowTf32: boolean): void;
   matmulInt(a: Handle, b: Handle, out: Handle): void;
-  random(kind: number, out: Handle): void;
-  indexOp(kind: number, x: Handle, idx: Handle, out: Handle): void;
-  window2d(kind: number, x: Handle, out: Handle): void;
-  window2dBackward(kind: number, a: Handle, b: Handle, out: Handle): void;
-  optimStep(kind: number, p: Handle, g: Handle, s1: Handle, s2: Handle): void;
+  random(kind: RandomKind, out: Handle): void;
+  indexOp(kind: IndexKind, x: Handle, idx: Handle, out: Handle): void;
+  window2d(kind: WindowKind, x: Handle, out: Handle): void;
+  window2dBackward(kind: WindowBackwardKind, a: Handle, b: Handle, out: Handle): void;
+  optimStep(kind: OptimKind, p: Handle, g: Handle, s1: Handle, s2: Handle): void;
   synchronize(index: number): void;
   memoryStats(index: number): CudaMemoryStats;
   emptyCache(index: number): void;

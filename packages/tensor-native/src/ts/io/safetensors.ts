@@ -14,7 +14,8 @@ import { basename, dirname, join } from "node:path";
 
 import { backend } from "../dispatch.js";
 import { dtypeSize, type DType } from "../dtype.js";
-import { emptyTensor, fmtShape, numelOf, Tensor } from "../tensor.js";
+import { numelOf } from "../strides.js";
+import { emptyTensor, fmtShape, Tensor } from "../tensor.js";
 
 /** Tensors by name, as a plain object or a Map. */
 export type TensorMap = Record<string, Tensor> | Map<string, Tensor>;

@@ -1,13 +1,8 @@
 /**
- * The tensor API the layers are built on. The side-effect imports come first and in the
- * package index's order (methods, then in-place ops, then the autograd wrappers that
- * wrap those methods), so importing any nn file on its own still gets differentiable ops.
+ * The tensor API the layers are built on. It loads every Tensor method (with autograd), so
+ * importing any nn file on its own still gets differentiable ops.
  */
-import "../methods.js";
-import "../inplace.js";
-import "../advanced-indexing.js";
-import "../logical.js";
-import "../autograd/index.js";
+import "../install-methods.js";
 
 export { Tensor, fmtShape } from "../tensor.js";
 export { DTYPES, isFloating, type DType } from "../dtype.js";

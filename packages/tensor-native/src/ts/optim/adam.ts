@@ -1,8 +1,9 @@
 /** Adam and AdamW, as `torch.optim.Adam` / `torch.optim.AdamW`. */
 import { zerosLike } from "../creation.js";
 import { tidy, withoutScopes } from "../memory.js";
+import { OPTIM } from "../opcodes.js";
 import type { Tensor } from "../tensor.js";
-import { fusedStep, FusedKind } from "./fused.js";
+import { fusedStep } from "./fused.js";
 import { Optimizer, type ParamGroup, type ParamGroupInit } from "./optimizer.js";
 
 /** Adam's hyperparameters (PyTorch's, in camelCase). */
@@ -81,7 +82,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     s.step += 1;
     const [b1, b2] = g.betas;
     if (!g.amsgrad) {
-      const kind = this.decoupled ? FusedKind.AdamW : FusedKind.Adam;
+      const kind = this.decoupled ? OPTIM.adamW : OPTIM.adam;
       fusedStep(kind, p, grad, s.expAvg, s.expAvgSq, [g.lr, b1, b2, g.eps, g.weightDecay, s.step, g.maximize ? 1 : 0]);
       return;
     }

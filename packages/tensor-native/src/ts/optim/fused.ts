@@ -4,18 +4,15 @@
  * versions that autograd checks are bumped here.
  */
 import { backend } from "../dispatch.js";
+import type { OptimKind } from "../opcodes.js";
 import type { Tensor } from "../tensor.js";
-
-/** The kinds optimStep understands. */
-export const FusedKind = { SGD: 0, Adam: 1, AdamW: 2 } as const;
-export type FusedKind = (typeof FusedKind)[keyof typeof FusedKind];
 
 /**
  * Runs the fused update. `grad` and the state tensors are contiguous with p's dtype and
  * size; a state the kind does not use is null. A non-contiguous p is updated through a
  * contiguous copy that is written back.
  */
-export function fusedStep(kind: FusedKind, p: Tensor, grad: Tensor, s1: Tensor | null, s2: Tensor | null, hyper: readonly number[]): void {
+export function fusedStep(kind: OptimKind, p: Tensor, grad: Tensor, s1: Tensor | null, s2: Tensor | null, hyper: readonly number[]): void {
   for (const t of [p, grad, s1, s2]) t?.check("optimizer step");
   const target = p.isContiguous() ? p : p.clone();
   const be = backend(p.device);

@@ -1,8 +1,9 @@
 /** Stochastic gradient descent with momentum, as `torch.optim.SGD`. */
 import { zerosLike } from "../creation.js";
 import { withoutScopes } from "../memory.js";
+import { OPTIM } from "../opcodes.js";
 import type { Tensor } from "../tensor.js";
-import { fusedStep, FusedKind } from "./fused.js";
+import { fusedStep } from "./fused.js";
 import { Optimizer, type ParamGroup, type ParamGroupInit } from "./optimizer.js";
 
 /** SGD's hyperparameters (PyTorch's, in camelCase). */
@@ -69,6 +70,6 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       first = 1;
     }
     const buf = g.momentum !== 0 ? state.momentumBuffer : null;
-    fusedStep(FusedKind.SGD, p, grad, buf, null, [g.lr, g.momentum, g.dampening, g.weightDecay, g.nesterov ? 1 : 0, first, g.maximize ? 1 : 0]);
+    fusedStep(OPTIM.sgd, p, grad, buf, null, [g.lr, g.momentum, g.dampening, g.weightDecay, g.nesterov ? 1 : 0, first, g.maximize ? 1 : 0]);
   }
 }

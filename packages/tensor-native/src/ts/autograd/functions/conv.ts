@@ -3,6 +3,7 @@ import { avgPool2d as rawAvgPool2d, conv2d as rawConv2d, maxPool2d as rawMaxPool
 import { backend } from "../../dispatch.js";
 import { isHalf } from "../../dtype.js";
 import { matmul as rawMatmul } from "../../matmul.js";
+import { WINDOW, WINDOW_BACKWARD } from "../../opcodes.js";
 import { contiguousOrSelf, emptyTensor, type Tensor } from "../../tensor.js";
 import { autocastDType, lowPrecision } from "../autocast.js";
 import { record, untracked } from "../record.js";
@@ -37,19 +38,19 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, options: Conv2d
     let gx: Tensor | null = null, gw: Tensor | null = null;
     if (weight.requiresGrad) {
       const cols = emptyTensor([C * kh * kw, N, L], xs.dtype, xs.device);
-      if (cols.numel() > 0) backend(xs.device).window2d(0, xs, cols, geom);
+      if (cols.numel() > 0) backend(xs.device).window2d(WINDOW.im2col, xs, cols, geom);
       gw = rawMatmul(gG, cols.reshape(groups, K, N * L).transpose(1, 2)).reshape(O, Cg, kh, kw);
     }
     if (x.requiresGrad) {
       const gcols = rawMatmul(ws.reshape(groups, O / groups, K).transpose(1, 2), gG).reshape(C * kh * kw, N, L).contiguous();
       gx = emptyTensor(xs.shape, xs.dtype, xs.device);
-      if (gx.numel() > 0) backend(xs.device).window2dBackward(0, gcols, gcols, gx, geom);
+      if (gx.numel() > 0) backend(xs.device).window2dBackward(WINDOW_BACKWARD.col2im, gcols, gcols, gx, geom);
     }
     return [gx, gw, bias?.requiresGrad ? g.sum([0, 2, 3]) : null];
   });
 }
 
-function pooled(kind: 1 | 2, op: string, raw: (x: Tensor, k: Pair, o: Pool2dOptions) => Tensor) {
+function pooled(kind: typeof WINDOW_BACKWARD.maxPool | typeof WINDOW_BACKWARD.avgPool, op: string, raw: (x: Tensor, k: Pair, o: Pool2dOptions) => Tensor) {
   return function pool(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
     if (x.ndim === 3) return pool(x.unsqueeze(0), kernelSize, options).squeeze(0);
     const out = untracked(() => raw(x, kernelSize, options));
@@ -69,6 +70,6 @@ function pooled(kind: 1 | 2, op: string, raw: (x: Tensor, k: Pair, o: Pool2dOpti
 }
 
 /** Max over kh x kw windows (stride defaults to the kernel size). @example tt.maxPool2d(x, 2) */
-export const maxPool2d: (x: Tensor, kernelSize: Pair, options?: Pool2dOptions) => Tensor = pooled(1, "maxPool2d", rawMaxPool2d);
+export const maxPool2d: (x: Tensor, kernelSize: Pair, options?: Pool2dOptions) => Tensor = pooled(WINDOW_BACKWARD.maxPool, "maxPool2d", rawMaxPool2d);
 /** Mean over kh x kw windows, padding counted (PyTorch's default). @example tt.avgPool2d(x, 2) */
-export const avgPool2d: (x: Tensor, kernelSize: Pair, options?: Omit<Pool2dOptions, "dilation">) => Tensor = pooled(2, "avgPool2d", rawAvgPool2d);
+export const avgPool2d: (x: Tensor, kernelSize: Pair, options?: Omit<Pool2dOptions, "dilation">) => Tensor = pooled(WINDOW_BACKWARD.avgPool, "avgPool2d", rawAvgPool2d);

@@ -13,11 +13,10 @@ import { ones } from "../../creation.js";
 import { dtypeSize } from "../../dtype.js";
 import type { TensorLike } from "../../elementwise.js";
 import { checkCast } from "../../inplace.js";
+import { opOf, wrapMethod } from "../../method-layers.js";
 import { Tensor } from "../../tensor.js";
 import { isGradEnabled, noGrad } from "../grad-mode.js";
 import { where } from "./elementwise.js";
-
-const P = Tensor.prototype;
 
 /** Whether an in-place op on `t` with these operands must be recorded. */
 function recorded(t: Tensor, operands: readonly unknown[]): boolean {
@@ -33,7 +32,7 @@ function ownsStorage(t: Tensor): boolean {
 /** Writes r into t as the plain in-place op would, refusing a result t cannot hold (x_int.add_(1.5)). */
 function checkedCopy(t: Tensor, r: Tensor, op: string): void {
   checkCast(t, r, op);
-  rawCopy_.call(t, r);
+  rawCopy_(t, r);
 }
 
 function inPlace(t: Tensor, op: string, compute: (old: Tensor) => Tensor, write: (r: Tensor) => void): Tensor {
@@ -59,35 +58,31 @@ function inPlace(t: Tensor, op: string, compute: (old: Tensor) => Tensor, write:
   return t;
 }
 
-const rawCopy_ = P.copy_;
+// The plain copy (no autograd layer): writes the result, bumps the version.
+const rawCopy_ = (t: Tensor, src: Tensor): Tensor => opOf("copy_").call(t, src);
 
 for (const name of ["add", "sub", "mul", "div"] as const) {
-  const raw = P[`${name}_`];
-  P[`${name}_`] = function (this: Tensor, other: TensorLike): Tensor {
+  wrapMethod("grad", `${name}_`, (raw) => function (this: Tensor, other: TensorLike): Tensor {
     if (!recorded(this, [other])) return raw.call(this, other);
     return inPlace(this, `${name}_`, (old) => old[name](other), (r) => checkedCopy(this, r, `${name}_`));
-  };
+  });
 }
 
-const rawClamp_ = P.clamp_;
-P.clamp_ = function (this: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
+wrapMethod("grad", "clamp_", (rawClamp_) => function (this: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
   if (!recorded(this, [min, max])) return rawClamp_.call(this, min, max);
   return inPlace(this, "clamp_", (old) => old.clamp(min, max), (r) => checkedCopy(this, r, "clamp_"));
-};
+});
 
 // copy_ and fill_ replace every value: the old value gets a zero gradient (selected, so a
 // NaN or inf in the incoming gradient stays out of it), the source gets the gradient.
-P.copy_ = function (this: Tensor, src: Tensor): Tensor {
-  if (!recorded(this, [src])) return rawCopy_.call(this, src);
+// (zero_ is fill_(0), so it goes through this fill_.)
+wrapMethod("grad", "copy_", (raw) => function (this: Tensor, src: Tensor): Tensor {
+  if (!recorded(this, [src])) return raw.call(this, src);
   return inPlace(this, "copy_", (old) => where(ones(old.shape, { dtype: "bool", device: old.device }), src, old).to(this.dtype),
-    (r) => rawCopy_.call(this, r));
-};
-const rawFill_ = P.fill_;
-P.fill_ = function (this: Tensor, value: number): Tensor {
-  if (!recorded(this, [])) return rawFill_.call(this, value);
+    (r) => rawCopy_(this, r));
+});
+wrapMethod("grad", "fill_", (raw) => function (this: Tensor, value: number): Tensor {
+  if (!recorded(this, [])) return raw.call(this, value);
   return inPlace(this, "fill_", (old) => where(ones(old.shape, { dtype: "bool", device: old.device }), value, old).to(this.dtype),
-    (r) => rawCopy_.call(this, r));
-};
-P.zero_ = function (this: Tensor): Tensor {
-  return this.fill_(0);
-};
+    (r) => rawCopy_(this, r));
+});

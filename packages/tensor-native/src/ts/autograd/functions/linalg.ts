@@ -3,12 +3,11 @@ import { zeros } from "../../creation.js";
 import { embedding as rawEmbedding, gather as rawGather, indexSelect as rawIndexSelect, scatterAdd as rawScatterAdd } from "../../indexing.js";
 import { matmul as rawMatmul } from "../../matmul.js";
 import { broadcastShapes } from "../../shape.js";
-import { normDim, Tensor } from "../../tensor.js";
+import { wrapMethod } from "../../method-layers.js";
+import { normDim, type Tensor } from "../../tensor.js";
 import { scatterInto, sumTo } from "../grad-utils.js";
 import { autocastDType, lowPrecision } from "../autocast.js";
 import { record, untracked } from "../record.js";
-
-const P = Tensor.prototype;
 
 /**
  * Matrix product. 1-D operands are treated as a row (left) or column (right) vector and
@@ -34,9 +33,10 @@ function matmulRecorded(a: Tensor, b: Tensor): Tensor {
     return [ga, gb];
   });
 }
-P.matmul = function (o) {
+// The grad layers of these methods are the recorded functions above (not wrappers of the plain op).
+wrapMethod("grad", "matmul", () => function (this: Tensor, o: Tensor): Tensor {
   return matmul(this, o);
-};
+});
 
 /** Index-shaped tensor broadcast along the other dims of `like`, for scatterAdd. */
 function spreadIndex(index: Tensor, dim: number, like: Tensor): Tensor {
@@ -51,9 +51,9 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return record("IndexSelectBackward", out, [x], [index], (g, [idx]) =>
     [x.ndim === 0 ? g.sum() : zeros(x.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, spreadIndex(idx, d, g), g)]);
 }
-P.indexSelect = function (d, i) {
+wrapMethod("grad", "indexSelect", () => function (this: Tensor, d: number, i: Tensor): Tensor {
   return indexSelect(this, d, i);
-};
+});
 
 /** out[i][j] = x[index[i][j]][j] for dim 0 (likewise for others). @example tt.gather(x, 1, idx) */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
@@ -61,9 +61,9 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.ndim, "gather");
   return record("GatherBackward", out, [x], [index], (g, [idx]) => [zeros(x.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, idx, g)]);
 }
-P.gather = function (d, i) {
+wrapMethod("grad", "gather", () => function (this: Tensor, d: number, i: Tensor): Tensor {
   return gather(this, d, i);
-};
+});
 
 /** Out-of-place scatter-add along dim. @example tt.zeros([3]).scatterAdd(0, idx, src) */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
@@ -77,9 +77,9 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
     return [g, null, gsrc];
   });
 }
-P.scatterAdd = function (d, i, s) {
+wrapMethod("grad", "scatterAdd", () => function (this: Tensor, d: number, i: Tensor, s: Tensor): Tensor {
   return scatterAdd(this, d, i, s);
-};
+});
 
 /**
  * Rows of `weight` picked by integer `indices` (any shape): the result has shape

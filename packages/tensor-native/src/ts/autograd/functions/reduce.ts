@@ -4,12 +4,12 @@ import { ones, zeros } from "../../creation.js";
 import { where as rawWhere } from "../../elementwise.js";
 import type { Dims } from "../../reduce.js";
 import * as S from "../../shape.js";
-import { numelOf, Tensor } from "../../tensor.js";
+import { wrapMethod } from "../../method-layers.js";
+import { numelOf } from "../../strides.js";
+import { Tensor } from "../../tensor.js";
 import { keepDims, reducedDims, unreduce } from "../grad-utils.js";
 import { autocastDType, fullPrecision } from "../autocast.js";
 import { record, untracked } from "../record.js";
-
-const P = Tensor.prototype;
 
 type Formula = (g: Tensor, x: Tensor, y: Tensor, dims: number[], n: number, all: boolean, shape: readonly number[]) => Tensor;
 /**
@@ -18,15 +18,14 @@ type Formula = (g: Tensor, x: Tensor, y: Tensor, dims: number[], n: number, all:
  * backward, is refused there): the same tensors are kept here, so the same things raise.
  */
 function reduction(name: "sum" | "mean" | "prod" | "logsumexp", saves: (dim: Dims) => boolean, formula: Formula): void {
-  const raw = P[name] as (this: Tensor, dim?: Dims, keepdim?: boolean) => Tensor;
   const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
-  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, dim?: Dims, keepdim?: boolean): Tensor {
+  wrapMethod("grad", name, (raw) => function (this: Tensor, dim?: Dims, keepdim?: boolean): Tensor {
     const out = untracked(() => raw.call(this, dim, keepdim));
     const dims = reducedDims(dim, this.ndim, name);
     const n = numelOf(dims.map((d) => this.shape[d]));
     const shape = this.shape;
     return record(label, out, [this], saves(dim) ? [this, out] : [], (g, [x, y]) => [formula(g, x, y, dims, n, dims.length === shape.length, shape)]);
-  };
+  });
 }
 
 reduction("sum", () => false, (g, _x, _y, dims, _n, _all, shape) => unreduce(g, shape, dims));
@@ -70,8 +69,7 @@ reduction("prod", () => true, (g, x, y, dims, n, all) => {
 reduction("logsumexp", () => true, (g, x, y, dims) => unreduce(g, x.shape, dims).mul(x.sub(keepDims(y, x.shape, dims)).exp()));
 
 function spread(name: "var" | "std"): void {
-  const raw = P[name];
-  P[name] = function (this: Tensor, dim?: Dims, keepdim?: boolean, correction = 1): Tensor {
+  wrapMethod("grad", name, (raw) => function (this: Tensor, dim?: Dims, keepdim?: boolean, correction = 1): Tensor {
     const out = untracked(() => raw.call(this, dim, keepdim, correction));
     const dims = reducedDims(dim, this.ndim, name);
     const n = numelOf(dims.map((d) => this.shape[d]));
@@ -80,15 +78,15 @@ function spread(name: "var" | "std"): void {
       const gv = name === "var" ? g : rawWhere(y.eq(0), 0, g.div(y.mul(2)));
       return [unreduce(gv, x.shape, dims).mul(x.sub(x.mean(dims, true))).mul(2 / (n - correction))];
     });
-  };
+  });
 }
 spread("var");
 spread("std");
 
 function extremum(name: "max" | "min"): void {
-  const raw = P[name] as (this: Tensor, dim?: number, keepdim?: boolean) => Tensor | ValuesIndices;
   const label = name === "max" ? "MaxBackward" : "MinBackward";
-  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+  wrapMethod("grad", name, (inner) => function (this: Tensor, dim?: number, keepdim?: boolean): any {
+    const raw = inner as (this: Tensor, dim?: number, keepdim?: boolean) => Tensor | ValuesIndices;
     const r = untracked(() => raw.call(this, dim, keepdim));
     if (r instanceof Tensor) {
       // Over all elements: ties share the gradient evenly (NaNs tie with a NaN result), as
@@ -106,31 +104,25 @@ function extremum(name: "max" | "min"): void {
       return [zeros(this.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, ik, gk)];
     });
     return r;
-  };
+  });
 }
 extremum("max");
 extremum("min");
 
-P.softmax = (function (raw: typeof P.softmax) {
-  return function (this: Tensor, dim: number): Tensor {
-    const out = untracked(() => raw.call(this, dim));
-    return record("SoftmaxBackward", out, [this], [out], (g, [y]) => [y.mul(g.sub(g.mul(y).sum(dim, true)))]);
-  };
-})(P.softmax);
+wrapMethod("grad", "softmax", (raw) => function (this: Tensor, dim: number): Tensor {
+  const out = untracked(() => raw.call(this, dim));
+  return record("SoftmaxBackward", out, [this], [out], (g, [y]) => [y.mul(g.sub(g.mul(y).sum(dim, true)))]);
+});
 
-P.logSoftmax = (function (raw: typeof P.logSoftmax) {
-  return function (this: Tensor, dim: number): Tensor {
-    const out = untracked(() => raw.call(this, dim));
-    return record("LogSoftmaxBackward", out, [this], [out], (g, [y]) => [g.sub(y.exp().mul(g.sum(dim, true)))]);
-  };
-})(P.logSoftmax);
+wrapMethod("grad", "logSoftmax", (raw) => function (this: Tensor, dim: number): Tensor {
+  const out = untracked(() => raw.call(this, dim));
+  return record("LogSoftmaxBackward", out, [this], [out], (g, [y]) => [g.sub(y.exp().mul(g.sum(dim, true)))]);
+});
 
 // Inside autocast these run in float32 (PyTorch's "fp32" list for reductions and softmax).
 for (const name of ["sum", "mean", "prod", "logsumexp", "var", "std", "softmax", "logSoftmax"] as const) {
-  const inner = P[name] as (this: Tensor, ...args: unknown[]) => Tensor;
-  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...args: unknown[]): Tensor {
-    if (!autocastDType()) return inner.apply(this, args);
-    const wide = fullPrecision(this);
-    return inner.apply(wide, args);
-  };
+  wrapMethod("autocast", name, (inner) => function (this: Tensor, ...args: unknown[]): Tensor {
+    const run = inner as (this: Tensor, ...args: unknown[]) => Tensor;
+    return autocastDType() ? run.apply(fullPrecision(this), args) : run.apply(this, args);
+  });
 }

@@ -3,23 +3,29 @@ import type { Device } from "../../dispatch.js";
 import type { DType } from "../../dtype.js";
 import { zeros } from "../../creation.js";
 import * as S from "../../shape.js";
-import { normDim, Tensor } from "../../tensor.js";
+import { wrapMethod } from "../../method-layers.js";
+import { normDim, type Tensor } from "../../tensor.js";
 import { scatterInto, sumTo } from "../grad-utils.js";
 import { record, untracked } from "../record.js";
 
-const P = Tensor.prototype;
-type Method = (this: Tensor, ...args: never[]) => Tensor;
+type Method = (this: Tensor, ...args: unknown[]) => Tensor;
+type ShapeMethod = "reshape" | "view" | "squeeze" | "unsqueeze" | "flatten" | "contiguous" | "clone" | "float" | "double" | "half" | "bfloat16" |
+  "to" | "transpose" | "t" | "permute" | "expand" | "narrow" | "select" | "slice";
+
+/** Adds the grad layer `wrap` makes from the plain method (arguments passed through as they are). */
+function wrapGrad(name: ShapeMethod, wrap: (raw: Method) => Method): void {
+  wrapMethod("grad", name, (inner) => wrap(inner as unknown as Method) as unknown as Tensor[typeof name]);
+}
 
 /** Wraps a one-input method whose gradient is a function of the incoming gradient only. */
-function viewLike<K extends keyof Tensor>(name: K, grad: (g: Tensor, x: { shape: readonly number[]; dtype: DType; device: Device }, args: unknown[]) => Tensor): void {
-  const raw = P[name] as unknown as Method;
-  const label = `${String(name)[0].toUpperCase()}${String(name).slice(1)}Backward`;
-  (P as unknown as Record<string, unknown>)[name as string] = function (this: Tensor, ...args: unknown[]): Tensor {
-    const out = untracked(() => raw.apply(this, args as never[]));
+function viewLike(name: ShapeMethod, grad: (g: Tensor, x: { shape: readonly number[]; dtype: DType; device: Device }, args: unknown[]) => Tensor): void {
+  const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
+  wrapGrad(name, (raw) => function (this: Tensor, ...args: unknown[]): Tensor {
+    const out = untracked(() => raw.apply(this, args));
     if (out === this) return out;  // to() of the same dtype
     const meta = { shape: this.shape, dtype: this.dtype, device: this.device };
     return record(label, out, [this], [], (g) => [grad(g, meta, args)]);
-  };
+  });
 }
 
 const back = (g: Tensor, x: { shape: readonly number[] }): Tensor => g.reshape([...x.shape]);
@@ -38,23 +44,21 @@ viewLike("permute", (g, x, args) => {
 viewLike("expand", (g, x) => sumTo(g, x.shape));
 
 function placed(name: "narrow" | "select" | "slice"): void {
-  const raw = P[name] as unknown as Method;
   const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
-  (P as unknown as Record<string, unknown>)[name] = function (this: Tensor, ...args: unknown[]): Tensor {
-    const out = untracked(() => raw.apply(this, args as never[]));
+  wrapGrad(name, (raw) => function (this: Tensor, ...args: unknown[]): Tensor {
+    const out = untracked(() => raw.apply(this, args));
     // Only the input's shape is needed (PyTorch saves no tensor here either).
     const shape = this.shape;
-    return record(label, out, [this], [], (g) => [
-      scatterInto(shape, g, (z) => (raw as (this: Tensor, ...a: unknown[]) => Tensor).apply(z, args)),
-    ]);
-  };
+    return record(label, out, [this], [], (g) => [scatterInto(shape, g, (z) => raw.apply(z, args))]);
+  });
 }
 placed("narrow");
 placed("select");
 placed("slice");
 
-// Pieces are narrow() views, so each gets its own NarrowBackward.
-P.split = function (size, dim = 0) {
+// Pieces are narrow() views, so each gets its own NarrowBackward. (These grad layers replace
+// the plain split and chunk rather than call them.)
+wrapMethod("grad", "split", () => function (this: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
   const d = normDim(dim, this.ndim, "split");
   const pieces = untracked(() => S.split(this, size, d));
   const starts: number[] = [];
@@ -68,10 +72,10 @@ P.split = function (size, dim = 0) {
     p.dispose();
     return this.narrow(d, starts[i], p.shape[d]);
   });
-};
-P.chunk = function (chunks, dim = 0) {
+});
+wrapMethod("grad", "chunk", () => function (this: Tensor, chunks: number, dim = 0): Tensor[] {
   return this.split(S.chunkSizes(this, chunks, dim), dim);
-};
+});
 
 /**
  * Joins tensors along an existing dimension.
