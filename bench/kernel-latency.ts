@@ -16,7 +16,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 
-const args = parseArgs({ options: { runs: { type: "string", default: "300" }, lines: { type: "string", default: "100000" }, starts: { type: "string", default: "5" } } }).values;
+const args = parseArgs({
+  options: {
+    runs: { type: "string", default: "300" },
+    lines: { type: "string", default: "100000" },
+    starts: { type: "string", default: "5" },
+  },
+}).values;
 const RUNS = Number(args.runs);
 const LINES = Number(args.lines);
 const STARTS = Number(args.starts);
@@ -37,7 +43,11 @@ const peers: Peer[] = [
     trivial: "1+1",
     flood: `for (let i = 0; i < ${LINES}; i++) console.log(i)`,
     start: (port, token, root) =>
-      spawn(process.execPath, [join(here, "..", "apps", "kernel-server", "dist", "cli.js"), "--port", String(port), "--token", token, "--root", root, "--quiet"], { stdio: "ignore" }),
+      spawn(
+        process.execPath,
+        [join(here, "..", "apps", "kernel-server", "dist", "cli.js"), "--port", String(port), "--token", token, "--root", root, "--quiet"],
+        { stdio: "ignore" },
+      ),
   },
   {
     name: "Jupyter (ipykernel)",
@@ -45,10 +55,23 @@ const peers: Peer[] = [
     trivial: "1+1",
     flood: `for i in range(${LINES}): print(i)`,
     start: (port, token, root) =>
-      spawn("/usr/bin/python3", ["-m", "notebook", "--no-browser", `--port=${port}`, `--NotebookApp.token=${token}`, `--notebook-dir=${root}`, "--NotebookApp.open_browser=False", "--allow-root"], {
-        stdio: "ignore",
-        env: { ...process.env, JUPYTER_RUNTIME_DIR: join(root, ".runtime") },
-      }),
+      spawn(
+        "/usr/bin/python3",
+        [
+          "-m",
+          "notebook",
+          "--no-browser",
+          `--port=${port}`,
+          `--NotebookApp.token=${token}`,
+          `--notebook-dir=${root}`,
+          "--NotebookApp.open_browser=False",
+          "--allow-root",
+        ],
+        {
+          stdio: "ignore",
+          env: { ...process.env, JUPYTER_RUNTIME_DIR: join(root, ".runtime") },
+        },
+      ),
   },
 ];
 
@@ -78,7 +101,17 @@ async function waitUp(base: string, token: string): Promise<void> {
 let n = 0;
 function frame(type: string, content: object, channel = "shell") {
   const id = `bench-${n++}`;
-  return { id, text: JSON.stringify({ header: { msg_id: id, msg_type: type, session: "bench", username: "bench", date: new Date().toISOString(), version: "5.3" }, parent_header: {}, metadata: {}, content, channel, buffers: [] }) };
+  return {
+    id,
+    text: JSON.stringify({
+      header: { msg_id: id, msg_type: type, session: "bench", username: "bench", date: new Date().toISOString(), version: "5.3" },
+      parent_header: {},
+      metadata: {},
+      content,
+      channel,
+      buffers: [],
+    }),
+  };
 }
 
 class Channel {

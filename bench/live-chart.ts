@@ -34,7 +34,12 @@ import { cell, launchBrowser, loggedInTab, openNotebook, outputText, selectCell,
 import { putNotebook, startServer } from "../e2e/lib/server.js";
 
 const args = parseArgs({
-  options: { points: { type: "string", default: "100000" }, runs: { type: "string", default: "3" }, heavy: { type: "boolean", default: false }, million: { type: "boolean", default: false } },
+  options: {
+    points: { type: "string", default: "100000" },
+    runs: { type: "string", default: "3" },
+    heavy: { type: "boolean", default: false },
+    million: { type: "boolean", default: false },
+  },
 }).values;
 const N = Number(args.points);
 const RUNS = Number(args.runs);
@@ -69,7 +74,13 @@ console.log("RESULT " + JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 10
 const VARIANTS = {
   off: (n: number, work?: number) => loop(n, "", "", "", work),
   live: (n: number, work?: number) =>
-    loop(n, `const chart = tt.plot.live({ title: "loss", x: "step", logY: true });`, `chart.log({ step: i, train: loss, val: i % 100 === 0 ? loss * 1.1 : undefined });`, "chart.close();", work),
+    loop(
+      n,
+      `const chart = tt.plot.live({ title: "loss", x: "step", logY: true });`,
+      `chart.log({ step: i, train: loss, val: i % 100 === 0 ? loss * 1.1 : undefined });`,
+      "chart.close();",
+      work,
+    ),
   // What a user writes without tt.plot: the whole chart in every update (same throttle).
   naive: (n: number) =>
     loop(
@@ -117,7 +128,15 @@ interface Counter {
   jupyterBytes: number;
 }
 
-async function runOnce(page: Page, counter: Counter, index: number, count: number, variant: Variant, n: number, work: number): Promise<Run> {
+async function runOnce(
+  page: Page,
+  counter: Counter,
+  index: number,
+  count: number,
+  variant: Variant,
+  n: number,
+  work: number,
+): Promise<Run> {
   await page.evaluate(`window.__resetFrames()`);
   counter.bytes = 0;
   counter.jupyterBytes = 0;
@@ -135,17 +154,37 @@ async function runOnce(page: Page, counter: Counter, index: number, count: numbe
     );
   }
   // A few more frames: the last draw is measured too.
-  await page.evaluate(`new Promise((r) => { let k = 10; const f = () => (--k ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })`);
-  const frames = (await page.evaluate(`({ ...window.__frames })`)) as { loaf: number; longtask: number; rafGap: number; frames: number; over50: number };
+  await page.evaluate(
+    `new Promise((r) => { let k = 10; const f = () => (--k ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })`,
+  );
+  const frames = (await page.evaluate(`({ ...window.__frames })`)) as {
+    loaf: number;
+    longtask: number;
+    rafGap: number;
+    frames: number;
+    over50: number;
+  };
   const text = await outputText(page, index);
   const m = /RESULT (\{.*?\})/.exec(text);
   if (!m) throw new Error(`no RESULT in the output of ${variant}: ${text.slice(0, 500)}`);
   const result = JSON.parse(m[1]) as { ms: number; cpuMs: number };
-  return { variant, points: n, work, ms: result.ms, cpuMs: result.cpuMs, bytes: counter.bytes, jupyterBytes: counter.jupyterBytes, ...frames };
+  return {
+    variant,
+    points: n,
+    work,
+    ms: result.ms,
+    cpuMs: result.cpuMs,
+    bytes: counter.bytes,
+    jupyterBytes: counter.jupyterBytes,
+    ...frames,
+  };
 }
 
 /** Hovers, zooms, un-zooms and changes the smoothing of a chart; returns the frame statistics meanwhile. */
-async function interact(page: Page, chart: string): Promise<{ loaf: number; longtask: number; rafGap: number; frames: number; over50: number }> {
+async function interact(
+  page: Page,
+  chart: string,
+): Promise<{ loaf: number; longtask: number; rafGap: number; frames: number; over50: number }> {
   await page.$eval(chart, (el) => el.scrollIntoView({ block: "center" }));
   await page.evaluate(`window.__resetFrames()`);
   const box = (await (await page.$(`${chart} .u-over`))!.boundingBox())!;
@@ -162,8 +201,16 @@ async function interact(page: Page, chart: string): Promise<{ loaf: number; long
   await page.focus(`${chart} .chart-smoothing input`);
   for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
   await page.keyboard.press("Home");
-  await page.evaluate(`new Promise((r) => { let k = 10; const f = () => (--k ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })`);
-  return (await page.evaluate(`({ ...window.__frames })`)) as { loaf: number; longtask: number; rafGap: number; frames: number; over50: number };
+  await page.evaluate(
+    `new Promise((r) => { let k = 10; const f = () => (--k ? requestAnimationFrame(f) : r()); requestAnimationFrame(f); })`,
+  );
+  return (await page.evaluate(`({ ...window.__frames })`)) as {
+    loaf: number;
+    longtask: number;
+    rafGap: number;
+    frames: number;
+    over50: number;
+  };
 }
 
 const median = (xs: number[]) => {
@@ -177,7 +224,15 @@ async function main(): Promise<void> {
   const browser = await launchBrowser();
   try {
     const HEAVY = 20_000;
-    const cells = [SETUP, VARIANTS.off(N), VARIANTS.live(N), VARIANTS.naive(N), VARIANTS.off(N, HEAVY), VARIANTS.live(N, HEAVY), VARIANTS.live(1_000_000)];
+    const cells = [
+      SETUP,
+      VARIANTS.off(N),
+      VARIANTS.live(N),
+      VARIANTS.naive(N),
+      VARIANTS.off(N, HEAVY),
+      VARIANTS.live(N, HEAVY),
+      VARIANTS.live(1_000_000),
+    ];
     await putNotebook(server, "bench-chart.ipynb", cells);
     const tab = await loggedInTab(browser, server);
     const page = tab.page;
@@ -194,7 +249,9 @@ async function main(): Promise<void> {
     await waitRunDone(page, 0, 1, 120_000);
     // A plain Jupyter client on the same kernel (as JupyterLab would be).
     const [kernel] = (await (await server.api("api/kernels")).json()) as Array<{ id: string }>;
-    const jupyter = new WebSocket(`${server.base.replace(/^http/, "ws")}api/kernels/${kernel.id}/channels?session_id=bench-jupyter`, { headers: { authorization: `token ${server.token}` } });
+    const jupyter = new WebSocket(`${server.base.replace(/^http/, "ws")}api/kernels/${kernel.id}/channels?session_id=bench-jupyter`, {
+      headers: { authorization: `token ${server.token}` },
+    });
     await new Promise((resolve, reject) => jupyter.once("open", resolve).once("error", reject));
     jupyter.on("message", (data: Buffer) => (counter.jupyterBytes += data.length));
     let executions = 1;
@@ -221,7 +278,8 @@ async function main(): Promise<void> {
     jupyter.close();
     if (tab.errors.length) console.error("page errors:", tab.errors);
 
-    const rows = (variant: Variant, n: number, work = 2000) => results.filter((r) => r.variant === variant && r.points === n && r.work === work);
+    const rows = (variant: Variant, n: number, work = 2000) =>
+      results.filter((r) => r.variant === variant && r.points === n && r.work === work);
     const base = (rs: Run[]) => ({ ms: median(rs.map((r) => r.ms)), cpuMs: median(rs.map((r) => r.cpuMs)) });
     const off = base(rows("off", N));
     const pct = (v: number, b: number) => `${(((v - b) / b) * 100).toFixed(1).padStart(6)} %`;
@@ -229,11 +287,25 @@ async function main(): Promise<void> {
       const ms = median(rs.map((r) => r.ms));
       const cpuMs = median(rs.map((r) => r.cpuMs));
       const n = rs[0].points;
-      return `| ${label.padEnd(34)} | ${n.toLocaleString("en-US").padStart(9)} | ${ms.toFixed(0).padStart(7)} ms | ${((ms * 1e6) / n).toFixed(0).padStart(6)} ns | ${ref === null ? "      –" : pct(ms, ref.ms)} | ${cpuMs.toFixed(0).padStart(7)} ms | ${ref === null ? "      –" : pct(cpuMs, ref.cpuMs)} | ${kib(median(rs.map((r) => r.bytes))).padStart(10)} | ${kib(median(rs.map((r) => r.jupyterBytes))).padStart(14)} | ${median(rs.map((r) => r.loaf)).toFixed(0).padStart(5)} ms | ${median(rs.map((r) => r.longtask)).toFixed(0).padStart(5)} ms | ${median(rs.map((r) => r.rafGap)).toFixed(0).padStart(5)} ms | ${rs.reduce((a, r) => a + r.over50, 0)} / ${rs.reduce((a, r) => a + r.frames, 0)} |`;
+      return `| ${label.padEnd(34)} | ${n.toLocaleString("en-US").padStart(9)} | ${ms.toFixed(0).padStart(7)} ms | ${((ms * 1e6) / n).toFixed(0).padStart(6)} ns | ${ref === null ? "      –" : pct(ms, ref.ms)} | ${cpuMs.toFixed(0).padStart(7)} ms | ${ref === null ? "      –" : pct(cpuMs, ref.cpuMs)} | ${kib(median(rs.map((r) => r.bytes))).padStart(10)} | ${kib(median(rs.map((r) => r.jupyterBytes))).padStart(14)} | ${median(
+        rs.map((r) => r.loaf),
+      )
+        .toFixed(0)
+        .padStart(5)} ms | ${median(rs.map((r) => r.longtask))
+        .toFixed(0)
+        .padStart(5)} ms | ${median(rs.map((r) => r.rafGap))
+        .toFixed(0)
+        .padStart(5)} ms | ${rs.reduce((a, r) => a + r.over50, 0)} / ${rs.reduce((a, r) => a + r.frames, 0)} |`;
     };
-    console.log(`\n${N.toLocaleString("en-US")} points, medians of ${RUNS} runs; ${cpus().length}× ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium ${browser.version()}\n`);
-    console.log("| loop                               |    points |      loop |   /step | slowdown |  kernel CPU | CPU slowdown |  bytes→page | →Jupyter client | long. frame | long. task | max rAF gap | gaps > 50 ms |");
-    console.log("|------------------------------------|----------:|----------:|--------:|---------:|------------:|-------------:|------------:|----------------:|------------:|-----------:|------------:|-------------:|");
+    console.log(
+      `\n${N.toLocaleString("en-US")} points, medians of ${RUNS} runs; ${cpus().length}× ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, Chromium ${browser.version()}\n`,
+    );
+    console.log(
+      "| loop                               |    points |      loop |   /step | slowdown |  kernel CPU | CPU slowdown |  bytes→page | →Jupyter client | long. frame | long. task | max rAF gap | gaps > 50 ms |",
+    );
+    console.log(
+      "|------------------------------------|----------:|----------:|--------:|---------:|------------:|-------------:|------------:|----------------:|------------:|-----------:|------------:|-------------:|",
+    );
     console.log(line("logging off", rows("off", N), null));
     console.log(line("tt.plot.live (deltas)", rows("live", N), off));
     console.log(line("peer: whole chart every 100 ms", rows("naive", N), off));
@@ -243,9 +315,23 @@ async function main(): Promise<void> {
     }
     if (args.million) console.log(line("tt.plot.live, a million points", rows("live", 1_000_000), null));
     if (interacting) {
-      console.log(`\nUsing the million-point chart (hover, drag-zoom, double-click, smoothing): longest frame ${interacting.loaf.toFixed(0)} ms, longest task ${interacting.longtask.toFixed(0)} ms, max rAF gap ${interacting.rafGap.toFixed(0)} ms, ${interacting.over50} of ${interacting.frames} frames more than 50 ms apart`);
+      console.log(
+        `\nUsing the million-point chart (hover, drag-zoom, double-click, smoothing): longest frame ${interacting.loaf.toFixed(0)} ms, longest task ${interacting.longtask.toFixed(0)} ms, max rAF gap ${interacting.rafGap.toFixed(0)} ms, ${interacting.over50} of ${interacting.frames} frames more than 50 ms apart`,
+      );
     }
-    console.log("\nall runs:", JSON.stringify(results.map((r) => ({ ...r, ms: Math.round(r.ms), cpuMs: Math.round(r.cpuMs), loaf: Math.round(r.loaf), longtask: Math.round(r.longtask), rafGap: Math.round(r.rafGap) }))));
+    console.log(
+      "\nall runs:",
+      JSON.stringify(
+        results.map((r) => ({
+          ...r,
+          ms: Math.round(r.ms),
+          cpuMs: Math.round(r.cpuMs),
+          loaf: Math.round(r.loaf),
+          longtask: Math.round(r.longtask),
+          rafGap: Math.round(r.rafGap),
+        })),
+      ),
+    );
   } finally {
     await browser.close();
     await server.close();

@@ -107,14 +107,16 @@ try {
     page.on("worker", (worker) => load.urls.push(worker.url()));
     await page.addInitScript({ content: marksScript({ cells: CELLS.length, outputs: CODE_CELLS }) });
     await page.goto(server.url(`notebooks/${PATH}`));
-    await page.waitForFunction(() => Object.keys((window as unknown as { __marks: object }).__marks).length === 3, null, { timeout: 120_000 }).catch(async (e: Error) => {
-      const seen = await page.evaluate(() => ({
-        marks: (window as unknown as { __marks: object }).__marks,
-        cells: document.querySelectorAll(".cells .cell").length,
-        outputs: document.querySelectorAll(".cells .cell .outputs").length,
-      }));
-      throw new Error(`${e.message}; the page has ${JSON.stringify(seen)}`);
-    });
+    await page
+      .waitForFunction(() => Object.keys((window as unknown as { __marks: object }).__marks).length === 3, null, { timeout: 120_000 })
+      .catch(async (e: Error) => {
+        const seen = await page.evaluate(() => ({
+          marks: (window as unknown as { __marks: object }).__marks,
+          cells: document.querySelectorAll(".cells .cell").length,
+          outputs: document.querySelectorAll(".cells .cell .outputs").length,
+        }));
+        throw new Error(`${e.message}; the page has ${JSON.stringify(seen)}`);
+      });
     const marks = await page.evaluate(() => (window as unknown as { __marks: Record<string, number> }).__marks);
     // Let the editor's workers finish loading so their bytes are counted too.
     await page.waitForLoadState("networkidle");
@@ -144,24 +146,53 @@ try {
   });
   const first = loads[loads.length - 1];
   const row = (label: string, xs: number[]) =>
-    `| ${label.padEnd(40)} | ${median(xs).toFixed(0).padStart(6)} ms | ${Math.min(...xs).toFixed(0).padStart(6)} ms | ${Math.max(...xs).toFixed(0).padStart(6)} ms |`;
+    `| ${label.padEnd(40)} | ${median(xs).toFixed(0).padStart(6)} ms | ${Math.min(...xs)
+      .toFixed(0)
+      .padStart(6)} ms | ${Math.max(...xs)
+      .toFixed(0)
+      .padStart(6)} ms |`;
   const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 
   console.log(`\nNotebook page load: ${CELLS.length} cells (${CODE_CELLS} with outputs), ${RUNS} cold loads (new context each)`);
   console.log(`Chromium ${browser.version()} headless, 1280×800, ${cpus().length} CPU cores, server and browser on one machine\n`);
   console.log(`| ${"from navigation start to".padEnd(40)} | median    | min       | max       |`);
   console.log(`|${"-".repeat(42)}|-----------|-----------|-----------|`);
-  console.log(row("DOMContentLoaded", loads.map((l) => l.dcl)));
-  console.log(row("every cell and output on screen", loads.map((l) => l.cells)));
-  console.log(row("a Monaco editor rendered", loads.map((l) => l.editor)));
-  console.log(row("kernel idle in the header", loads.map((l) => l.idle)));
+  console.log(
+    row(
+      "DOMContentLoaded",
+      loads.map((l) => l.dcl),
+    ),
+  );
+  console.log(
+    row(
+      "every cell and output on screen",
+      loads.map((l) => l.cells),
+    ),
+  );
+  console.log(
+    row(
+      "a Monaco editor rendered",
+      loads.map((l) => l.editor),
+    ),
+  );
+  console.log(
+    row(
+      "kernel idle in the header",
+      loads.map((l) => l.idle),
+    ),
+  );
   const parts = [...first.parts].sort((a, b) => b[1].bytes - a[1].bytes);
   const total = parts.reduce((n, [, p]) => n + p.bytes, 0);
   const files = parts.reduce((n, [, p]) => n + p.files, 0);
   console.log(`\nTransferred per cold load (resource timing, uncompressed as served): ${kib(total)} in ${files} files`);
-  for (const [name, p] of parts) console.log(`  ${name.padEnd(34)} ${kib(p.bytes).padStart(10)}  (${p.files} file${p.files === 1 ? "" : "s"})`);
-  console.log(`Origins: every request and socket went to ${server.origin}${foreign.length ? `, EXCEPT ${foreign.length}: ${foreign.join(", ")}` : " (none elsewhere: no CDN, no outside fonts)"}`);
-  console.log(`Target (issue 3): first load under 2 s: ${median(loads.map((l) => l.cells)) < 2000 && median(loads.map((l) => l.editor)) < 2000 ? "met" : "NOT met"}`);
+  for (const [name, p] of parts)
+    console.log(`  ${name.padEnd(34)} ${kib(p.bytes).padStart(10)}  (${p.files} file${p.files === 1 ? "" : "s"})`);
+  console.log(
+    `Origins: every request and socket went to ${server.origin}${foreign.length ? `, EXCEPT ${foreign.length}: ${foreign.join(", ")}` : " (none elsewhere: no CDN, no outside fonts)"}`,
+  );
+  console.log(
+    `Target (issue 3): first load under 2 s: ${median(loads.map((l) => l.cells)) < 2000 && median(loads.map((l) => l.editor)) < 2000 ? "met" : "NOT met"}`,
+  );
   if (foreign.length) process.exitCode = 1;
 } finally {
   await browser.close();

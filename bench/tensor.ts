@@ -35,19 +35,27 @@ function ours(threads: number): Timings {
   tt.numThreads(threads);
   const out: Timings = {};
   for (const n of SIZES) {
-    const a = tt.randn([n, n]), b = tt.randn([n, n]);
+    const a = tt.randn([n, n]),
+      b = tt.randn([n, n]);
     out[`matmul${n}`] = best(() => a.matmul(b).dispose());
     a.dispose();
     b.dispose();
   }
   if (threads === 2) {
-    const a = tt.randn([M]), b = tt.randn([M]), c = tt.randn([M]);
+    const a = tt.randn([M]),
+      b = tt.randn([M]),
+      c = tt.randn([M]);
     out.add = best(() => a.add(b).dispose());
-    out.fma = best(() => tt.tidy(() => { a.mul(b).add(c); }));
+    out.fma = best(() =>
+      tt.tidy(() => {
+        a.mul(b).add(c);
+      }),
+    );
     out.exp = best(() => a.exp().dispose());
     const s = tt.randn([4096, 4096]);
     out.softmax = best(() => s.softmax(-1).dispose());
-    const x = tt.randn([64, 32, 28, 28]), w = tt.randn([64, 32, 3, 3]);
+    const x = tt.randn([64, 32, 28, 28]),
+      w = tt.randn([64, 32, 3, 3]);
     out.conv2d = best(() => tt.conv2d(x, w, undefined, { padding: 1 }).dispose());
   }
   return out;
@@ -91,7 +99,8 @@ for (let r = 0; r < ROUNDS; r++) {
 
 const rows: string[][] = [["case", "ours", "PyTorch", "numpy", "ours/PyTorch", "ours/numpy"]];
 const fmt = (v: number | undefined): string => (v === undefined ? "n/a" : v.toFixed(1));
-const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? "n/a" : `${(a / b).toFixed(2)}x`);
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined ? "n/a" : `${(a / b).toFixed(2)}x`;
 function row(label: string, key: string, th: number, work: number): void {
   const v = (lib: string): number | undefined => {
     const t = results[lib][th]?.[key];
@@ -99,8 +108,7 @@ function row(label: string, key: string, th: number, work: number): void {
   };
   rows.push([label, fmt(v("ours")), fmt(v("torch")), fmt(v("numpy")), ratio(v("ours"), v("torch")), ratio(v("ours"), v("numpy"))]);
 }
-for (const th of [1, 2])
-  for (const n of SIZES) row(`matmul ${n} f32, ${th} thr (GFLOP/s)`, `matmul${n}`, th, 2 * n ** 3);
+for (const th of [1, 2]) for (const n of SIZES) row(`matmul ${n} f32, ${th} thr (GFLOP/s)`, `matmul${n}`, th, 2 * n ** 3);
 row("a+b, 16M f32 (GB/s)", "add", 2, 3 * 4 * M);
 row("a*b+c, 16M f32 (GB/s)", "fma", 2, 4 * 4 * M);
 row("exp(a), 16M f32 (GB/s)", "exp", 2, 2 * 4 * M);
@@ -109,7 +117,9 @@ row("conv2d [64,32,28,28]x[64,32,3,3] (GFLOP/s)", "conv2d", 2, 2 * 64 * 64 * 28 
 
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 const line = (r: string[]): string => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ")} |`;
-console.log(`@tessera/tensor ${tt.cpuIsa()} vs PyTorch ${results.torch[2]?.version ?? "n/a"} and numpy ${results.numpy[2]?.version ?? "n/a"}; higher is better`);
+console.log(
+  `@tessera/tensor ${tt.cpuIsa()} vs PyTorch ${results.torch[2]?.version ?? "n/a"} and numpy ${results.numpy[2]?.version ?? "n/a"}; higher is better`,
+);
 console.log(line(rows[0]));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows.slice(1)) console.log(line(r));

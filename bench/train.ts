@@ -27,8 +27,16 @@ const mlp: Make = () => ({
 });
 const cnn: Make = () => ({
   model: new nn.Sequential(
-    new nn.Conv2d(1, 32, 3), new nn.ReLU(), new nn.Conv2d(32, 64, 3), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(9216, 128), new nn.ReLU(), new nn.Linear(128, 10)),
+    new nn.Conv2d(1, 32, 3),
+    new nn.ReLU(),
+    new nn.Conv2d(32, 64, 3),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(9216, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, 10),
+  ),
   x: tt.randn([64, 1, 28, 28]),
   y: tt.randint(0, 10, [64]),
 });
@@ -43,11 +51,12 @@ function ours(make: Make, threads: number): number {
   tt.manualSeed(0);
   const { model, x, y } = make();
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
-  const step = (): void => tt.tidy(() => {
-    opt.zeroGrad();
-    nn.F.crossEntropy(model.forward(x), y).backward();
-    opt.step();
-  });
+  const step = (): void =>
+    tt.tidy(() => {
+      opt.zeroGrad();
+      nn.F.crossEntropy(model.forward(x), y).backward();
+      opt.step();
+    });
   for (let i = 0; i < 3; i++) step();
   const times: number[] = [];
   for (let i = 0; i < STEPS; i++) {
@@ -58,7 +67,11 @@ function ours(make: Make, threads: number): number {
   return median(times);
 }
 
-interface Peer { version: string; mlp: number; cnn: number }
+interface Peer {
+  version: string;
+  mlp: number;
+  cnn: number;
+}
 function torch(threads: number, passive: boolean): Peer | undefined {
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   if (passive) env.OMP_WAIT_POLICY = "passive";
@@ -100,7 +113,11 @@ console.log("| model | threads | ours | PyTorch | PyTorch best setting | PyTorch
 console.log("|---|---:|---:|---:|---:|---:|");
 for (const m of ["mlp", "cnn"]) {
   for (const th of [1, 2]) {
-    const o = best[`ours ${m} ${th}`], t = best[`torch ${m} ${th}`], b = torchBest(m);
-    console.log(`| ${m.toUpperCase()} | ${th} | ${fmt(o)} | ${fmt(t)} | ${fmt(b)} | ${b === undefined ? "n/a" : (b / o).toFixed(2) + "x"} |`);
+    const o = best[`ours ${m} ${th}`],
+      t = best[`torch ${m} ${th}`],
+      b = torchBest(m);
+    console.log(
+      `| ${m.toUpperCase()} | ${th} | ${fmt(o)} | ${fmt(t)} | ${fmt(b)} | ${b === undefined ? "n/a" : (b / o).toFixed(2) + "x"} |`,
+    );
   }
 }

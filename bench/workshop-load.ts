@@ -57,10 +57,21 @@ interface Setup {
 
 async function tessera(dir: string): Promise<Setup> {
   const file = join(dir, "users.yaml");
-  const csv = execFileSync(process.execPath, [CLI, "users", "init", file, "--students", String(STUDENTS)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  const creds = csv.trim().split("\n").slice(1).map((l) => l.split(",") as [string, string]).slice(1);
+  const csv = execFileSync(process.execPath, [CLI, "users", "init", file, "--students", String(STUDENTS)], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const creds = csv
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(",") as [string, string])
+    .slice(1);
   const port = await freePort();
-  const proc = spawn(process.execPath, [CLI, "--users", file, "--port", String(port), "--quiet"], { stdio: "ignore", env: { ...process.env, TESSERA_CONFIG_DIR: join(dir, "config") } });
+  const proc = spawn(process.execPath, [CLI, "--users", file, "--port", String(port), "--quiet"], {
+    stdio: "ignore",
+    env: { ...process.env, TESSERA_CONFIG_DIR: join(dir, "config") },
+  });
   const base = `http://127.0.0.1:${port}/`;
   await waitUp(`${base}login`);
   const origin = base.replace(/\/$/, "");
@@ -74,9 +85,25 @@ async function tessera(dir: string): Promise<Setup> {
     });
     if (res.status !== 302) throw new Error(`login ${name}: HTTP ${res.status}`);
     const jar = Object.fromEntries(res.headers.getSetCookie().map((c) => c.split(";")[0].split("=") as [string, string]));
-    students.push({ name, headers: { cookie: Object.entries(jar).map(([k, v]) => `${k}=${v}`).join("; "), "x-xsrftoken": decodeURIComponent(jar._xsrf), origin } });
+    students.push({
+      name,
+      headers: {
+        cookie: Object.entries(jar)
+          .map(([k, v]) => `${k}=${v}`)
+          .join("; "),
+        "x-xsrftoken": decodeURIComponent(jar._xsrf),
+        origin,
+      },
+    });
   }
-  return { name: `Tessera (${STUDENTS} users)`, proc, base, kernel: "typescript", print: (l) => `console.log(${JSON.stringify(l)})`, students };
+  return {
+    name: `Tessera (${STUDENTS} users)`,
+    proc,
+    base,
+    kernel: "typescript",
+    print: (l) => `console.log(${JSON.stringify(l)})`,
+    students,
+  };
 }
 
 async function jupyter(dir: string): Promise<Setup> {
@@ -84,14 +111,30 @@ async function jupyter(dir: string): Promise<Setup> {
   const token = "bench" + Math.random().toString(16).slice(2);
   const proc = spawn(
     "/usr/bin/python3",
-    ["-m", "notebook", "--no-browser", `--port=${port}`, `--NotebookApp.token=${token}`, `--notebook-dir=${dir}`, "--NotebookApp.open_browser=False", "--allow-root"],
+    [
+      "-m",
+      "notebook",
+      "--no-browser",
+      `--port=${port}`,
+      `--NotebookApp.token=${token}`,
+      `--notebook-dir=${dir}`,
+      "--NotebookApp.open_browser=False",
+      "--allow-root",
+    ],
     { stdio: "ignore", env: { ...process.env, JUPYTER_RUNTIME_DIR: join(dir, ".runtime") } },
   );
   const base = `http://127.0.0.1:${port}/`;
   const headers = { authorization: `token ${token}` };
   await waitUp(`${base}api/status`, headers);
   const students = Array.from({ length: STUDENTS }, (_, i) => ({ name: `student${String(i + 1).padStart(2, "0")}`, headers }));
-  return { name: `Jupyter (1 user, ${STUDENTS} kernels)`, proc, base, kernel: "python3", print: (l) => `print(${JSON.stringify(l)})`, students };
+  return {
+    name: `Jupyter (1 user, ${STUDENTS} kernels)`,
+    proc,
+    base,
+    kernel: "python3",
+    print: (l) => `print(${JSON.stringify(l)})`,
+    students,
+  };
 }
 
 async function measure(make: (dir: string) => Promise<Setup>) {
@@ -120,7 +163,19 @@ async function measure(make: (dir: string) => Promise<Setup>) {
     const trips = results.flatMap((r) => r.roundTripsMs);
     const starts = results.map((r) => r.startMs);
     const problems = results.flatMap((r) => r.problems.map((p) => `${r.name}: ${p}`));
-    return { name: setup.name, idle, peak, after: afterRss, p50: quantile(trips, 0.5), p99: quantile(trips, 0.99), start50: quantile(starts, 0.5), startMax: Math.max(...starts), cells: trips.length, wallS, problems };
+    return {
+      name: setup.name,
+      idle,
+      peak,
+      after: afterRss,
+      p50: quantile(trips, 0.5),
+      p99: quantile(trips, 0.99),
+      start50: quantile(starts, 0.5),
+      startMax: Math.max(...starts),
+      cells: trips.length,
+      wallS,
+      problems,
+    };
   } finally {
     setup.proc.kill("SIGTERM");
     await new Promise((r) => setup.proc.once("exit", r));
@@ -133,11 +188,19 @@ const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 const ours = await measure(tessera);
 const peer = await measure(jupyter);
-console.log(`\n${STUDENTS} students at once, ${CELLS} cells each (node ${process.version}, ${(await import("node:os")).cpus().length} cores)\n`);
-console.log("| server | RSS idle | RSS peak | RSS after | cell p50 | cell p99 | first answer p50 | first answer max | cells | wall | own output only |");
+console.log(
+  `\n${STUDENTS} students at once, ${CELLS} cells each (node ${process.version}, ${(await import("node:os")).cpus().length} cores)\n`,
+);
+console.log(
+  "| server | RSS idle | RSS peak | RSS after | cell p50 | cell p99 | first answer p50 | first answer max | cells | wall | own output only |",
+);
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const r of [ours, peer]) {
-  console.log(`| ${r.name} | ${mib(r.idle)} | ${mib(r.peak)} | ${mib(r.after)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.start50)} | ${ms(r.startMax)} | ${r.cells} | ${r.wallS.toFixed(1)} s | ${r.problems.length === 0 ? "yes" : `NO: ${r.problems.length} problems`} |`);
+  console.log(
+    `| ${r.name} | ${mib(r.idle)} | ${mib(r.peak)} | ${mib(r.after)} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.start50)} | ${ms(r.startMax)} | ${r.cells} | ${r.wallS.toFixed(1)} s | ${r.problems.length === 0 ? "yes" : `NO: ${r.problems.length} problems`} |`,
+  );
 }
-console.log(`\nratio Tessera/Jupyter: RSS peak ${(ours.peak / peer.peak).toFixed(2)}×, cell p50 ${(ours.p50 / peer.p50).toFixed(2)}×, p99 ${(ours.p99 / peer.p99).toFixed(2)}×`);
+console.log(
+  `\nratio Tessera/Jupyter: RSS peak ${(ours.peak / peer.peak).toFixed(2)}×, cell p50 ${(ours.p50 / peer.p50).toFixed(2)}×, p99 ${(ours.p99 / peer.p99).toFixed(2)}×`,
+);
 for (const p of [...ours.problems, ...peer.problems].slice(0, 10)) console.log(`problem: ${p}`);

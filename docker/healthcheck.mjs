@@ -13,7 +13,14 @@ const client = env.TESSERA_CERTFILE ? https : http;
 const token = env.TESSERA_TOKEN || "";
 
 const request = client.get(
-  { host: "127.0.0.1", port, path: `${base}api/status`, headers: token ? { authorization: `token ${token}` } : {}, rejectUnauthorized: false, timeout: 4000 },
+  {
+    host: "127.0.0.1",
+    port,
+    path: `${base}api/status`,
+    headers: token ? { authorization: `token ${token}` } : {},
+    rejectUnauthorized: false,
+    timeout: 4000,
+  },
   (res) => {
     res.resume();
     const healthy = res.statusCode === 200 || (!token && res.statusCode === 403);

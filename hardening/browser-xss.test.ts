@@ -60,7 +60,8 @@ function probe(id: string, origin: string): string {
 }
 
 /** A payload with no spaces and no `%`, for a link target, an attachment or TeX (where a space ends the URL). */
-const short = (id: string) => `top.__pwned='${id}';top.postMessage({tesseraProbe:{id:'${id}',cookie:document.cookie,tried:'top',step:'ran'}},'*')`;
+const short = (id: string) =>
+  `top.__pwned='${id}';top.postMessage({tesseraProbe:{id:'${id}',cookie:document.cookie,tried:'top',step:'ran'}},'*')`;
 
 /** Payloads that run, but inside a sandboxed frame: each must report, from an opaque origin. */
 const SANDBOXED = ["out-html-script", "out-html-img", "out-html-iframe"];
@@ -74,7 +75,14 @@ const MAY_RUN_SANDBOXED = "out-html-link";
 function untrustedNotebook(origin: string): object {
   const p = (id: string) => probe(id, origin);
   const md = (id: string, source: string) => ({ id, cell_type: "markdown", metadata: {}, source });
-  const code = (id: string, source: string, outputs: object[]) => ({ id, cell_type: "code", metadata: {}, source, execution_count: 1, outputs });
+  const code = (id: string, source: string, outputs: object[]) => ({
+    id,
+    cell_type: "code",
+    metadata: {},
+    source,
+    execution_count: 1,
+    outputs,
+  });
   const display = (data: Record<string, unknown>) => ({ output_type: "display_data", data, metadata: {} });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40" onload="${p("out-svg-onload")}"><script>${p("out-svg-script")}</script><rect width="160" height="40" fill="#c33"/><text x="8" y="26" fill="#fff">svg output</text></svg>`;
   return {
@@ -85,8 +93,14 @@ function untrustedNotebook(origin: string): object {
       language_info: { name: "typescript" },
     },
     cells: [
-      md("md-heading", `# Untrusted notebook\n\nEvery cell below tries to run script in the page. <img src=x onerror="${p("md-img")}"> <b>bold raw HTML</b>`),
-      md("md-script", `<script>${p("md-script")}</script>\n\n<svg onload="${p("md-svg-onload")}"><script>${p("md-svg-script")}</script></svg>`),
+      md(
+        "md-heading",
+        `# Untrusted notebook\n\nEvery cell below tries to run script in the page. <img src=x onerror="${p("md-img")}"> <b>bold raw HTML</b>`,
+      ),
+      md(
+        "md-script",
+        `<script>${p("md-script")}</script>\n\n<svg onload="${p("md-svg-onload")}"><script>${p("md-svg-script")}</script></svg>`,
+      ),
       md(
         "md-links",
         `Links: [click me](javascript:${short("md-link")}) and <a href="javascript:${p("md-rawlink")}" id="md-rawlink">raw link</a> and <a href="jAvAsCrIpT:${p("md-caselink")}">case link</a>`,
@@ -99,7 +113,10 @@ function untrustedNotebook(origin: string): object {
       ),
       // A mutation-XSS shape that got past old sanitizers, and tags that would retarget or navigate the page.
       md("md-mxss", `<math><mtext><table><mglyph><style><img src=x onerror="${p("md-mxss")}">`),
-      md("md-retarget", `<base href="${EVIL}/">\n\n<meta http-equiv="refresh" content="0;url=javascript:${short("md-meta")}">\n\nMath: $\\href{javascript:${short("md-katex")}}{katex link}$`),
+      md(
+        "md-retarget",
+        `<base href="${EVIL}/">\n\n<meta http-equiv="refresh" content="0;url=javascript:${short("md-meta")}">\n\nMath: $\\href{javascript:${short("md-katex")}}{katex link}$`,
+      ),
       {
         ...md("md-attachment", "Attachment: ![attached](attachment:x.png)"),
         // The attachment's base64 is spliced into src="…" before sanitizing: a quote in it must not open an attribute.
@@ -119,10 +136,21 @@ function untrustedNotebook(origin: string): object {
         display({ "application/json": { html: `<img src=x onerror="${p("out-json")}">` } }),
       ]),
       code("code-md-out", "// markdown, LaTeX, a stream and an error", [
-        display({ "text/markdown": `Markdown output <img src=x onerror="${p("out-md")}"> [md output link](javascript:${short("out-md-link")})` }),
+        display({
+          "text/markdown": `Markdown output <img src=x onerror="${p("out-md")}"> [md output link](javascript:${short("out-md-link")})`,
+        }),
         display({ "text/latex": `\\href{javascript:${short("out-latex")}}{latex link}` }),
-        { output_type: "stream", name: "stdout", text: `stream says <script>${p("out-stream")}</script><img src=x onerror="${p("out-stream-img")}">\n` },
-        { output_type: "error", ename: `<img src=x onerror="${p("out-error")}">`, evalue: "<b>not bold</b>", traceback: [`\u001b[31mError\u001b[0m <img src=x onerror="${p("out-traceback")}">`] },
+        {
+          output_type: "stream",
+          name: "stdout",
+          text: `stream says <script>${p("out-stream")}</script><img src=x onerror="${p("out-stream-img")}">\n`,
+        },
+        {
+          output_type: "error",
+          ename: `<img src=x onerror="${p("out-error")}">`,
+          evalue: "<b>not bold</b>",
+          traceback: [`\u001b[31mError\u001b[0m <img src=x onerror="${p("out-traceback")}">`],
+        },
       ]),
     ],
   };
@@ -181,7 +209,9 @@ e2eTest("XSS from notebook outputs and markdown: an untrusted notebook runs no s
   // Every payload that can run (in the sandbox) has run and finished its API attempts; the link one runs when clicked.
   const finished = async (ids: string[]) => {
     const got = await probes();
-    return ids.every((id) => got.some((b) => b.id === id && b.step.startsWith("read")) && got.some((b) => b.id === id && b.step.startsWith("put")));
+    return ids.every(
+      (id) => got.some((b) => b.id === id && b.step.startsWith("read")) && got.some((b) => b.id === id && b.step.startsWith("put")),
+    );
   };
   await waitUntil(() => finished(SANDBOXED), "the sandboxed payloads report");
 
@@ -222,7 +252,9 @@ e2eTest("XSS from notebook outputs and markdown: an untrusted notebook runs no s
   const beacons = await probes();
   const ids = [...new Set(beacons.map((b) => b.id))].filter((id) => id !== MAY_RUN_SANDBOXED).sort();
   assert.deepEqual(ids, [...SANDBOXED].sort(), `payloads that ran: ${JSON.stringify(beacons, null, 1)}`);
-  t.diagnostic(`the javascript: link in an HTML output ${beacons.some((b) => b.id === MAY_RUN_SANDBOXED) ? "ran, in its sandboxed frame" : "did not run"}`);
+  t.diagnostic(
+    `the javascript: link in an HTML output ${beacons.some((b) => b.id === MAY_RUN_SANDBOXED) ? "ran, in its sandboxed frame" : "did not run"}`,
+  );
   for (const b of beacons) {
     const what = `${b.id} (${b.step})`;
     assert.equal(b.from, "null", `${what} ran in an opaque origin`);
@@ -232,7 +264,11 @@ e2eTest("XSS from notebook outputs and markdown: an untrusted notebook runs no s
     assert.ok(!/^(read|put):/.test(b.step), `${what} got an answer from the server API`);
   }
   const files = await readdir(server.root);
-  assert.deepEqual(files.filter((f) => f.startsWith("pwned")), [], "no payload wrote a file through the API");
+  assert.deepEqual(
+    files.filter((f) => f.startsWith("pwned")),
+    [],
+    "no payload wrote a file through the API",
+  );
 
   // 3. The DOM the page built from the notebook holds no live script: no script elements, no
   //    event handler attributes, no javascript: URLs, no base/meta/object/embed, and the only
@@ -244,7 +280,8 @@ e2eTest("XSS from notebook outputs and markdown: an untrusted notebook runs no s
       if (["SCRIPT", "BASE", "META", "OBJECT", "EMBED"].includes(el.tagName)) bad.push(`<${el.tagName.toLowerCase()}>`);
       for (const a of Array.from(el.attributes)) {
         if (/^on/i.test(a.name)) bad.push(`${el.tagName.toLowerCase()}[${a.name}]`);
-        if (["href", "src", "action", "data", "formaction", "xlink:href"].includes(a.name) && /^\s*javascript:/i.test(a.value)) bad.push(`${el.tagName.toLowerCase()}[${a.name}=${a.value.slice(0, 30)}]`);
+        if (["href", "src", "action", "data", "formaction", "xlink:href"].includes(a.name) && /^\s*javascript:/i.test(a.value))
+          bad.push(`${el.tagName.toLowerCase()}[${a.name}=${a.value.slice(0, 30)}]`);
       }
     }
     const frames = Array.from(cells.querySelectorAll("iframe")).map((f) => ({ cls: f.className, sandbox: f.getAttribute("sandbox") }));
@@ -260,7 +297,12 @@ e2eTest("XSS from notebook outputs and markdown: an untrusted notebook runs no s
     assert.equal(f.cls, "output-html-frame");
     const flags = (f.sandbox ?? "").split(/\s+/);
     assert.ok(f.sandbox !== null, "the frame is sandboxed");
-    for (const escape of ["allow-same-origin", "allow-top-navigation", "allow-popups-to-escape-sandbox", "allow-top-navigation-by-user-activation"]) {
+    for (const escape of [
+      "allow-same-origin",
+      "allow-top-navigation",
+      "allow-popups-to-escape-sandbox",
+      "allow-top-navigation-by-user-activation",
+    ]) {
       assert.ok(!flags.includes(escape), `the frame's sandbox (${f.sandbox}) lacks ${escape}`);
     }
   }

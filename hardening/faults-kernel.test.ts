@@ -19,7 +19,10 @@ after(async () => server?.close());
 
 async function open(path: string, cells: string[]): Promise<{ page: PageClient; ids: string[] }> {
   await putNotebook(server, path, cells);
-  const page = await PageClient.open({ wsBase: server.base.replace(/^http/, "ws"), headers: { authorization: `token ${server.token}`, origin: server.origin } }, path);
+  const page = await PageClient.open(
+    { wsBase: server.base.replace(/^http/, "ws"), headers: { authorization: `token ${server.token}`, origin: server.origin } },
+    path,
+  );
   return { page, ids: page.state!.notebook.cells.map((c) => c.id) };
 }
 
@@ -52,7 +55,10 @@ async function killMidCell(page: PageClient, cellId: string, runningWhen: () => 
 describe("kernel faults", () => {
   it("kill -9 mid-cell: the cell ends with the reason, the notebook stays, a restart runs again", async () => {
     const before = await childrenOf(server.pid);
-    const { page, ids } = await open("kill-mid-cell.ipynb", ["var ticks = 0;\nwhile (true) { ticks++; if (ticks % 1e6 === 0) await null; }", "40 + 2"]);
+    const { page, ids } = await open("kill-mid-cell.ipynb", [
+      "var ticks = 0;\nwhile (true) { ticks++; if (ticks % 1e6 === 0) await null; }",
+      "40 + 2",
+    ]);
     await page.request({ type: "start_kernel" });
     const pid = await kernelPid(before);
     void page.request({ type: "execute", cellIds: [ids[0]] }).catch(() => {});
@@ -67,7 +73,9 @@ describe("kernel faults", () => {
 
   it("kill -9 mid output flood: what arrived stays, the server's memory is not held by the flood", async () => {
     const before = await childrenOf(server.pid);
-    const { page, ids } = await open("kill-mid-flood.ipynb", ["for (let i = 0; i < 5e6; i++) console.log(`line ${i} of a flood that does not stop`)"]);
+    const { page, ids } = await open("kill-mid-flood.ipynb", [
+      "for (let i = 0; i < 5e6; i++) console.log(`line ${i} of a flood that does not stop`)",
+    ]);
     await page.request({ type: "start_kernel" });
     const pid = await kernelPid(before);
     void page.request({ type: "execute", cellIds: [ids[0]] }).catch(() => {});
@@ -76,7 +84,10 @@ describe("kernel faults", () => {
     // The lines that came are whole and in order, up to the cut.
     const numbers = [...text.matchAll(/^line (\d+) of/gm)].map((m) => Number(m[1]));
     assert.ok(numbers.length > 1000);
-    assert.ok(numbers.every((n, i) => i === 0 || n === numbers[i - 1] + 1), "lines in order, none doubled");
+    assert.ok(
+      numbers.every((n, i) => i === 0 || n === numbers[i - 1] + 1),
+      "lines in order, none doubled",
+    );
     page.close();
   });
 

@@ -14,7 +14,11 @@ before(async () => {
 });
 after(async () => server?.close());
 
-const open = (path: string) => PageClient.open({ wsBase: server.base.replace(/^http/, "ws"), headers: { authorization: `token ${server.token}`, origin: server.origin } }, path);
+const open = (path: string) =>
+  PageClient.open(
+    { wsBase: server.base.replace(/^http/, "ws"), headers: { authorization: `token ${server.token}`, origin: server.origin } },
+    path,
+  );
 
 it("a runaway kernel is stopped with the reason; another kernel keeps running cells", { timeout: 300_000 }, async () => {
   await putNotebook(server, "steady.ipynb", ["let n = 0; n += 1; n"]);
@@ -43,7 +47,10 @@ it("a runaway kernel is stopped with the reason; another kernel keeps running ce
   await runaway.request({ type: "restart" });
   const [tensorRun] = await runaway.run([tensorCell]);
   assert.equal(tensorRun.status, "error");
-  assert.match(JSON.stringify(runaway.state!.notebook.cells.find((c) => c.id === tensorCell)), /out of memory: this tensor needs 64\.0 MiB .*the memory limit per kernel is 500\.0 MiB/);
+  assert.match(
+    JSON.stringify(runaway.state!.notebook.cells.find((c) => c.id === tensorCell)),
+    /out of memory: this tensor needs 64\.0 MiB .*the memory limit per kernel is 500\.0 MiB/,
+  );
   assert.notEqual(runaway.kernel?.status, "dead");
   steady.close();
   runaway.close();

@@ -51,7 +51,15 @@ let kernelId: string;
 const counts: Record<string, { sent: number; malformed: number; errorsAnswered: number }> = {};
 const count = (surface: string) => (counts[surface] ??= { sent: 0, malformed: 0, errorsAnswered: 0 });
 const closes: Record<string, number> = {};
-const rest = { statuses: {} as Record<string, number>, fiveHundreds: [] as string[], badAnswers: [] as string[], connectionErrors: [] as string[], kernelsStarted: 0, totalMs: 0, maxMs: 0 };
+const rest = {
+  statuses: {} as Record<string, number>,
+  fiveHundreds: [] as string[],
+  badAnswers: [] as string[],
+  connectionErrors: [] as string[],
+  kernelsStarted: 0,
+  totalMs: 0,
+  maxMs: 0,
+};
 const rss = { before: 0, peak: 0, after: 0, series: [] as Array<[number, number]> };
 let fuzzSeconds = 0;
 
@@ -61,7 +69,9 @@ before(async () => {
   server = await startServer();
   wsBase = server.base.replace(/^http/, "ws");
   headers = { authorization: `token ${server.token}`, origin: server.origin };
-  kernelId = ((await (await server.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as { id: string }).id;
+  kernelId = (
+    (await (await server.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as { id: string }
+  ).id;
   await server.api("api/contents/docs", { method: "PUT", body: JSON.stringify({ type: "directory" }) });
   await server.api("api/contents/rest", { method: "PUT", body: JSON.stringify({ type: "directory" }) });
   await putNotebook(server, "docs/fuzz.ipynb", ["1 + 1", "'pinned'"]);
@@ -74,7 +84,15 @@ after(async () => {
     seconds: fuzzSeconds,
     surfaces: counts,
     closes,
-    rest: { statuses: rest.statuses, fiveHundreds: rest.fiveHundreds.length, badAnswers: rest.badAnswers.length, connectionErrors: rest.connectionErrors.length, kernelsStarted: rest.kernelsStarted, meanMs: Math.round(rest.totalMs / Math.max(1, count("rest").sent)), maxMs: Math.round(rest.maxMs) },
+    rest: {
+      statuses: rest.statuses,
+      fiveHundreds: rest.fiveHundreds.length,
+      badAnswers: rest.badAnswers.length,
+      connectionErrors: rest.connectionErrors.length,
+      kernelsStarted: rest.kernelsStarted,
+      meanMs: Math.round(rest.totalMs / Math.max(1, count("rest").sent)),
+      maxMs: Math.round(rest.maxMs),
+    },
     rssMiB: { before: mib(rss.before), peak: mib(rss.peak), after: mib(rss.after), growth: mib(rss.after - rss.before) },
     ...(FULL ? { rssSeriesMiB: rss.series.map(([t, v]) => [t, mib(v)]) } : {}),
   });
@@ -84,34 +102,61 @@ after(async () => {
 /** A kernel_info_request on shell: its reply comes after everything sent before it (the server answers bad frames at once; the kernel works in order). */
 function infoRequest(framing: "json" | "v1"): { msgId: string; data: string | Buffer } {
   const msgId = `sync-${Math.random().toString(16).slice(2)}`;
-  const header = { msg_id: msgId, msg_type: "kernel_info_request", session: "fuzz", username: "fuzz", date: new Date().toISOString(), version: "5.3" };
-  if (framing === "v1") return { msgId, data: encodeV1Parts(["shell", JSON.stringify(header), "{}", "{}", "{}"].map((t) => Buffer.from(t))) };
+  const header = {
+    msg_id: msgId,
+    msg_type: "kernel_info_request",
+    session: "fuzz",
+    username: "fuzz",
+    date: new Date().toISOString(),
+    version: "5.3",
+  };
+  if (framing === "v1")
+    return { msgId, data: encodeV1Parts(["shell", JSON.stringify(header), "{}", "{}", "{}"].map((t) => Buffer.from(t))) };
   return { msgId, data: JSON.stringify({ header, parent_header: {}, metadata: {}, content: {}, channel: "shell", buffers: [] }) };
 }
 
 const isInvalidMessage = (m: Received) => m.content?.ename === "InvalidMessage";
 
 function explain(frames: Array<KernelFrame | DocFrame>): string {
-  return frames.map((f, i) => `  #${i} ${"malformed" in f ? (f.malformed ?? "valid") : `${f.verdict}: ${f.note}`}: ${show(f.data, 200)}`).join("\n");
+  return frames
+    .map((f, i) => `  #${i} ${"malformed" in f ? (f.malformed ?? "valid") : `${f.verdict}: ${f.note}`}: ${show(f.data, 200)}`)
+    .join("\n");
 }
 
 /** Batches of frames on one kernel socket; after each, every malformed frame must have had its InvalidMessage answer. */
 async function fuzzKernel(rng: Rng, framing: "json" | "v1", deadline: number): Promise<void> {
   const surface = `kernel-${framing}`;
   const c = count(surface);
-  const ws = await openSocket(`${wsBase}api/kernels/${kernelId}/channels?session_id=fuzz-${framing}`, headers, framing === "v1" ? [V1] : undefined);
+  const ws = await openSocket(
+    `${wsBase}api/kernels/${kernelId}/channels?session_id=fuzz-${framing}`,
+    headers,
+    framing === "v1" ? [V1] : undefined,
+  );
   for (let batch = 0; Date.now() < deadline; batch++) {
     const start = ws.received.length;
     const frames = Array.from({ length: BATCH }, () => (framing === "json" ? jsonFrame(rng, MAX_HUGE) : v1Frame(rng, MAX_HUGE)));
     for (const f of frames) ws.send(f.data, { binary: f.binary });
     const sync = infoRequest(framing);
     ws.send(sync.data, { binary: framing === "v1" });
-    const end = await waitFor(ws, (m) => m.parent_header?.msg_id === sync.msgId && m.header?.msg_type === "kernel_info_reply", `the kernel_info_reply after ${surface} batch ${batch}`, start);
-    assert.equal(ws.received[end].content?.status, "ok", `the kernel stopped answering after ${surface} batch ${batch}: ${JSON.stringify(ws.received[end].content)}\n${explain(frames)}`);
+    const end = await waitFor(
+      ws,
+      (m) => m.parent_header?.msg_id === sync.msgId && m.header?.msg_type === "kernel_info_reply",
+      `the kernel_info_reply after ${surface} batch ${batch}`,
+      start,
+    );
+    assert.equal(
+      ws.received[end].content?.status,
+      "ok",
+      `the kernel stopped answering after ${surface} batch ${batch}: ${JSON.stringify(ws.received[end].content)}\n${explain(frames)}`,
+    );
     const answers = ws.received.slice(start, end);
     const invalid = answers.filter(isInvalidMessage).length;
     const malformed = frames.filter((f) => f.malformed !== null).length;
-    assert.equal(invalid, malformed, `${surface} batch ${batch}: ${malformed} malformed frames got ${invalid} InvalidMessage answers:\n${explain(frames)}`);
+    assert.equal(
+      invalid,
+      malformed,
+      `${surface} batch ${batch}: ${malformed} malformed frames got ${invalid} InvalidMessage answers:\n${explain(frames)}`,
+    );
     c.sent += frames.length;
     c.malformed += malformed;
     c.errorsAnswered += invalid;
@@ -148,10 +193,21 @@ async function fuzzDocument(rng: Rng, deadline: number): Promise<void> {
       const refused = m.requestId ? sentOk.get(m.requestId) : undefined;
       assert.ok(!refused, `the document refused a valid frame (${refused?.note}): ${m.error ?? m.message}\n  ${show(refused?.data ?? "")}`);
     }
-    assert.equal(ws.received[end].ok, true, `the document can no longer be saved after batch ${batch}: ${ws.received[end].error}\n${explain(frames)}`);
+    assert.equal(
+      ws.received[end].ok,
+      true,
+      `the document can no longer be saved after batch ${batch}: ${ws.received[end].error}\n${explain(frames)}`,
+    );
     const errors = answers.filter(isError).length;
     const bad = frames.filter((f) => f.verdict === "error").length;
-    assert.equal(errors, bad, `document batch ${batch}: ${bad} bad frames got ${errors} error answers:\n${explain(frames)}\nanswers: ${answers.filter(isError).map((m) => JSON.stringify(m).slice(0, 200)).join("\n  ")}`);
+    assert.equal(
+      errors,
+      bad,
+      `document batch ${batch}: ${bad} bad frames got ${errors} error answers:\n${explain(frames)}\nanswers: ${answers
+        .filter(isError)
+        .map((m) => JSON.stringify(m).slice(0, 200))
+        .join("\n  ")}`,
+    );
     c.sent += frames.length;
     c.malformed += bad;
     c.errorsAnswered += errors;
@@ -171,8 +227,15 @@ async function fuzzMetrics(rng: Rng, deadline: number): Promise<void> {
     const expected = [...frames.map((f) => f.answer).filter((a) => a !== null), "history"];
     let n = 0;
     const end = await waitFor(ws, (m) => m.type !== "sample" && ++n === expected.length, `the answers to metrics batch ${batch}`, start);
-    const got = ws.received.slice(start, end + 1).filter((m) => m.type !== "sample").map((m) => m.type as string);
-    assert.deepEqual(got, expected, `metrics batch ${batch}: answers out of step with the frames:\n${frames.map((f) => `  ${f.answer}: ${show(f.data, 120)}`).join("\n")}`);
+    const got = ws.received
+      .slice(start, end + 1)
+      .filter((m) => m.type !== "sample")
+      .map((m) => m.type as string);
+    assert.deepEqual(
+      got,
+      expected,
+      `metrics batch ${batch}: answers out of step with the frames:\n${frames.map((f) => `  ${f.answer}: ${show(f.data, 120)}`).join("\n")}`,
+    );
     c.sent += frames.length;
     c.malformed += expected.filter((a) => a === "error").length;
     c.errorsAnswered += got.filter((a) => a === "error").length;
@@ -193,7 +256,13 @@ async function fuzzClosers(rng: Rng): Promise<void> {
   ];
   for (let i = 0; i < CLOSERS; i++) {
     for (const [name, path, protocols] of sockets) {
-      const over = await closeCodeFor(`${wsBase}${path}`, headers, i === 0 ? big.subarray(0, MAX_FRAME + 1) : big, protocols !== undefined, protocols);
+      const over = await closeCodeFor(
+        `${wsBase}${path}`,
+        headers,
+        i === 0 ? big.subarray(0, MAX_FRAME + 1) : big,
+        protocols !== undefined,
+        protocols,
+      );
       assert.equal(over, 1009, `${name}: a frame of ${big.length} bytes closed with ${over}, not 1009`);
       closes["1009"] = (closes["1009"] ?? 0) + 1;
       const utf8 = await closeCodeFor(`${wsBase}${path}`, headers, invalidUtf8(rng), false, protocols);
@@ -231,17 +300,27 @@ async function fuzzRest(rng: Rng, deadline: number, known: Known, budget: { spaw
       // A connection the server dropped (it answers a refused body early and stops reading: EPIPE)
       // is allowed; a hang is not, nor a server that no longer listens.
       if (/no answer within/.test((err as Error).message)) throw new Error(`REST hang: ${replayCommand(base, req)}`);
-      if ((err as NodeJS.ErrnoException).code === "ECONNREFUSED") throw new Error(`the server stopped listening; last request: ${replayCommand(base, req)}`);
+      if ((err as NodeJS.ErrnoException).code === "ECONNREFUSED")
+        throw new Error(`the server stopped listening; last request: ${replayCommand(base, req)}`);
       rest.connectionErrors.push(`${(err as Error).message}: ${replayCommand(base, req)}`);
       continue;
     }
     const klass = `${Math.floor(answer.status / 100)}xx`;
     rest.statuses[klass] = (rest.statuses[klass] ?? 0) + 1;
     if (answer.status >= 400) c.errorsAnswered++;
-    if (answer.status >= 500) rest.fiveHundreds.push(`HTTP ${answer.status} ${answer.body.slice(0, 300)}\n    replay: ${replayCommand(base, req)}`);
+    if (answer.status >= 500)
+      rest.fiveHundreds.push(`HTTP ${answer.status} ${answer.body.slice(0, 300)}\n    replay: ${replayCommand(base, req)}`);
     // A success that says JSON must be JSON (a handler returning something unserializable answers 200 with nothing).
-    if (answer.status < 300 && req.method !== "HEAD" && answer.status !== 204 && answer.contentType.startsWith("application/json") && !parses(answer.body)) {
-      rest.badAnswers.push(`HTTP ${answer.status} with unreadable JSON ${JSON.stringify(answer.body.slice(0, 100))}\n    replay: ${replayCommand(base, req)}`);
+    if (
+      answer.status < 300 &&
+      req.method !== "HEAD" &&
+      answer.status !== 204 &&
+      answer.contentType.startsWith("application/json") &&
+      !parses(answer.body)
+    ) {
+      rest.badAnswers.push(
+        `HTTP ${answer.status} with unreadable JSON ${JSON.stringify(answer.body.slice(0, 100))}\n    replay: ${replayCommand(base, req)}`,
+      );
     }
     if (req.spawns && answer.status === 201) {
       rest.kernelsStarted++;
@@ -273,64 +352,89 @@ function sampleRss(t0: number): () => Promise<void> {
   };
 }
 
-it(`fuzzes kernel channels, the document and metrics sockets and REST for ${SECONDS} s: every bad frame answered, no 5xx`, { timeout: (SECONDS + 300) * 1000 }, async () => {
-  rss.before = (await rssOf(server.pid)) ?? 0;
-  const t0 = Date.now();
-  const deadline = t0 + SECONDS * 1000;
-  const stopSampling = sampleRss(t0);
-  const known: Known = { kernels: [], sessions: [] };
-  const budget = { spawns: SPAWN_BUDGET };
-  try {
-    await Promise.all([
-      fuzzKernel(root.fork(1), "json", deadline),
-      fuzzKernel(root.fork(2), "v1", deadline),
-      fuzzDocument(root.fork(3), deadline),
-      fuzzMetrics(root.fork(4), deadline),
-      fuzzClosers(root.fork(5)),
-      ...Array.from({ length: REST_WORKERS }, (_, w) => fuzzRest(root.fork(6 + w), deadline, known, budget)),
-    ]);
-  } catch (err) {
-    // The server's own account (a crash's stack) belongs with the failure.
-    await new Promise((r) => setTimeout(r, 500));
-    if (err instanceof Error) err.message += `\n(seed ${seed}) server stderr (end):\n${server.stderr().slice(-3000)}`;
-    throw err;
-  } finally {
-    fuzzSeconds = Math.round((Date.now() - t0) / 100) / 10;
-    await stopSampling();
-  }
-  assert.deepEqual(rest.fiveHundreds, [], `REST answered 5xx (seed ${seed}):\n  ${rest.fiveHundreds.slice(0, 10).join("\n  ")}`);
-  assert.deepEqual(rest.badAnswers, [], `REST answered success with a body that is not the JSON it claims (seed ${seed}):\n  ${rest.badAnswers.slice(0, 10).join("\n  ")}`);
-  // The kernels the REST fuzzing started: gone, so they do not slow the checks below.
-  for (const id of known.kernels) await server.api(`api/kernels/${id}`, { method: "DELETE" }).catch(() => undefined);
-});
+it(
+  `fuzzes kernel channels, the document and metrics sockets and REST for ${SECONDS} s: every bad frame answered, no 5xx`,
+  { timeout: (SECONDS + 300) * 1000 },
+  async () => {
+    rss.before = (await rssOf(server.pid)) ?? 0;
+    const t0 = Date.now();
+    const deadline = t0 + SECONDS * 1000;
+    const stopSampling = sampleRss(t0);
+    const known: Known = { kernels: [], sessions: [] };
+    const budget = { spawns: SPAWN_BUDGET };
+    try {
+      await Promise.all([
+        fuzzKernel(root.fork(1), "json", deadline),
+        fuzzKernel(root.fork(2), "v1", deadline),
+        fuzzDocument(root.fork(3), deadline),
+        fuzzMetrics(root.fork(4), deadline),
+        fuzzClosers(root.fork(5)),
+        ...Array.from({ length: REST_WORKERS }, (_, w) => fuzzRest(root.fork(6 + w), deadline, known, budget)),
+      ]);
+    } catch (err) {
+      // The server's own account (a crash's stack) belongs with the failure.
+      await new Promise((r) => setTimeout(r, 500));
+      if (err instanceof Error) err.message += `\n(seed ${seed}) server stderr (end):\n${server.stderr().slice(-3000)}`;
+      throw err;
+    } finally {
+      fuzzSeconds = Math.round((Date.now() - t0) / 100) / 10;
+      await stopSampling();
+    }
+    assert.deepEqual(rest.fiveHundreds, [], `REST answered 5xx (seed ${seed}):\n  ${rest.fiveHundreds.slice(0, 10).join("\n  ")}`);
+    assert.deepEqual(
+      rest.badAnswers,
+      [],
+      `REST answered success with a body that is not the JSON it claims (seed ${seed}):\n  ${rest.badAnswers.slice(0, 10).join("\n  ")}`,
+    );
+    // The kernels the REST fuzzing started: gone, so they do not slow the checks below.
+    for (const id of known.kernels) await server.api(`api/kernels/${id}`, { method: "DELETE" }).catch(() => undefined);
+  },
+);
 
-it("still serves afterwards: status, the fuzzed kernel computes 1 + 1, the notebook opens, memory bounded, no uncaught exception", { timeout: 120_000 }, async () => {
-  assert.equal((await server.api("api/status")).status, 200);
+it(
+  "still serves afterwards: status, the fuzzed kernel computes 1 + 1, the notebook opens, memory bounded, no uncaught exception",
+  { timeout: 120_000 },
+  async () => {
+    assert.equal((await server.api("api/status")).status, 200);
 
-  const ws = await openSocket(`${wsBase}api/kernels/${kernelId}/channels?session_id=after-fuzz`, headers);
-  const msgId = `after-${Date.now()}`;
-  const header = { msg_id: msgId, msg_type: "execute_request", session: "after-fuzz", username: "t", date: new Date().toISOString(), version: "5.3" };
-  const content = { code: "1 + 1", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
-  ws.send(JSON.stringify({ header, parent_header: {}, metadata: {}, content, channel: "shell", buffers: [] }));
-  const result = ws.received[await waitFor(ws, (m) => m.parent_header?.msg_id === msgId && m.header?.msg_type === "execute_result", "the result of 1 + 1")];
-  assert.equal(result.content.data["text/plain"], "2");
-  ws.close();
+    const ws = await openSocket(`${wsBase}api/kernels/${kernelId}/channels?session_id=after-fuzz`, headers);
+    const msgId = `after-${Date.now()}`;
+    const header = {
+      msg_id: msgId,
+      msg_type: "execute_request",
+      session: "after-fuzz",
+      username: "t",
+      date: new Date().toISOString(),
+      version: "5.3",
+    };
+    const content = { code: "1 + 1", silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true };
+    ws.send(JSON.stringify({ header, parent_header: {}, metadata: {}, content, channel: "shell", buffers: [] }));
+    const result =
+      ws.received[
+        await waitFor(ws, (m) => m.parent_header?.msg_id === msgId && m.header?.msg_type === "execute_result", "the result of 1 + 1")
+      ];
+    assert.equal(result.content.data["text/plain"], "2");
+    ws.close();
 
-  // A new page still gets the fuzzed document: it is still valid JSON the server can send.
-  const doc = await openSocket(`${wsBase}api/tessera/documents?path=docs/fuzz.ipynb`, headers);
-  await waitFor(doc, (m) => m.type === "snapshot", "a snapshot of the fuzzed notebook");
-  doc.close();
+    // A new page still gets the fuzzed document: it is still valid JSON the server can send.
+    const doc = await openSocket(`${wsBase}api/tessera/documents?path=docs/fuzz.ipynb`, headers);
+    await waitFor(doc, (m) => m.type === "snapshot", "a snapshot of the fuzzed notebook");
+    doc.close();
 
-  // What the server holds once idle: the lowest RSS over a few seconds (V8 collects lazily, so
-  // one reading right after the run still counts garbage of the last seconds).
-  rss.after = Infinity;
-  for (const end = Date.now() + size(3000, 15_000); Date.now() < end; ) {
-    rss.after = Math.min(rss.after, (await rssOf(server.pid)) ?? Infinity);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  rss.peak = Math.max(rss.peak, rss.after);
-  assert.ok(rss.after - rss.before < RSS_GROWTH_LIMIT, `the server grew by ${mib(rss.after - rss.before)} MiB (from ${mib(rss.before)} to ${mib(rss.after)})`);
+    // What the server holds once idle: the lowest RSS over a few seconds (V8 collects lazily, so
+    // one reading right after the run still counts garbage of the last seconds).
+    rss.after = Infinity;
+    for (const end = Date.now() + size(3000, 15_000); Date.now() < end;) {
+      rss.after = Math.min(rss.after, (await rssOf(server.pid)) ?? Infinity);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    rss.peak = Math.max(rss.peak, rss.after);
+    assert.ok(
+      rss.after - rss.before < RSS_GROWTH_LIMIT,
+      `the server grew by ${mib(rss.after - rss.before)} MiB (from ${mib(rss.before)} to ${mib(rss.after)})`,
+    );
 
-  assert.doesNotThrow(() => process.kill(server.pid, 0), "the server process is gone");
-  assert.doesNotMatch(server.stderr(), /uncaught|unhandled/i, `the server's stderr:\n${server.stderr().slice(-3000)}`);
-});
+    assert.doesNotThrow(() => process.kill(server.pid, 0), "the server process is gone");
+    assert.doesNotMatch(server.stderr(), /uncaught|unhandled/i, `the server's stderr:\n${server.stderr().slice(-3000)}`);
+  },
+);

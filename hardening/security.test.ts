@@ -28,7 +28,11 @@ interface RawResponse {
 }
 
 /** One request with exactly these headers (Host and Origin included), body read whole. */
-function raw(base: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+function raw(
+  base: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = http.request({ host: u.hostname, port: u.port, path, method: init.method ?? "GET", headers: init.headers }, (res) => {
@@ -89,11 +93,15 @@ async function spawnServer(token: string, env: NodeJS.ProcessEnv = process.env):
   await writeFile(join(root, "a.ipynb"), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }));
   await mkdir(webRoot);
   await writeFile(join(webRoot, "index.html"), "<!doctype html><html><head></head><body>stub page</body></html>");
-  const child = spawn(process.execPath, [CLI, "--port", "0", "--ip", "127.0.0.1", "--root", root, "--token", token, "--web-root", webRoot, "--quiet"], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...env, BROWSER: "none" },
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, "--port", "0", "--ip", "127.0.0.1", "--root", root, "--token", token, "--web-root", webRoot, "--quiet"],
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...env, BROWSER: "none" },
+    },
+  );
   let out = "";
   let err = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
@@ -182,7 +190,10 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
         [`/files/missing.txt?token=${token}`],
         [`/api/sessions?token=${token}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{oops" }],
         [`/api/status?token=${token}`, { headers: { host: `evil.example:${port}` } }],
-        [`/api/contents?token=${token}`, { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: '{"type":"directory"}' }],
+        [
+          `/api/contents?token=${token}`,
+          { method: "POST", headers: { origin: "http://evil.example", "content-type": "application/json" }, body: '{"type":"directory"}' },
+        ],
         ["/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${wrong}` }],
         ["/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${token}` }],
       ];
@@ -204,11 +215,21 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
     const lines = stdout.split("\n");
     // The request log really was on: otherwise "no token in it" would prove nothing.
     const logged = lines.filter((l) => l.includes('"incoming request"'));
-    assert.ok(logged.length >= sent, `expected a log line for each of the ${sent} requests, got ${logged.length}:\n${stdout.slice(0, 2000)}`);
-    assert.ok(logged.some((l) => l.includes("token=[redacted]")), "URLs with a token are logged, redacted");
+    assert.ok(
+      logged.length >= sent,
+      `expected a log line for each of the ${sent} requests, got ${logged.length}:\n${stdout.slice(0, 2000)}`,
+    );
+    assert.ok(
+      logged.some((l) => l.includes("token=[redacted]")),
+      "URLs with a token are logged, redacted",
+    );
     // The one place the token belongs: the login URL printed at start, for the person who started the server.
     const withToken = lines.filter((l) => l.includes(token));
-    assert.deepEqual(withToken.map((l) => l.trim()), [`${s.base}?token=${token}`], "only the printed login URL holds the token");
+    assert.deepEqual(
+      withToken.map((l) => l.trim()),
+      [`${s.base}?token=${token}`],
+      "only the printed login URL holds the token",
+    );
     assert.ok(!stderr.includes(token), `stderr holds the token:\n${stderr}`);
   });
 
@@ -219,7 +240,11 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
     const s = await spawnServer(token, { ...process.env, TESSERA_TOKEN: token, TESSERA_PASSWORD_HASH: passwordHash });
     try {
       const auth = { authorization: `token ${token}` };
-      const made = await raw(s.base, "/api/kernels", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: '{"name":"typescript"}' });
+      const made = await raw(s.base, "/api/kernels", {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: '{"name":"typescript"}',
+      });
       assert.equal(made.status, 201, made.body);
       const id = (JSON.parse(made.body) as { id: string }).id;
       const ws = await openSocket(`${s.base.replace(/^http/, "ws")}api/kernels/${id}/channels?token=${token}&session_id=sec`);
@@ -345,15 +370,31 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
       }
     }
     // The header without the cookie it must match (a cookie jar without _xsrf) is refused too.
-    const authOnly = cookie.split("; ").filter((c) => !c.startsWith("_xsrf=")).join("; ");
-    assert.equal((await raw(base, "/api/contents", { method: "POST", headers: { cookie: authOnly, origin, ...json, "x-xsrftoken": xsrf }, body: '{"type":"directory"}' })).status, 403);
+    const authOnly = cookie
+      .split("; ")
+      .filter((c) => !c.startsWith("_xsrf="))
+      .join("; ");
+    assert.equal(
+      (
+        await raw(base, "/api/contents", {
+          method: "POST",
+          headers: { cookie: authOnly, origin, ...json, "x-xsrftoken": xsrf },
+          body: '{"type":"directory"}',
+        })
+      ).status,
+      403,
+    );
     // Nothing happened.
     assert.equal(await readFile(join(root, "victim.txt"), "utf8"), "keep me");
     await assert.rejects(stat(join(root, "csrf.txt")), /ENOENT/);
     await assert.rejects(stat(join(root, "moved.txt")), /ENOENT/);
     assert.equal(((await (await server.api("api/kernels")).json()) as unknown[]).length, kernelsBefore, "no kernel was started or stopped");
     // The same write with the header is accepted: the refusals above were the XSRF check.
-    const ok = await raw(base, "/api/contents/csrf.txt", { method: "PUT", headers: { cookie, origin, ...json, "x-xsrftoken": xsrf }, body: '{"type":"file","format":"text","content":"mine"}' });
+    const ok = await raw(base, "/api/contents/csrf.txt", {
+      method: "PUT",
+      headers: { cookie, origin, ...json, "x-xsrftoken": xsrf },
+      body: '{"type":"file","format":"text","content":"mine"}',
+    });
     assert.equal(ok.status, 201, ok.body);
   });
 
@@ -373,22 +414,40 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
     const origins = ["http://evil.example", "null", "http://127.0.0.1:1", `http://localhost:${port}`, `https://127.0.0.1:${port}`];
     for (const origin of origins) {
       for (const [type, body] of forms) {
-        const res = await raw(base, `/api/contents?_xsrf=${encodeURIComponent(xsrf)}`, { method: "POST", headers: { cookie, origin, "content-type": type }, body });
+        const res = await raw(base, `/api/contents?_xsrf=${encodeURIComponent(xsrf)}`, {
+          method: "POST",
+          headers: { cookie, origin, "content-type": type },
+          body,
+        });
         assert.equal(res.status, 403, `form POST (${type}) from ${origin}: ${res.body}`);
         assert.match(res.body, /Origin .* is not allowed/);
       }
-      const kernel = await raw(base, "/api/kernels", { method: "POST", headers: { cookie, origin, "content-type": "text/plain" }, body: '{"name":"typescript"}' });
+      const kernel = await raw(base, "/api/kernels", {
+        method: "POST",
+        headers: { cookie, origin, "content-type": "text/plain" },
+        body: '{"name":"typescript"}',
+      });
       assert.equal(kernel.status, 403, `kernel start from ${origin}`);
       // Login CSRF: another site must not log this browser in (in workshop mode: as the attacker's account).
-      const login = await raw(base, "/login", { method: "POST", headers: { origin, "content-type": "application/x-www-form-urlencoded" }, body: `token=${token}` });
+      const login = await raw(base, "/login", {
+        method: "POST",
+        headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+        body: `token=${token}`,
+      });
       assert.equal(login.status, 403, `login form POST from ${origin}: ${login.body}`);
       assert.equal(login.headers["set-cookie"], undefined, `no login cookie for a form from ${origin}`);
     }
-    const dirs = JSON.parse((await raw(base, "/api/contents", { headers: { authorization: `token ${token}` } })).body) as { content: Array<{ name: string }> };
+    const dirs = JSON.parse((await raw(base, "/api/contents", { headers: { authorization: `token ${token}` } })).body) as {
+      content: Array<{ name: string }>;
+    };
     assert.ok(!dirs.content.some((e) => e.name.startsWith("Untitled Folder")), "no folder was made");
     assert.ok(!(await readdir(root)).some((n) => n.startsWith("Untitled Folder")));
     // The server's own login form (same Origin) still logs in.
-    const own = await raw(base, "/login", { method: "POST", headers: { origin: server.origin, "content-type": "application/x-www-form-urlencoded" }, body: `token=${token}` });
+    const own = await raw(base, "/login", {
+      method: "POST",
+      headers: { origin: server.origin, "content-type": "application/x-www-form-urlencoded" },
+      body: `token=${token}`,
+    });
     assert.equal(own.status, 302);
   });
 
@@ -396,14 +455,21 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
     const { base, token } = server;
     const auth = { authorization: `token ${token}` };
     for (const origin of ["http://evil.example", "null", "http://127.0.0.1:1"]) {
-      const write = await raw(base, "/api/kernels", { method: "POST", headers: { ...auth, origin, "content-type": "application/json" }, body: '{"name":"typescript"}' });
+      const write = await raw(base, "/api/kernels", {
+        method: "POST",
+        headers: { ...auth, origin, "content-type": "application/json" },
+        body: '{"name":"typescript"}',
+      });
       assert.equal(write.status, 403, `POST from ${origin}`);
       const del = await raw(base, `/api/kernels/${kernelId}`, { method: "DELETE", headers: { ...auth, origin } });
       assert.equal(del.status, 403, `DELETE from ${origin}`);
       // A read may be answered, but without Access-Control-Allow-Origin the other page cannot see it.
       const read = await raw(base, "/api/contents", { headers: { ...auth, origin } });
       assert.equal(read.headers["access-control-allow-origin"], undefined, `GET from ${origin} grants no CORS`);
-      const preflight = await raw(base, "/api/kernels", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization" } });
+      const preflight = await raw(base, "/api/kernels", {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization" },
+      });
       assert.equal(preflight.headers["access-control-allow-origin"], undefined, `preflight from ${origin}`);
       assert.equal(preflight.headers["access-control-allow-methods"], undefined, `preflight from ${origin}`);
     }
@@ -435,7 +501,11 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
       // Without credentials anyone on this machine may use it (docs/remote.md): here a curl-like client.
       assert.equal((await raw(s.base, "/api/contents")).status, 200);
       for (const origin of ["http://evil.example", "null"]) {
-        const res = await raw(s.base, "/api/contents", { method: "POST", headers: { origin, "content-type": "text/plain" }, body: '{"type":"directory"}' });
+        const res = await raw(s.base, "/api/contents", {
+          method: "POST",
+          headers: { origin, "content-type": "text/plain" },
+          body: '{"type":"directory"}',
+        });
         assert.equal(res.status, 403, `write from ${origin}`);
         for (const path of ["api/tessera/documents?path=a.ipynb", "api/tessera/metrics"]) {
           assert.equal(await upgradeStatus(`${wsBase}${path}`, { origin }), 403, `${path} from ${origin}`);
@@ -460,7 +530,11 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
         const origin = `http://${host}`;
         assert.equal((await raw(s.base, "/api/contents", { headers: { host } })).status, 403, `GET with Host ${host}`);
         assert.equal((await raw(s.base, "/", { headers: { host } })).status, 403, `page with Host ${host}`);
-        const write = await raw(s.base, "/api/contents", { method: "POST", headers: { host, origin, "content-type": "application/json" }, body: '{"type":"directory"}' });
+        const write = await raw(s.base, "/api/contents", {
+          method: "POST",
+          headers: { host, origin, "content-type": "application/json" },
+          body: '{"type":"directory"}',
+        });
         assert.equal(write.status, 403, `POST with Host ${host}`);
         for (const path of ["api/tessera/documents?path=a.ipynb", "api/tessera/metrics", "api/kernels/not-a-kernel/channels"]) {
           assert.equal(await upgradeStatus(`${wsBase}${path}`, { host, origin }), 403, `${path} with Host ${host}`);
@@ -470,8 +544,15 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
       for (const host of [`localhost:${s.port}`, `127.0.0.1:${s.port}`, `[::1]:${s.port}`]) {
         assert.equal((await raw(s.base, "/api/contents", { headers: { host } })).status, 200, `Host ${host}`);
       }
-      assert.equal(await upgradeStatus(`${wsBase}api/tessera/metrics`, { host: `localhost:${s.port}`, origin: `http://localhost:${s.port}` }), 101);
-      assert.equal(await upgradeStatus(`${wsBase}api/kernels/not-a-kernel/channels`, { host: `localhost:${s.port}` }), 404, "past the Host check, a missing kernel");
+      assert.equal(
+        await upgradeStatus(`${wsBase}api/tessera/metrics`, { host: `localhost:${s.port}`, origin: `http://localhost:${s.port}` }),
+        101,
+      );
+      assert.equal(
+        await upgradeStatus(`${wsBase}api/kernels/not-a-kernel/channels`, { host: `localhost:${s.port}` }),
+        404,
+        "past the Host check, a missing kernel",
+      );
     } finally {
       await s.close();
     }
@@ -480,7 +561,11 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
     const port = new URL(server.base).port;
     const host = `evil.example:${port}`;
     for (const path of [`api/kernels/${kernelId}/channels`, "api/tessera/metrics"]) {
-      assert.equal(await upgradeStatus(`${ws()}${path}?token=${server.token}`, { host, origin: `http://${host}` }), 403, `${path} with the token`);
+      assert.equal(
+        await upgradeStatus(`${ws()}${path}?token=${server.token}`, { host, origin: `http://${host}` }),
+        403,
+        `${path} with the token`,
+      );
       assert.equal(await upgradeStatus(`${ws()}${path}`, { host, origin: `http://${host}`, cookie }), 403, `${path} with the cookie`);
     }
   });
@@ -495,7 +580,14 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
     const rssBefore = await rssBytes(server.pid);
     const auth = { authorization: `token ${token}` };
     const timings: Record<string, number> = {};
-    for (const path of ["huge.bin", "huge.ipynb", "huge.txt", "huge.txt?format=text", "huge.bin?format=base64", "huge.ipynb?type=notebook"]) {
+    for (const path of [
+      "huge.bin",
+      "huge.ipynb",
+      "huge.txt",
+      "huge.txt?format=text",
+      "huge.bin?format=base64",
+      "huge.ipynb?type=notebook",
+    ]) {
       const t0 = performance.now();
       const res = await raw(base, `/api/contents/${path}`, { headers: auth });
       timings[path] = Math.round(performance.now() - t0);
@@ -512,18 +604,27 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
     assert.equal(closed, 4404);
     assert.match(JSON.stringify(doc.received), /too large to open/);
     // An upload announcing a huge body is refused from its Content-Length, before it is sent.
-    const upload = await raw(base, "/api/contents/upload.bin", { method: "PUT", headers: { ...auth, "content-type": "application/json", "content-length": String(bytes) } });
+    const upload = await raw(base, "/api/contents/upload.bin", {
+      method: "PUT",
+      headers: { ...auth, "content-type": "application/json", "content-length": String(bytes) },
+    });
     assert.equal(upload.status, 413, "a huge upload is refused");
     const rssAfter = await rssBytes(server.pid);
     assert.ok(rssAfter - rssBefore < 256 * 1024 ** 2, `the server's memory grew by ${((rssAfter - rssBefore) / 1024 ** 2).toFixed(0)} MiB`);
 
     // The listing and the metadata (content=0) still work, with the real size.
-    const listing = JSON.parse((await raw(base, "/api/contents/", { headers: auth })).body) as { content: Array<{ name: string; size: number | null }> };
+    const listing = JSON.parse((await raw(base, "/api/contents/", { headers: auth })).body) as {
+      content: Array<{ name: string; size: number | null }>;
+    };
     assert.equal(listing.content.find((e) => e.name === "huge.bin")?.size, bytes);
     const meta = await raw(base, "/api/contents/huge.bin?content=0", { headers: auth });
     assert.equal(meta.status, 200);
     assert.equal((JSON.parse(meta.body) as { size: number }).size, bytes);
-    await report("security-huge-file", { fileBytes: bytes, answerMs: timings, rssGrowthMiB: Math.round((rssAfter - rssBefore) / 1024 ** 2) });
+    await report("security-huge-file", {
+      fileBytes: bytes,
+      answerMs: timings,
+      rssGrowthMiB: Math.round((rssAfter - rssBefore) / 1024 ** 2),
+    });
     for (const name of ["huge.bin", "huge.ipynb", "huge.txt"]) await rm(join(root, name));
   });
 
@@ -532,10 +633,15 @@ describe("security: the threat model's server-side points", { timeout: 300_000 }
     const s = await startServer();
     try {
       const form = (secret: string) =>
-        raw(s.base, "/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: s.origin }, body: `token=${secret}` });
+        raw(s.base, "/login", {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: s.origin },
+          body: `token=${secret}`,
+        });
       for (let i = 0; i < 3; i++) assert.equal((await form(`guess-${i}`)).status, 403);
       // Wrong tokens on the API count against the same address.
-      for (let i = 3; i < 5; i++) assert.equal((await raw(s.base, "/api/status", { headers: { authorization: `token guess-${i}` } })).status, 403);
+      for (let i = 3; i < 5; i++)
+        assert.equal((await raw(s.base, "/api/status", { headers: { authorization: `token guess-${i}` } })).status, 403);
       const locked = await form(s.token);
       assert.equal(locked.status, 429, "the right token waits too");
       assert.ok(Number(locked.headers["retry-after"]) > 0, "with Retry-After");

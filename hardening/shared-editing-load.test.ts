@@ -44,7 +44,11 @@ async function typeFor(page: Page, p: number, until: number): Promise<string[]> 
 }
 
 it(`${PAGES} pages typing into one notebook for ${SECONDS} s lose nothing`, { timeout: (SECONDS + 300) * 1000 }, async () => {
-  await putNotebook(server, "load.ipynb", Array.from({ length: CELLS }, (_, c) => START(c)));
+  await putNotebook(
+    server,
+    "load.ipynb",
+    Array.from({ length: CELLS }, (_, c) => START(c)),
+  );
   tabs = await openPages(browser, server, "load.ipynb", PAGES);
   const pages = tabs.map((t) => t.page);
   for (let p = 0; p < PAGES; p++) await editCellAt(pages[p], p % CELLS, "end");
@@ -67,5 +71,12 @@ it(`${PAGES} pages typing into one notebook for ${SECONDS} s lose nothing`, { ti
     await savedSource(server, "load.ipynb", c, (s) => s === text, 120_000);
   }
   for (const t of tabs) assert.deepEqual(t.errors, []);
-  await report("shared-editing-load", { pages: PAGES, cells: CELLS, seconds: SECONDS, typingMs, charsTyped: chars, charsPerSecond: Math.round((chars / typingMs) * 1000) });
+  await report("shared-editing-load", {
+    pages: PAGES,
+    cells: CELLS,
+    seconds: SECONDS,
+    typingMs,
+    charsTyped: chars,
+    charsPerSecond: Math.round((chars / typingMs) * 1000),
+  });
 });

@@ -18,7 +18,10 @@ const require = createRequire(import.meta.url);
 const pkg = dirname(require.resolve("clang-format/package.json"));
 const binary = join(pkg, "bin", `${process.platform}_${process.arch}`, process.platform === "win32" ? "clang-format.exe" : "clang-format");
 
-const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "*.cpp", "*.h", "*.cu", "*.cuh", "*.inc"], { cwd: root, encoding: "utf8" })
+const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "*.cpp", "*.h", "*.cu", "*.cuh"], {
+  cwd: root,
+  encoding: "utf8",
+})
   .split("\n")
   .filter(Boolean);
 

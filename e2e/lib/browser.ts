@@ -16,11 +16,21 @@ export const SCREENSHOTS = join(REPO, "e2e", "screenshots");
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium; .ci/run does) or set TESSERA_CHROMIUM`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium; .ci/run does) or set TESSERA_CHROMIUM`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--headless",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -55,7 +65,8 @@ export async function loggedInTab(browser: Browser, server: E2EServer): Promise<
   return tab;
 }
 
-export const notebookPath = (server: E2EServer, path: string) => server.url(`notebooks/${path.split("/").map(encodeURIComponent).join("/")}`);
+export const notebookPath = (server: E2EServer, path: string) =>
+  server.url(`notebooks/${path.split("/").map(encodeURIComponent).join("/")}`);
 
 /** Opens a notebook and waits until its cells show and its kernel is idle. */
 export async function openNotebook(page: Page, server: E2EServer, path: string): Promise<void> {
@@ -135,7 +146,11 @@ export async function waitRunDone(page: Page, i: number, count?: number, timeout
 
 /** Waits until cell i's outputs contain `text`. */
 export async function waitOutput(page: Page, i: number, text: string, timeout = LONG): Promise<void> {
-  await page.waitForFunction(({ sel, text }) => (document.querySelector(sel)?.querySelector(".outputs")?.textContent ?? "").includes(text), { sel: cell(i), text }, { timeout });
+  await page.waitForFunction(
+    ({ sel, text }) => (document.querySelector(sel)?.querySelector(".outputs")?.textContent ?? "").includes(text),
+    { sel: cell(i), text },
+    { timeout },
+  );
 }
 
 /** The source text shown for each cell ("md:" before markdown), from editors or static code. */
@@ -154,7 +169,9 @@ export function cellSources(page: Page): Promise<string[]> {
  * wrappers, which the page does not define.)
  */
 export async function animationFrames(page: Page, n: number): Promise<void> {
-  await page.evaluate(`new Promise((resolve) => { let left = ${n}; const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick)); requestAnimationFrame(tick); })`);
+  await page.evaluate(
+    `new Promise((resolve) => { let left = ${n}; const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick)); requestAnimationFrame(tick); })`,
+  );
 }
 
 /** Saves a screenshot under e2e/screenshots/. */

@@ -29,16 +29,25 @@ export function untrackServer(server: E2EServer): void {
 }
 
 async function evidence(name: string): Promise<string> {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60);
   const lines: string[] = [];
   await mkdir(SCREENSHOTS, { recursive: true }).catch(() => undefined);
   let n = 0;
   for (const page of openPages) {
     n += 1;
     const file = join(SCREENSHOTS, `failed-${slug}-${n}.png`);
-    const shot = await page.screenshot({ path: file, timeout: 10_000 }).then(() => file, (e: Error) => `no screenshot (${e.message.split("\n")[0]})`);
+    const shot = await page.screenshot({ path: file, timeout: 10_000 }).then(
+      () => file,
+      (e: Error) => `no screenshot (${e.message.split("\n")[0]})`,
+    );
     const text = await Promise.race([
-      page.evaluate(() => document.body?.innerText.slice(0, 800) ?? "").catch((e: Error) => `(page did not answer: ${e.message.split("\n")[0]})`),
+      page
+        .evaluate(() => document.body?.innerText.slice(0, 800) ?? "")
+        .catch((e: Error) => `(page did not answer: ${e.message.split("\n")[0]})`),
       new Promise<string>((r) => setTimeout(() => r("(page did not answer within 10 s)"), 10_000)),
     ]);
     lines.push(`page ${n}: ${page.url()}\n  screenshot: ${shot}\n  shows: ${text.replace(/\s+/g, " ").slice(0, 800)}`);

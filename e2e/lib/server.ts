@@ -17,7 +17,6 @@ const CLI = join(REPO, "apps", "kernel-server", "dist", "cli.js");
 const WEB_DIST = join(REPO, "apps", "web", "dist");
 const PAGE = join(WEB_DIST, "index.html");
 
-
 /** The limit for one test, so a hung page fails the test instead of stalling the run. */
 export const TEST_TIMEOUT = { timeout: 240_000 };
 
@@ -86,7 +85,21 @@ export async function startServer(options: { root?: string; env?: NodeJS.Process
   const ownsRoot = options.root === undefined;
   const webRoot = await snapshotPage();
   const token = randomBytes(16).toString("hex");
-  const args = [CLI, "--port", "0", "--ip", "127.0.0.1", "--root", root, "--token", token, "--web-root", webRoot, "--quiet", ...(options.args ?? [])];
+  const args = [
+    CLI,
+    "--port",
+    "0",
+    "--ip",
+    "127.0.0.1",
+    "--root",
+    root,
+    "--token",
+    token,
+    "--web-root",
+    webRoot,
+    "--quiet",
+    ...(options.args ?? []),
+  ];
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
@@ -182,7 +195,10 @@ export async function putNotebook(server: E2EServer, path: string, cells: CellSp
         : { id: `cell-${i}`, cell_type: "markdown", metadata: {}, source: c.markdown },
     ),
   };
-  await server.api(`api/contents/${encodeURI(path)}`, { method: "PUT", body: JSON.stringify({ type: "notebook", format: "json", content }) });
+  await server.api(`api/contents/${encodeURI(path)}`, {
+    method: "PUT",
+    body: JSON.stringify({ type: "notebook", format: "json", content }),
+  });
 }
 
 /** The .ipynb as it is on disk now. */

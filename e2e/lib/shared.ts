@@ -29,7 +29,9 @@ export async function editCellAt(page: Page, i: number, where: "start" | "end"):
 export function shownText(page: Page, i: number): Promise<string> {
   return page.$eval(cell(i), (el) => {
     const lines = el.querySelectorAll(".view-lines .view-line");
-    const text = lines.length ? [...lines].map((l) => l.textContent ?? "").join("\n") : (el.querySelector(".static-code")?.textContent ?? "");
+    const text = lines.length
+      ? [...lines].map((l) => l.textContent ?? "").join("\n")
+      : (el.querySelector(".static-code")?.textContent ?? "");
     return text.replace(/\u00a0/g, " ").replace(/\s+$/, "");
   });
 }
@@ -41,13 +43,20 @@ export async function converged(pages: Page[], i: number, ok: (text: string) => 
   for (;;) {
     last = await Promise.all(pages.map((p) => shownText(p, i)));
     if (last.every((t) => t === last[0]) && ok(last[0])) return last[0];
-    if (Date.now() > end) throw new Error(`pages did not agree on cell ${i}:\n${last.map((t, k) => `  page ${k}: ${JSON.stringify(t)}`).join("\n")}`);
+    if (Date.now() > end)
+      throw new Error(`pages did not agree on cell ${i}:\n${last.map((t, k) => `  page ${k}: ${JSON.stringify(t)}`).join("\n")}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 /** Waits until the saved file's cell `index` holds a source `ok` accepts; returns it. */
-export async function savedSource(server: E2EServer, path: string, index: number, ok: (source: string) => boolean, timeoutMs = LONG): Promise<string> {
+export async function savedSource(
+  server: E2EServer,
+  path: string,
+  index: number,
+  ok: (source: string) => boolean,
+  timeoutMs = LONG,
+): Promise<string> {
   const end = Date.now() + timeoutMs;
   let last = "";
   for (;;) {

@@ -6,7 +6,17 @@ import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import type { Browser } from "playwright-core";
 import { e2eTest } from "../lib/harness.js";
-import { launchBrowser, login, newTab, openNotebook, outputText, pressRun, selectCell, waitEditorFocus, waitRunDone } from "../lib/browser.js";
+import {
+  launchBrowser,
+  login,
+  newTab,
+  openNotebook,
+  outputText,
+  pressRun,
+  selectCell,
+  waitEditorFocus,
+  waitRunDone,
+} from "../lib/browser.js";
 import { putNotebook, readNotebookFile, joinText, startServer, type E2EServer } from "../lib/server.js";
 import { waitUntil } from "../lib/wait.js";
 
@@ -47,7 +57,10 @@ e2eTest("under /x/ the page logs in, opens a notebook and runs a cell, without a
   await waitRunDone(page, 0, 1);
   assert.match(await outputText(page, 0), /answer 42/);
   // The server saved the output through the document under /x/ too.
-  await waitUntil(async () => joinText((await readNotebookFile(server, "under-x.ipynb")).cells[0].outputs?.[0]?.text).includes("answer 42"), "the output is saved");
+  await waitUntil(
+    async () => joinText((await readNotebookFile(server, "under-x.ipynb")).cells[0].outputs?.[0]?.text).includes("answer 42"),
+    "the output is saved",
+  );
 
   // The editor and its workers (TypeScript completions) load relative to the page's chunks: under /x/ too.
   await page.keyboard.press("Enter");
@@ -55,8 +68,14 @@ e2eTest("under /x/ the page logs in, opens a notebook and runs a cell, without a
   await waitUntil(() => requested.some((u) => /\/x\/static\/assets\/ts\.worker-[^/]*\.js$/.test(u)), "the TypeScript worker loads");
 
   const sockets = requested.filter((u) => u.startsWith("ws"));
-  assert.ok(sockets.some((u) => new URL(u).pathname === "/x/api/tessera/documents"), `the document socket is under /x/: ${sockets.join(", ")}`);
-  assert.ok(requested.some((u) => new URL(u).pathname.startsWith("/x/static/assets/")), "assets load from /x/static/");
+  assert.ok(
+    sockets.some((u) => new URL(u).pathname === "/x/api/tessera/documents"),
+    `the document socket is under /x/: ${sockets.join(", ")}`,
+  );
+  assert.ok(
+    requested.some((u) => new URL(u).pathname.startsWith("/x/static/assets/")),
+    "assets load from /x/static/",
+  );
   const outside = requested.filter((u) => !u.startsWith("data:") && !u.startsWith("blob:") && !new URL(u).pathname.startsWith("/x/"));
   assert.deepEqual(outside, [], "nothing is requested outside the prefix");
   assert.deepEqual(failed, []);

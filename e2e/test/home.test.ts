@@ -25,11 +25,15 @@ after(async () => {
 });
 
 /** The names in the file list, in the order shown. */
-const listedNames = (page: Page) => page.$$eval(".file-list .file-row .col-name", (els) => els.map((e) => e.textContent?.replace("Running", "").trim() ?? ""));
+const listedNames = (page: Page) =>
+  page.$$eval(".file-list .file-row .col-name", (els) => els.map((e) => e.textContent?.replace("Running", "").trim() ?? ""));
 
 async function waitListed(page: Page, name: string, present: boolean): Promise<void> {
   await page.waitForFunction(
-    ({ name, present }) => [...document.querySelectorAll(".file-list .file-row .col-name")].some((e) => e.textContent?.replace("Running", "").trim() === name) === present,
+    ({ name, present }) =>
+      [...document.querySelectorAll(".file-list .file-row .col-name")].some(
+        (e) => e.textContent?.replace("Running", "").trim() === name,
+      ) === present,
     { name, present },
   );
 }
@@ -133,7 +137,10 @@ e2eTest("home screenshot: folders, notebooks, files and a running kernel", async
   await server.api("api/contents", { method: "POST", body: JSON.stringify({ type: "directory" }) });
   await server.api("api/contents/Untitled%20Folder", { method: "PATCH", body: JSON.stringify({ path: "datasets" }) });
   await putNotebook(server, "mnist.ipynb", ["console.log('training')"]);
-  await server.api("api/contents/notes.md", { method: "PUT", body: JSON.stringify({ type: "file", format: "text", content: "# Notes\n" }) });
+  await server.api("api/contents/notes.md", {
+    method: "PUT",
+    body: JSON.stringify({ type: "file", format: "text", content: "# Notes\n" }),
+  });
   const { context, page, errors } = await loggedInTab(browser, server);
   // A kernel runs for mnist.ipynb once it has been opened.
   await page.goto(server.url("notebooks/mnist.ipynb"));

@@ -8,7 +8,11 @@ const suite = notebookSuite();
 const open = suite.open;
 
 e2eTest("I I interrupts a cell stuck in a loop; the kernel lives on with its state", async () => {
-  const page = await open("interrupt.ipynb", ["const before = 'kept';", "let spins = 0;\nconsole.log('spinning');\nwhile (true) spins++;", "[before, typeof spins];"]);
+  const page = await open("interrupt.ipynb", [
+    "const before = 'kept';",
+    "let spins = 0;\nconsole.log('spinning');\nwhile (true) spins++;",
+    "[before, typeof spins];",
+  ]);
   await selectCell(page, 0);
   await page.keyboard.press("Shift+Enter");
   await waitRunDone(page, 0, 1);

@@ -49,7 +49,8 @@ chart.close();`;
 const CHART = `${cell(1)} .chart-output`;
 
 /** The rows the page's chart has read and drawn (0 before it shows). */
-const points = (page: Page) => page.evaluate((sel) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset.points ?? 0), CHART);
+const points = (page: Page) =>
+  page.evaluate((sel) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset.points ?? 0), CHART);
 const running = (page: Page) => page.evaluate((sel) => !!document.querySelector(`${sel}.cell-running`), cell(1));
 
 e2eTest("a live chart grows while a model trains, keeps every point through a reload, and is saved whole", async (t) => {
@@ -77,15 +78,23 @@ e2eTest("a live chart grows while a model trains, keeps every point through a re
   const beforeReload = await points(page);
   await page.reload();
   await page.waitForSelector(CHART);
-  await page.waitForFunction(({ sel, n }) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset.points ?? 0) >= n, { sel: CHART, n: beforeReload });
+  await page.waitForFunction(({ sel, n }) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset.points ?? 0) >= n, {
+    sel: CHART,
+    n: beforeReload,
+  });
   const afterReload = await points(page);
   const stillRunning = await running(page);
-  t.diagnostic(`points drawn: ${seen.join(" → ")}; ${beforeReload} before the reload, ${afterReload} right after it (cell still running: ${stillRunning})`);
+  t.diagnostic(
+    `points drawn: ${seen.join(" → ")}; ${beforeReload} before the reload, ${afterReload} right after it (cell still running: ${stillRunning})`,
+  );
   assert.ok(stillRunning, "the reload happened mid-run");
 
   await waitRunDone(page, 1, 2, 180_000);
   await page.waitForSelector(`${CHART}[data-done="true"]`);
-  await page.waitForFunction(({ sel, n }) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset.points) === n, { sel: CHART, n: STEPS });
+  await page.waitForFunction(({ sel, n }) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset.points) === n, {
+    sel: CHART,
+    n: STEPS,
+  });
   assert.equal(await page.$(`${CHART} .chart-live`), null, "no live marker once closed");
   assert.match((await page.textContent(`${CHART} .chart-head`)) ?? "", /MNIST loss.*1,000 points/);
 
@@ -111,7 +120,10 @@ e2eTest("a live chart grows while a model trains, keeps every point through a re
   await page.waitForFunction((sel) => Number((document.querySelector(sel) as HTMLElement).dataset.drawn) < 400, CHART);
   await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
   await page.waitForSelector(`${CHART} button:has-text("Reset zoom")`, { state: "detached" });
-  await page.waitForFunction(({ sel, n }) => Number((document.querySelector(sel) as HTMLElement).dataset.drawn) >= n, { sel: CHART, n: STEPS });
+  await page.waitForFunction(({ sel, n }) => Number((document.querySelector(sel) as HTMLElement).dataset.drawn) >= n, {
+    sel: CHART,
+    n: STEPS,
+  });
 
   // Smoothing off: the raw curves alone, then back to 0.6; the log/linear switch.
   await page.focus(`${CHART} .chart-smoothing input`);
@@ -135,11 +147,15 @@ e2eTest("a live chart grows while a model trains, keeps every point through a re
 
   // The saved notebook: the chart with every point, the SVG and a summary beside it.
   let saved: Record<string, unknown> | undefined;
-  await waitUntil(async () => {
-    const nb = await readNotebookFile(suite.server, "train.ipynb");
-    saved = nb.cells[1].outputs?.find((o) => o.data?.[CHART_MIME])?.data;
-    return (saved?.[CHART_MIME] as ChartState | undefined)?.done === true;
-  }, "the notebook is saved with the closed chart", LONG);
+  await waitUntil(
+    async () => {
+      const nb = await readNotebookFile(suite.server, "train.ipynb");
+      saved = nb.cells[1].outputs?.find((o) => o.data?.[CHART_MIME])?.data;
+      return (saved?.[CHART_MIME] as ChartState | undefined)?.done === true;
+    },
+    "the notebook is saved with the closed chart",
+    LONG,
+  );
   const chart = saved![CHART_MIME] as ChartState;
   assert.equal(chart.x.length, STEPS);
   assert.deepEqual(chart.x.slice(0, 3), [0, 1, 2]);
@@ -150,7 +166,10 @@ e2eTest("a live chart grows while a model trains, keeps every point through a re
   const svg = joinText(saved!["image/svg+xml"] as string | string[]); // nbformat: a list of lines
   const parsed = await page.evaluate((text) => {
     const doc = new DOMParser().parseFromString(text, "image/svg+xml");
-    return { error: doc.querySelector("parsererror")?.textContent ?? null, lines: [...doc.querySelectorAll("polyline")].map((p) => p.getAttribute("points")!.split(" ").length) };
+    return {
+      error: doc.querySelector("parsererror")?.textContent ?? null,
+      lines: [...doc.querySelectorAll("polyline")].map((p) => p.getAttribute("points")!.split(" ").length),
+    };
   }, svg);
   assert.equal(parsed.error, null, "the SVG parses");
   assert.deepEqual(parsed.lines, [500, VAL_POINTS], "train downsampled to 500 points, val whole");

@@ -10,7 +10,17 @@ import { after, before, describe } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { fromCapture, installFakeNvidiaSmi, twoGpus, type FakeTool } from "../../apps/kernel-server/test/helpers/fake-nvidia-smi.js";
 import { loadCapture, skipWithoutFixtures, type Table } from "../../apps/kernel-server/test/helpers/nvidia-smi-fixtures.js";
-import { launchBrowser, loggedInTab, notebookPath, outputText, screenshot, selectCell, waitNotebookReady, waitRunDone, type Tab } from "../lib/browser.js";
+import {
+  launchBrowser,
+  loggedInTab,
+  notebookPath,
+  outputText,
+  screenshot,
+  selectCell,
+  waitNotebookReady,
+  waitRunDone,
+  type Tab,
+} from "../lib/browser.js";
 import { e2eTest } from "../lib/harness.js";
 import { putNotebook, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
 import { waitUntil } from "../lib/wait.js";
@@ -35,13 +45,10 @@ async function openPanel(page: Page): Promise<void> {
 
 /** Waits until every chart of the panel has drawn at least `n` points on its canvas. */
 async function waitChartsDrawn(page: Page, n: number): Promise<number> {
-  await page.waitForFunction(
-    (min) => {
-      const charts = [...document.querySelectorAll(".metrics-panel .sparkline")];
-      return charts.length > 0 && charts.every((c) => c.querySelector("canvas") !== null && Number(c.getAttribute("data-points")) >= min);
-    },
-    n,
-  );
+  await page.waitForFunction((min) => {
+    const charts = [...document.querySelectorAll(".metrics-panel .sparkline")];
+    return charts.length > 0 && charts.every((c) => c.querySelector("canvas") !== null && Number(c.getAttribute("data-points")) >= min);
+  }, n);
   return page.$$eval(".metrics-panel .sparkline canvas", (els) => els.length);
 }
 
@@ -99,10 +106,13 @@ describe("resource panel with GPUs", { skip: skipWithoutFixtures }, () => {
 
     await openPanel(page);
     assert.deepEqual(JSON.parse(sent.find((m) => m.includes("subscribe")) ?? "{}"), { type: "subscribe", intervalMs: 1000 });
-    await page.waitForFunction((names) => {
-      const shown = [...document.querySelectorAll(".metrics-panel .gpu-name")].map((e) => e.textContent);
-      return names.every((n) => shown.includes(n));
-    }, [H100, H200]);
+    await page.waitForFunction(
+      (names) => {
+        const shown = [...document.querySelectorAll(".metrics-panel .gpu-name")].map((e) => e.textContent);
+        return names.every((n) => shown.includes(n));
+      },
+      [H100, H200],
+    );
     assert.equal(await page.$$eval(".metrics-panel .gpu-card", (els) => els.length), 2);
     // Four charts per GPU (utilization, memory, temperature, power) and two for the machine.
     assert.equal(await waitChartsDrawn(page, 2), 2 * 4 + 2);
@@ -121,7 +131,9 @@ describe("resource panel with GPUs", { skip: skipWithoutFixtures }, () => {
       const row = document.querySelector(".metrics-panel .metrics-kernels tbody tr");
       return row?.textContent?.includes("runs/train.ipynb") && row.textContent.includes("1.2 GiB");
     });
-    const row = await page.$eval(".metrics-panel .metrics-kernels tbody tr", (el) => [...el.querySelectorAll("td")].map((td) => td.textContent));
+    const row = await page.$eval(".metrics-panel .metrics-kernels tbody tr", (el) =>
+      [...el.querySelectorAll("td")].map((td) => td.textContent),
+    );
     assert.equal(row[0], "runs/train.ipynb");
     assert.match(row[1] ?? "", /^\d+%$/);
     assert.match(row[2] ?? "", /^\d+(\.\d)? MiB$/);
@@ -131,7 +143,10 @@ describe("resource panel with GPUs", { skip: skipWithoutFixtures }, () => {
 
     // The header: this kernel's GPU memory, CPU and RSS.
     await page.waitForSelector(".app-header .kernel-figures");
-    assert.match(await page.$eval(".app-header .kernel-figures", (el) => el.textContent ?? ""), /^GPU 1\.2 GiB · CPU \d+% · \d+(\.\d)? MiB$/);
+    assert.match(
+      await page.$eval(".app-header .kernel-figures", (el) => el.textContent ?? ""),
+      /^GPU 1\.2 GiB · CPU \d+% · \d+(\.\d)? MiB$/,
+    );
 
     await waitChartsDrawn(page, 6);
     await screenshot(page, "metrics.png");
@@ -197,11 +212,17 @@ describe("resource panel without a GPU", () => {
     const page = tab.page;
     await openPanel(page);
     await page.waitForSelector(".metrics-panel .metrics-gpu-reason");
-    assert.equal(await page.$eval(".metrics-panel .metrics-gpu-reason", (el) => el.textContent), "No GPU: no NVIDIA driver found (nvidia-smi is not on PATH)");
+    assert.equal(
+      await page.$eval(".metrics-panel .metrics-gpu-reason", (el) => el.textContent),
+      "No GPU: no NVIDIA driver found (nvidia-smi is not on PATH)",
+    );
     assert.equal(await page.$(".metrics-panel .gpu-card"), null);
     assert.equal(await waitChartsDrawn(page, 2), 2, "CPU and RAM");
     await waitChartsDrawn(page, 6);
-    assert.match(await page.$eval('.metrics-panel section[aria-label="Machine"]', (el) => el.textContent ?? ""), /CPU\s*\d+% · \d+ cores.*RAM[\d.]+ \/ [\d.]+ GiB/);
+    assert.match(
+      await page.$eval('.metrics-panel section[aria-label="Machine"]', (el) => el.textContent ?? ""),
+      /CPU\s*\d+% · \d+ cores.*RAM[\d.]+ \/ [\d.]+ GiB/,
+    );
     assert.match(await page.$eval('.metrics-panel section[aria-label="Kernels"]', (el) => el.textContent ?? ""), /No kernels are running/);
     await screenshot(page, "metrics-no-gpu.png");
     assert.deepEqual(tab.errors, []);

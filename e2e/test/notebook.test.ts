@@ -6,7 +6,21 @@ import assert from "node:assert/strict";
 import { e2eTest } from "../lib/harness.js";
 import { notebookSuite } from "../lib/suite.js";
 import type { Page } from "playwright-core";
-import { cell, cellCount, cellSources, closeSuggest, execCount, outputText, pressRun, screenshot, selectCell, typeCode, waitEditorFocus, waitOutput, waitRunDone } from "../lib/browser.js";
+import {
+  cell,
+  cellCount,
+  cellSources,
+  closeSuggest,
+  execCount,
+  outputText,
+  pressRun,
+  screenshot,
+  selectCell,
+  typeCode,
+  waitEditorFocus,
+  waitOutput,
+  waitRunDone,
+} from "../lib/browser.js";
 import { joinText, readNotebookFile } from "../lib/server.js";
 import { waitUntil } from "../lib/wait.js";
 
@@ -15,7 +29,10 @@ const open = suite.open;
 
 /** The active cell's index, and whether it is in edit mode. */
 const active = (page: Page) =>
-  page.$eval(".cells .cell.active", (el) => ({ index: Number((el as HTMLElement).dataset.cellIndex), editing: el.classList.contains("editing") }));
+  page.$eval(".cells .cell.active", (el) => ({
+    index: Number((el as HTMLElement).dataset.cellIndex),
+    editing: el.classList.contains("editing"),
+  }));
 
 /** Puts the active cell in command mode with the keyboard on it. */
 async function commandMode(page: Page): Promise<void> {
@@ -82,7 +99,8 @@ e2eTest("a markdown cell with inline and display math renders with KaTeX", async
 });
 
 /** The labels in Monaco's completion list now. */
-const suggestions = (page: Page) => page.$$eval(".suggest-widget.visible .monaco-list-row .label-name", (els) => els.map((e) => e.textContent ?? ""));
+const suggestions = (page: Page) =>
+  page.$$eval(".suggest-widget.visible .monaco-list-row .label-name", (els) => els.map((e) => e.textContent ?? ""));
 
 async function waitSuggestion(page: Page, label: string): Promise<void> {
   await page.waitForFunction(
@@ -101,7 +119,10 @@ e2eTest("completions come up after `Math.` and for a name defined in an earlier 
   await waitSuggestion(page, "abs");
   await page.keyboard.type("sqr");
   await waitSuggestion(page, "sqrt");
-  assert.ok((await suggestions(page)).every((s) => s.toLowerCase().includes("s")), "the list narrows as you type");
+  assert.ok(
+    (await suggestions(page)).every((s) => s.toLowerCase().includes("s")),
+    "the list narrows as you type",
+  );
   await page.keyboard.press("Enter");
   await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes("Math.sqrt"), `${cell(1)} .view-lines`);
 
@@ -109,7 +130,14 @@ e2eTest("completions come up after `Math.` and for a name defined in an earlier 
   await page.keyboard.press("Control+Space");
   await waitSuggestion(page, "trainingLoss");
   await page.keyboard.press("Enter");
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.replace(/\u00a0/g, " ").includes("trainingLoss"), `${cell(1)} .view-lines`);
+  await page.waitForFunction(
+    (sel) =>
+      document
+        .querySelector(sel)
+        ?.textContent?.replace(/\u00a0/g, " ")
+        .includes("trainingLoss"),
+    `${cell(1)} .view-lines`,
+  );
   await page.keyboard.type(" * 4;");
   await pressRun(page, "Control+Enter");
   await waitRunDone(page, 1, 2);
@@ -152,7 +180,10 @@ e2eTest("command mode: A and B insert, D D deletes, Z undoes it, M makes markdow
   assert.equal(await page.$$eval(".cells .cell-markdown", (e) => e.length), 1, "only the selected cell changed type");
   await page.keyboard.press("Control+s");
   // The server has it: the file on disk says markdown.
-  await waitUntil(async () => (await readNotebookFile(suite.server, "keys.ipynb")).cells[2]?.cell_type === "markdown", "cell 3 saved as markdown");
+  await waitUntil(
+    async () => (await readNotebookFile(suite.server, "keys.ipynb")).cells[2]?.cell_type === "markdown",
+    "cell 3 saved as markdown",
+  );
   await page.keyboard.press("y");
   await page.waitForSelector(`${cell(2)}.cell-code`);
   await page.keyboard.press("Control+s");
@@ -165,7 +196,10 @@ e2eTest("command mode: A and B insert, D D deletes, Z undoes it, M makes markdow
 
 e2eTest("screenshots: a notebook with outputs, light and dark", async () => {
   const page = await open("tour.ipynb", [
-    { markdown: "# Training a tiny model\n\nWe fit $y = wx + b$ by gradient descent on the loss $$L = \\frac{1}{n}\\sum_i (wx_i + b - y_i)^2$$" },
+    {
+      markdown:
+        "# Training a tiny model\n\nWe fit $y = wx + b$ by gradient descent on the loss $$L = \\frac{1}{n}\\sum_i (wx_i + b - y_i)^2$$",
+    },
     "const xs = [1, 2, 3, 4];\nconst ys = xs.map((x) => 2 * x + 1);\nlet w = 0, b = 0;\nfor (let step = 0; step < 5; step++) {\n  w += 0.1; b += 0.05;\n  console.log(`step ${step}  loss ${(ys.reduce((s, y, i) => s + (w * xs[i] + b - y) ** 2, 0) / xs.length).toFixed(3)}`);\n}\n({ w, b, samples: xs.length });",
     "display.html(`<table><tr><th>epoch</th><th>accuracy</th></tr><tr><td>1</td><td>0.81</td></tr><tr><td>2</td><td>0.93</td></tr></table>`);",
     "console.error('\\x1b[33mwarning:\\x1b[0m learning rate is high');\nundefinedName + 1;",

@@ -21,10 +21,24 @@ e2eTest("a cell printing 1,000,000 lines leaves the page responsive and its DOM 
   await waitOutput(page, 0, "\n");
 
   // While the flood arrives: the page answers, and typing into another cell works.
-  assert.equal(await within(page.evaluate(() => 1 + 1), LONG, "the page answers during the flood"), 2);
+  assert.equal(
+    await within(
+      page.evaluate(() => 1 + 1),
+      LONG,
+      "the page answers during the flood",
+    ),
+    2,
+  );
   await page.click(`${cell(1)} .cell-editor`);
   await typeCode(page, "'typed during the flood';");
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.replace(/\u00a0/g, " ").includes("typed during the flood"), `${cell(1)} .view-lines`);
+  await page.waitForFunction(
+    (sel) =>
+      document
+        .querySelector(sel)
+        ?.textContent?.replace(/\u00a0/g, " ")
+        .includes("typed during the flood"),
+    `${cell(1)} .view-lines`,
+  );
 
   await waitRunDone(page, 0, 1, 180_000);
   // The server keeps the first 2 MiB of a cell's stream and counts the rest; the page
@@ -35,13 +49,20 @@ e2eTest("a cell printing 1,000,000 lines leaves the page responsive and its DOM 
   const notice = /output truncated: ([\d,]+) more characters were printed than the (\d+) MiB kept/.exec(out);
   assert.ok(notice, `the truncation notice is shown: ${out.slice(-300)}`);
   const printed = Array.from({ length: 6 }, (_, d) => (d === 0 ? 10 : 9 * 10 ** d) * (d + 2)).reduce((a, b) => a + b, 0);
-  assert.equal(Number(notice[1].replace(/,/g, "")) + Number(notice[2]) * 1024 * 1024, printed, "every printed character is kept or counted");
+  assert.equal(
+    Number(notice[1].replace(/,/g, "")) + Number(notice[2]) * 1024 * 1024,
+    printed,
+    "every printed character is kept or counted",
+  );
   assert.ok(!/^0$/m.test(out), "the first lines are not rendered");
 
-  const dom = await page.evaluate((sel) => ({
-    nodes: document.getElementsByTagName("*").length,
-    outputChars: document.querySelector(sel)?.querySelector(".outputs")?.innerHTML.length ?? 0,
-  }), cell(0));
+  const dom = await page.evaluate(
+    (sel) => ({
+      nodes: document.getElementsByTagName("*").length,
+      outputChars: document.querySelector(sel)?.querySelector(".outputs")?.innerHTML.length ?? 0,
+    }),
+    cell(0),
+  );
   assert.ok(dom.outputChars < 200_000, `the flood's output stays small in the DOM (${dom.outputChars} chars)`);
   assert.ok(dom.nodes < 5_000, `the page has ${dom.nodes} elements`);
 
@@ -50,7 +71,14 @@ e2eTest("a cell printing 1,000,000 lines leaves the page responsive and its DOM 
   await pressRun(page, "Control+Enter");
   await waitRunDone(page, 1, 2);
   assert.match(await outputText(page, 1), /typed during the flood/);
-  assert.equal(await within(page.evaluate(() => document.title), LONG, "the page answers after the flood"), "flood — Tessera");
+  assert.equal(
+    await within(
+      page.evaluate(() => document.title),
+      LONG,
+      "the page answers after the flood",
+    ),
+    "flood — Tessera",
+  );
   assert.deepEqual(suite.tab?.errors, []);
 });
 
@@ -73,13 +101,21 @@ e2eTest("an HTML output's script cannot touch the page: sandboxed, opaque origin
   assert.equal(await frame.evaluate(() => document.body.dataset.reached), undefined);
   assert.equal(await frame.evaluate(() => origin), "null", "the frame has an opaque origin");
   assert.equal(await frame.evaluate(() => document.querySelector("b")?.textContent), "bold", "the HTML itself renders");
-  const apiFromFrame = await frame.evaluate(() => fetch("/api/contents").then((r) => `read ${r.status}`, (e: Error) => `refused ${e.name}`));
+  const apiFromFrame = await frame.evaluate(() =>
+    fetch("/api/contents").then(
+      (r) => `read ${r.status}`,
+      (e: Error) => `refused ${e.name}`,
+    ),
+  );
   assert.match(apiFromFrame, /^refused/, "the frame cannot read the server API with the page's cookie");
 
   assert.equal(await page.title(), title, "the page title is unchanged");
   // The payload's own uncaught SecurityError is the only error, and it comes from the frame.
   const errors = suite.tab?.errors ?? [];
-  assert.ok(errors.length > 0 && errors.every((e) => /Blocked a frame with origin "null" from accessing a cross-origin frame/.test(e)), errors.join("\n"));
+  assert.ok(
+    errors.length > 0 && errors.every((e) => /Blocked a frame with origin "null" from accessing a cross-origin frame/.test(e)),
+    errors.join("\n"),
+  );
 });
 
 /** How many Monaco editors the page has now. */

@@ -10,7 +10,20 @@ import { join } from "node:path";
 import { after, afterEach, before } from "node:test";
 import { e2eTest } from "../lib/harness.js";
 import type { Browser, Page } from "playwright-core";
-import { cell, cellSources, launchBrowser, loggedInTab, openNotebook, outputText, pressRun, selectCell, typeCode, waitOutput, waitRunDone, type Tab } from "../lib/browser.js";
+import {
+  cell,
+  cellSources,
+  launchBrowser,
+  loggedInTab,
+  openNotebook,
+  outputText,
+  pressRun,
+  selectCell,
+  typeCode,
+  waitOutput,
+  waitRunDone,
+  type Tab,
+} from "../lib/browser.js";
 import { joinText, putNotebook, readNotebookFile, shutdownKernels, startServer, type E2EServer } from "../lib/server.js";
 import { waitUntil } from "../lib/wait.js";
 
@@ -55,13 +68,26 @@ e2eTest("outputs are saved in the .ipynb and shown again when the notebook is re
   await page.waitForSelector(".save-status.save-saved");
 
   // On disk: nbformat outputs with the execution counts.
-  await waitUntil(async () => (await readNotebookFile(server, "saved.ipynb")).cells[1]?.execution_count === 2, "the saved file has both runs");
+  await waitUntil(
+    async () => (await readNotebookFile(server, "saved.ipynb")).cells[1]?.execution_count === 2,
+    "the saved file has both runs",
+  );
   const nb = await readNotebookFile(server, "saved.ipynb");
   const outs = nb.cells[0].outputs ?? [];
   assert.equal(nb.cells[0].execution_count, 1);
-  assert.ok(outs.some((o) => o.output_type === "stream" && o.name === "stdout" && joinText(o.text) === "persisted line\n"), JSON.stringify(outs));
-  assert.ok(outs.some((o) => o.output_type === "execute_result" && joinText(o.data?.["text/plain"] as string | string[]) === "42"), JSON.stringify(outs));
-  assert.ok((nb.cells[1].outputs ?? []).some((o) => o.output_type === "display_data" && joinText(o.data?.["text/html"] as string | string[]).includes("bold output")));
+  assert.ok(
+    outs.some((o) => o.output_type === "stream" && o.name === "stdout" && joinText(o.text) === "persisted line\n"),
+    JSON.stringify(outs),
+  );
+  assert.ok(
+    outs.some((o) => o.output_type === "execute_result" && joinText(o.data?.["text/plain"] as string | string[]) === "42"),
+    JSON.stringify(outs),
+  );
+  assert.ok(
+    (nb.cells[1].outputs ?? []).some(
+      (o) => o.output_type === "display_data" && joinText(o.data?.["text/html"] as string | string[]).includes("bold output"),
+    ),
+  );
 
   // Close the page and open the notebook again.
   await tabs.pop()!.context.close();
@@ -96,7 +122,10 @@ async function linesShown(page: Page): Promise<number[]> {
 }
 
 async function waitLine(page: Page, n: number): Promise<void> {
-  await page.waitForFunction((n) => (document.querySelector(".cells .cell")?.querySelector(".outputs")?.textContent ?? "").includes(`line ${n} of 20`), n);
+  await page.waitForFunction(
+    (n) => (document.querySelector(".cells .cell")?.querySelector(".outputs")?.textContent ?? "").includes(`line ${n} of 20`),
+    n,
+  );
 }
 
 e2eTest("reloading the page while a 20-second loop prints every second keeps every line, none twice", async () => {
@@ -118,7 +147,11 @@ e2eTest("reloading the page while a 20-second loop prints every second keeps eve
     const shown = await linesShown(page);
     assert.ok(running, `the reload landed mid-run (lines shown: ${shown.join(",")})`);
     assert.ok(shown.length >= at, `every line before the reload is there at once: ${shown.join(",")}`);
-    assert.deepEqual(shown, Array.from({ length: shown.length }, (_, i) => i + 1), "no line lost or repeated so far");
+    assert.deepEqual(
+      shown,
+      Array.from({ length: shown.length }, (_, i) => i + 1),
+      "no line lost or repeated so far",
+    );
   }
 
   await waitRunDone(page, 0, 1);
@@ -128,9 +161,15 @@ e2eTest("reloading the page while a 20-second loop prints every second keeps eve
 
   // The server's copy (what gets saved) agrees.
   await page.keyboard.press("Control+s");
-  await waitUntil(async () => (await readNotebookFile(server, "long-run.ipynb")).cells[0]?.execution_count === 1, "the finished run is saved");
+  await waitUntil(
+    async () => (await readNotebookFile(server, "long-run.ipynb")).cells[0]?.execution_count === 1,
+    "the finished run is saved",
+  );
   const saved = (await readNotebookFile(server, "long-run.ipynb")).cells[0].outputs ?? [];
-  const text = saved.filter((o) => o.output_type === "stream").map((o) => joinText(o.text)).join("");
+  const text = saved
+    .filter((o) => o.output_type === "stream")
+    .map((o) => joinText(o.text))
+    .join("");
   assert.equal(text, expected.map((n) => `line ${n} of 20\n`).join(""));
 });
 
@@ -192,20 +231,16 @@ e2eTest("a file changed on disk is noticed, not overwritten, and can be reloaded
   assert.deepEqual(await cellSources(page), ["1 + 1;", "md:Written on disk"]);
 });
 
-e2eTest(
-  "Ctrl+S after the file changed on disk warns instead of overwriting",
-  async () => {
-    await putNotebook(server, "ctrl-s.ipynb", ["1 + 1;"]);
-    const page = await tabOn(server);
-    await openNotebook(page, server, "ctrl-s.ipynb");
-    const file = writtenBehindOurBack("ctrl-s.ipynb");
+e2eTest("Ctrl+S after the file changed on disk warns instead of overwriting", async () => {
+  await putNotebook(server, "ctrl-s.ipynb", ["1 + 1;"]);
+  const page = await tabOn(server);
+  await openNotebook(page, server, "ctrl-s.ipynb");
+  const file = writtenBehindOurBack("ctrl-s.ipynb");
 
-    await selectCell(page, 0);
-    await page.keyboard.press("Control+s");
-    // Either the warning shows, or the save went through and wrote over the disk's cell.
-    await waitUntil(async () => !!(await page.$(".banner")) || !readFileSync(file, "utf8").includes("from-disk"), "the save is answered");
-    assert.match(readFileSync(file, "utf8"), /Written on \*\*disk\*\*/, "the other writer's cell is still in the file");
-    await page.locator(".banner", { hasText: "changed on disk" }).waitFor();
-  },
-
-);
+  await selectCell(page, 0);
+  await page.keyboard.press("Control+s");
+  // Either the warning shows, or the save went through and wrote over the disk's cell.
+  await waitUntil(async () => !!(await page.$(".banner")) || !readFileSync(file, "utf8").includes("from-disk"), "the save is answered");
+  assert.match(readFileSync(file, "utf8"), /Written on \*\*disk\*\*/, "the other writer's cell is still in the file");
+  await page.locator(".banner", { hasText: "changed on disk" }).waitFor();
+});

@@ -21,7 +21,10 @@ const CELLS = [
     'for await (const [x, y] of tt.progress(loader, { desc: "train" })) { await sleep(120); x.dispose(); y.dispose(); }',
     'for (const i of tt.progress(100, { desc: "search" })) { if (i === 60) break; }',
   ].join("\n"),
-  ["const [digits] = new tt.data.DataLoader(train, { batchSize: 24 })[Symbol.iterator]().next().value!;", "tt.display.grid(digits, { nrow: 8 });"].join("\n"),
+  [
+    "const [digits] = new tt.data.DataLoader(train, { batchSize: 24 })[Symbol.iterator]().next().value!;",
+    "tt.display.grid(digits, { nrow: 8 });",
+  ].join("\n"),
   "tt.randn([64, 784])",
 ];
 

@@ -26,7 +26,9 @@ before(async () => {
   await chmod(dir, 0o711);
   const file = join(dir, "users.yaml");
   // The way a teacher makes the file: names and passwords printed once, hashes kept.
-  const csv = execFileSync(process.execPath, [join(REPO, "apps/kernel-server/dist/cli.js"), "users", "init", file, "--students", "2"], { encoding: "utf8" });
+  const csv = execFileSync(process.execPath, [join(REPO, "apps/kernel-server/dist/cli.js"), "users", "init", file, "--students", "2"], {
+    encoding: "utf8",
+  });
   passwords = new Map(
     csv
       .trim()
@@ -36,7 +38,8 @@ before(async () => {
   );
   // Where kernels cannot run under the students' own uids (not root, or this checkout is out of
   // other users' reach), run them as the server's user, as such a server would be told to.
-  if (process.getuid?.() !== 0 || !(await reachableByAll(join(REPO, "packages/kernel/dist/main.js")))) await appendFile(file, "kernelUids: none\n");
+  if (process.getuid?.() !== 0 || !(await reachableByAll(join(REPO, "packages/kernel/dist/main.js"))))
+    await appendFile(file, "kernelUids: none\n");
   server = await startServer({ args: ["--users", file], env: { ...process.env, TESSERA_CONFIG_DIR: join(dir, "config") } });
   browser = await launchBrowser();
 });

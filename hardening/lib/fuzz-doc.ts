@@ -65,14 +65,22 @@ export class DocFuzzer {
       case 2:
         return { op: { op: "move_cell", id: pinned, index: rng.int(2) } };
       case 3:
-        return { op: { op: "set_source", id: pinned, source: rng.chance(0.1) ? "s".repeat(rng.int(this.maxHuge)) : weirdString(rng, 1024) } };
+        return {
+          op: { op: "set_source", id: pinned, source: rng.chance(0.1) ? "s".repeat(rng.int(this.maxHuge)) : weirdString(rng, 1024) },
+        };
       case 4:
         return { op: { op: "set_cell_metadata", id: pinned, metadata: { fuzz: randomJson(rng, 2), tags: [] } } };
       case 5:
-        if (this.live.length > 0) return { op: { op: "set_cell_type", id: rng.pick(this.live), cell_type: rng.pick(["code", "markdown", "raw"]) } };
+        if (this.live.length > 0)
+          return { op: { op: "set_cell_type", id: rng.pick(this.live), cell_type: rng.pick(["code", "markdown", "raw"]) } };
         return { op: { op: "clear_outputs", id: pinned } };
       case 6:
-        return { op: { op: "set_notebook_metadata", metadata: { kernelspec: { name: "typescript", display_name: "TypeScript", language: "typescript" }, fuzz: randomJson(rng, 2) } } };
+        return {
+          op: {
+            op: "set_notebook_metadata",
+            metadata: { kernelspec: { name: "typescript", display_name: "TypeScript", language: "typescript" }, fuzz: randomJson(rng, 2) },
+          },
+        };
       default:
         return { op: { op: "clear_outputs", id: pinned } };
     }
@@ -87,9 +95,23 @@ export class DocFuzzer {
       case 0:
         return { op: randomJson(rng, 0), note: "op is not an object", refusedWhole: true };
       case 1:
-        return { op: { op: rng.pick([...PROTO_KEYS, rng.word(), ...SERVER_OPS]), id: pinned }, note: "not an op a page may send", refusedWhole: true };
+        return {
+          op: { op: rng.pick([...PROTO_KEYS, rng.word(), ...SERVER_OPS]), id: pinned },
+          note: "not an op a page may send",
+          refusedWhole: true,
+        };
       case 2:
-        return { op: { op: rng.pick(["delete_cell", "set_source", "clear_outputs", "set_cell_metadata", "move_cell", "set_cell_type"]), id: badId(), index: 0, source: "", metadata: {}, cell_type: "code" }, note: "no such cell" };
+        return {
+          op: {
+            op: rng.pick(["delete_cell", "set_source", "clear_outputs", "set_cell_metadata", "move_cell", "set_cell_type"]),
+            id: badId(),
+            index: 0,
+            source: "",
+            metadata: {},
+            cell_type: "code",
+          },
+          note: "no such cell",
+        };
       case 3:
         return { op: { op: "move_cell", id: pinned, index: rng.pick([-1, 1.5, "0", null, 1e9, [0]]) }, note: "bad index" };
       case 4:
@@ -97,9 +119,16 @@ export class DocFuzzer {
       case 5:
         return { op: { op: "set_source", id: pinned, source: wrongType(rng, "") }, note: "source is not a string" };
       case 6:
-        return { op: { op: rng.pick(["set_cell_metadata", "set_notebook_metadata"]), id: pinned, metadata: rng.pick([null, [], [1, 2], "x", 5]) }, note: "metadata is not an object", refusedWhole: true };
+        return {
+          op: { op: rng.pick(["set_cell_metadata", "set_notebook_metadata"]), id: pinned, metadata: rng.pick([null, [], [1, 2], "x", 5]) },
+          note: "metadata is not an object",
+          refusedWhole: true,
+        };
       case 7:
-        return { op: { op: "set_cell_type", id: pinned, cell_type: rng.pick([...PROTO_KEYS, "heading", "", 5]) }, note: "no such cell type" };
+        return {
+          op: { op: "set_cell_type", id: pinned, cell_type: rng.pick([...PROTO_KEYS, "heading", "", 5]) },
+          note: "no such cell type",
+        };
       case 8: {
         // A cell nbformat refuses (a field of the wrong type: the document could not be saved),
         // or one with a field left out (allowed: nbformat readers fill in the default).
@@ -111,19 +140,35 @@ export class DocFuzzer {
         }
         const field = rng.pick(["source", "outputs", "metadata", "execution_count", "cell_type", "id"]);
         // (A list of strings is a valid source, an empty one too: only other types are wrong.)
-        const wrong: Record<string, () => unknown> = { id: () => pinned, execution_count: () => rng.pick(["1", {}, [], true]), source: () => rng.pick([5, null, {}, [1], [["a"]], true]) };
+        const wrong: Record<string, () => unknown> = {
+          id: () => pinned,
+          execution_count: () => rng.pick(["1", {}, [], true]),
+          source: () => rng.pick([5, null, {}, [1], [["a"]], true]),
+        };
         broken[field] = (wrong[field] ?? (() => wrongType(rng, broken[field])))();
         // A cell of the wrong shape is a malformed message; an id already taken only conflicts with the document.
         return { op: { op: "insert_cell", index: 0, cell: broken }, note: `insert_cell with a bad ${field}`, refusedWhole: field !== "id" };
       }
       case 9:
-        return { op: { op: "insert_cell", index: 0, cell: rng.pick([null, "cell", [], { cell_type: "code" }]) }, note: "insert_cell without a cell", refusedWhole: true };
+        return {
+          op: { op: "insert_cell", index: 0, cell: rng.pick([null, "cell", [], { cell_type: "code" }]) },
+          note: "insert_cell without a cell",
+          refusedWhole: true,
+        };
       case 10:
         // 100k levels: parsed fine, but the document could never be sent or saved again. The
         // message as a whole is malformed, so none of its ops may apply.
-        return { op: { op: rng.pick(["set_cell_metadata", "set_notebook_metadata"]), id: pinned, metadata: { deep: DEEP } }, note: "metadata nested 100k levels", refusedWhole: true };
+        return {
+          op: { op: rng.pick(["set_cell_metadata", "set_notebook_metadata"]), id: pinned, metadata: { deep: DEEP } },
+          note: "metadata nested 100k levels",
+          refusedWhole: true,
+        };
       default:
-        return { op: { op: "set_cell_metadata", id: pinned, metadata: { fuzz: 1 }, extra: randomJson(rng, 1) }, note: "an unknown field", allowed: true };
+        return {
+          op: { op: "set_cell_metadata", id: pinned, metadata: { fuzz: 1 }, extra: randomJson(rng, 1) },
+          note: "an unknown field",
+          allowed: true,
+        };
     }
   }
 
@@ -143,9 +188,15 @@ export class DocFuzzer {
     if (r < 0.05) return { data: `{"type":"ops","ops":[${rng.word()}`, verdict: "error", note: "not JSON" };
     if (r < 0.08) return frame(rng.pick([randomJson(rng, 0), [], [{ type: "ops" }], DEEP]), "error", "not an object");
     if (r < 0.11) return frame({ ...rid, kind: "ops" }, "error", "no type");
-    if (r < 0.14) return frame({ ...rid, type: rng.pick([...PROTO_KEYS, rng.word(), "snapshot", "reply", "ping", 5, null]) }, "error", "unknown type");
+    if (r < 0.14)
+      return frame({ ...rid, type: rng.pick([...PROTO_KEYS, rng.word(), "snapshot", "reply", "ping", 5, null]) }, "error", "unknown type");
     if (r < 0.18) return frame({ ...rid, type: "ops", ops: rng.pick([null, {}, "ops", 1, DEEP]) }, "error", "ops is not a list");
-    if (r < 0.24) return frame({ ...rid, type: "execute", cellIds: rng.pick([null, "cell-0", 5, {}, [`nope-${rng.word()}`], [5], [DEEP]]) }, "error", "execute: bad cellIds");
+    if (r < 0.24)
+      return frame(
+        { ...rid, type: "execute", cellIds: rng.pick([null, "cell-0", 5, {}, [`nope-${rng.word()}`], [5], [DEEP]]) },
+        "error",
+        "execute: bad cellIds",
+      );
     if (r < 0.28) {
       const c: Json = { ...rid, type: rng.pick(["complete", "inspect"]), cellId: rng.pick(this.pinned), code: "Math.", cursorPos: 5 };
       const field = rng.pick(["code", "cursorPos"]);
@@ -160,7 +211,11 @@ export class DocFuzzer {
     if (r < 0.37) {
       // An unknown field is ignored; but nested 100k levels, the whole message is malformed.
       const deep = rng.chance(0.3);
-      return frame({ ...rid, type: "interrupt", extra: deep ? DEEP : randomJson(rng, 1) }, deep ? "error" : "ok", deep ? "interrupt nested 100k levels" : "interrupt");
+      return frame(
+        { ...rid, type: "interrupt", extra: deep ? DEEP : randomJson(rng, 1) },
+        deep ? "error" : "ok",
+        deep ? "interrupt nested 100k levels" : "interrupt",
+      );
     }
     if (r < 0.39) return frame({ ...rid, type: "execute", cellIds: [] }, "ok", "execute nothing");
     if (r < 0.4) return frame({ ...rid, type: "save", force: randomJson(rng, 0) }, "ok", "save");

@@ -19,14 +19,28 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Harmless code: a result, an error, a syntax error, nothing. Never anything that could run long. */
-const CODES = ["1 + 1", "'fuzz'.length", "undefined", "throw new Error('fuzz')", "}{", "let x: number = 'a'; x", "", "await 0", "[1, 2, 3].map((n) => n * 2)"];
+const CODES = [
+  "1 + 1",
+  "'fuzz'.length",
+  "undefined",
+  "throw new Error('fuzz')",
+  "}{",
+  "let x: number = 'a'; x",
+  "",
+  "await 0",
+  "[1, 2, 3].map((n) => n * 2)",
+];
 
 /** Requests a client may send, with plausible content. shutdown_request is left out: it would end the run's kernel. */
 function template(rng: Rng): { type: string; channel: string; content: Json } {
   const code = rng.chance(0.2) ? rng.word() : rng.pick(CODES);
   const all: Array<[string, string, Json]> = [
     ["kernel_info_request", rng.pick(["shell", "control"]), {}],
-    ["execute_request", "shell", { code, silent: rng.chance(0.2), store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: rng.chance(0.5) }],
+    [
+      "execute_request",
+      "shell",
+      { code, silent: rng.chance(0.2), store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: rng.chance(0.5) },
+    ],
     ["is_complete_request", "shell", { code }],
     ["complete_request", "shell", { code, cursor_pos: code.length }],
     ["inspect_request", "shell", { code, cursor_pos: 0, detail_level: 0 }],
@@ -51,7 +65,14 @@ let serial = 0;
 function validMessage(rng: Rng): Json {
   const { type, channel, content } = template(rng);
   return {
-    header: { msg_id: `fz-${++serial}-${rng.word()}`, msg_type: type, session: "fuzz", username: "fuzz", date: new Date().toISOString(), version: "5.3" },
+    header: {
+      msg_id: `fz-${++serial}-${rng.word()}`,
+      msg_type: type,
+      session: "fuzz",
+      username: "fuzz",
+      date: new Date().toISOString(),
+      version: "5.3",
+    },
     parent_header: {},
     metadata: {},
     content,
@@ -98,7 +119,16 @@ function mutateOnce(rng: Rng, m: Json, maxHuge: number): void {
     }
     case 6:
       // Not a message type a client may send, sometimes a name that is a property of every object.
-      if (header) header.msg_type = rng.pick([...PROTO_KEYS, `${rng.word()}_request`, rng.word(), "execute_reply", "status", "stream", "shutdown_reply"]);
+      if (header)
+        header.msg_type = rng.pick([
+          ...PROTO_KEYS,
+          `${rng.word()}_request`,
+          rng.word(),
+          "execute_reply",
+          "status",
+          "stream",
+          "shutdown_reply",
+        ]);
       return;
     case 7:
       m.channel = rng.chance(0.7) ? rng.pick([...CHANNELS, "hb", "SHELL"]) : randomJson(rng, 1);
@@ -107,10 +137,13 @@ function mutateOnce(rng: Rng, m: Json, maxHuge: number): void {
       m.parent_header = rng.chance(0.5) ? { msg_id: weirdString(rng, 128), msg_type: randomJson(rng, 1) } : randomJson(rng, 2);
       return;
     case 9:
-      m.buffers = rng.chance(0.5) ? Array.from({ length: rng.int(4) }, () => (rng.chance(0.5) ? rng.bytes(rng.int(64)).toString("base64") : randomJson(rng, 1))) : randomJson(rng, 1);
+      m.buffers = rng.chance(0.5)
+        ? Array.from({ length: rng.int(4) }, () => (rng.chance(0.5) ? rng.bytes(rng.int(64)).toString("base64") : randomJson(rng, 1)))
+        : randomJson(rng, 1);
       return;
     default:
-      if (content) content[rng.pick(["code", "cursor_pos", "silent", "user_expressions", "comm_id", "data", "value", "n"])] = randomJson(rng, 2);
+      if (content)
+        content[rng.pick(["code", "cursor_pos", "silent", "user_expressions", "comm_id", "data", "value", "n"])] = randomJson(rng, 2);
   }
 }
 
@@ -119,10 +152,12 @@ export function specVerdict(m: unknown): string | null {
   if (!isObject(m)) return "not an object";
   const h = m.header;
   if (!isObject(h)) return "header is not an object";
-  for (const k of ["msg_id", "msg_type", "session"]) if (typeof h[k] !== "string" || h[k] === "") return `header.${k} is not a non-empty string`;
+  for (const k of ["msg_id", "msg_type", "session"])
+    if (typeof h[k] !== "string" || h[k] === "") return `header.${k} is not a non-empty string`;
   for (const k of ["username", "date", "version"]) if (h[k] !== undefined && typeof h[k] !== "string") return `header.${k} is not a string`;
   if (typeof m.channel !== "string" || !(CHANNELS as readonly string[]).includes(m.channel)) return "no such channel";
-  for (const k of ["parent_header", "metadata", "content"]) if (m[k] !== undefined && m[k] !== null && !isObject(m[k])) return `${k} is not an object`;
+  for (const k of ["parent_header", "metadata", "content"])
+    if (m[k] !== undefined && m[k] !== null && !isObject(m[k])) return `${k} is not an object`;
   if (m.buffers !== undefined && !Array.isArray(m.buffers)) return "buffers is not a list";
   const type = h.msg_type as string;
   if (!Object.hasOwn(CLIENT_MESSAGE_CHANNELS, type)) return "not a client message type";
@@ -147,13 +182,22 @@ function messageValue(rng: Rng, maxHuge: number): { value: Json; deep: boolean }
 /** A frame for the default JSON framing. */
 export function jsonFrame(rng: Rng, maxHuge: number): KernelFrame {
   const r = rng.next();
-  if (r < 0.06) return { data: rng.bytes(1 + rng.int(512)).toString("latin1").replace(/[^\x20-\x7e]/g, "?"), binary: false, malformed: "not JSON" };
+  if (r < 0.06)
+    return {
+      data: rng
+        .bytes(1 + rng.int(512))
+        .toString("latin1")
+        .replace(/[^\x20-\x7e]/g, "?"),
+      binary: false,
+      malformed: "not JSON",
+    };
   if (r < 0.1) return { data: toJsonText(validMessage(rng)).slice(0, -1 - rng.int(20)), binary: false, malformed: "truncated JSON" };
   if (r < 0.14) {
     const value = randomJson(rng, 3);
     return { data: toJsonText(value), binary: false, malformed: specVerdict(value) };
   }
-  if (r < 0.16) return { data: rng.chance(0.5) ? toJsonText(DEEP) : "[".repeat(100_000), binary: false, malformed: "100k levels of nesting" };
+  if (r < 0.16)
+    return { data: rng.chance(0.5) ? toJsonText(DEEP) : "[".repeat(100_000), binary: false, malformed: "100k levels of nesting" };
   if (r < 0.2) return { ...v1Frame(rng, maxHuge), binary: true };
   const { value, deep } = messageValue(rng, maxHuge);
   return { data: toJsonText(value), binary: false, malformed: specVerdict(value) ?? (deep ? "nested 100k levels" : null) };
@@ -216,7 +260,13 @@ export function v1Frame(rng: Rng, maxHuge: number): KernelFrame {
   // What the server will read: the channel as text, four JSON parts, then buffers. The
   // oracle reads the parts before DEEP is expanded (the placeholder stands for the nesting).
   const raw = (v: unknown) => (v === undefined ? "" : JSON.stringify(v));
-  const partTexts = [typeof value.channel === "string" ? value.channel : raw(value.channel), raw(value.header), raw(value.parent_header), raw(value.metadata), raw(value.content)];
+  const partTexts = [
+    typeof value.channel === "string" ? value.channel : raw(value.channel),
+    raw(value.header),
+    raw(value.parent_header),
+    raw(value.metadata),
+    raw(value.content),
+  ];
   const buffers = Array.isArray(value.buffers) ? value.buffers.map((b) => Buffer.from(typeof b === "string" ? b : toJsonText(b))) : [];
   const data = encodeV1Parts([...partTexts.map((t, i) => Buffer.from(i === 0 ? t : expandDeep(t))), ...buffers]);
   let verdict: string | null;

@@ -87,8 +87,32 @@ function segment(rng: Rng): string {
   if (r < 0.35) return rng.pick(["a.txt", "b.ipynb", "sub", "new dir", "data.csv", "x.bin", "checkpoints"]);
   if (r < 0.8)
     return rng.pick([
-      "%00", "a%00b", "%2e%2e", "..", ".", "%2F", "%2f..%2f..", "%zz", "%", "%E0%A4%A", "%ED%A0%80", "%C0%AF", "%C3%BC", "%FF",
-      ".hidden", "a b", "a+b", "a;b", "~", "*", "%20", "%0d%0aX-Injected:%201", "%3Cscript%3E", "nul", "con", ...PROTO_KEYS,
+      "%00",
+      "a%00b",
+      "%2e%2e",
+      "..",
+      ".",
+      "%2F",
+      "%2f..%2f..",
+      "%zz",
+      "%",
+      "%E0%A4%A",
+      "%ED%A0%80",
+      "%C0%AF",
+      "%C3%BC",
+      "%FF",
+      ".hidden",
+      "a b",
+      "a+b",
+      "a;b",
+      "~",
+      "*",
+      "%20",
+      "%0d%0aX-Injected:%201",
+      "%3Cscript%3E",
+      "nul",
+      "con",
+      ...PROTO_KEYS,
     ]);
   if (r < 0.9) return "x".repeat(200 + rng.int(400));
   if (r < 0.95) return "y".repeat(2000 + rng.int(6000));
@@ -114,8 +138,38 @@ function id(rng: Rng, known: string[]): string {
 
 function query(rng: Rng, token: string): string {
   if (rng.chance(0.4)) return "";
-  const keys = ["type", "format", "content", "hash", "download", "path", "session_id", "next", "token", "_xsrf", "a[b]", "__proto__", rng.word()];
-  const values = () => rng.pick(["notebook", "file", "directory", "json", "text", "base64", "0", "1", "2", "", "%00", "%zz", "x".repeat(rng.int(3000)), ...PROTO_KEYS]);
+  const keys = [
+    "type",
+    "format",
+    "content",
+    "hash",
+    "download",
+    "path",
+    "session_id",
+    "next",
+    "token",
+    "_xsrf",
+    "a[b]",
+    "__proto__",
+    rng.word(),
+  ];
+  const values = () =>
+    rng.pick([
+      "notebook",
+      "file",
+      "directory",
+      "json",
+      "text",
+      "base64",
+      "0",
+      "1",
+      "2",
+      "",
+      "%00",
+      "%zz",
+      "x".repeat(rng.int(3000)),
+      ...PROTO_KEYS,
+    ]);
   const pairs = Array.from({ length: 1 + rng.int(5) }, () => {
     const k = rng.pick(keys);
     return k === "token" ? `token=${token}` : `${encodeURIComponent(k)}=${values()}`;
@@ -125,20 +179,55 @@ function query(rng: Rng, token: string): string {
 
 /** A body shaped for the route (with wrong types), or anything at all. */
 function bodyValue(rng: Rng, route: string, known: Known): unknown {
-  const notebook = () => ({ nbformat: rng.pick([4, 4, 3, "4", null]), nbformat_minor: rng.pick([5, 4, -1, "x"]), metadata: rng.chance(0.2) ? { deep: DEEP } : randomJson(rng, 2), cells: rng.chance(0.5) ? [{ cell_type: "code", source: weirdString(rng, 128), metadata: {}, outputs: [], execution_count: null }] : randomJson(rng, 2) });
+  const notebook = () => ({
+    nbformat: rng.pick([4, 4, 3, "4", null]),
+    nbformat_minor: rng.pick([5, 4, -1, "x"]),
+    metadata: rng.chance(0.2) ? { deep: DEEP } : randomJson(rng, 2),
+    cells: rng.chance(0.5)
+      ? [{ cell_type: "code", source: weirdString(rng, 128), metadata: {}, outputs: [], execution_count: null }]
+      : randomJson(rng, 2),
+  });
   let v: Record<string, unknown>;
   if (route.startsWith("/api/contents")) {
     const type = rng.pick(["notebook", "file", "directory", "", null, 5, ...PROTO_KEYS]);
-    v = { type, format: rng.pick(["text", "base64", "json", null, 5]), ...(rng.chance(0.2) ? { copy_from: contentsPath(rng) } : {}), ...(rng.chance(0.2) ? { path: contentsPath(rng) } : {}), ...(rng.chance(0.2) ? { ext: rng.pick([".ipynb", ".txt", "", 5, "/../x"]) } : {}) };
+    v = {
+      type,
+      format: rng.pick(["text", "base64", "json", null, 5]),
+      ...(rng.chance(0.2) ? { copy_from: contentsPath(rng) } : {}),
+      ...(rng.chance(0.2) ? { path: contentsPath(rng) } : {}),
+      ...(rng.chance(0.2) ? { ext: rng.pick([".ipynb", ".txt", "", 5, "/../x"]) } : {}),
+    };
     // As text, a notebook nested 100k levels: saved as a file, then read back as a notebook.
-    const deepText = () => `{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"raw","source":"","metadata":{"deep":${deepJson(100_000)}}}]}`;
-    v.content = type === "notebook" ? notebook() : rng.chance(0.1) ? "z".repeat(rng.int(3 * 1024 * 1024)) : rng.chance(0.1) ? deepText() : rng.chance(0.5) ? weirdString(rng, 4096) : randomJson(rng, 2);
+    const deepText = () =>
+      `{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"raw","source":"","metadata":{"deep":${deepJson(100_000)}}}]}`;
+    v.content =
+      type === "notebook"
+        ? notebook()
+        : rng.chance(0.1)
+          ? "z".repeat(rng.int(3 * 1024 * 1024))
+          : rng.chance(0.1)
+            ? deepText()
+            : rng.chance(0.5)
+              ? weirdString(rng, 4096)
+              : randomJson(rng, 2);
   } else if (route.startsWith("/api/sessions")) {
-    v = { path: rng.chance(0.7) ? contentsPath(rng) : randomJson(rng, 1), name: randomJson(rng, 0), type: rng.pick(["notebook", "console", 5]), kernel: rng.pick([null, { name: "typescript" }, { id: id(rng, known.kernels) }, { name: rng.pick(PROTO_KEYS) }, "typescript", []]) };
+    v = {
+      path: rng.chance(0.7) ? contentsPath(rng) : randomJson(rng, 1),
+      name: randomJson(rng, 0),
+      type: rng.pick(["notebook", "console", 5]),
+      kernel: rng.pick([null, { name: "typescript" }, { id: id(rng, known.kernels) }, { name: rng.pick(PROTO_KEYS) }, "typescript", []]),
+    };
   } else if (route.startsWith("/api/kernels")) {
-    v = { name: rng.pick(["typescript", "python3", "", 5, null, ...PROTO_KEYS]), path: rng.chance(0.5) ? contentsPath(rng) : randomJson(rng, 1) };
+    v = {
+      name: rng.pick(["typescript", "python3", "", 5, null, ...PROTO_KEYS]),
+      path: rng.chance(0.5) ? contentsPath(rng) : randomJson(rng, 1),
+    };
   } else if (route.includes("distribute")) {
-    v = { path: rng.pick([contentsPath(rng), "", 5]), users: rng.pick([undefined, [], ["nobody"], "all", [5]]), overwrite: rng.pick([undefined, true, "yes"]) };
+    v = {
+      path: rng.pick([contentsPath(rng), "", 5]),
+      users: rng.pick([undefined, [], ["nobody"], "all", [5]]),
+      overwrite: rng.pick([undefined, true, "yes"]),
+    };
   } else {
     return randomJson(rng, 3);
   }
@@ -159,7 +248,19 @@ function body(rng: Rng, route: string, known: Known): Buffer | null {
   return Buffer.from(toJsonText(bodyValue(rng, route, known)));
 }
 
-const CONTENT_TYPES = ["application/json", "application/json", "text/plain", "text/plain;charset=utf-16", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/octet-stream", "", "a/b;;;=", "application/json; charset=latin1", "*/*"];
+const CONTENT_TYPES = [
+  "application/json",
+  "application/json",
+  "text/plain",
+  "text/plain;charset=utf-16",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "application/octet-stream",
+  "",
+  "a/b;;;=",
+  "application/json; charset=latin1",
+  "*/*",
+];
 
 /** One request: the route's own method or another, filled-in path, query, headers and body. */
 export function restRequest(rng: Rng, token: string, origin: string, known: Known): RestRequest {
@@ -187,14 +288,22 @@ export function restRequest(rng: Rng, token: string, origin: string, known: Know
   if (rng.chance(0.05)) headers["accept-encoding"] = rng.pick(["br", "gzip, deflate", "identity;q=0, *;q=0"]);
   if (rng.chance(0.05)) headers.range = rng.pick(["bytes=0-1", "bytes=-5", "bytes=9999999-", "bytes=a-b"]);
   if (rng.chance(0.05)) headers["if-none-match"] = "*";
-  const spawns = (method === "POST" && (route === "/api/kernels" || route === "/api/sessions" || route.endsWith("/restart"))) || (method === "PATCH" && route.startsWith("/api/sessions/"));
+  const spawns =
+    (method === "POST" && (route === "/api/kernels" || route === "/api/sessions" || route.endsWith("/restart"))) ||
+    (method === "PATCH" && route.startsWith("/api/sessions/"));
   return { method, path: escapeBytes(path + q), headers, body: b, spawns };
 }
 
 /** A request that cannot start a kernel: the same route with a body the route refuses. */
 export function defused(req: RestRequest): RestRequest {
   const body = Buffer.from(req.path.startsWith("/api/kernels") && !req.path.includes("/restart") ? '{"name":"python3"}' : "5");
-  return { ...req, path: req.path.replace(/\/restart/, "/interrupt"), body, headers: { ...req.headers, "content-type": "application/json" }, spawns: false };
+  return {
+    ...req,
+    path: req.path.replace(/\/restart/, "/interrupt"),
+    body,
+    headers: { ...req.headers, "content-type": "application/json" },
+    spawns: false,
+  };
 }
 
 /** Sends a request and reads the whole answer; rejects if none comes within `timeoutMs` (a hang is a failure too). */
@@ -205,7 +314,13 @@ export function send(base: URL, req: RestRequest, timeoutMs = 60_000): Promise<R
     const r = http.request({ host: base.hostname, port: base.port, method: req.method, path: req.path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers["content-type"] ?? ""),
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
       res.on("error", reject);
     });
     r.setTimeout(timeoutMs, () => r.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -216,8 +331,14 @@ export function send(base: URL, req: RestRequest, timeoutMs = 60_000): Promise<R
 
 /** The request as a command that replays it (for a 5xx in the failure message). */
 export function replayCommand(base: URL, req: RestRequest): string {
-  const h = Object.entries(req.headers).map(([k, v]) => `-H ${JSON.stringify(`${k}: ${v}`)}`).join(" ");
-  const b = req.body ? (req.body.length > 300 ? ` --data-binary <${req.body.length} bytes, starts ${JSON.stringify(req.body.subarray(0, 120).toString("latin1"))}>` : ` --data-binary ${JSON.stringify(req.body.toString("latin1"))}`) : "";
+  const h = Object.entries(req.headers)
+    .map(([k, v]) => `-H ${JSON.stringify(`${k}: ${v}`)}`)
+    .join(" ");
+  const b = req.body
+    ? req.body.length > 300
+      ? ` --data-binary <${req.body.length} bytes, starts ${JSON.stringify(req.body.subarray(0, 120).toString("latin1"))}>`
+      : ` --data-binary ${JSON.stringify(req.body.toString("latin1"))}`
+    : "";
   const path = req.path.length > 400 ? `${req.path.slice(0, 400)}…(${req.path.length} chars)` : req.path;
   return `curl -X ${req.method} ${h}${b} ${JSON.stringify(`${base.origin}${path}`)}`;
 }

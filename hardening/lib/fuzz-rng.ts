@@ -62,7 +62,27 @@ export class Rng {
 export const PROTO_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"];
 
 /** Strings a server must treat as data: control characters, lone surrogates, escapes, prototype keys. */
-const WEIRD_STRINGS = ["", " ", "\0", "\u0000abc", "\ud800", "\udfff\ud800", "\u202e", "null", "undefined", "NaN", "-1", "1e309", "%00", "%", "../../etc/passwd", "\r\nX-Injected: 1", "<script>alert(1)</script>", "😀".repeat(3), ...PROTO_KEYS];
+const WEIRD_STRINGS = [
+  "",
+  " ",
+  "\0",
+  "\u0000abc",
+  "\ud800",
+  "\udfff\ud800",
+  "\u202e",
+  "null",
+  "undefined",
+  "NaN",
+  "-1",
+  "1e309",
+  "%00",
+  "%",
+  "../../etc/passwd",
+  "\r\nX-Injected: 1",
+  "<script>alert(1)</script>",
+  "😀".repeat(3),
+  ...PROTO_KEYS,
+];
 
 /** A hostile string; sometimes long (up to `maxLong` characters). */
 export function weirdString(rng: Rng, maxLong = 64 * 1024): string {
@@ -89,7 +109,9 @@ export function randomJson(rng: Rng, depth = 3): unknown {
       return rng.word();
     case 6:
     case 7:
-      return Object.fromEntries(Array.from({ length: rng.int(4) }, () => [rng.chance(0.2) ? rng.pick(PROTO_KEYS) : rng.word(), randomJson(rng, depth - 1)]));
+      return Object.fromEntries(
+        Array.from({ length: rng.int(4) }, () => [rng.chance(0.2) ? rng.pick(PROTO_KEYS) : rng.word(), randomJson(rng, depth - 1)]),
+      );
     default:
       return Array.from({ length: rng.int(4) }, () => randomJson(rng, depth - 1));
   }

@@ -15,7 +15,13 @@ function decodeV1(b: Buffer): Received {
   const n = Number(b.readBigUInt64LE(0));
   const offsets = Array.from({ length: n }, (_, i) => Number(b.readBigUInt64LE(8 * (i + 1))));
   const part = (i: number) => b.subarray(offsets[i], offsets[i + 1]).toString("utf8");
-  return { channel: part(0), header: JSON.parse(part(1)), parent_header: JSON.parse(part(2)), metadata: JSON.parse(part(3)), content: JSON.parse(part(4)) };
+  return {
+    channel: part(0),
+    header: JSON.parse(part(1)),
+    parent_header: JSON.parse(part(2)),
+    metadata: JSON.parse(part(3)),
+    content: JSON.parse(part(4)),
+  };
 }
 
 export function openSocket(url: string, headers: Record<string, string>, protocols?: string[]): Promise<FuzzSocket> {
@@ -69,11 +75,20 @@ export function waitFor(ws: FuzzSocket, until: (m: Received) => boolean, what: s
  * text frame: 1007) and resolves with the close code. A write error after the server
  * closed (it stops reading the oversized frame) is expected, not a failure.
  */
-export async function closeCodeFor(url: string, headers: Record<string, string>, frame: Buffer, binary: boolean, protocols?: string[]): Promise<number> {
+export async function closeCodeFor(
+  url: string,
+  headers: Record<string, string>,
+  frame: Buffer,
+  binary: boolean,
+  protocols?: string[],
+): Promise<number> {
   const ws = await openSocket(url, headers, protocols);
   ws.on("error", () => undefined);
   return new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not close the socket within 60 s after a ${frame.length}-byte frame`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not close the socket within 60 s after a ${frame.length}-byte frame`)),
+      60_000,
+    );
     ws.once("close", (code) => {
       clearTimeout(timer);
       resolve(code);
@@ -94,8 +109,14 @@ export function metricsFrame(rng: Rng): MetricsFrame {
   const r = rng.next();
   if (r < 0.1) return { data: rng.bytes(rng.int(64)), binary: true, answer: "error" };
   if (r < 0.2) return { data: `{"type":"subscribe"${rng.word()}`, binary: false, answer: "error" };
-  if (r < 0.3) return { data: toJsonText(rng.pick([randomJson(rng, 0), [], DEEP, [{ type: "subscribe" }]])), binary: false, answer: "error" };
-  if (r < 0.4) return { data: toJsonText({ type: rng.pick([...PROTO_KEYS, rng.word(), "sample", "history", 5, null]) }), binary: false, answer: "error" };
+  if (r < 0.3)
+    return { data: toJsonText(rng.pick([randomJson(rng, 0), [], DEEP, [{ type: "subscribe" }]])), binary: false, answer: "error" };
+  if (r < 0.4)
+    return {
+      data: toJsonText({ type: rng.pick([...PROTO_KEYS, rng.word(), "sample", "history", 5, null]) }),
+      binary: false,
+      answer: "error",
+    };
   if (r < 0.55) {
     const bad = rng.pick(["1000", null, true, {}, [], "Infinity"]);
     return { data: toJsonText({ type: "subscribe", intervalMs: bad }), binary: false, answer: "error" };
@@ -103,5 +124,9 @@ export function metricsFrame(rng: Rng): MetricsFrame {
   if (r < 0.65) return { data: toJsonText({ type: "unsubscribe", extra: randomJson(rng, 1) }), binary: false, answer: null };
   // Any finite number is clamped to the allowed range.
   const intervalMs = rng.pick([undefined, 0, -5, 1, 250, 1000, 1e12, 2 ** 53, 0.5]);
-  return { data: toJsonText({ type: "subscribe", intervalMs, extra: rng.chance(0.2) ? DEEP : randomJson(rng, 1) }), binary: false, answer: "history" };
+  return {
+    data: toJsonText({ type: "subscribe", intervalMs, extra: rng.chance(0.2) ? DEEP : randomJson(rng, 1) }),
+    binary: false,
+    answer: "history",
+  };
 }

@@ -3,7 +3,12 @@ import WebSocket from "ws";
 import { LONG } from "../../e2e/lib/constants.js";
 import { Waiters } from "./waiters.js";
 
-export type Msg = { header: { msg_id: string; msg_type: string }; parent_header: { msg_id?: string }; content: Record<string, unknown>; channel?: string };
+export type Msg = {
+  header: { msg_id: string; msg_type: string };
+  parent_header: { msg_id?: string };
+  content: Record<string, unknown>;
+  channel?: string;
+};
 
 /** A Jupyter client that keeps its session_id across connections and records what each connection got. */
 export class JupyterClient {

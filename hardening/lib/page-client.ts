@@ -67,7 +67,8 @@ export class PageClient {
     } else if (msg.type === "save") {
       this.save = msg.save;
     } else if (msg.type === "ops") {
-      if (msg.version - msg.ops.length !== this.version) this.problems.push(`version gap: had ${this.version}, got ops ending at ${msg.version}`);
+      if (msg.version - msg.ops.length !== this.version)
+        this.problems.push(`version gap: had ${this.version}, got ops ending at ${msg.version}`);
       this.version = msg.version;
       for (const op of msg.ops) this.apply(op);
       // The page's own ops come back with its requestId: that is their acknowledgement.

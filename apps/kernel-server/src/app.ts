@@ -158,7 +158,9 @@ export async function buildApp(config: ServerConfig, options: AppOptions = {}): 
     loginLimit: options.loginLimit,
     users: {
       owner: owner.user,
-      accounts: config.users ? { find: (name) => byLowerName.get(name.toLowerCase()), cookieSecret: config.cookieSecret ?? randomBytes(32).toString("hex") } : null,
+      accounts: config.users
+        ? { find: (name) => byLowerName.get(name.toLowerCase()), cookieSecret: config.cookieSecret ?? randomBytes(32).toString("hex") }
+        : null,
     },
   });
   statusRoutes(app, { workspaceOf, version: VERSION });

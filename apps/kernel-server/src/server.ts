@@ -17,7 +17,8 @@ export async function startServer(config: ServerConfig, options: AppOptions = {}
   const addr = built.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.port;
   // A wildcard address is no place to browse to: print the loopback one.
-  const host = config.ip === "0.0.0.0" ? "127.0.0.1" : config.ip === "::" ? "[::1]" : config.ip.includes(":") ? `[${config.ip}]` : config.ip;
+  const host =
+    config.ip === "0.0.0.0" ? "127.0.0.1" : config.ip === "::" ? "[::1]" : config.ip.includes(":") ? `[${config.ip}]` : config.ip;
   return {
     ...built,
     port,

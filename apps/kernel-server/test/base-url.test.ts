@@ -29,7 +29,8 @@ describe("normalizeBaseUrl", () => {
     ]) {
       assert.equal(normalizeBaseUrl(given), want, given);
     }
-    for (const bad of ["/a/../b", "/./", "/a b/", '/a"b/', "/a?b", "/a#b", "/<x>/"]) assert.throws(() => normalizeBaseUrl(bad), /invalid --base-url/, bad);
+    for (const bad of ["/a/../b", "/./", "/a b/", '/a"b/', "/a?b", "/a#b", "/<x>/"])
+      assert.throws(() => normalizeBaseUrl(bad), /invalid --base-url/, bad);
   });
 });
 
@@ -90,7 +91,10 @@ describe("a server under --base-url /x/", () => {
     assert.equal(reply.content.status, "ok");
     ws.close();
 
-    await t.api("api/contents/doc.ipynb", { method: "PUT", body: JSON.stringify({ type: "notebook", format: "json", content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] } }) });
+    await t.api("api/contents/doc.ipynb", {
+      method: "PUT",
+      body: JSON.stringify({ type: "notebook", format: "json", content: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] } }),
+    });
     const doc = await openSocket(`${t.ws}api/tessera/documents?path=doc.ipynb&token=${t.token}`);
     const snapshot = await waitFor(doc, (m: any) => m.type === "snapshot");
     assert.equal(snapshot.version, 0);

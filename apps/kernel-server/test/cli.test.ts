@@ -31,7 +31,10 @@ describe("command line", () => {
 
   it("prints the token URL, and leaves no kernel behind on SIGTERM", async () => {
     const root = await mkdtemp(join(tmpdir(), "tessera-cli-"));
-    const child = spawn(process.execPath, [CLI, "--port", "0", "--root", root], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TESSERA_TOKEN: "", TESSERA_CONFIG_DIR: join(root, ".no-config") } });
+    const child = spawn(process.execPath, [CLI, "--port", "0", "--root", root], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TESSERA_TOKEN: "", TESSERA_CONFIG_DIR: join(root, ".no-config") },
+    });
     let out = "";
     const url = await new Promise<string>((res, rej) => {
       child.stdout.on("data", (d) => {
@@ -47,7 +50,11 @@ describe("command line", () => {
     assert.equal(res.status, 201);
     const kids = () => {
       try {
-        return execFileSync("pgrep", ["-P", String(child.pid)]).toString().trim().split("\n").filter(Boolean);
+        return execFileSync("pgrep", ["-P", String(child.pid)])
+          .toString()
+          .trim()
+          .split("\n")
+          .filter(Boolean);
       } catch {
         return [];
       }

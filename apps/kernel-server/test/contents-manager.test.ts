@@ -148,7 +148,10 @@ describe("ContentsManager: files and directories", () => {
     assert.equal(model.path, file);
     assert.equal(model.content, "héllo 🌍");
     const listing = (await contents.get(dir)).content as { name: string }[];
-    assert.deepEqual(listing.map((c) => c.name), ["ünï côdé 日本語 📓.txt"]);
+    assert.deepEqual(
+      listing.map((c) => c.name),
+      ["ünï côdé 日本語 📓.txt"],
+    );
     const renamed = await contents.rename(file, `${dir}/ñew ✓.txt`);
     assert.equal(renamed.name, "ñew ✓.txt");
     const copy = await contents.copy(renamed.path);

@@ -179,7 +179,10 @@ describe("contents routes", () => {
     assert.equal(made.body.id, "checkpoint");
     assert.equal(made.headers.get("location"), "/api/contents/ck.txt/checkpoints/checkpoint");
     const list = await api<CheckpointModel[]>("GET", "/api/contents/ck.txt/checkpoints");
-    assert.deepEqual(list.body.map((c) => c.id), ["checkpoint"]);
+    assert.deepEqual(
+      list.body.map((c) => c.id),
+      ["checkpoint"],
+    );
     await api("PUT", "/api/contents/ck.txt", { type: "file", format: "text", content: "v2" });
     const restored = await api("POST", "/api/contents/ck.txt/checkpoints/checkpoint");
     assert.equal(restored.status, 204);
@@ -205,7 +208,10 @@ describe("contents routes", () => {
     assert.equal(cp.status, 201);
     assert.deepEqual(await readdir(join(root, dir, ".ipynb_checkpoints")), ["ünï côdé 日本語 #?%-checkpoint.ipynb"]);
     const listing = await api("GET", `/api/contents/${enc(dir)}`);
-    assert.deepEqual((listing.body.content as ContentsModel[]).map((c) => c.name), ["ünï côdé 日本語 #?%.ipynb"]);
+    assert.deepEqual(
+      (listing.body.content as ContentsModel[]).map((c) => c.name),
+      ["ünï côdé 日本語 #?%.ipynb"],
+    );
   });
 
   it("refuses path escapes: .., %2e%2e, absolute paths, symlinks out", async () => {
@@ -273,7 +279,10 @@ describe("the official @jupyterlab/services client", () => {
     await lab.restoreCheckpoint(created.path, checkpoint.id);
     const reloaded = await lab.get(created.path, { content: true });
     assert.equal((reloaded.content as Notebook).cells[0].source, "const x = 1;\nx");
-    assert.deepEqual((await lab.listCheckpoints(created.path)).map((c) => c.id), ["checkpoint"]);
+    assert.deepEqual(
+      (await lab.listCheckpoints(created.path)).map((c) => c.id),
+      ["checkpoint"],
+    );
 
     const renamed = await lab.rename(created.path, "lab/mnist run.ipynb");
     assert.equal(renamed.path, "lab/mnist run.ipynb");

@@ -225,7 +225,10 @@ describe("chunked uploads", () => {
     const done = await chunk(-1, "end");
     assert.equal(done.size, 15);
     assert.equal(await readFile(join(root, "up.bin"), "utf8"), "part1-part2-end");
-    assert.deepEqual((await readdir(root)).filter((n) => n.includes("upload")), []);
+    assert.deepEqual(
+      (await readdir(root)).filter((n) => n.includes("upload")),
+      [],
+    );
 
     await refused(contents.save("fresh.bin", { type: "file", format: "text", chunk: 2, content: "x" }), [400]);
     await refused(contents.save("up.bin", { type: "file", format: "text", chunk: 0, content: "x" }), [400]);

@@ -74,8 +74,15 @@ describe("docker/Dockerfile", () => {
   });
 
   it("sends the build context without host builds, and with what the image needs", () => {
-    for (const p of ["node_modules", "apps/web/dist", "apps/kernel-server/dist", "packages/tensor-native/build", ".git"]) assert.ok(ignored(p), `${p} is ignored`);
-    for (const p of ["package.json", "package-lock.json", "docker/healthcheck.mjs", "apps/kernel-server/src/cli.ts", "packages/tensor-native/binding.gyp"]) {
+    for (const p of ["node_modules", "apps/web/dist", "apps/kernel-server/dist", "packages/tensor-native/build", ".git"])
+      assert.ok(ignored(p), `${p} is ignored`);
+    for (const p of [
+      "package.json",
+      "package-lock.json",
+      "docker/healthcheck.mjs",
+      "apps/kernel-server/src/cli.ts",
+      "packages/tensor-native/binding.gyp",
+    ]) {
       assert.ok(!ignored(p), `${p} reaches the build`);
     }
   });
@@ -84,7 +91,10 @@ describe("docker/Dockerfile", () => {
     const build = stage("build")!;
     assert.ok(build.instructions.some((i) => i.keyword === "RUN" && /\bnpm ci\b/.test(i.args)));
     for (const s of [build, runtime]) {
-      assert.ok(s.instructions.some((i) => i.keyword === "COPY" && /--from=node \/usr\/local\/bin\/node /.test(i.args)), `${s.name}: node from the node stage`);
+      assert.ok(
+        s.instructions.some((i) => i.keyword === "COPY" && /--from=node \/usr\/local\/bin\/node /.test(i.args)),
+        `${s.name}: node from the node stage`,
+      );
     }
     assert.ok(runtime.instructions.some((i) => i.keyword === "COPY" && /--from=build \/opt\/tessera /.test(i.args)));
   });
@@ -111,7 +121,11 @@ describe("docker/Dockerfile", () => {
     assert.equal(cmd.join(" "), documented[1]);
     // `tessera` is the server's CLI, linked onto the PATH.
     const bin = (JSON.parse(read("apps/kernel-server/package.json")) as { bin: Record<string, string> }).bin.tessera;
-    assert.ok(runtime.instructions.some((i) => i.keyword === "RUN" && i.args.includes(`ln -s /opt/tessera/apps/kernel-server/${bin} /usr/local/bin/tessera`)));
+    assert.ok(
+      runtime.instructions.some(
+        (i) => i.keyword === "RUN" && i.args.includes(`ln -s /opt/tessera/apps/kernel-server/${bin} /usr/local/bin/tessera`),
+      ),
+    );
     assert.equal(cmd[0], "tessera");
     const config = parseConfig(cmd.slice(1), { TESSERA_CONFIG_DIR: "/nonexistent/tessera-config" });
     assert.deepEqual([config.ip, config.port, config.root], ["0.0.0.0", 8888, "/workspace"]);

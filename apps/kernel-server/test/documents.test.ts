@@ -62,7 +62,10 @@ class View {
   }
 
   text(id: string): string {
-    return (this.cell(id)?.outputs ?? []).filter((o: any) => o.output_type === "stream").map((o: any) => joinSource(o.text)).join("");
+    return (this.cell(id)?.outputs ?? [])
+      .filter((o: any) => o.output_type === "stream")
+      .map((o: any) => joinSource(o.text))
+      .join("");
   }
 }
 
@@ -78,7 +81,23 @@ describe("document channel", () => {
   it("applies edits, runs cells and saves outputs to disk", async () => {
     await writeFile(join(t.root, "doc.ipynb"), JSON.stringify(emptyNb));
     const v = await View.open(t, "doc.ipynb");
-    v.send({ type: "ops", ops: [{ op: "insert_cell", index: 0, cell: { id: "a", cell_type: "code", source: "const n = 21;\nconsole.log('hi');\nn * 2", metadata: {}, execution_count: null, outputs: [] } }] });
+    v.send({
+      type: "ops",
+      ops: [
+        {
+          op: "insert_cell",
+          index: 0,
+          cell: {
+            id: "a",
+            cell_type: "code",
+            source: "const n = 21;\nconsole.log('hi');\nn * 2",
+            metadata: {},
+            execution_count: null,
+            outputs: [],
+          },
+        },
+      ],
+    });
     await v.until(() => !!v.cell("a"));
     v.send({ type: "execute", cellIds: ["a"] });
     await v.until(() => v.state.run.a?.state === "idle" && v.state.run.a?.status === "ok");
@@ -104,7 +123,16 @@ describe("document channel", () => {
     await writeFile(join(t.root, "reload.ipynb"), JSON.stringify(emptyNb));
     const first = await View.open(t, "reload.ipynb");
     const code = "for (let i = 0; i < 8; i++) { console.log(`tick ${i}`); await new Promise((r) => setTimeout(r, 150)); }";
-    first.send({ type: "ops", ops: [{ op: "insert_cell", index: 0, cell: { id: "loop", cell_type: "code", source: code, metadata: {}, execution_count: null, outputs: [] } }] });
+    first.send({
+      type: "ops",
+      ops: [
+        {
+          op: "insert_cell",
+          index: 0,
+          cell: { id: "loop", cell_type: "code", source: code, metadata: {}, execution_count: null, outputs: [] },
+        },
+      ],
+    });
     await first.until(() => !!first.cell("loop"));
     first.send({ type: "execute", cellIds: ["loop"] });
     await first.until(() => first.text("loop").includes("tick 1"));
@@ -113,7 +141,10 @@ describe("document channel", () => {
     const second = await View.open(t, "reload.ipynb");
     await second.until(() => second.state.run.loop?.state === "idle");
     const lines = second.text("loop").trim().split("\n");
-    assert.deepEqual(lines, Array.from({ length: 8 }, (_, i) => `tick ${i}`));
+    assert.deepEqual(
+      lines,
+      Array.from({ length: 8 }, (_, i) => `tick ${i}`),
+    );
     second.ws.close();
   });
 
@@ -122,7 +153,16 @@ describe("document channel", () => {
     const v = await View.open(t, "flood.ipynb");
     // 300,000 lines of 8 characters: 2.4 MB, past the 2 MiB kept.
     const code = "const pad = (n: number) => String(n).padStart(7, '0');\nfor (let i = 0; i < 300_000; i++) console.log(pad(i));";
-    v.send({ type: "ops", ops: [{ op: "insert_cell", index: 0, cell: { id: "f", cell_type: "code", source: code, metadata: {}, execution_count: null, outputs: [] } }] });
+    v.send({
+      type: "ops",
+      ops: [
+        {
+          op: "insert_cell",
+          index: 0,
+          cell: { id: "f", cell_type: "code", source: code, metadata: {}, execution_count: null, outputs: [] },
+        },
+      ],
+    });
     await v.until(() => !!v.cell("f"));
     v.send({ type: "execute", cellIds: ["f"] });
     await v.until(() => v.state.run.f?.state === "idle", 120_000);
@@ -153,7 +193,23 @@ describe("document channel", () => {
   it("asks for input through the page", async () => {
     await writeFile(join(t.root, "input.ipynb"), JSON.stringify(emptyNb));
     const v = await View.open(t, "input.ipynb");
-    v.send({ type: "ops", ops: [{ op: "insert_cell", index: 0, cell: { id: "q", cell_type: "code", source: "const name = await input('Name? ');\n`hello ${name}`", metadata: {}, execution_count: null, outputs: [] } }] });
+    v.send({
+      type: "ops",
+      ops: [
+        {
+          op: "insert_cell",
+          index: 0,
+          cell: {
+            id: "q",
+            cell_type: "code",
+            source: "const name = await input('Name? ');\n`hello ${name}`",
+            metadata: {},
+            execution_count: null,
+            outputs: [],
+          },
+        },
+      ],
+    });
     await v.until(() => !!v.cell("q"));
     v.send({ type: "execute", cellIds: ["q"] });
     await v.until(() => v.messages.some((m) => m.type === "input_request"));

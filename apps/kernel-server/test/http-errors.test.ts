@@ -46,7 +46,10 @@ async function ask(method: "GET" | "POST", url: string, payload?: string, type?:
 describe("the error handler", () => {
   it("answers an HttpError with its status, message and reason; a ContentsError's reason is its status text", async () => {
     assert.deepEqual(await ask("GET", "/http-error"), { status: 409, body: { message: "Kernel is busy", reason: "busy" } });
-    assert.deepEqual(await ask("GET", "/contents-error"), { status: 404, body: { message: 'No such file or directory: "x.txt"', reason: "Not Found" } });
+    assert.deepEqual(await ask("GET", "/contents-error"), {
+      status: 404,
+      body: { message: 'No such file or directory: "x.txt"', reason: "Not Found" },
+    });
   });
 
   it("keeps another library's 4xx status and message, reason null", async () => {
@@ -63,7 +66,10 @@ describe("the error handler", () => {
   });
 
   it("answers an unknown route 404 naming the path without its query", async () => {
-    assert.deepEqual(await ask("GET", "/nope?token=s3cret-value"), { status: 404, body: { message: "Not found: GET /nope", reason: null } });
+    assert.deepEqual(await ask("GET", "/nope?token=s3cret-value"), {
+      status: 404,
+      body: { message: "Not found: GET /nope", reason: null },
+    });
   });
 });
 

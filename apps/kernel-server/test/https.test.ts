@@ -17,7 +17,11 @@ const noOpenssl = spawnSync("openssl", ["version"]).error ? "openssl is not inst
 function makeCertificate(dir: string, name: string): { certfile: string; keyfile: string } {
   const certfile = join(dir, `${name}-cert.pem`);
   const keyfile = join(dir, `${name}-key.pem`);
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", keyfile, "-out", certfile], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1", "-keyout", keyfile, "-out", certfile],
+    { stdio: "ignore" },
+  );
   return { certfile, keyfile };
 }
 
@@ -79,15 +83,25 @@ describe("HTTPS", { skip: noOpenssl }, () => {
 
   it("runs the kernel channels over wss, with the browser's https Origin allowed", async () => {
     const created = await new Promise<string>((done, fail) => {
-      const req = https.request(new URL("api/kernels", t.base), { method: "POST", ca, servername: "localhost", headers: { authorization: `token ${t.token}`, "content-type": "application/json" } }, (res) => {
-        let body = "";
-        res.setEncoding("utf8").on("data", (d: string) => (body += d));
-        res.on("end", () => (res.statusCode === 201 ? done((JSON.parse(body) as { id: string }).id) : fail(new Error(`HTTP ${res.statusCode}: ${body}`))));
-      });
+      const req = https.request(
+        new URL("api/kernels", t.base),
+        { method: "POST", ca, servername: "localhost", headers: { authorization: `token ${t.token}`, "content-type": "application/json" } },
+        (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (d: string) => (body += d));
+          res.on("end", () =>
+            res.statusCode === 201 ? done((JSON.parse(body) as { id: string }).id) : fail(new Error(`HTTP ${res.statusCode}: ${body}`)),
+          );
+        },
+      );
       req.on("error", fail).end("{}");
     });
     const wss = t.base.replace(/^https/, "wss");
-    const ws = await openSocket(`${wss}api/kernels/${created}/channels?token=${t.token}`, { ca, servername: "localhost", headers: { origin: new URL(t.base).origin } });
+    const ws = await openSocket(`${wss}api/kernels/${created}/channels?token=${t.token}`, {
+      ca,
+      servername: "localhost",
+      headers: { origin: new URL(t.base).origin },
+    });
     const info = request("kernel_info_request", {});
     ws.send(info.frame);
     const reply = await waitFor(ws, (m: any) => m.parent_header?.msg_id === info.msgId && m.header.msg_type === "kernel_info_reply");
@@ -95,23 +109,40 @@ describe("HTTPS", { skip: noOpenssl }, () => {
     ws.close();
     // Over https, an http page of the same host is another origin.
     await assert.rejects(
-      openSocket(`${wss}api/kernels/${created}/channels?token=${t.token}`, { ca, servername: "localhost", headers: { origin: new URL(t.base).origin.replace("https", "http") } }),
+      openSocket(`${wss}api/kernels/${created}/channels?token=${t.token}`, {
+        ca,
+        servername: "localhost",
+        headers: { origin: new URL(t.base).origin.replace("https", "http") },
+      }),
       /HTTP 403/,
     );
   });
 
   it("names the problem with unreadable, mismatched and non-PEM files", async () => {
     const other = makeCertificate(dir, "b");
-    await assert.rejects(startTestServer({ config: { certfile: join(dir, "missing.pem"), keyfile: files.keyfile } }), /cannot read --certfile .*missing\.pem: no such file/);
-    await assert.rejects(startTestServer({ config: { certfile: files.certfile, keyfile: other.keyfile } }), /--keyfile .*b-key\.pem is not the private key of --certfile .*a-cert\.pem/);
+    await assert.rejects(
+      startTestServer({ config: { certfile: join(dir, "missing.pem"), keyfile: files.keyfile } }),
+      /cannot read --certfile .*missing\.pem: no such file/,
+    );
+    await assert.rejects(
+      startTestServer({ config: { certfile: files.certfile, keyfile: other.keyfile } }),
+      /--keyfile .*b-key\.pem is not the private key of --certfile .*a-cert\.pem/,
+    );
     const junk = join(dir, "junk.pem");
     await writeFile(junk, "not a certificate\n");
-    await assert.rejects(startTestServer({ config: { certfile: junk, keyfile: files.keyfile } }), /must be a PEM certificate and its PEM private key/);
+    await assert.rejects(
+      startTestServer({ config: { certfile: junk, keyfile: files.keyfile } }),
+      /must be a PEM certificate and its PEM private key/,
+    );
   });
 
   it("prints an https URL from the command line, and refuses half a pair", async () => {
     const env = { ...process.env, TESSERA_CONFIG_DIR: join(dir, "no-config") };
-    const child = spawn(process.execPath, [CLI, "--port", "0", "--root", dir, "--token", "tok", "--certfile", files.certfile, "--keyfile", files.keyfile, "--quiet"], { env });
+    const child = spawn(
+      process.execPath,
+      [CLI, "--port", "0", "--root", dir, "--token", "tok", "--certfile", files.certfile, "--keyfile", files.keyfile, "--quiet"],
+      { env },
+    );
     let out = "";
     const url = await new Promise<string>((done, fail) => {
       child.stdout.on("data", (d: Buffer) => {

@@ -46,7 +46,10 @@ describe("Jupyter client against the server", () => {
     // A tiny ESM-only package beside the notebooks, as a user would install one.
     const pkg = join(t.root, "node_modules", "esm-only-greeter");
     await mkdir(pkg, { recursive: true });
-    await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "esm-only-greeter", type: "module", exports: { ".": { import: "./index.js" } } }));
+    await writeFile(
+      join(pkg, "package.json"),
+      JSON.stringify({ name: "esm-only-greeter", type: "module", exports: { ".": { import: "./index.js" } } }),
+    );
     await writeFile(join(pkg, "index.js"), "export const greet = (n) => `hello ${n}`;\nexport default 42;\n");
     kernels = new KernelManager({ serverSettings: serverSettings(t) });
     kernel = await kernels.startNew({ name: "typescript" });
@@ -90,13 +93,19 @@ describe("Jupyter client against the server", () => {
   });
 
   it("imports an ESM-only package and a node: builtin", async () => {
-    const r = await run(kernel, "import greeter, { greet } from 'esm-only-greeter';\nimport { basename } from 'node:path';\n`${greet(basename('/a/b'))} ${greeter}`");
+    const r = await run(
+      kernel,
+      "import greeter, { greet } from 'esm-only-greeter';\nimport { basename } from 'node:path';\n`${greet(basename('/a/b'))} ${greeter}`",
+    );
     assert.equal(r.reply.status, "ok", JSON.stringify(r.errors));
     assert.equal(r.results[0]["text/plain"], "'hello b 42'");
   });
 
   it("computes with @tessera/tensor in a cell, with completions for it", async () => {
-    const r = await run(kernel, 'import * as tt from "@tessera/tensor";\nconst m = tt.tensor([[1, 2], [3, 4]], { dtype: "float32" });\nm.matmul(m).add(1)');
+    const r = await run(
+      kernel,
+      'import * as tt from "@tessera/tensor";\nconst m = tt.tensor([[1, 2], [3, 4]], { dtype: "float32" });\nm.matmul(m).add(1)',
+    );
     assert.equal(r.reply.status, "ok", JSON.stringify(r.errors));
     assert.equal(r.results[0]["text/plain"], "tensor([[ 8., 11.],\n        [16., 23.]], dtype=float32)");
     assert.match(String(r.results[0]["text/html"]), /<table/);
@@ -164,7 +173,16 @@ describe("Jupyter client against the server", () => {
       nbformat: 4,
       nbformat_minor: 5,
       metadata: { kernelspec: { name: "typescript", display_name: "TypeScript (Tessera)", language: "typescript" } },
-      cells: [{ id: "c1", cell_type: "code", source: "1 + 1", metadata: {}, execution_count: 1, outputs: [{ output_type: "execute_result", execution_count: 1, data: { "text/plain": "2" }, metadata: {} }] }],
+      cells: [
+        {
+          id: "c1",
+          cell_type: "code",
+          source: "1 + 1",
+          metadata: {},
+          execution_count: 1,
+          outputs: [{ output_type: "execute_result", execution_count: 1, data: { "text/plain": "2" }, metadata: {} }],
+        },
+      ],
     };
     await contents.save("saved.ipynb", { type: "notebook", format: "json", content: nb });
     const checkpoint = await contents.createCheckpoint("saved.ipynb");

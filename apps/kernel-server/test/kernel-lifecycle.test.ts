@@ -43,7 +43,12 @@ describe("kernel lifecycle", () => {
   it("replays what a client missed when it reconnects with the same session_id", async () => {
     const id = await startKernel(t);
     const first = await channels(t, id, "tunnel");
-    const req = request("execute_request", { code: "for (let i = 0; i < 5; i++) { console.log('line ' + i); await new Promise((r) => setTimeout(r, 100)); }" }, "shell", "tunnel");
+    const req = request(
+      "execute_request",
+      { code: "for (let i = 0; i < 5; i++) { console.log('line ' + i); await new Promise((r) => setTimeout(r, 100)); }" },
+      "shell",
+      "tunnel",
+    );
     const started = waitFor(first, (m: any) => m.header.msg_type === "stream");
     first.send(req.frame);
     await started;
@@ -51,7 +56,10 @@ describe("kernel lifecycle", () => {
     await new Promise((r) => setTimeout(r, 800));
     const second = await channels(t, id, "tunnel");
     await waitFor(second, (m: any) => m.header.msg_type === "execute_reply" && m.parent_header.msg_id === req.msgId);
-    const text = second.received.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
+    const text = second.received
+      .filter((m) => m.header.msg_type === "stream")
+      .map((m) => m.content.text)
+      .join("");
     // line 0 reached the first socket; the rest were replayed or arrived live, each once.
     for (let i = 1; i < 5; i++) assert.equal(text.split(`line ${i}\n`).length - 1, 1, `line ${i} in ${JSON.stringify(text)}`);
     second.close();

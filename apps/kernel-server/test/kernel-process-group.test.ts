@@ -120,7 +120,11 @@ Number(out.trim())`,
 
 /** Waits for `status: dead` among the messages from index `from` on. */
 async function waitDead(ws: RecordingSocket, from = ws.received.length): Promise<void> {
-  await waitFor(ws, (m) => m.header?.msg_type === "status" && m.content.execution_state === "dead" && ws.received.indexOf(m) >= from, 30_000);
+  await waitFor(
+    ws,
+    (m) => m.header?.msg_type === "status" && m.content.execution_state === "dead" && ws.received.indexOf(m) >= from,
+    30_000,
+  );
 }
 
 async function reasonOf(t: TestServer, id: string): Promise<string> {
@@ -178,7 +182,10 @@ describe("kernel processes and what they start", { timeout: 300_000 }, () => {
     ws.send(req.frame);
     const pid = kernelPid(t, id);
     // Its shell has exited: the sleep is no descendant of the kernel, only a member of its group.
-    const sleep = await waitFound(async () => ((await descendantsNamed(pid, "sh")).length === 0 ? groupMembersNamed(pid, "sleep") : []), "the orphaned sleep");
+    const sleep = await waitFound(
+      async () => ((await descendantsNamed(pid, "sh")).length === 0 ? groupMembersNamed(pid, "sleep") : []),
+      "the orphaned sleep",
+    );
     assert.deepEqual(await descendantsNamed(pid, "sleep"), []);
     assert.equal((await t.api(`/api/kernels/${id}/interrupt`, { method: "POST" })).status, 204);
     const reply = await replied;
@@ -317,7 +324,11 @@ describe("server exit ends every kernel's processes", { timeout: 120_000 }, () =
     const t = {
       ws: url.replace(/^http/, "ws"),
       token: "pg-token",
-      api: (path: string, init: RequestInit = {}) => fetch(new URL(path.replace(/^\//, ""), url), { ...init, headers: { authorization: "token pg-token", "content-type": "application/json" } }),
+      api: (path: string, init: RequestInit = {}) =>
+        fetch(new URL(path.replace(/^\//, ""), url), {
+          ...init,
+          headers: { authorization: "token pg-token", "content-type": "application/json" },
+        }),
     } as unknown as TestServer;
     const id = await startKernel(t);
     const ws = await channels(t, id, "cli");

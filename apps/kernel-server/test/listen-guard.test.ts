@@ -23,7 +23,11 @@ describe("where the server may listen without auth", () => {
 
   for (const ip of ["0.0.0.0", "::", "192.0.2.10"]) {
     it(`refuses to start on ${ip} with --token '' and no password, naming the fix`, () => {
-      const run = spawnSync(process.execPath, [CLI, "--ip", ip, "--port", "0", "--root", dir, "--token", ""], { env, encoding: "utf8", timeout: 30_000 });
+      const run = spawnSync(process.execPath, [CLI, "--ip", ip, "--port", "0", "--root", dir, "--token", ""], {
+        env,
+        encoding: "utf8",
+        timeout: 30_000,
+      });
       assert.equal(run.status, 2, run.stderr);
       assert.equal(run.stdout, "", "nothing was served");
       assert.match(run.stderr, new RegExp(`refusing to listen on ${ip.replace(/\./g, "\\.")} with no token and no password`));

@@ -39,7 +39,18 @@ describe("live charts in the document", () => {
   it("pages get appends, a page that joins mid-run gets every point so far, the file gets the whole chart", async () => {
     await writeFile(join(t.root, "chart.ipynb"), JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] }));
     const first = await DocPage.open(t, "chart.ipynb");
-    first.ws.send(JSON.stringify({ type: "ops", ops: [{ op: "insert_cell", index: 0, cell: { id: "train", cell_type: "code", source: CODE, metadata: {}, execution_count: null, outputs: [] } }] }));
+    first.ws.send(
+      JSON.stringify({
+        type: "ops",
+        ops: [
+          {
+            op: "insert_cell",
+            index: 0,
+            cell: { id: "train", cell_type: "code", source: CODE, metadata: {}, execution_count: null, outputs: [] },
+          },
+        ],
+      }),
+    );
     await first.until(() => !!first.state?.notebook.cells.length, "the cell is inserted");
     first.ws.send(JSON.stringify({ type: "execute", cellIds: ["train"] }));
 
@@ -48,7 +59,10 @@ describe("live charts in the document", () => {
     const atJoin = chartOf(second)!;
     assert.ok(running(second), "joined mid-run");
     assert.ok(atJoin.x.length >= 100, `the snapshot holds every point so far (${atJoin.x.length})`);
-    assert.deepEqual(atJoin.x, Array.from({ length: atJoin.x.length }, (_, i) => i));
+    assert.deepEqual(
+      atJoin.x,
+      Array.from({ length: atJoin.x.length }, (_, i) => i),
+    );
 
     await first.until(() => chartOf(first)?.done === true && !running(first), "the chart is closed (first view)");
     await second.until(() => chartOf(second)?.done === true, "the chart is closed (second view)");
@@ -64,7 +78,11 @@ describe("live charts in the document", () => {
     // Every update after the first display went out as an append, the close included.
     const updates = first.ops.filter((op): op is Extract<DocOp, { op: "replace_output" }> => op.op === "replace_output");
     assert.ok(updates.length >= 3, `${updates.length} updates`);
-    for (const op of updates) assert.ok("append" in ((op.output as { data: Record<string, unknown> }).data[CHART_MIME] as object), "an append, never the whole chart");
+    for (const op of updates)
+      assert.ok(
+        "append" in ((op.output as { data: Record<string, unknown> }).data[CHART_MIME] as object),
+        "an append, never the whole chart",
+      );
     const last = (updates.at(-1)!.output as { data: Record<string, unknown> }).data;
     assert.equal((last[CHART_MIME] as ChartAppend).done, true);
     assert.match(String(last["image/svg+xml"]), /^<svg /);

@@ -42,7 +42,10 @@ describe("LoginLimiter", () => {
 describe("login rate limiting", () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ config: { passwordHash: await hashPassword(PASSWORD) }, app: { loginLimit: { maxFailures: 5, windowMs: WINDOW_MS } } });
+    t = await startTestServer({
+      config: { passwordHash: await hashPassword(PASSWORD) },
+      app: { loginLimit: { maxFailures: 5, windowMs: WINDOW_MS } },
+    });
   });
   after(async () => t?.close());
 

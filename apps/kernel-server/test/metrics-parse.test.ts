@@ -85,7 +85,8 @@ describe("nvidia-smi parsing: odd input", () => {
     assert.equal(readNumber(" 69.85 W"), 69.85);
     assert.equal(readNumber("0 %"), 0);
     assert.equal(readNumber("19818"), 19818);
-    for (const v of ["[N/A]", "N/A", "[Not Supported]", "[Requested functionality has been deprecated]", "", "  ", "P0", undefined]) assert.equal(readNumber(v), null, String(v));
+    for (const v of ["[N/A]", "N/A", "[Not Supported]", "[Requested functionality has been deprecated]", "", "  ", "P0", undefined])
+      assert.equal(readNumber(v), null, String(v));
   });
 
   it("[Not Supported] fields (older drivers, GeForce boards) are null, the rest of the row still reads", () => {
@@ -110,7 +111,8 @@ describe("nvidia-smi parsing: odd input", () => {
   });
 
   it("says why the tool failed, in its words", () => {
-    const msg = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.";
+    const msg =
+      "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.";
     assert.equal(describeToolFailure(`${msg}\n\n`, 9, null), msg);
     assert.equal(describeToolFailure("", 1, null), "nvidia-smi exited with code 1");
     assert.equal(describeToolFailure("", null, "SIGKILL"), "nvidia-smi was killed by SIGKILL");

@@ -47,7 +47,10 @@ describe("GET /metrics", { skip: skipWithoutFixtures }, () => {
   before(async () => {
     fake = await installFakeNvidiaSmi(fromCapture(loadCapture("h100-80gb")));
     t = await startTestServer({ app: { metrics: { gpu: { env: fake.env, appsIntervalMs: 300 } } } });
-    const res = await t.api("/api/sessions", { method: "POST", body: JSON.stringify({ path: "runs/gpt.ipynb", type: "notebook", kernel: { name: "typescript" } }) });
+    const res = await t.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ path: "runs/gpt.ipynb", type: "notebook", kernel: { name: "typescript" } }),
+    });
     kernelId = ((await res.json()) as { kernel: { id: string } }).kernel.id;
     kernelPid = t.server.kernels.get(kernelId).pid!;
   });
@@ -108,7 +111,10 @@ describe("GET /metrics", { skip: skipWithoutFixtures }, () => {
 
   it("the tool failing: collect success 0, its exit code, a failure counted", async () => {
     t.server.metrics.stop();
-    await fake.set({ ...fromCapture(loadCapture("h100-80gb")), fail: { message: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.", code: 9 } });
+    await fake.set({
+      ...fromCapture(loadCapture("h100-80gb")),
+      fail: { message: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.", code: 9 },
+    });
     const m = await scrape();
     assert.equal(m.get("nvidia_smi_last_collect_success")?.[0].value, 0);
     assert.equal(m.get("nvidia_smi_command_exit_code")?.[0].value, 9);

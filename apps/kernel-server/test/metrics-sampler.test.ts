@@ -10,7 +10,8 @@ import { fromCapture, installFakeNvidiaSmi, twoGpus, withGpuValues, type FakeToo
 import { loadCapture, skipWithoutFixtures } from "./helpers/nvidia-smi-fixtures.js";
 
 const MIB = 1024 * 1024;
-const DRIVER_FAILED = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.";
+const DRIVER_FAILED =
+  "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.";
 
 async function until(s: GpuSampler, test: (snap: GpuSnapshot) => boolean, timeoutMs = 10_000): Promise<GpuSnapshot> {
   const end = Date.now() + timeoutMs;
@@ -59,7 +60,11 @@ describe("GPU sampler", { skip: skipWithoutFixtures }, () => {
     assert.equal(g.powerDrawW, 631.95);
     assert.deepEqual(
       snap.apps!.map((a) => [a.pid, a.usedMemoryBytes! / MIB]),
-      [[11327, 2566], [11328, 1542], [11345, 15690]],
+      [
+        [11327, 2566],
+        [11328, 1542],
+        [11345, 15690],
+      ],
     );
     assert.equal(snap.cudaVersion, "13.1");
     const loops = (await fake.calls()).slice(before).filter((c) => c.args.some((a) => a.startsWith("--query-gpu=")));
@@ -76,7 +81,13 @@ describe("GPU sampler", { skip: skipWithoutFixtures }, () => {
     const s = make();
     s.start(100);
     const snap = await until(s, (x) => x.rows.length === 2 && x.apps !== null);
-    assert.deepEqual(snap.rows.map((r) => [r.index, r.name]), [["0", "NVIDIA H100 80GB HBM3"], ["1", "NVIDIA H200"]]);
+    assert.deepEqual(
+      snap.rows.map((r) => [r.index, r.name]),
+      [
+        ["0", "NVIDIA H100 80GB HBM3"],
+        ["1", "NVIDIA H200"],
+      ],
+    );
     assert.equal(toGpuMetrics(snap.rows[1]).memoryTotalBytes, 143771 * MIB);
     assert.equal(snap.apps!.filter((a) => a.gpuUuid === snap.rows[1].uuid).length, 3);
     s.stop();

@@ -9,7 +9,8 @@ import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
 const MIB = 1024 * 1024;
 const H100_UUID = "GPU-00000000-0000-0000-0000-000000000000";
-const DRIVER_FAILED = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.";
+const DRIVER_FAILED =
+  "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.";
 
 const samplesOf = (ws: RecordingSocket, from = 0): MetricsSample[] =>
   (ws.received.slice(from) as MetricsServerMessage[]).flatMap((m) => (m.type === "sample" ? [m.sample] : []));
@@ -29,8 +30,13 @@ describe("metrics WebSocket", { skip: skipWithoutFixtures }, () => {
 
   before(async () => {
     fake = await installFakeNvidiaSmi(fromCapture(loadCapture("h100-80gb")));
-    t = await startTestServer({ app: { metrics: { lingerMs: 300, scrapeKeepAliveMs: 300, gpu: { env: fake.env, appsIntervalMs: 300, backoffMs: 100 } } } });
-    const res = await t.api("/api/sessions", { method: "POST", body: JSON.stringify({ path: "train.ipynb", type: "notebook", kernel: { name: "typescript" } }) });
+    t = await startTestServer({
+      app: { metrics: { lingerMs: 300, scrapeKeepAliveMs: 300, gpu: { env: fake.env, appsIntervalMs: 300, backoffMs: 100 } } },
+    });
+    const res = await t.api("/api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ path: "train.ipynb", type: "notebook", kernel: { name: "typescript" } }),
+    });
     kernelId = ((await res.json()) as { kernel: { id: string } }).kernel.id;
     kernelPid = t.server.kernels.get(kernelId).pid!;
   });
@@ -55,7 +61,10 @@ describe("metrics WebSocket", { skip: skipWithoutFixtures }, () => {
     ws.send(JSON.stringify({ type: "subscribe", intervalMs: "fast" }));
     ws.send(Buffer.from([1, 2, 3]), { binary: true });
     await waitFor(ws, () => ws.received.length >= 4);
-    assert.deepEqual(ws.received.map((m) => m.type), ["error", "error", "error", "error"]);
+    assert.deepEqual(
+      ws.received.map((m) => m.type),
+      ["error", "error", "error", "error"],
+    );
     assert.match(ws.received[0].message, /Malformed message/);
     assert.match(ws.received[1].message, /unknown message type "bogus"/);
     ws.send(JSON.stringify({ type: "subscribe" }));
@@ -120,7 +129,11 @@ describe("metrics WebSocket", { skip: skipWithoutFixtures }, () => {
     assert.ok(k.rssBytes > 10 * MIB, `kernel RSS ${k.rssBytes}`);
     const proc = m.sample.gpuProcesses.find((p: { pid: number }) => p.pid === kernelPid);
     assert.equal(proc.kernelId, kernelId, "the page can tell which notebook holds the GPU");
-    assert.equal(m.sample.gpuProcesses.filter((p: { kernelId: string | null }) => p.kernelId === null).length, 3, "other programs are nobody's");
+    assert.equal(
+      m.sample.gpuProcesses.filter((p: { kernelId: string | null }) => p.kernelId === null).length,
+      3,
+      "other programs are nobody's",
+    );
     await waitFor(ch, (x) => x.header?.msg_type === "execute_reply" && x.parent_header?.msg_id === req.msgId, 20_000);
     ch.close();
     ws.close();

@@ -15,7 +15,8 @@ import { DocPage as View } from "./helpers/doc-page.js";
 import { startTestServer, type TestServer } from "./helpers/test-server.js";
 
 const emptyNb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] };
-const plain = (o: Output | undefined) => (o && "data" in o ? joinSource(o.data["text/plain"] as string) : o?.output_type === "stream" ? joinSource(o.text) : undefined);
+const plain = (o: Output | undefined) =>
+  o && "data" in o ? joinSource(o.data["text/plain"] as string) : o?.output_type === "stream" ? joinSource(o.text) : undefined;
 const tempFiles = async (dir: string) => (await readdir(dir)).filter((n) => n.startsWith(".~tessera-"));
 
 /** CPU time (ms) this process (server and test alike: the server runs in it) spends over `ms` of quiet. */
@@ -58,7 +59,10 @@ describe("output limits", () => {
     const outputs = v.cell("flood").outputs;
     assert.equal(outputs.length, MAX_OUTPUTS_PER_CELL + 1, "the notice and the last 500");
     assert.equal(hiddenOutputCount(outputs[0]), N - MAX_OUTPUTS_PER_CELL, "every output kept or counted");
-    assert.equal(plain(outputs[0]), `${(N - MAX_OUTPUTS_PER_CELL).toLocaleString("en-US")} earlier outputs not kept (a cell keeps its last 500)`);
+    assert.equal(
+      plain(outputs[0]),
+      `${(N - MAX_OUTPUTS_PER_CELL).toLocaleString("en-US")} earlier outputs not kept (a cell keeps its last 500)`,
+    );
     assert.deepEqual(
       outputs.slice(1).map(plain),
       Array.from({ length: MAX_OUTPUTS_PER_CELL }, (_, i) => String(N - MAX_OUTPUTS_PER_CELL + i)),
@@ -94,7 +98,10 @@ describe("output limits", () => {
     await writeFile(join(t.root, "ids.ipynb"), JSON.stringify(emptyNb));
     const v = await View.open(t, "ids.ipynb");
     // The handle's output is pushed down to the 400th kept place, then updated.
-    await v.run("ids", `const gone = display.text("first");\nfor (let i = 0; i < 3000; i++) display(i);\nconst h = display.text("progress 0");\nfor (let i = 0; i < 100; i++) display.text("after " + i);\nh.update("progress done");\ngone.update("never seen");`);
+    await v.run(
+      "ids",
+      `const gone = display.text("first");\nfor (let i = 0; i < 3000; i++) display(i);\nconst h = display.text("progress 0");\nfor (let i = 0; i < 100; i++) display.text("after " + i);\nh.update("progress done");\ngone.update("never seen");`,
+    );
     let outputs = v.cell("ids").outputs;
     assert.equal(outputs.length, MAX_OUTPUTS_PER_CELL + 1);
     assert.equal(hiddenOutputCount(outputs[0]), 3102 - MAX_OUTPUTS_PER_CELL);
@@ -112,7 +119,10 @@ describe("output limits", () => {
     assert.equal(hiddenOutputCount(outputs[0]), 10000 - MAX_OUTPUTS_PER_CELL);
     assert.deepEqual(outputs.slice(-4).map(plain), ["line 4998\n", "4998", "line 4999\n", "4999"]);
     // A stream past its 2 MiB cap, then displays that push its rolling tail out: the line printed last still shows, at the end.
-    await v.run("tail", `const pad = (n: number) => String(n).padStart(7, "0");\nfor (let i = 0; i < 300_000; i++) console.log(pad(i));\nfor (let j = 0; j < 1000; j++) display(j);\nconsole.log("end");`);
+    await v.run(
+      "tail",
+      `const pad = (n: number) => String(n).padStart(7, "0");\nfor (let i = 0; i < 300_000; i++) console.log(pad(i));\nfor (let j = 0; j < 1000; j++) display(j);\nconsole.log("end");`,
+    );
     outputs = v.cell("tail").outputs;
     assert.equal(outputs.length, MAX_OUTPUTS_PER_CELL + 1);
     assert.match(plain(outputs.at(-2))!, /output truncated/);
@@ -139,7 +149,10 @@ describe("output limits", () => {
       ["1", "2", "3", "4"],
       `four tries, then no more: ${failures.map((s) => s.error).join(" | ")}`,
     );
-    assert.match(failures[0].error!, /^Save failed: "huge.ipynb" is too large to save \(\d+ MiB; the limit is 50 MiB\)\. Try 1 of 4: trying again in 2 s\.$/);
+    assert.match(
+      failures[0].error!,
+      /^Save failed: "huge.ipynb" is too large to save \(\d+ MiB; the limit is 50 MiB\)\. Try 1 of 4: trying again in 2 s\.$/,
+    );
     // Each wait at least the backoff: 2 s, 4 s, 8 s (timers never fire early).
     for (const [i, wait] of [2000, 4000, 8000].entries()) {
       const gap = failures[i + 1].at - failures[i].at;
@@ -173,7 +186,10 @@ describe("output limits", () => {
     const path = join(t.root, "conflict.ipynb");
     await writeFile(path, JSON.stringify(emptyNb));
     const v = await View.open(t, "conflict.ipynb");
-    await v.request({ type: "ops", ops: [{ op: "insert_cell", index: 0, cell: { id: "mine", cell_type: "markdown", source: "kept in memory", metadata: {} } }] });
+    await v.request({
+      type: "ops",
+      ops: [{ op: "insert_cell", index: 0, cell: { id: "mine", cell_type: "markdown", source: "kept in memory", metadata: {} } }],
+    });
     // Someone else writes the file (a later mtime), then the page goes away before the autosave.
     await writeFile(path, JSON.stringify({ ...emptyNb, metadata: { theirs: true } }));
     const later = new Date(Date.now() + 5000);
@@ -190,9 +206,16 @@ describe("output limits", () => {
 
   it("a notebook with 380,000 outputs in a cell opens with its last 500 and the count, the file untouched", async () => {
     const N = 380_000;
-    const outputs = Array.from({ length: N }, (_, i) => ({ data: { "text/plain": [String(i)] }, metadata: {}, output_type: "display_data" }));
+    const outputs = Array.from({ length: N }, (_, i) => ({
+      data: { "text/plain": [String(i)] },
+      metadata: {},
+      output_type: "display_data",
+    }));
     // A second cell was saved limited already: its notice's count grows by what is dropped now.
-    const limited = [...trimOutputs([], 500, 1000), ...Array.from({ length: 600 }, (_, i) => ({ output_type: "display_data", data: { "text/plain": `b${i}` }, metadata: {} }))];
+    const limited = [
+      ...trimOutputs([], 500, 1000),
+      ...Array.from({ length: 600 }, (_, i) => ({ output_type: "display_data", data: { "text/plain": `b${i}` }, metadata: {} })),
+    ];
     const nb = {
       nbformat: 4,
       nbformat_minor: 5,
@@ -218,7 +241,9 @@ describe("output limits", () => {
     assert.equal(plain(more.at(-1)), "b599");
     const snapshotBytes = JSON.stringify(v.snapshot()).length;
     assert.ok(snapshotBytes < 200_000, `the snapshot is ${snapshotBytes} bytes`);
-    console.log(`[output-limits] opened ${(before.size / 1e6).toFixed(1)} MB with ${N} outputs in ${seconds.toFixed(2)} s; snapshot ${snapshotBytes} bytes`);
+    console.log(
+      `[output-limits] opened ${(before.size / 1e6).toFixed(1)} MB with ${N} outputs in ${seconds.toFixed(2)} s; snapshot ${snapshotBytes} bytes`,
+    );
     v.close();
     await new Promise((r) => setTimeout(r, 300));
     const after = await stat(path);

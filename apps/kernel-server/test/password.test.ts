@@ -15,7 +15,11 @@ const PASSWORD = "correct horse battery staple";
 
 /** Runs `tessera password` with `input` piped to it. */
 function passwordCommand(configDir: string, input: string) {
-  return spawnSync(process.execPath, [CLI, "password"], { input, encoding: "utf8", env: { ...process.env, TESSERA_CONFIG_DIR: configDir } });
+  return spawnSync(process.execPath, [CLI, "password"], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, TESSERA_CONFIG_DIR: configDir },
+  });
 }
 
 /** POST /login as a form; the answer unfollowed. */
@@ -74,35 +78,43 @@ describe("tessera password", () => {
     assert.equal(await readFile(file, "utf8"), before);
   });
 
-  it("asks twice on a terminal without echo, and refuses two different answers", { skip: /util-linux/.test(spawnSync("script", ["--version"], { encoding: "utf8" }).stdout ?? "") ? false : "no util-linux `script` to make a terminal" }, async () => {
-    const ttyDir = join(dir, "tty");
-    const viaTerminal = (answers: string[]) =>
-      new Promise<{ code: number | null; screen: string }>((done) => {
-        // script(1) runs the command on a pseudo-terminal and copies what we write to it.
-        const child = spawn("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} password`, "/dev/null"], {
-          env: { ...process.env, TESSERA_CONFIG_DIR: ttyDir },
+  it(
+    "asks twice on a terminal without echo, and refuses two different answers",
+    {
+      skip: /util-linux/.test(spawnSync("script", ["--version"], { encoding: "utf8" }).stdout ?? "")
+        ? false
+        : "no util-linux `script` to make a terminal",
+    },
+    async () => {
+      const ttyDir = join(dir, "tty");
+      const viaTerminal = (answers: string[]) =>
+        new Promise<{ code: number | null; screen: string }>((done) => {
+          // script(1) runs the command on a pseudo-terminal and copies what we write to it.
+          const child = spawn("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} password`, "/dev/null"], {
+            env: { ...process.env, TESSERA_CONFIG_DIR: ttyDir },
+          });
+          let screen = "";
+          const pending = [...answers];
+          child.stdout.on("data", (d: Buffer) => {
+            screen += d.toString();
+            const prompts = (screen.match(/(Enter|Verify) password: /g) ?? []).length;
+            if (prompts > answers.length - pending.length && pending.length) child.stdin.write(`${pending.shift()}\r`);
+          });
+          child.on("close", (code) => done({ code, screen }));
         });
-        let screen = "";
-        const pending = [...answers];
-        child.stdout.on("data", (d: Buffer) => {
-          screen += d.toString();
-          const prompts = (screen.match(/(Enter|Verify) password: /g) ?? []).length;
-          if (prompts > answers.length - pending.length && pending.length) child.stdin.write(`${pending.shift()}\r`);
-        });
-        child.on("close", (code) => done({ code, screen }));
-      });
-    const mismatch = await viaTerminal(["first secret", "second secret"]);
-    assert.notEqual(mismatch.code, 0);
-    assert.match(mismatch.screen, /do not match/);
-    await assert.rejects(stat(join(ttyDir, "server.json")), /ENOENT/);
+      const mismatch = await viaTerminal(["first secret", "second secret"]);
+      assert.notEqual(mismatch.code, 0);
+      assert.match(mismatch.screen, /do not match/);
+      await assert.rejects(stat(join(ttyDir, "server.json")), /ENOENT/);
 
-    const ok = await viaTerminal(["typed secret", "typed secret"]);
-    assert.equal(ok.code, 0, ok.screen);
-    assert.match(ok.screen, /Enter password: [\s\S]*Verify password: /);
-    assert.ok(!ok.screen.includes("typed secret"), `the terminal showed the password: ${JSON.stringify(ok.screen)}`);
-    const { passwordHash } = JSON.parse(await readFile(join(ttyDir, "server.json"), "utf8")) as { passwordHash: string };
-    assert.equal(await verifyPassword("typed secret", passwordHash), true);
-  });
+      const ok = await viaTerminal(["typed secret", "typed secret"]);
+      assert.equal(ok.code, 0, ok.screen);
+      assert.match(ok.screen, /Enter password: [\s\S]*Verify password: /);
+      assert.ok(!ok.screen.includes("typed secret"), `the terminal showed the password: ${JSON.stringify(ok.screen)}`);
+      const { passwordHash } = JSON.parse(await readFile(join(ttyDir, "server.json"), "utf8")) as { passwordHash: string };
+      assert.equal(await verifyPassword("typed secret", passwordHash), true);
+    },
+  );
 
   it("is what the server loads: a password and no random token", () => {
     const config = parseConfig([], { TESSERA_CONFIG_DIR: configDir, INIT_CWD: "/srv" });
@@ -112,7 +124,10 @@ describe("tessera password", () => {
     // A flag or the environment wins over the file; a token can still be added.
     assert.equal(parseConfig(["--password-hash", ""], { TESSERA_CONFIG_DIR: configDir }).passwordHash, null);
     assert.equal(parseConfig(["--token", "t"], { TESSERA_CONFIG_DIR: configDir }).token, "t");
-    assert.throws(() => parseConfig([], { TESSERA_CONFIG_DIR: configDir, TESSERA_PASSWORD_HASH: "sha1:abc" }), /TESSERA_PASSWORD_HASH is not one this server can check/);
+    assert.throws(
+      () => parseConfig([], { TESSERA_CONFIG_DIR: configDir, TESSERA_PASSWORD_HASH: "sha1:abc" }),
+      /TESSERA_PASSWORD_HASH is not one this server can check/,
+    );
   });
 });
 
@@ -153,12 +168,21 @@ describe("logging in with the password", () => {
     assert.equal((await fetch(new URL("api/kernels", t.base), { headers: { cookie: jar } })).status, 200);
     // A write also needs the _xsrf header, as with a token login.
     const xsrf = decodeURIComponent(/_xsrf=([^;]+)/.exec(jar)![1]);
-    const dirMade = await fetch(new URL("api/contents", t.base), { method: "POST", headers: { cookie: jar, "x-xsrftoken": xsrf, "content-type": "application/json" }, body: '{"type":"directory"}' });
+    const dirMade = await fetch(new URL("api/contents", t.base), {
+      method: "POST",
+      headers: { cookie: jar, "x-xsrftoken": xsrf, "content-type": "application/json" },
+      body: '{"type":"directory"}',
+    });
     assert.equal(dirMade.status, 201);
   });
 
   it("takes the password as JSON too (a REST login)", async () => {
-    const res = await fetch(new URL("login", t.base), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: PASSWORD }), redirect: "manual" });
+    const res = await fetch(new URL("login", t.base), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ password: PASSWORD }),
+      redirect: "manual",
+    });
     assert.equal(res.status, 302);
     assert.ok(res.headers.getSetCookie().some((c) => c.startsWith("tessera-auth-")));
   });

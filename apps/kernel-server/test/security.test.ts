@@ -32,7 +32,9 @@ describe("auth, origins and hostile input", () => {
       openSocket(`${t.ws}api/kernels/${kernelId}/channels?token=${t.token}`, { headers: { origin: "http://evil.example" } }),
       /HTTP 403/,
     );
-    const ok = await openSocket(`${t.ws}api/kernels/${kernelId}/channels?token=${t.token}`, { headers: { origin: t.base.replace(/\/$/, "") } });
+    const ok = await openSocket(`${t.ws}api/kernels/${kernelId}/channels?token=${t.token}`, {
+      headers: { origin: t.base.replace(/\/$/, "") },
+    });
     ok.close();
   });
 
@@ -41,10 +43,18 @@ describe("auth, origins and hostile input", () => {
     const status = await new Promise<number>((resolve, reject) => {
       const u = new URL("/api/status", t.base);
       http
-        .get({ host: u.hostname, port: u.port, path: u.pathname, headers: { authorization: `token ${t.token}`, host: `evil.example:${u.port}` } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        })
+        .get(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            headers: { authorization: `token ${t.token}`, host: `evil.example:${u.port}` },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        )
         .on("error", reject);
     });
     assert.equal(status, 403);
@@ -63,11 +73,19 @@ describe("auth, origins and hostile input", () => {
     // The cookie authenticates reads...
     assert.equal((await fetch(new URL("/api/kernels", t.base), { headers: { cookie: cookieHeader } })).status, 200);
     // ...but a write needs the XSRF header too.
-    const noXsrf = await fetch(new URL("/api/contents", t.base), { method: "POST", headers: { cookie: cookieHeader, "content-type": "application/json" }, body: '{"type":"directory"}' });
+    const noXsrf = await fetch(new URL("/api/contents", t.base), {
+      method: "POST",
+      headers: { cookie: cookieHeader, "content-type": "application/json" },
+      body: '{"type":"directory"}',
+    });
     assert.equal(noXsrf.status, 403);
     const withXsrf = await fetch(new URL("/api/contents", t.base), {
       method: "POST",
-      headers: { cookie: cookieHeader, "content-type": "application/json", "x-xsrftoken": decodeURIComponent(xsrf.split(";")[0].split("=")[1]) },
+      headers: {
+        cookie: cookieHeader,
+        "content-type": "application/json",
+        "x-xsrftoken": decodeURIComponent(xsrf.split(";")[0].split("=")[1]),
+      },
       body: '{"type":"directory"}',
     });
     assert.equal(withXsrf.status, 201);

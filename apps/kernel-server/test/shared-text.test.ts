@@ -91,7 +91,10 @@ describe("shared cell text", () => {
     // Typed at the same moment, neither having seen the other's.
     a.text("c1").insert(0, "start ");
     b.text("c1").insert(6, " end");
-    await until(() => a.text("c1").toString() === "start middle end" && b.text("c1").toString() === "start middle end", "both pages merged");
+    await until(
+      () => a.text("c1").toString() === "start middle end" && b.text("c1").toString() === "start middle end",
+      "both pages merged",
+    );
     await until(async () => {
       const saved = JSON.parse(await readFile(join(t.root, "merge.ipynb"), "utf8"));
       return joinSource(saved.cells[0].source) === "start middle end";
@@ -99,7 +102,10 @@ describe("shared cell text", () => {
     // A whole-text replacement (set_source) merges with typing elsewhere in the cell.
     a.send({ type: "ops", ops: [{ op: "set_source", id: "c1", source: "START middle end" }], requestId: "r1" });
     b.text("c1").insert(16, "!");
-    await until(() => a.text("c1").toString() === "START middle end!" && b.text("c1").toString() === "START middle end!", "replacement merged");
+    await until(
+      () => a.text("c1").toString() === "START middle end!" && b.text("c1").toString() === "START middle end!",
+      "replacement merged",
+    );
     a.ws.close();
     b.ws.close();
   });
@@ -108,7 +114,16 @@ describe("shared cell text", () => {
     await writeFile(join(t.root, "cells.ipynb"), JSON.stringify(nb([["c1", "x"]])));
     const a = await TextPage.open(t, "cells.ipynb");
     const b = await TextPage.open(t, "cells.ipynb");
-    a.send({ type: "ops", ops: [{ op: "insert_cell", index: 1, cell: { id: "c2", cell_type: "code", source: "new", metadata: {}, outputs: [], execution_count: null } }] });
+    a.send({
+      type: "ops",
+      ops: [
+        {
+          op: "insert_cell",
+          index: 1,
+          cell: { id: "c2", cell_type: "code", source: "new", metadata: {}, outputs: [], execution_count: null },
+        },
+      ],
+    });
     const ops = await waitFor(b.ws, (m) => m.type === "ops" && m.ops[0].op === "insert_cell");
     assert.ok(ops.text, "the new text rides in the ops message");
     await until(() => b.text("c2")?.toString() === "new", "the new cell's text on the other page");
@@ -178,7 +193,11 @@ describe("shared cell text", () => {
     await writeFile(join(t.root, "hash.ipynb"), JSON.stringify(nb([["c1", "1 + 1"]])));
     const a = await TextPage.open(t, "hash.ipynb");
     a.send({ type: "execute", cellIds: ["c1"], requestId: "run" });
-    const done = await waitFor(a.ws, (m) => m.type === "ops" && m.ops.some((o: any) => o.op === "set_run_state" && o.run.state === "idle"), 60_000);
+    const done = await waitFor(
+      a.ws,
+      (m) => m.type === "ops" && m.ops.some((o: any) => o.op === "set_run_state" && o.run.state === "idle"),
+      60_000,
+    );
     const run = done.ops.find((o: any) => o.op === "set_run_state").run;
     const { sourceHash } = await import("@tessera/protocol");
     assert.equal(run.sourceHash, sourceHash("1 + 1"));

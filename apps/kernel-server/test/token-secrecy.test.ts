@@ -49,7 +49,10 @@ async function stop(s: Started): Promise<void> {
 }
 
 /** What a cell sees: the server's environ and cmdline (its parent's), and its own environ. */
-async function whatAKernelSees(s: Started, token: string): Promise<{ serverEnviron: string; serverCmdline: string; ownEnviron: string; ppidIsServer: boolean }> {
+async function whatAKernelSees(
+  s: Started,
+  token: string,
+): Promise<{ serverEnviron: string; serverCmdline: string; ownEnviron: string; ppidIsServer: boolean }> {
   const headers = { authorization: `token ${token}` };
   const created = await fetch(new URL("api/kernels", s.base), { method: "POST", headers, body: "{}" });
   assert.equal(created.status, 201, "the token logs in");
@@ -65,7 +68,12 @@ async function whatAKernelSees(s: Started, token: string): Promise<{ serverEnvir
     const stream = await waitFor(ws, (m) => m.header.msg_type === "stream" && m.parent_header?.msg_id === msgId, 30_000);
     const seen = JSON.parse(stream.content.text) as { ppid: number; serverEnviron: string; serverCmdline: string; ownEnviron: string };
     const text = (b64: string) => Buffer.from(b64, "base64").toString("latin1");
-    return { serverEnviron: text(seen.serverEnviron), serverCmdline: text(seen.serverCmdline), ownEnviron: text(seen.ownEnviron), ppidIsServer: seen.ppid === s.child.pid };
+    return {
+      serverEnviron: text(seen.serverEnviron),
+      serverCmdline: text(seen.serverCmdline),
+      ownEnviron: text(seen.ownEnviron),
+      ppidIsServer: seen.ppid === s.child.pid,
+    };
   } finally {
     ws.close();
   }
@@ -79,7 +87,11 @@ describe("--token-file and TESSERA_TOKEN_FILE", () => {
       await writeFile(join(dir, "t"), "  from-file \nsecond line\n");
       await writeFile(join(dir, "empty"), "\n");
       assert.equal(parseConfig(["--token-file", join(dir, "t")], noConfig).token, "from-file");
-      assert.equal(parseConfig([], { ...noConfig, TESSERA_TOKEN_FILE: "t", INIT_CWD: dir }).token, "from-file", "relative to where npm ran");
+      assert.equal(
+        parseConfig([], { ...noConfig, TESSERA_TOKEN_FILE: "t", INIT_CWD: dir }).token,
+        "from-file",
+        "relative to where npm ran",
+      );
       assert.equal(parseConfig([], { ...noConfig, TESSERA_TOKEN_FILE: join(dir, "t"), TESSERA_TOKEN: "env" }).token, "env");
       assert.equal(parseConfig(["--token-file", join(dir, "t")], { ...noConfig, TESSERA_TOKEN: "env" }).token, "from-file");
       assert.throws(() => parseConfig(["--token", "a", "--token-file", join(dir, "t")], noConfig), /give one of them/);

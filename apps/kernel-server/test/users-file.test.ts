@@ -41,9 +41,30 @@ users:
         ["d", "student", "/srv/class/homes/d"],
       ],
     );
-    assert.deepEqual(c.users[0].limits, { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null, gpuMemoryFraction: null });
-    assert.deepEqual(c.users[1].limits, { maxKernels: 2, memoryBytes: 4 * 2 ** 30, idleTimeoutMs: 1_800_000, cpuThreads: 2, gpus: [0], gpuMemoryFraction: null });
-    assert.deepEqual(c.users[2].limits, { maxKernels: null, memoryBytes: 512_000_000, idleTimeoutMs: 1_800_000, cpuThreads: 2, gpus: [1], gpuMemoryFraction: null });
+    assert.deepEqual(c.users[0].limits, {
+      maxKernels: null,
+      memoryBytes: null,
+      idleTimeoutMs: null,
+      cpuThreads: null,
+      gpus: null,
+      gpuMemoryFraction: null,
+    });
+    assert.deepEqual(c.users[1].limits, {
+      maxKernels: 2,
+      memoryBytes: 4 * 2 ** 30,
+      idleTimeoutMs: 1_800_000,
+      cpuThreads: 2,
+      gpus: [0],
+      gpuMemoryFraction: null,
+    });
+    assert.deepEqual(c.users[2].limits, {
+      maxKernels: null,
+      memoryBytes: 512_000_000,
+      idleTimeoutMs: 1_800_000,
+      cpuThreads: 2,
+      gpus: [1],
+      gpuMemoryFraction: null,
+    });
     assert.deepEqual(c.users[3].limits.gpus, [3]);
     assert.deepEqual(c.users[4].limits.gpus, [0], "the round-robin skips users with their own GPUs");
   });
@@ -56,8 +77,14 @@ users:
       ["users:\n  - { name: ../x, role: teacher, password: HASH }", /users\[0\]\.name must be letters, digits/],
       ["users:\n  - { name: a, role: teacher, password: HASH }\n  - { name: A, password: HASH }", /user "A" appears twice/],
       ["users:\n  - { name: a, role: admin, password: HASH }", /role must be teacher or student/],
-      ["defaults: { memory: lots }\nusers:\n  - { name: a, role: teacher, password: HASH }", /defaults\.memory must be a size such as 4GiB/],
-      ["defaults: { idleTimeout: soon }\nusers:\n  - { name: a, role: teacher, password: HASH }", /defaults\.idleTimeout must be a duration/],
+      [
+        "defaults: { memory: lots }\nusers:\n  - { name: a, role: teacher, password: HASH }",
+        /defaults\.memory must be a size such as 4GiB/,
+      ],
+      [
+        "defaults: { idleTimeout: soon }\nusers:\n  - { name: a, role: teacher, password: HASH }",
+        /defaults\.idleTimeout must be a duration/,
+      ],
       ["defaults: { kernel: 2 }\nusers:\n  - { name: a, role: teacher, password: HASH }", /unknown limit "kernel"/],
       ["gpus: [a]\nusers:\n  - { name: a, role: teacher, password: HASH }", /gpus must be a GPU index or a list/],
       ["user: []", /unknown key "user"/],
@@ -71,14 +98,29 @@ users:
     const withHash = (y: string) => y.replaceAll("HASH", JSON.stringify(HASH));
     const asRoot = parseUsersFile(withHash(users), "/srv/u.yaml", true);
     assert.equal(asRoot.kernelUids, "separate");
-    assert.deepEqual(asRoot.users.map((u) => u.kernelIds), [{ uid: 200_000, gid: 200_000 }, { uid: 200_001, gid: 200_001 }]);
+    assert.deepEqual(
+      asRoot.users.map((u) => u.kernelIds),
+      [
+        { uid: 200_000, gid: 200_000 },
+        { uid: 200_001, gid: 200_001 },
+      ],
+    );
     const asUser = parseUsersFile(withHash(users), "/srv/u.yaml", false);
     assert.equal(asUser.kernelUids, "shared");
-    assert.deepEqual(asUser.users.map((u) => u.kernelIds), [null, null]);
+    assert.deepEqual(
+      asUser.users.map((u) => u.kernelIds),
+      [null, null],
+    );
     assert.equal(parseUsersFile(withHash(`kernelUids: none\n${users}`), "/srv/u.yaml", true).kernelUids, "shared");
     assert.equal(parseUsersFile(withHash(`kernelUids: 50000\n${users}`), "/srv/u.yaml", true).users[1].kernelIds?.uid, 50_001);
-    assert.throws(() => parseUsersFile(withHash(`kernelUids: 50000\n${users}`), "/srv/u.yaml", false), /kernelUids needs the server to run as root/);
-    assert.throws(() => parseUsersFile(withHash(`kernelUids: 0\n${users}`), "/srv/u.yaml", true), /kernelUids must be auto, none or a first uid/);
+    assert.throws(
+      () => parseUsersFile(withHash(`kernelUids: 50000\n${users}`), "/srv/u.yaml", false),
+      /kernelUids needs the server to run as root/,
+    );
+    assert.throws(
+      () => parseUsersFile(withHash(`kernelUids: 0\n${users}`), "/srv/u.yaml", true),
+      /kernelUids must be auto, none or a first uid/,
+    );
   });
 
   it("reads sizes and durations as people write them", () => {
@@ -103,7 +145,11 @@ describe("tessera users / --users", () => {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   const cli = (args: string[], input = "") =>
-    spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], { input, encoding: "utf8", env: { ...process.env, TESSERA_CONFIG_DIR: dir } });
+    spawnSync(process.execPath, ["--import", "tsx", CLI, ...args], {
+      input,
+      encoding: "utf8",
+      env: { ...process.env, TESSERA_CONFIG_DIR: dir },
+    });
 
   it("init writes a file of hashes and prints each password once; the server accepts it", async () => {
     const file = join(dir, "class.yaml");

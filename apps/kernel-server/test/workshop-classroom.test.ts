@@ -15,9 +15,21 @@ describe(`a class of ${STUDENTS} students at once`, () => {
   after(async () => w.close());
 
   it("each starts a kernel and runs cells; every student gets exactly their own output, in order", async () => {
-    const logins = await Promise.all(w.server.workspaces.all().filter((ws) => ws.user.role === "student").map((ws) => w.login(ws.user.name)));
-    const students = logins.map((l) => ({ name: l.name, headers: { cookie: l.cookie, "x-xsrftoken": l.xsrf, origin: w.base.replace(/\/$/, "") } }));
-    const results = await runClassroom(w.base, students, { kernel: "typescript", cells: 3, print: (line) => `console.log(${JSON.stringify(line)})` });
+    const logins = await Promise.all(
+      w.server.workspaces
+        .all()
+        .filter((ws) => ws.user.role === "student")
+        .map((ws) => w.login(ws.user.name)),
+    );
+    const students = logins.map((l) => ({
+      name: l.name,
+      headers: { cookie: l.cookie, "x-xsrftoken": l.xsrf, origin: w.base.replace(/\/$/, "") },
+    }));
+    const results = await runClassroom(w.base, students, {
+      kernel: "typescript",
+      cells: 3,
+      print: (line) => `console.log(${JSON.stringify(line)})`,
+    });
     assert.equal(results.length, STUDENTS);
     assert.deepEqual(
       results.filter((r) => r.problems.length > 0).map((r) => `${r.name}: ${r.problems.join("; ")}`),

@@ -13,7 +13,12 @@ users:
   - { name: bob, password: {{hash}} }
 `;
 
-const NOTEBOOK = { cells: [{ cell_type: "code", source: "1 + 1", metadata: {}, outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+const NOTEBOOK = {
+  cells: [{ cell_type: "code", source: "1 + 1", metadata: {}, outputs: [], execution_count: null }],
+  metadata: {},
+  nbformat: 4,
+  nbformat_minor: 5,
+};
 
 /** Every request bob makes naming alice's things must fail like a thing that does not exist (or is not allowed). */
 const refused = (status: number) => assert.ok([400, 403, 404].includes(status), `expected a refusal, got HTTP ${status}`);
@@ -31,11 +36,28 @@ describe("workshop isolation: every route with another user's ids and cookies", 
     w = await startWorkshopServer(USERS);
     alice = await w.login("alice");
     bob = await w.login("bob");
-    assert.equal((await alice.api("api/contents/secret.ipynb", { method: "PUT", body: JSON.stringify({ type: "notebook", content: NOTEBOOK }) })).status, 201);
+    assert.equal(
+      (await alice.api("api/contents/secret.ipynb", { method: "PUT", body: JSON.stringify({ type: "notebook", content: NOTEBOOK }) }))
+        .status,
+      201,
+    );
     assert.equal((await alice.api("api/contents/data", { method: "PUT", body: JSON.stringify({ type: "directory" }) })).status, 201);
-    assert.equal((await alice.api("api/contents/data/notes.txt", { method: "PUT", body: JSON.stringify({ type: "file", format: "text", content: "alice's notes" }) })).status, 201);
+    assert.equal(
+      (
+        await alice.api("api/contents/data/notes.txt", {
+          method: "PUT",
+          body: JSON.stringify({ type: "file", format: "text", content: "alice's notes" }),
+        })
+      ).status,
+      201,
+    );
     aliceCheckpoint = ((await (await alice.api("api/contents/secret.ipynb/checkpoints", { method: "POST" })).json()) as { id: string }).id;
-    const session = (await (await alice.api("api/sessions", { method: "POST", body: JSON.stringify({ path: "secret.ipynb", type: "notebook", kernel: { name: "typescript" } }) })).json()) as SessionModel;
+    const session = (await (
+      await alice.api("api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ path: "secret.ipynb", type: "notebook", kernel: { name: "typescript" } }),
+      })
+    ).json()) as SessionModel;
     aliceSession = session.id;
     aliceKernel = session.kernel!.id;
   });
@@ -64,7 +86,12 @@ describe("workshop isolation: every route with another user's ids and cookies", 
       assert.equal(res.status, 403);
     },
     "GET /logout": async () => assert.equal((await fetch(new URL("logout", w.base), { redirect: "manual" })).status, 302),
-    "POST /logout": async () => assert.equal((await fetch(new URL("logout", w.base), { method: "POST", redirect: "manual", headers: { origin: w.base.replace(/\/$/, "") } })).status, 302),
+    "POST /logout": async () =>
+      assert.equal(
+        (await fetch(new URL("logout", w.base), { method: "POST", redirect: "manual", headers: { origin: w.base.replace(/\/$/, "") } }))
+          .status,
+        302,
+      ),
     "GET /static/*": async () => assert.ok([200, 404].includes((await bob.api("static/nothing-here.js")).status)),
     "GET /": async () => assert.doesNotMatch(await (await bob.api("")).text(), /secret\.ipynb|alice/),
     "GET /tree": async () => assert.doesNotMatch(await (await bob.api("tree")).text(), /secret\.ipynb/),
@@ -77,16 +104,22 @@ describe("workshop isolation: every route with another user's ids and cookies", 
     "GET /api/kernelspecs/:name": async () => assert.equal((await bob.api("api/kernelspecs/typescript")).status, 200),
 
     "GET /api/status": async () => assert.equal(((await (await bob.api("api/status")).json()) as { kernels: number }).kernels, 0),
-    "GET /api/me": async () => assert.equal(((await (await bob.api("api/me")).json()) as { identity: { username: string } }).identity.username, "bob"),
+    "GET /api/me": async () =>
+      assert.equal(((await (await bob.api("api/me")).json()) as { identity: { username: string } }).identity.username, "bob"),
     "GET /api/kernels": async () => assert.deepEqual(await (await bob.api("api/kernels")).json(), []),
     "POST /api/kernels": async () => {
-      refused((await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript", path: "../alice/secret.ipynb" }) })).status);
+      refused(
+        (await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript", path: "../alice/secret.ipynb" }) }))
+          .status,
+      );
       refused((await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript", path: "../../" }) })).status);
     },
     "GET /api/kernels/:id": async () => assert.equal((await bob.api(`api/kernels/${aliceKernel}`)).status, 404),
     "DELETE /api/kernels/:id": async () => assert.equal((await bob.api(`api/kernels/${aliceKernel}`, { method: "DELETE" })).status, 404),
-    "POST /api/kernels/:id/interrupt": async () => assert.equal((await bob.api(`api/kernels/${aliceKernel}/interrupt`, { method: "POST" })).status, 404),
-    "POST /api/kernels/:id/restart": async () => assert.equal((await bob.api(`api/kernels/${aliceKernel}/restart`, { method: "POST" })).status, 404),
+    "POST /api/kernels/:id/interrupt": async () =>
+      assert.equal((await bob.api(`api/kernels/${aliceKernel}/interrupt`, { method: "POST" })).status, 404),
+    "POST /api/kernels/:id/restart": async () =>
+      assert.equal((await bob.api(`api/kernels/${aliceKernel}/restart`, { method: "POST" })).status, 404),
     "GET /api/kernels/:id/channels": async () => {
       await assert.rejects(bob.socket(`api/kernels/${aliceKernel}/channels?session_id=x`), /HTTP 404/);
       // Alice's own socket on it works (the refusal is about bob, not the kernel).
@@ -100,13 +133,22 @@ describe("workshop isolation: every route with another user's ids and cookies", 
     "GET /api/sessions": async () => assert.deepEqual(await (await bob.api("api/sessions")).json(), []),
     "GET /api/sessions/:id": async () => assert.equal((await bob.api(`api/sessions/${aliceSession}`)).status, 404),
     "POST /api/sessions": async () => {
-      const res = await bob.api("api/sessions", { method: "POST", body: JSON.stringify({ path: "secret.ipynb", type: "notebook", kernel: { id: aliceKernel } }) });
+      const res = await bob.api("api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ path: "secret.ipynb", type: "notebook", kernel: { id: aliceKernel } }),
+      });
       assert.equal(res.status, 404);
-      refused((await bob.api("api/sessions", { method: "POST", body: JSON.stringify({ path: "../alice/secret.ipynb", type: "notebook" }) })).status);
+      refused(
+        (await bob.api("api/sessions", { method: "POST", body: JSON.stringify({ path: "../alice/secret.ipynb", type: "notebook" }) }))
+          .status,
+      );
       assert.deepEqual(await (await bob.api("api/sessions")).json(), []);
     },
     "PATCH /api/sessions/:id": async () =>
-      assert.equal((await bob.api(`api/sessions/${aliceSession}`, { method: "PATCH", body: JSON.stringify({ path: "mine.ipynb" }) })).status, 404),
+      assert.equal(
+        (await bob.api(`api/sessions/${aliceSession}`, { method: "PATCH", body: JSON.stringify({ path: "mine.ipynb" }) })).status,
+        404,
+      ),
     "DELETE /api/sessions/:id": async () => assert.equal((await bob.api(`api/sessions/${aliceSession}`, { method: "DELETE" })).status, 404),
 
     "GET /api/tessera/documents": async () => {
@@ -124,10 +166,14 @@ describe("workshop isolation: every route with another user's ids and cookies", 
     },
     "GET /api/tessera/admin/users": async () => assert.equal((await bob.api("api/tessera/admin/users")).status, 403),
     "POST /api/tessera/admin/distribute": async () => {
-      const res = await bob.api("api/tessera/admin/distribute", { method: "POST", body: JSON.stringify({ path: "x.ipynb", users: ["alice"], overwrite: true }) });
+      const res = await bob.api("api/tessera/admin/distribute", {
+        method: "POST",
+        body: JSON.stringify({ path: "x.ipynb", users: ["alice"], overwrite: true }),
+      });
       assert.equal(res.status, 403);
     },
-    "DELETE /api/tessera/admin/kernels/:id": async () => assert.equal((await bob.api(`api/tessera/admin/kernels/${aliceKernel}`, { method: "DELETE" })).status, 403),
+    "DELETE /api/tessera/admin/kernels/:id": async () =>
+      assert.equal((await bob.api(`api/tessera/admin/kernels/${aliceKernel}`, { method: "DELETE" })).status, 403),
     "GET /api/tessera/metrics": async () => {
       const ws = await bob.socket("api/tessera/metrics");
       ws.send(JSON.stringify({ type: "subscribe", intervalMs: 250 }));
@@ -161,7 +207,8 @@ describe("workshop isolation: every route with another user's ids and cookies", 
       const res = await bob.api("api/contents", { method: "POST", body: JSON.stringify({ copy_from: "../alice/secret.ipynb" }) });
       refused(res.status);
     },
-    "PATCH /api/contents": async () => refused((await bob.api("api/contents", { method: "PATCH", body: JSON.stringify({ path: "../alice" }) })).status),
+    "PATCH /api/contents": async () =>
+      refused((await bob.api("api/contents", { method: "PATCH", body: JSON.stringify({ path: "../alice" }) })).status),
     "DELETE /api/contents": async () => refused((await bob.api("api/contents", { method: "DELETE" })).status),
     "GET /api/contents/*": async () => {
       assert.equal((await bob.api("api/contents/secret.ipynb")).status, 404);
@@ -171,8 +218,18 @@ describe("workshop isolation: every route with another user's ids and cookies", 
       assert.deepEqual(await (await bob.api(`api/contents/secret.ipynb/checkpoints`)).json(), []);
     },
     "PUT /api/contents/*": async () => {
-      refused((await bob.api("api/contents/..%2Falice%2Fdata%2Fnotes.txt", { method: "PUT", body: JSON.stringify({ type: "file", format: "text", content: "bob was here" }) })).status);
-      refused((await bob.api("api/contents/stolen.ipynb", { method: "PUT", body: JSON.stringify({ copy_from: "../alice/secret.ipynb" }) })).status);
+      refused(
+        (
+          await bob.api("api/contents/..%2Falice%2Fdata%2Fnotes.txt", {
+            method: "PUT",
+            body: JSON.stringify({ type: "file", format: "text", content: "bob was here" }),
+          })
+        ).status,
+      );
+      refused(
+        (await bob.api("api/contents/stolen.ipynb", { method: "PUT", body: JSON.stringify({ copy_from: "../alice/secret.ipynb" }) }))
+          .status,
+      );
     },
     "POST /api/contents/*": async () => {
       refused((await bob.api("api/contents/..%2Falice", { method: "POST", body: JSON.stringify({ type: "notebook" }) })).status);
@@ -180,8 +237,13 @@ describe("workshop isolation: every route with another user's ids and cookies", 
       assert.equal((await bob.api(`api/contents/secret.ipynb/checkpoints/${aliceCheckpoint}`, { method: "POST" })).status, 404);
     },
     "PATCH /api/contents/*": async () => {
-      refused((await bob.api("api/contents/..%2Falice%2Fsecret.ipynb", { method: "PATCH", body: JSON.stringify({ path: "mine.ipynb" }) })).status);
-      assert.equal((await bob.api("api/contents/secret.ipynb", { method: "PATCH", body: JSON.stringify({ path: "mine.ipynb" }) })).status, 404);
+      refused(
+        (await bob.api("api/contents/..%2Falice%2Fsecret.ipynb", { method: "PATCH", body: JSON.stringify({ path: "mine.ipynb" }) })).status,
+      );
+      assert.equal(
+        (await bob.api("api/contents/secret.ipynb", { method: "PATCH", body: JSON.stringify({ path: "mine.ipynb" }) })).status,
+        404,
+      );
     },
     "DELETE /api/contents/*": async () => {
       assert.equal((await bob.api("api/contents/secret.ipynb", { method: "DELETE" })).status, 404);
@@ -234,9 +296,14 @@ describe("workshop isolation: every route with another user's ids and cookies", 
   it("runs each user's kernels under their own uid: another's home, the server's secrets and other kernels are out of reach", async (t) => {
     if (!SEPARATE_UIDS) return t.skip("kernels cannot run under separate uids here (not root, or the code is out of other users' reach)");
     // Bob's kernel tries alice's home, the server's environment and alice's kernel process.
-    const bobKernel = (await (await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as KernelModel;
+    const bobKernel = (await (
+      await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })
+    ).json()) as KernelModel;
     const alicePid = w.server.workspaces.get("alice").kernels.get(aliceKernel).pid!;
-    await bob.api("api/contents/mine.txt", { method: "PUT", body: JSON.stringify({ type: "file", format: "text", content: "from the API" }) });
+    await bob.api("api/contents/mine.txt", {
+      method: "PUT",
+      body: JSON.stringify({ type: "file", format: "text", content: "from the API" }),
+    });
     const ws = await bob.socket(`api/kernels/${bobKernel.id}/channels?session_id=bob-uid`);
     const code = [
       'const fs = await import("node:fs");',
@@ -256,17 +323,36 @@ describe("workshop isolation: every route with another user's ids and cookies", 
     const out = await waitFor(ws, (m) => m.header?.msg_type === "stream" && m.parent_header?.msg_id === req.msgId);
     ws.close();
     const seen = JSON.parse(out.content.text);
-    assert.deepEqual(seen, { uid: 200_002, aliceHome: "EACCES", aliceFile: "EACCES", serverEnv: "EACCES", killAlice: "EPERM", ownApiFile: "ok", ownNew: "ok" });
+    assert.deepEqual(seen, {
+      uid: 200_002,
+      aliceHome: "EACCES",
+      aliceFile: "EACCES",
+      serverEnv: "EACCES",
+      killAlice: "EPERM",
+      ownApiFile: "ok",
+      ownNew: "ok",
+    });
     // What the kernel wrote shows through the API, and the API's file took the kernel's append.
-    assert.equal(((await (await bob.api("api/contents/mine.txt")).json()) as { content: string }).content, "from the API and from the kernel");
+    assert.equal(
+      ((await (await bob.api("api/contents/mine.txt")).json()) as { content: string }).content,
+      "from the API and from the kernel",
+    );
     assert.equal((await bob.api("api/contents/made-by-kernel.txt")).status, 200);
     assert.equal((await bob.api(`api/kernels/${bobKernel.id}`, { method: "DELETE" })).status, 204);
   });
 
   it("runs each user's kernel in their own home, with their own environment", async () => {
-    const bobKernel = (await (await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })).json()) as KernelModel;
+    const bobKernel = (await (
+      await bob.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) })
+    ).json()) as KernelModel;
     const ws = await bob.socket(`api/kernels/${bobKernel.id}/channels?session_id=bob-1`);
-    const req = request("execute_request", { code: "console.log(process.cwd(), process.env.TESSERA_USER)", silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+    const req = request("execute_request", {
+      code: "console.log(process.cwd(), process.env.TESSERA_USER)",
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+    });
     ws.send(req.frame);
     const out = await waitFor(ws, (m) => m.header?.msg_type === "stream" && m.parent_header?.msg_id === req.msgId);
     ws.close();

@@ -48,22 +48,42 @@ describe("workshop limits", () => {
     assert.equal(me.name, "alice");
     assert.equal(me.role, "student");
     assert.equal(me.multiUser, true);
-    assert.deepEqual(me.limits, { maxKernels: 2, memoryBytes: 600 * 2 ** 20, idleTimeoutMs: 3_600_000, cpuThreads: 1, gpus: [0], gpuMemoryFraction: 0.25 });
+    assert.deepEqual(me.limits, {
+      maxKernels: 2,
+      memoryBytes: 600 * 2 ** 20,
+      idleTimeoutMs: 3_600_000,
+      cpuThreads: 1,
+      gpus: [0],
+      gpuMemoryFraction: 0.25,
+    });
     const carol = (await (await (await w.login("carol")).api("api/tessera/me")).json()) as MeModel;
     assert.deepEqual(carol.limits.gpus, [3]);
     assert.equal(carol.limits.maxKernels, 1);
     const bob = (await (await (await w.login("bob")).api("api/tessera/me")).json()) as MeModel;
     assert.deepEqual(bob.limits.gpus, [1], "round-robin: the second student gets the second GPU");
     const teacher = (await (await (await w.login("teacher")).api("api/tessera/me")).json()) as MeModel;
-    assert.deepEqual(teacher.limits, { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null, gpuMemoryFraction: null });
+    assert.deepEqual(teacher.limits, {
+      maxKernels: null,
+      memoryBytes: null,
+      idleTimeoutMs: null,
+      cpuThreads: null,
+      gpus: null,
+      gpuMemoryFraction: null,
+    });
   });
 
   it("kernels see their GPUs, their share of GPU memory and their thread limit; numThreads cannot go past it", async () => {
     const k = await startKernel(alice);
     const ws = await alice.socket(`api/kernels/${k.id}/channels?session_id=env`);
-    const { outputs } = await run(ws, `const tt = await import("@tessera/tensor"); console.log(process.env.CUDA_VISIBLE_DEVICES, process.env.TESSERA_CUDA_MEMORY_FRACTION, tt.numThreads(), tt.numThreads(8))`);
+    const { outputs } = await run(
+      ws,
+      `const tt = await import("@tessera/tensor"); console.log(process.env.CUDA_VISIBLE_DEVICES, process.env.TESSERA_CUDA_MEMORY_FRACTION, tt.numThreads(), tt.numThreads(8))`,
+    );
     ws.close();
-    const text = outputs.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
+    const text = outputs
+      .filter((m) => m.header.msg_type === "stream")
+      .map((m) => m.content.text)
+      .join("");
     assert.equal(text.trim(), "0 0.25 1 1");
     assert.equal((await alice.api(`api/kernels/${k.id}`, { method: "DELETE" })).status, 204);
   });
@@ -73,23 +93,40 @@ describe("workshop limits", () => {
     const b = await startKernel(alice);
     const res = await alice.api("api/kernels", { method: "POST", body: JSON.stringify({ name: "typescript" }) });
     assert.equal(res.status, 403);
-    assert.match(((await res.json()) as { message: string }).message, /Kernel limit reached: you have 2 kernels running and your limit is 2\. Shut one down/);
+    assert.match(
+      ((await res.json()) as { message: string }).message,
+      /Kernel limit reached: you have 2 kernels running and your limit is 2\. Shut one down/,
+    );
     // Through a session too (what the notebook page does).
-    const s = await alice.api("api/sessions", { method: "POST", body: JSON.stringify({ path: "new.ipynb", type: "notebook", kernel: { name: "typescript" } }) });
+    const s = await alice.api("api/sessions", {
+      method: "POST",
+      body: JSON.stringify({ path: "new.ipynb", type: "notebook", kernel: { name: "typescript" } }),
+    });
     assert.equal(s.status, 403);
     // Another student is not affected by alice's count.
     const bob = await w.login("bob");
     const bk = await startKernel(bob);
-    for (const [u, id] of [[alice, a.id], [alice, b.id], [bob, bk.id]] as const) assert.equal((await u.api(`api/kernels/${id}`, { method: "DELETE" })).status, 204);
+    for (const [u, id] of [
+      [alice, a.id],
+      [alice, b.id],
+      [bob, bk.id],
+    ] as const)
+      assert.equal((await u.api(`api/kernels/${id}`, { method: "DELETE" })).status, 204);
   });
 
   it("a tensor allocation past the memory limit is a catchable error in the cell; the kernel lives", async () => {
     const k = await startKernel(alice);
     const ws = await alice.socket(`api/kernels/${k.id}/channels?session_id=mem1`);
-    const { reply } = await run(ws, `const tt = await import("@tessera/tensor"); const keep = []; for (let i = 0; i < 100; i++) keep.push(tt.zeros([64, 1024, 1024]));`);
+    const { reply } = await run(
+      ws,
+      `const tt = await import("@tessera/tensor"); const keep = []; for (let i = 0; i < 100; i++) keep.push(tt.zeros([64, 1024, 1024]));`,
+    );
     assert.equal(reply.content.status, "error");
     // Tensors may take the limit less room for the process itself (200 MiB).
-    assert.match(reply.content.evalue, /out of memory: this tensor needs 256\.0 MiB and this kernel's tensors already hold 256\.0 MiB; the memory limit per kernel is 400\.0 MiB/);
+    assert.match(
+      reply.content.evalue,
+      /out of memory: this tensor needs 256\.0 MiB and this kernel's tensors already hold 256\.0 MiB; the memory limit per kernel is 400\.0 MiB/,
+    );
     const after = await run(ws, "keep.length");
     assert.equal(after.reply.content.status, "ok");
     const result = after.outputs.find((m) => m.header.msg_type === "execute_result");
@@ -104,7 +141,11 @@ describe("workshop limits", () => {
     const k = await startKernel(alice);
     const ws = await alice.socket(`api/kernels/${k.id}/channels?session_id=mem2`);
     // Plain JavaScript memory (not tensors): only the server's guard sees it.
-    const { reply } = await run(ws, `const hog = []; while (true) { hog.push(Buffer.alloc(16 * 2 ** 20, 1)); await new Promise((r) => setTimeout(r, 5)); }`, 120_000);
+    const { reply } = await run(
+      ws,
+      `const hog = []; while (true) { hog.push(Buffer.alloc(16 * 2 ** 20, 1)); await new Promise((r) => setTimeout(r, 5)); }`,
+      120_000,
+    );
     assert.equal(reply.content.status, "error");
     assert.equal(reply.content.ename, "KernelStopped");
     assert.match(reply.content.evalue, /stopped: it used [\d.]+ MiB of memory, over its limit of 600 MiB/);
@@ -121,19 +162,36 @@ describe("workshop limits", () => {
     bws.close();
     // A restart brings alice's kernel back.
     assert.equal((await alice.api(`api/kernels/${k.id}/restart`, { method: "POST" })).status, 200);
-    for (const [u, id] of [[alice, k.id], [bob, other.id]] as const) assert.equal((await u.api(`api/kernels/${id}`, { method: "DELETE" })).status, 204);
+    for (const [u, id] of [
+      [alice, k.id],
+      [bob, other.id],
+    ] as const)
+      assert.equal((await u.api(`api/kernels/${id}`, { method: "DELETE" })).status, 204);
   });
 
   it("shuts down kernels idle past the timeout, never one running a cell", async () => {
     const idle = await startKernel(alice);
     const busy = await startKernel(alice);
     const ws = await alice.socket(`api/kernels/${busy.id}/channels?session_id=busy`);
-    const req = request("execute_request", { code: "await new Promise((r) => setTimeout(r, 3000)); 1", silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+    const req = request("execute_request", {
+      code: "await new Promise((r) => setTimeout(r, 3000)); 1",
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+    });
     ws.send(req.frame);
-    await waitFor(ws, (m) => m.header?.msg_type === "status" && m.content.execution_state === "busy" && m.parent_header?.msg_id === req.msgId);
+    await waitFor(
+      ws,
+      (m) => m.header?.msg_type === "status" && m.content.execution_state === "busy" && m.parent_header?.msg_id === req.msgId,
+    );
     // Two hours from now, both would be past the 1 h timeout; only the idle one goes.
     const culled = await w.server.workspaces.cullIdle(Date.now() + 2 * 3_600_000);
-    assert.deepEqual(culled, [idle.id], JSON.stringify({ culled, idle: idle.id, busy: busy.id, all: w.server.workspaces.kernels().map((k) => [k.id, k.executionState]) }));
+    assert.deepEqual(
+      culled,
+      [idle.id],
+      JSON.stringify({ culled, idle: idle.id, busy: busy.id, all: w.server.workspaces.kernels().map((k) => [k.id, k.executionState]) }),
+    );
     assert.equal((await alice.api(`api/kernels/${idle.id}`)).status, 404);
     assert.equal((await alice.api(`api/kernels/${busy.id}`)).status, 200);
     // Not yet due: nothing goes.

@@ -13,7 +13,12 @@ users:
   - { name: bob, password: {{hash}} }
 `;
 
-const NOTEBOOK = (source: string) => ({ cells: [{ cell_type: "code", source, metadata: {}, outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+const NOTEBOOK = (source: string) => ({
+  cells: [{ cell_type: "code", source, metadata: {}, outputs: [], execution_count: null }],
+  metadata: {},
+  nbformat: 4,
+  nbformat_minor: 5,
+});
 
 describe("workshop: the teacher's routes", () => {
   let w: WorkshopServer;
@@ -25,7 +30,10 @@ describe("workshop: the teacher's routes", () => {
     w = await startWorkshopServer(USERS);
     [teacher, alice, bob] = await Promise.all(["teacher", "alice", "bob"].map((n) => w.login(n)));
     await teacher.api("api/contents/lessons", { method: "PUT", body: JSON.stringify({ type: "directory" }) });
-    const put = await teacher.api("api/contents/lessons/intro.ipynb", { method: "PUT", body: JSON.stringify({ type: "notebook", content: NOTEBOOK("console.log('lesson 1')") }) });
+    const put = await teacher.api("api/contents/lessons/intro.ipynb", {
+      method: "PUT",
+      body: JSON.stringify({ type: "notebook", content: NOTEBOOK("console.log('lesson 1')") }),
+    });
     assert.equal(put.status, 201);
   });
   after(async () => w.close());
@@ -34,7 +42,8 @@ describe("workshop: the teacher's routes", () => {
     const res = await teacher.api("api/tessera/admin/distribute", { method: "POST", body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as DistributeResult & { message?: string } };
   };
-  const sourceIn = async (user: string, path: string) => [JSON.parse(await readFile(join(w.dir, "homes", user, path), "utf8")).cells[0].source].flat().join("");
+  const sourceIn = async (user: string, path: string) =>
+    [JSON.parse(await readFile(join(w.dir, "homes", user, path), "utf8")).cells[0].source].flat().join("");
 
   it("copies a notebook into every student's home, folders made as needed", async () => {
     const { status, body } = await distribute({ path: "lessons/intro.ipynb" });
@@ -47,7 +56,10 @@ describe("workshop: the teacher's routes", () => {
   });
 
   it("leaves a student's own changes alone unless asked to overwrite", async () => {
-    await alice.api("api/contents/lessons/intro.ipynb", { method: "PUT", body: JSON.stringify({ type: "notebook", content: NOTEBOOK("alice's work") }) });
+    await alice.api("api/contents/lessons/intro.ipynb", {
+      method: "PUT",
+      body: JSON.stringify({ type: "notebook", content: NOTEBOOK("alice's work") }),
+    });
     const again = await distribute({ path: "lessons/intro.ipynb" });
     assert.deepEqual(again.body.copied, []);
     assert.deepEqual(
@@ -73,10 +85,21 @@ describe("workshop: the teacher's routes", () => {
   });
 
   it("lists every user with their kernels, notebooks and memory, and stops any kernel with a reason the student sees", async () => {
-    const session = (await (await alice.api("api/sessions", { method: "POST", body: JSON.stringify({ path: "lessons/intro.ipynb", type: "notebook", kernel: { name: "typescript" } }) })).json()) as SessionModel;
+    const session = (await (
+      await alice.api("api/sessions", {
+        method: "POST",
+        body: JSON.stringify({ path: "lessons/intro.ipynb", type: "notebook", kernel: { name: "typescript" } }),
+      })
+    ).json()) as SessionModel;
     const kernelId = session.kernel!.id;
     const ws = await alice.socket(`api/kernels/${kernelId}/channels?session_id=alice`);
-    const req = request("execute_request", { code: "await new Promise((r) => setTimeout(r, 60_000))", silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+    const req = request("execute_request", {
+      code: "await new Promise((r) => setTimeout(r, 60_000))",
+      silent: false,
+      store_history: true,
+      user_expressions: {},
+      allow_stdin: false,
+    });
     ws.send(req.frame);
     await waitFor(ws, (m) => m.header?.msg_type === "status" && m.content.execution_state === "busy");
 

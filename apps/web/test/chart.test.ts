@@ -30,13 +30,36 @@ test("EMA is TensorBoard's: debiased, weight 0 = the raw curve", () => {
 function chartDoc(): DocState {
   const chart: ChartState = { version: 1, title: "loss", xLabel: "step", logY: false, series: [], x: [], y: {}, done: false };
   return {
-    notebook: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs: [{ output_type: "display_data", data: { [CHART_MIME]: chart }, metadata: {} }] }] },
+    notebook: {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          id: "c",
+          cell_type: "code",
+          source: "",
+          metadata: {},
+          execution_count: 1,
+          outputs: [{ output_type: "display_data", data: { [CHART_MIME]: chart }, metadata: {} }],
+        },
+      ],
+    },
     run: {},
   };
 }
 const chartIn = (s: DocState) => (s.notebook.cells[0] as any).outputs[0].data[CHART_MIME] as ChartState;
 function append(s: DocState, start: number, x: number[], y: Record<string, (number | null)[]>, series?: string[]) {
-  applyOp(s, { op: "replace_output", id: "c", index: 0, output: { output_type: "display_data", data: { [CHART_MIME]: { version: 1, append: { start, x, y }, ...(series ? { series } : {}) } }, metadata: {} } });
+  applyOp(s, {
+    op: "replace_output",
+    id: "c",
+    index: 0,
+    output: {
+      output_type: "display_data",
+      data: { [CHART_MIME]: { version: 1, append: { start, x, y }, ...(series ? { series } : {}) } },
+      metadata: {},
+    },
+  });
 }
 
 test("the store reads only new rows as the document's chart grows, and a series that appears later", () => {
@@ -49,13 +72,27 @@ test("the store reads only new rows as the document's chart grows, and a series 
   append(doc, 3, [3, 4], { train: [0.5, null], val: [0.7, 0.6] }, ["val"]);
   store.ingest(chartIn(doc));
   assert.equal(store.count, 5);
-  assert.deepEqual(store.series.map((s) => [s.name, s.n]), [["train", 4], ["val", 2]]);
+  assert.deepEqual(
+    store.series.map((s) => [s.name, s.n]),
+    [
+      ["train", 4],
+      ["val", 2],
+    ],
+  );
   assert.deepEqual(Array.from(store.series[1].xs.subarray(0, 2)), [3, 4]);
   // A replaced chart (the final state, or a fresh snapshot) is read again from the start.
-  const final = { ...chartIn(doc), x: [...chartIn(doc).x, 5], y: { train: [...chartIn(doc).y.train, 0.25], val: [...chartIn(doc).y.val, null] }, done: true };
+  const final = {
+    ...chartIn(doc),
+    x: [...chartIn(doc).x, 5],
+    y: { train: [...chartIn(doc).y.train, 0.25], val: [...chartIn(doc).y.val, null] },
+    done: true,
+  };
   store.ingest(final);
   assert.equal(store.count, 6);
-  assert.deepEqual(store.series.map((s) => s.n), [5, 2]);
+  assert.deepEqual(
+    store.series.map((s) => s.n),
+    [5, 2],
+  );
 });
 
 test("columns: downsampled to the target, aligned on one x, a zoom window downsampled again", () => {
@@ -96,7 +133,16 @@ test("the legend's nearest point", () => {
 });
 
 test("CSV has every point, empty cells for missing ones, quoted names", () => {
-  const csv = chartCsv({ version: 1, title: "t", xLabel: "step", logY: false, series: ["train", 'val "x", y'], x: [0, 1, 2], y: { train: [1, 0.5, null], 'val "x", y': [null, 2, 3] }, done: true });
+  const csv = chartCsv({
+    version: 1,
+    title: "t",
+    xLabel: "step",
+    logY: false,
+    series: ["train", 'val "x", y'],
+    x: [0, 1, 2],
+    y: { train: [1, 0.5, null], 'val "x", y': [null, 2, 3] },
+    done: true,
+  });
   assert.equal(csv, 'step,train,"val ""x"", y"\n0,1,\n1,0.5,2\n2,,3\n');
   assert.equal(csvName("loss / MNIST"), "loss-MNIST.csv");
   assert.equal(csvName("???"), "chart.csv");

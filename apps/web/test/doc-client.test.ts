@@ -62,7 +62,11 @@ test("typing goes out as a Yjs update at once, before a run, and lands in the so
   client.text.textOf("b")!.insert(0, "1+1");
   assert.equal(client.execute(["b"]), true);
   const tail = last().sent.slice(-2);
-  assert.deepEqual(tail.map((m) => m.type), ["text", "execute"], "text goes before the run");
+  assert.deepEqual(
+    tail.map((m) => m.type),
+    ["text", "execute"],
+    "text goes before the run",
+  );
   assert.equal(last().sentOfType("ops").length, 0, "no whole-text set_source");
 });
 
@@ -116,7 +120,10 @@ test("echoes confirm edits; server ops from others land in order", () => {
   last().receive({ type: "ops", version: 3, ops: sent.ops, origin: "me", requestId: sent.requestId });
   const state = client.getState();
   assert.equal(state.unsentEdits, 0);
-  assert.deepEqual(state.doc!.notebook.cells.map((c) => c.id), ["a", "b"]);
+  assert.deepEqual(
+    state.doc!.notebook.cells.map((c) => c.id),
+    ["a", "b"],
+  );
   assert.equal(state.version, 3);
 });
 

@@ -38,7 +38,16 @@ test("server ops apply in version order; gaps and stale versions are detected", 
   assert.equal(m.version, 6);
   // Two ops in one message cover versions 7..8.
   assert.equal(
-    m.applyRemote({ version: 8, ops: [{ op: "insert_cell", index: 1, cell: code("b") }, { op: "set_source", id: "b", source: "q" }] }, "me"),
+    m.applyRemote(
+      {
+        version: 8,
+        ops: [
+          { op: "insert_cell", index: 1, cell: code("b") },
+          { op: "set_source", id: "b", source: "q" },
+        ],
+      },
+      "me",
+    ),
     "ok",
   );
   assert.deepEqual(ids(m), ["a", "b"]);
@@ -50,7 +59,10 @@ test("local edits show at once and are confirmed by their echo", () => {
   const batch = m.addLocal([{ op: "insert_cell", index: 1, cell: code("b") }], "r1");
   batch.sent = true;
   assert.deepEqual(ids(m), ["a", "b"]);
-  assert.deepEqual(m.confirmed!.notebook.cells.map((c) => c.id), ["a"]);
+  assert.deepEqual(
+    m.confirmed!.notebook.cells.map((c) => c.id),
+    ["a"],
+  );
   m.applyRemote({ version: 2, ops: [{ op: "insert_cell", index: 1, cell: code("b") }], origin: "me", requestId: "r1" }, "me");
   assert.equal(m.pending.length, 0);
   assert.equal(m.view, m.confirmed, "nothing pending: the view is the server's document");
@@ -67,7 +79,10 @@ test("a remote op landing before our echo is ordered as the server ordered it", 
   assert.deepEqual(ids(m), ["mine", "theirs", "a"], "optimistic view replays our edit on top");
   m.applyRemote({ version: 3, ops: [{ op: "insert_cell", index: 0, cell: code("mine") }], origin: "me", requestId: "r1" }, "me");
   assert.deepEqual(ids(m), ["mine", "theirs", "a"]);
-  assert.deepEqual(m.confirmed!.notebook.cells.map((c) => c.id), ["mine", "theirs", "a"]);
+  assert.deepEqual(
+    m.confirmed!.notebook.cells.map((c) => c.id),
+    ["mine", "theirs", "a"],
+  );
 });
 
 test("a refused edit rolls back", () => {
@@ -98,8 +113,22 @@ test("after a reconnect, edits the snapshot already holds are not sent again", (
   const out = reconcilePending(snap, [
     { requestId: "1", sent: true, ops: [{ op: "insert_cell", index: 0, cell: code("b") }] },
     { requestId: "2", sent: true, ops: [{ op: "set_source", id: "a", source: "same" }] },
-    { requestId: "3", sent: true, ops: [{ op: "insert_cell", index: 2, cell: code("c") }, { op: "set_source", id: "c", source: "hi" }] },
-    { requestId: "4", sent: false, ops: [{ op: "delete_cell", id: "gone" }, { op: "set_source", id: "a", source: "changed" }] },
+    {
+      requestId: "3",
+      sent: true,
+      ops: [
+        { op: "insert_cell", index: 2, cell: code("c") },
+        { op: "set_source", id: "c", source: "hi" },
+      ],
+    },
+    {
+      requestId: "4",
+      sent: false,
+      ops: [
+        { op: "delete_cell", id: "gone" },
+        { op: "set_source", id: "a", source: "changed" },
+      ],
+    },
   ]);
   assert.deepEqual(
     out.map((b) => [b.requestId, b.sent, b.ops.map((o) => o.op)]),

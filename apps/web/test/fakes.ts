@@ -1,6 +1,15 @@
 /** A fake WebSocket and fake timers for driving the document client without a server. */
 import * as Y from "yjs";
-import { decodeUpdate, encodeUpdate, joinSource, sourcesOf, type CellRunState, type DocServerMessage, type Notebook, type SharedTextState } from "@tessera/protocol";
+import {
+  decodeUpdate,
+  encodeUpdate,
+  joinSource,
+  sourcesOf,
+  type CellRunState,
+  type DocServerMessage,
+  type Notebook,
+  type SharedTextState,
+} from "@tessera/protocol";
 import type { SocketLike, Timers } from "../src/channel/doc-client.js";
 
 export class FakeSocket implements SocketLike {
@@ -112,7 +121,13 @@ export class TextServer {
   }
 }
 
-export function snapshot(version: number, nb: Notebook, clientId = "me", run: Record<string, CellRunState> = {}, text = new TextServer(nb)): DocServerMessage {
+export function snapshot(
+  version: number,
+  nb: Notebook,
+  clientId = "me",
+  run: Record<string, CellRunState> = {},
+  text = new TextServer(nb),
+): DocServerMessage {
   return {
     type: "snapshot",
     version,

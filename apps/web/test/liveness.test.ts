@@ -8,7 +8,10 @@ describe("connection clocks", () => {
     const timers = new FakeTimers();
     const dog = new Watchdog(timers, () => timers.now);
     let dead = 0;
-    dog.start(() => dead++, () => true);
+    dog.start(
+      () => dead++,
+      () => true,
+    );
     for (let t = 0; t < 6; t++) {
       timers.advance(10_000);
       dog.heard(); // a ping every 10 s keeps it alive
@@ -23,10 +26,16 @@ describe("connection clocks", () => {
     const dog = new Watchdog(timers, () => timers.now);
     let dead = 0;
     let watching = true;
-    dog.start(() => dead++, () => watching);
+    dog.start(
+      () => dead++,
+      () => watching,
+    );
     watching = false;
     timers.advance(120_000);
-    dog.start(() => dead++, () => true);
+    dog.start(
+      () => dead++,
+      () => true,
+    );
     dog.stop();
     timers.advance(120_000);
     assert.equal(dead, 0);

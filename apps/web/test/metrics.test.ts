@@ -16,7 +16,17 @@ function sample(t: number, over: Partial<MetricsSample> = {}): MetricsSample {
     gpuStatus: { state: "ok", message: null },
     gpus: [],
     gpuProcesses: [],
-    kernels: [{ kernelId: "k1", notebook: "a.ipynb", pid: 10, executionState: "busy", cpuPercent: 98, rssBytes: 850 * MiB, gpuMemoryBytes: 1.2 * GiB }],
+    kernels: [
+      {
+        kernelId: "k1",
+        notebook: "a.ipynb",
+        pid: 10,
+        executionState: "busy",
+        cpuPercent: 98,
+        rssBytes: 850 * MiB,
+        gpuMemoryBytes: 1.2 * GiB,
+      },
+    ],
     ...over,
   };
 }
@@ -82,7 +92,15 @@ describe("metrics client", () => {
     assert.deepEqual(sockets[0].sent, [{ type: "subscribe", intervalMs: 1000 }]);
     receive(sockets[0], { type: "sample", sample: sample(500) });
     assert.equal(client.history.length, 0, "samples before the history are ignored");
-    receive(sockets[0], { type: "history", intervalMs: 1000, periodMs: 1000, windowMs: 600_000, t: [1000], series: { "system.cpuPercent": [7] }, latest: sample(1000) });
+    receive(sockets[0], {
+      type: "history",
+      intervalMs: 1000,
+      periodMs: 1000,
+      windowMs: 600_000,
+      t: [1000],
+      series: { "system.cpuPercent": [7] },
+      latest: sample(1000),
+    });
     assert.equal(client.getState().status, "open");
     receive(sockets[0], { type: "sample", sample: sample(2000) });
     assert.deepEqual(client.history.values("system.cpuPercent"), [7, 20]);

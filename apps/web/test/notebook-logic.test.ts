@@ -7,7 +7,14 @@ import { clearOutputOps, insertOps, moveOps, newCell, reorderOps, setTypeOps } f
 import { moveActive, repairSelection, selectedIds, selectOnly } from "../src/state/selection.js";
 import { notebook } from "./fakes.js";
 
-const key = (k: string, mods: Partial<KeyLike> = {}): KeyLike => ({ key: k, shiftKey: false, ctrlKey: false, altKey: false, metaKey: false, ...mods });
+const key = (k: string, mods: Partial<KeyLike> = {}): KeyLike => ({
+  key: k,
+  shiftKey: false,
+  ctrlKey: false,
+  altKey: false,
+  metaKey: false,
+  ...mods,
+});
 
 test("command-mode keys, chords and run keys", () => {
   assert.equal(commandForKey(key("a"), "command", null, 0).command, "insert-above");
@@ -64,7 +71,12 @@ test("insert, type change and clear ops", () => {
   assert.equal(ops.length, 2);
   assert.notEqual(ids[0], cells[0].id, "pasted cells get new ids");
   assert.match(ids[0], /^[a-zA-Z0-9_-]{1,64}$/);
-  assert.deepEqual(ops.map((o) => (o as any).index), [3, 4]);
-  assert.deepEqual(setTypeOps(cells, [cells[0].id, cells[1].id], "markdown"), [{ op: "set_cell_type", id: cells[0].id, cell_type: "markdown" }]);
+  assert.deepEqual(
+    ops.map((o) => (o as any).index),
+    [3, 4],
+  );
+  assert.deepEqual(setTypeOps(cells, [cells[0].id, cells[1].id], "markdown"), [
+    { op: "set_cell_type", id: cells[0].id, cell_type: "markdown" },
+  ]);
   assert.deepEqual(clearOutputOps(cells), [{ op: "clear_outputs", id: cells[0].id }]);
 });

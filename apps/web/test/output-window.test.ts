@@ -29,19 +29,35 @@ test("past 50, the last 50 are shown and the rest wait behind Show N more", () =
 });
 
 test("the server's notice is shown first, never counted as an output, and keys follow the outputs through a trim", () => {
-  const outputs = trimOutputs(Array.from({ length: 600 }, (_, i) => out(i)), 500, 100);
+  const outputs = trimOutputs(
+    Array.from({ length: 600 }, (_, i) => out(i)),
+    500,
+    100,
+  );
   assert.equal(hiddenOutputCount(outputs[0]), 100);
   const w = outputWindow(outputs, false);
   assert.match(w.notice, /^100 earlier outputs not kept/);
   assert.equal(w.more, 450);
   assert.equal(texts(w)[0], "550");
   // Ten more outputs: ten earlier ones are dropped and counted; each output keeps its key.
-  const state: DocState = { notebook: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs } as Cell] }, run: {} };
-  const ops = [...Array.from({ length: 10 }, (_, i) => ({ op: "append_output" as const, id: "c", output: out(600 + i) })), { op: "trim_outputs" as const, id: "c", keep: 500, hidden: 110 }];
+  const state: DocState = {
+    notebook: {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs } as Cell],
+    },
+    run: {},
+  };
+  const ops = [
+    ...Array.from({ length: 10 }, (_, i) => ({ op: "append_output" as const, id: "c", output: out(600 + i) })),
+    { op: "trim_outputs" as const, id: "c", keep: 500, hidden: 110 },
+  ];
   const next = applyOpsCow(state, ops);
   const after = outputWindow((next.notebook.cells[0] as Extract<Cell, { cell_type: "code" }>).outputs, false);
   assert.match(after.notice, /^110 earlier outputs not kept/);
-  const keyOf = (win: typeof w, text: string) => win.shown.find((s) => (s.output as { data: Record<string, string> }).data["text/plain"] === text)?.key;
+  const keyOf = (win: typeof w, text: string) =>
+    win.shown.find((s) => (s.output as { data: Record<string, string> }).data["text/plain"] === text)?.key;
   assert.equal(keyOf(after, "599"), keyOf(w, "599"), "an output keeps its key when earlier ones are dropped");
   assert.equal(texts(after).at(-1), "609");
   // The old state is untouched (copy-on-write), and the shared reducer agrees with the page's.
@@ -52,7 +68,24 @@ test("the server's notice is shown first, never counted as an output, and keys f
 });
 
 test("a batch of stream appends copies an output the old state still holds", () => {
-  const state: DocState = { notebook: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs: [{ output_type: "stream", name: "stdout", text: "a" }] }] }, run: {} };
+  const state: DocState = {
+    notebook: {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        {
+          id: "c",
+          cell_type: "code",
+          source: "",
+          metadata: {},
+          execution_count: 1,
+          outputs: [{ output_type: "stream", name: "stdout", text: "a" }],
+        },
+      ],
+    },
+    run: {},
+  };
   // The first op copies the cell; the appends then change its last output, which is still the old state's.
   const next = applyOpsCow(state, [
     { op: "set_execution_count", id: "c", count: 2 },
@@ -61,7 +94,11 @@ test("a batch of stream appends copies an output the old state still holds", () 
     { op: "append_output", id: "c", output: out(1) },
     { op: "trim_outputs", id: "c", keep: 1, hidden: 1 },
   ]);
-  assert.deepEqual((state.notebook.cells[0] as Extract<Cell, { cell_type: "code" }>).outputs, [{ output_type: "stream", name: "stdout", text: "a" }], "the old state is untouched");
+  assert.deepEqual(
+    (state.notebook.cells[0] as Extract<Cell, { cell_type: "code" }>).outputs,
+    [{ output_type: "stream", name: "stdout", text: "a" }],
+    "the old state is untouched",
+  );
   const outputs = (next.notebook.cells[0] as Extract<Cell, { cell_type: "code" }>).outputs;
   assert.equal(outputs.length, 2);
   assert.equal(hiddenOutputCount(outputs[0]), 1, "the stream abc was dropped and counted");

@@ -1,12 +1,28 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { KernelUsage, UserLimits } from "@tessera/protocol";
-import { formatDuration, formatGpus, formatLimitBytes, formatMemoryAgainst, limitWords, liveKernelCount, memoryLevel, stopLabel } from "../src/admin/limits.js";
+import {
+  formatDuration,
+  formatGpus,
+  formatLimitBytes,
+  formatMemoryAgainst,
+  limitWords,
+  liveKernelCount,
+  memoryLevel,
+  stopLabel,
+} from "../src/admin/limits.js";
 import { parseRoute } from "../src/api/urls.js";
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
-const NONE: UserLimits = { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null, gpuMemoryFraction: null };
+const NONE: UserLimits = {
+  maxKernels: null,
+  memoryBytes: null,
+  idleTimeoutMs: null,
+  cpuThreads: null,
+  gpus: null,
+  gpuMemoryFraction: null,
+};
 
 function kernel(over: Partial<KernelUsage> = {}): KernelUsage {
   return {
@@ -32,7 +48,14 @@ describe("workshop mode on the page", () => {
 
   it("writes limits in words, leaving out the unset ones", () => {
     assert.deepEqual(limitWords(NONE, 0), []);
-    const limits: UserLimits = { maxKernels: 2, memoryBytes: 4 * GiB, idleTimeoutMs: 30 * 60_000, cpuThreads: 2, gpus: [0], gpuMemoryFraction: null };
+    const limits: UserLimits = {
+      maxKernels: 2,
+      memoryBytes: 4 * GiB,
+      idleTimeoutMs: 30 * 60_000,
+      cpuThreads: 2,
+      gpus: [0],
+      gpuMemoryFraction: null,
+    };
     assert.deepEqual(limitWords(limits, 1), [
       "Kernels: 1 of 2",
       "Memory per kernel: 4 GiB",

@@ -15,7 +15,10 @@ interface Entry {
 
 /** `*` and `?` globs (IPython's search syntax) as a RegExp over the whole input. */
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[\\s\\S]*")
+    .replace(/\?/g, "[\\s\\S]");
   return new RegExp(`^${body}$`);
 }
 
@@ -59,7 +62,10 @@ export class History {
       selected = this.entries.filter((e) => re.test(e.input));
       if (request.unique) {
         const seen = new Set<string>();
-        selected = selected.reverse().filter((e) => !seen.has(e.input) && seen.add(e.input)).reverse();
+        selected = selected
+          .reverse()
+          .filter((e) => !seen.has(e.input) && seen.add(e.input))
+          .reverse();
       }
       if (request.n !== undefined && request.n !== null) selected = selected.slice(-request.n);
     } else {

@@ -7,12 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import {
-  PROTOCOL_VERSION,
-  TYPESCRIPT_KERNELSPEC,
-  type KernelInfoReplyContent,
-  type KernelSpecFile,
-} from "@tessera/protocol";
+import { PROTOCOL_VERSION, TYPESCRIPT_KERNELSPEC, type KernelInfoReplyContent, type KernelSpecFile } from "@tessera/protocol";
 
 /**
  * Absolute path of the kernel process entry (`dist/main.js`). The server forks it.

@@ -327,7 +327,8 @@ export class Kernel {
     const queued = this.queue;
     this.queue = [];
     const aborted: JupyterMessage[] = [];
-    for (let i = 0; i < queued.length; i++) ArrayPrototypePush(queued[i].header.msg_type === "execute_request" ? aborted : this.queue, queued[i]);
+    for (let i = 0; i < queued.length; i++)
+      ArrayPrototypePush(queued[i].header.msg_type === "execute_request" ? aborted : this.queue, queued[i]);
     for (let i = 0; i < aborted.length; i++) this.abort(aborted[i]);
   }
 
@@ -342,7 +343,8 @@ export class Kernel {
     if (!this.interrupts.pending) return;
     this.lastInterruptAt = DateNow();
     const run = this.activeRun;
-    if (run) run.interrupt(); // the flag is cleared when the run has ended
+    if (run)
+      run.interrupt(); // the flag is cleared when the run has ended
     else if (this.interrupts.clearIdle()) this.timers.stopAll();
   }
 

@@ -53,7 +53,9 @@ export class Publisher {
   /** The reply to `request` on its own channel: `x_request` -> `x_reply`. */
   reply(request: JupyterMessage, content: unknown): void {
     const type = request.header.msg_type;
-    const replyType = StringPrototypeEndsWith(type, "_request") ? StringPrototypeSlice(type, 0, -"_request".length) + "_reply" : `${type}_reply`;
+    const replyType = StringPrototypeEndsWith(type, "_request")
+      ? StringPrototypeSlice(type, 0, -"_request".length) + "_reply"
+      : `${type}_reply`;
     this.send(request.channel, replyType, content, request);
   }
 

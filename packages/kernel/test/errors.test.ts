@@ -15,7 +15,9 @@ describe("errors", { timeout: 120_000 }, () => {
 
   it("maps a runtime error to the cell's own lines, across cells", async () => {
     // Types, blank lines and a comment make generated and original lines differ.
-    const define = await k.execute("interface Opts { limit: number }\n\n// checks the limit\nfunction check(x: number, o: Opts = { limit: 1 }): void {\n  if (x > o.limit) {\n    throw new RangeError(`too big: ${x}`);\n  }\n}");
+    const define = await k.execute(
+      "interface Opts { limit: number }\n\n// checks the limit\nfunction check(x: number, o: Opts = { limit: 1 }): void {\n  if (x > o.limit) {\n    throw new RangeError(`too big: ${x}`);\n  }\n}",
+    );
     const r = await k.execute("const big: number = 5;\n\ncheck(big)");
     assert.ok(r.error);
     assert.equal(r.error.ename, "RangeError");
@@ -75,7 +77,9 @@ describe("errors", { timeout: 120_000 }, () => {
   });
 
   it("sends errors thrown in callbacks to the cell that scheduled them", async () => {
-    const req = k.startExecute("setTimeout(() => { throw new Error('from a timer') }, 20);\nPromise.reject(new Error('unhandled'));\n'scheduled'");
+    const req = k.startExecute(
+      "setTimeout(() => { throw new Error('from a timer') }, 20);\nPromise.reject(new Error('unhandled'));\n'scheduled'",
+    );
     const r = await k.collect(req);
     assert.equal(r.result, "'scheduled'");
     const isErr = (text: string) => (m: import("@tessera/protocol").FromKernel) =>

@@ -57,7 +57,9 @@ describe("executing cells", { timeout: 120_000 }, () => {
     const r = await k.execute("const v = await new Promise<number>((r) => setTimeout(() => r(7), 20));\nv");
     assert.equal(r.result, "7");
     assert.equal((await k.execute("v * 2")).result, "14");
-    const loop = await k.execute("async function* gen() { yield 1; yield 2 }\nlet total = 0;\nfor await (const n of gen()) total += n;\ntotal");
+    const loop = await k.execute(
+      "async function* gen() { yield 1; yield 2 }\nlet total = 0;\nfor await (const n of gen()) total += n;\ntotal",
+    );
     assert.equal(loop.result, "3");
   });
 
@@ -73,13 +75,17 @@ describe("executing cells", { timeout: 120_000 }, () => {
   });
 
   it("strips types without checking them", async () => {
-    const r = await k.execute("const n: string = 5 as unknown as string;\nenum Color { Red, Green }\ninterface P { x: number }\n[n, Color.Green]");
+    const r = await k.execute(
+      "const n: string = 5 as unknown as string;\nenum Color { Red, Green }\ninterface P { x: number }\n[n, Color.Green]",
+    );
     assert.equal(r.result, "[ 5, 1 ]");
   });
 
   it("brackets a request with busy/idle and sends execute_input", async () => {
     const r = await k.execute("'seq'");
-    const types = r.iopub.map((m) => (m.header.msg_type === "status" ? `status:${(m.content as { execution_state: string }).execution_state}` : m.header.msg_type));
+    const types = r.iopub.map((m) =>
+      m.header.msg_type === "status" ? `status:${(m.content as { execution_state: string }).execution_state}` : m.header.msg_type,
+    );
     assert.deepEqual(types, ["status:busy", "execute_input", "execute_result", "status:idle"]);
     const input = r.iopub[1].content as { code: string; execution_count: number };
     assert.equal(input.code, "'seq'");
@@ -103,7 +109,9 @@ describe("executing cells", { timeout: 120_000 }, () => {
 
   it("evaluates user_expressions after a successful cell", async () => {
     const r = await k.execute("const ue = 20;", { user_expressions: { double: "ue * 2", broken: "nope.x" } });
-    const exprs = (r.reply.content as { user_expressions: Record<string, { status: string; data?: Record<string, string>; ename?: string }> }).user_expressions;
+    const exprs = (
+      r.reply.content as { user_expressions: Record<string, { status: string; data?: Record<string, string>; ename?: string }> }
+    ).user_expressions;
     assert.deepEqual(exprs.double, { status: "ok", data: { "text/plain": "40" }, metadata: {} });
     assert.equal(exprs.broken.status, "error");
     assert.equal(exprs.broken.ename, "ReferenceError");

@@ -17,7 +17,9 @@ describe("imports in cells", { timeout: 120_000 }, () => {
   });
 
   it("imports an ESM-only package from the notebook folder", async () => {
-    const r = await k.execute("import answer, { greet } from 'esm-only';\nimport { extra } from 'esm-only/extra';\n[answer, greet('you'), extra]");
+    const r = await k.execute(
+      "import answer, { greet } from 'esm-only';\nimport { extra } from 'esm-only/extra';\n[answer, greet('you'), extra]",
+    );
     assert.equal(r.error, undefined, r.error && plain(r.error.traceback.join("\n")));
     assert.equal(r.result, "[ 42, 'hello you', 'from a subpath' ]");
     // An ESM-only package really cannot be required: the test would prove nothing otherwise.
@@ -34,7 +36,9 @@ describe("imports in cells", { timeout: 120_000 }, () => {
   });
 
   it("imports node: builtins and bare builtin names", async () => {
-    const r = await k.execute("import path from 'node:path';\nimport { EOL } from 'os';\nimport * as fsp from 'node:fs/promises';\n[path.join('a', 'b'), EOL === '\\n', typeof fsp.readFile]");
+    const r = await k.execute(
+      "import path from 'node:path';\nimport { EOL } from 'os';\nimport * as fsp from 'node:fs/promises';\n[path.join('a', 'b'), EOL === '\\n', typeof fsp.readFile]",
+    );
     assert.equal(r.result, "[ 'a/b', true, 'function' ]");
   });
 
@@ -71,10 +75,16 @@ describe("imports in cells", { timeout: 120_000 }, () => {
   it("names the cell, not the kernel's own file, when a relative import is missing", async () => {
     const r = await k.execute('import "./missing.js";');
     const count = (r.reply.content as { execution_count: number }).execution_count;
-    assert.equal(r.error?.evalue, `Cannot find module './missing.js' imported from cell In[${count}] (looked for ${join(dir, "missing.js")}; relative imports start in the notebook's folder, ${dir})`);
+    assert.equal(
+      r.error?.evalue,
+      `Cannot find module './missing.js' imported from cell In[${count}] (looked for ${join(dir, "missing.js")}; relative imports start in the notebook's folder, ${dir})`,
+    );
     assert.doesNotMatch(r.error!.evalue, /modules\.(ts|js)|dist/);
     const dynamic = await k.execute("await import('./lib/nothing')");
-    assert.match(dynamic.error?.evalue ?? "", /^Cannot find module '\.\/lib\/nothing' imported from cell In\[\d+\] \(looked for .*lib[/\\]nothing, and the same with \.js/);
+    assert.match(
+      dynamic.error?.evalue ?? "",
+      /^Cannot find module '\.\/lib\/nothing' imported from cell In\[\d+\] \(looked for .*lib[/\\]nothing, and the same with \.js/,
+    );
     const bare = await k.execute("import 'no-such-package-either';");
     assert.match(bare.error?.evalue ?? "", /Cannot find module 'no-such-package-either' imported from cell In\[\d+\]/);
     assert.equal((await k.execute("import { local } from './local.mjs';\nlocal")).error, undefined, "a file that is there still imports");

@@ -119,7 +119,12 @@ describe("kernel process life", { timeout: 60_000 }, () => {
   it("ends a kernel stuck in a loop when the server goes away (fd 3 closes)", async () => {
     const k = await KernelProcess.start();
     const req = k.startExecute("while (true) {}");
-    await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "execute_input" && (m.msg.parent_header as { msg_id: string }).msg_id === req.header.msg_id);
+    await k.waitFor(
+      (m) =>
+        m.kind === "jupyter" &&
+        m.msg.header.msg_type === "execute_input" &&
+        (m.msg.parent_header as { msg_id: string }).msg_id === req.header.msg_id,
+    );
     const exited = new Promise<string | null>((resolve) => k.child.on("exit", (_code, signal) => resolve(signal)));
     k.child.stdio[3]?.destroy();
     const signal = await Promise.race([exited, sleep(5000).then(() => "still running")]);

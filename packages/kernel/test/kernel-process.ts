@@ -38,7 +38,12 @@ export class KernelProcess {
   private buffer = "";
 
   private constructor(cwd: string, env?: NodeJS.ProcessEnv) {
-    this.child = fork(KERNEL_MAIN_PATH, [], { cwd, env: env ?? process.env, execArgv: [], stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "ipc"] });
+    this.child = fork(KERNEL_MAIN_PATH, [], {
+      cwd,
+      env: env ?? process.env,
+      execArgv: [],
+      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "ipc"],
+    });
     const out = this.child.stdio[4] as Readable;
     out.setEncoding("utf8");
     out.on("data", (chunk: string) => this.onData(chunk));
@@ -73,7 +78,7 @@ export class KernelProcess {
   /** Resolves with the first received message (from `from` on) matching `pred`. */
   async waitFor(pred: (m: FromKernel) => boolean, timeoutMs = 10_000, from = 0): Promise<FromKernel> {
     const deadline = Date.now() + timeoutMs;
-    for (let i = from; ; ) {
+    for (let i = from; ;) {
       for (; i < this.received.length; i++) if (pred(this.received[i])) return this.received[i];
       if (this.child.exitCode !== null) throw new Error(`kernel exited (${this.child.exitCode}); stderr: ${this.stderrText}`);
       const left = deadline - Date.now();
@@ -102,7 +107,9 @@ export class KernelProcess {
   /** Messages (iopub and the reply) whose parent is `request`. */
   about(request: JupyterMessage): Array<{ channel: Channel; msg: JupyterMessage }> {
     return this.received.flatMap((m) =>
-      m.kind === "jupyter" && (m.msg.parent_header as { msg_id?: string }).msg_id === request.header.msg_id ? [{ channel: m.channel, msg: m.msg }] : [],
+      m.kind === "jupyter" && (m.msg.parent_header as { msg_id?: string }).msg_id === request.header.msg_id
+        ? [{ channel: m.channel, msg: m.msg }]
+        : [],
     );
   }
 
@@ -110,8 +117,11 @@ export class KernelProcess {
   async settle(request: JupyterMessage, timeoutMs = 15_000): Promise<Collected> {
     const id = request.header.msg_id;
     const isIdle = (m: FromKernel) =>
-      m.kind === "jupyter" && m.channel === "iopub" && m.msg.header.msg_type === "status" &&
-      (m.msg.parent_header as { msg_id?: string }).msg_id === id && (m.msg.content as { execution_state?: string }).execution_state === "idle";
+      m.kind === "jupyter" &&
+      m.channel === "iopub" &&
+      m.msg.header.msg_type === "status" &&
+      (m.msg.parent_header as { msg_id?: string }).msg_id === id &&
+      (m.msg.content as { execution_state?: string }).execution_state === "idle";
     await this.waitFor(isIdle, timeoutMs);
     const all = this.about(request);
     const reply = all.find((m) => m.channel === request.channel)?.msg;

@@ -15,8 +15,11 @@ describe("completion, inspection, is_complete, history", { timeout: 120_000 }, (
   const complete = async (code: string, cursor = [...code].length) =>
     contentOf<CompleteReplyContent>((await k.settle(k.request("complete_request", { code, cursor_pos: cursor }), 30_000)).reply);
   const inspect = async (code: string, cursor = [...code].length) =>
-    contentOf<InspectReplyContent>((await k.settle(k.request("inspect_request", { code, cursor_pos: cursor, detail_level: 0 }), 30_000)).reply);
-  const isComplete = async (code: string) => contentOf<IsCompleteReplyContent>((await k.settle(k.request("is_complete_request", { code }))).reply);
+    contentOf<InspectReplyContent>(
+      (await k.settle(k.request("inspect_request", { code, cursor_pos: cursor, detail_level: 0 }), 30_000)).reply,
+    );
+  const isComplete = async (code: string) =>
+    contentOf<IsCompleteReplyContent>((await k.settle(k.request("is_complete_request", { code }))).reply);
 
   it("completes members after Math.", async () => {
     const c = await complete("Math.");
@@ -75,13 +78,37 @@ describe("completion, inspection, is_complete, history", { timeout: 120_000 }, (
   it("answers history requests for this session", async () => {
     await k.execute("'history one'");
     await k.execute("'history two'");
-    const tail = contentOf<HistoryReplyContent>((await k.settle(k.request("history_request", { hist_access_type: "tail", n: 2, output: true, raw: true }))).reply);
+    const tail = contentOf<HistoryReplyContent>(
+      (await k.settle(k.request("history_request", { hist_access_type: "tail", n: 2, output: true, raw: true }))).reply,
+    );
     assert.equal(tail.history.length, 2);
     assert.deepEqual(tail.history[0][2], ["'history one'", "'history one'"]);
     const [, lastLine] = tail.history[1];
-    const range = contentOf<HistoryReplyContent>((await k.settle(k.request("history_request", { hist_access_type: "range", session: 0, start: lastLine, stop: lastLine + 1, output: false, raw: true }))).reply);
-    assert.deepEqual(range.history.map((h) => h[2]), ["'history two'"]);
-    const search = contentOf<HistoryReplyContent>((await k.settle(k.request("history_request", { hist_access_type: "search", pattern: "*history t*", output: false, raw: true }))).reply);
-    assert.deepEqual(search.history.map((h) => h[2]), ["'history two'"]);
+    const range = contentOf<HistoryReplyContent>(
+      (
+        await k.settle(
+          k.request("history_request", {
+            hist_access_type: "range",
+            session: 0,
+            start: lastLine,
+            stop: lastLine + 1,
+            output: false,
+            raw: true,
+          }),
+        )
+      ).reply,
+    );
+    assert.deepEqual(
+      range.history.map((h) => h[2]),
+      ["'history two'"],
+    );
+    const search = contentOf<HistoryReplyContent>(
+      (await k.settle(k.request("history_request", { hist_access_type: "search", pattern: "*history t*", output: false, raw: true })))
+        .reply,
+    );
+    assert.deepEqual(
+      search.history.map((h) => h[2]),
+      ["'history two'"],
+    );
   });
 });

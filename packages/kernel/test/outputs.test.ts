@@ -39,9 +39,15 @@ describe("outputs", { timeout: 180_000 }, () => {
   });
 
   it("sends a line printed before a long synchronous computation while it computes", async () => {
-    const req = k.startExecute("console.log('before');\nconsole.log('and this');\nconst until = Date.now() + 1500;\nwhile (Date.now() < until) {}\n'done'");
+    const req = k.startExecute(
+      "console.log('before');\nconsole.log('and this');\nconst until = Date.now() + 1500;\nwhile (Date.now() < until) {}\n'done'",
+    );
     const from = k.received.length;
-    await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.content as { text: string }).text.includes("and this"), 10_000, from);
+    await k.waitFor(
+      (m) => m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.content as { text: string }).text.includes("and this"),
+      10_000,
+      from,
+    );
     const seenAt = performance.now();
     await k.collect(req);
     assert.ok(performance.now() - seenAt > 700, "the lines arrived well before the cell ended");
@@ -81,13 +87,19 @@ describe("outputs", { timeout: 180_000 }, () => {
   it("shows a cell ending in display(...) once, without its handle as a result", async () => {
     const r = await k.execute("display.html('<b>once</b>')");
     const outs = outputs(r.iopub);
-    assert.deepEqual(outs.map((m) => m.header.msg_type), ["display_data"]);
+    assert.deepEqual(
+      outs.map((m) => m.header.msg_type),
+      ["display_data"],
+    );
     assert.equal(r.result, undefined);
   });
 
   it("clears output", async () => {
     const r = await k.execute("clearOutput({ wait: true });\nclearOutput();");
-    assert.deepEqual(outputs(r.iopub).map((m) => m.content), [{ wait: true }, { wait: false }]);
+    assert.deepEqual(
+      outputs(r.iopub).map((m) => m.content),
+      [{ wait: true }, { wait: false }],
+    );
   });
 
   it("sends output printed after the cell ended to that cell", async () => {
@@ -95,7 +107,9 @@ describe("outputs", { timeout: 180_000 }, () => {
     await k.collect(first);
     const second = await k.execute("'another cell'");
     assert.equal(second.stdout, "");
-    const late = await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.content as { text: string }).text === "late line\n");
+    const late = await k.waitFor(
+      (m) => m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.content as { text: string }).text === "late line\n",
+    );
     assert.ok(late.kind === "jupyter");
     assert.equal((late.msg.parent_header as { msg_id: string }).msg_id, first.header.msg_id);
   });
@@ -108,7 +122,8 @@ describe("outputs", { timeout: 180_000 }, () => {
     let streamed = 0;
     await k.waitFor(
       (m) => {
-        if (m.kind === "jupyter" && m.msg.header.msg_type === "stream") streamed += Buffer.byteLength((m.msg.content as { text: string }).text);
+        if (m.kind === "jupyter" && m.msg.header.msg_type === "stream")
+          streamed += Buffer.byteLength((m.msg.content as { text: string }).text);
         return streamed >= STREAM_CAP_BYTES;
       },
       120_000,

@@ -21,14 +21,21 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "Object.prototype.then", pollute: "Object.prototype.then = function () {}", stillThere: ["typeof ({} as any).then", "'function'"] },
+  {
+    name: "Object.prototype.then",
+    pollute: "Object.prototype.then = function () {}",
+    stillThere: ["typeof ({} as any).then", "'function'"],
+  },
   { name: "Object.prototype.toJSON", pollute: "Object.prototype.toJSON = () => 1", stillThere: ["JSON.stringify({ a: 2 })", "'1'"] },
   {
     name: "a non-configurable Object.prototype.toJSON",
     pollute: 'Object.defineProperty(Object.prototype, "toJSON", { value: () => 1, writable: true })',
     stillThere: ["JSON.stringify({ a: 2 })", "'1'"],
   },
-  { name: "Array.prototype.toJSON and String.prototype.toJSON", pollute: "(Array.prototype as any).toJSON = () => 2; (String.prototype as any).toJSON = () => 3" },
+  {
+    name: "Array.prototype.toJSON and String.prototype.toJSON",
+    pollute: "(Array.prototype as any).toJSON = () => 2; (String.prototype as any).toJSON = () => 3",
+  },
   {
     name: "Array.prototype[Symbol.iterator]",
     pollute: 'Array.prototype[Symbol.iterator] = function () { throw new Error("no iteration") }',
@@ -36,18 +43,38 @@ const CASES: Case[] = [
   },
   {
     name: "Array.prototype methods",
-    pollute: 'for (const m of ["push", "map", "join", "slice", "filter", "indexOf", "splice", "shift", "forEach", "findLast"]) (Array.prototype as any)[m] = () => { throw new Error("no " + m) }',
+    pollute:
+      'for (const m of ["push", "map", "join", "slice", "filter", "indexOf", "splice", "shift", "forEach", "findLast"]) (Array.prototype as any)[m] = () => { throw new Error("no " + m) }',
   },
-  { name: "Promise.prototype.then and the Promise global", pollute: "Promise.prototype.then = function () { return this }; (globalThis as any).Promise = function () {}" },
-  { name: "JSON.stringify and JSON.parse", pollute: 'JSON.stringify = () => "x"; JSON.parse = () => ({})', stillThere: ["JSON.stringify({})", "'x'"] },
-  { name: "console.log", pollute: 'const log = console.log; console.log = (...a: unknown[]) => log("[wrapped]", ...a)', ok: "[wrapped] ok\n" },
+  {
+    name: "Promise.prototype.then and the Promise global",
+    pollute: "Promise.prototype.then = function () { return this }; (globalThis as any).Promise = function () {}",
+  },
+  {
+    name: "JSON.stringify and JSON.parse",
+    pollute: 'JSON.stringify = () => "x"; JSON.parse = () => ({})',
+    stillThere: ["JSON.stringify({})", "'x'"],
+  },
+  {
+    name: "console.log",
+    pollute: 'const log = console.log; console.log = (...a: unknown[]) => log("[wrapped]", ...a)',
+    ok: "[wrapped] ok\n",
+  },
   { name: "process.stdout.write", pollute: "process.stdout.write = () => true" },
   {
     name: "Function.prototype.call and bind",
-    pollute: 'Function.prototype.call = function () { throw new Error("no call") }; Function.prototype.bind = function () { throw new Error("no bind") }',
+    pollute:
+      'Function.prototype.call = function () { throw new Error("no call") }; Function.prototype.bind = function () { throw new Error("no bind") }',
   },
-  { name: "Function.prototype.apply", pollute: 'Function.prototype.apply = function () { throw new Error("no apply") }', refused: /Function\.prototype\.apply cannot be replaced/ },
-  { name: "Object.prototype.__proto__", pollute: 'Object.defineProperty(Object.prototype, "__proto__", { get() { return null }, set() {} })' },
+  {
+    name: "Function.prototype.apply",
+    pollute: 'Function.prototype.apply = function () { throw new Error("no apply") }',
+    refused: /Function\.prototype\.apply cannot be replaced/,
+  },
+  {
+    name: "Object.prototype.__proto__",
+    pollute: 'Object.defineProperty(Object.prototype, "__proto__", { get() { return null }, set() {} })',
+  },
   {
     name: "inherited message fields",
     pollute: "Object.assign(Object.prototype, { metadata: 5, username: 'evil', parent: 1, kind: 'x', content: 7, stop_on_error: false })",
@@ -62,7 +89,9 @@ const CASES: Case[] = [
 ];
 
 function displayed(r: ExecuteResult): string[] {
-  return r.iopub.filter((m) => m.header.msg_type === "display_data").map((m) => (m.content as { data: Record<string, string> }).data["text/plain"]);
+  return r.iopub
+    .filter((m) => m.header.msg_type === "display_data")
+    .map((m) => (m.content as { data: Record<string, string> }).data["text/plain"]);
 }
 
 describe("a cell that pollutes the built-ins", { timeout: 300_000 }, () => {

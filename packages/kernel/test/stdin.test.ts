@@ -16,7 +16,9 @@ describe("input()", { timeout: 60_000 }, () => {
 
   it("asks the front end with input_request and resumes with the reply", async () => {
     const from = k.received.length;
-    const req = k.startExecute("const who = await input('Name? ');\nconst pin = await input.password('PIN: ');\n`${who}:${pin.length}`", { allow_stdin: true });
+    const req = k.startExecute("const who = await input('Name? ');\nconst pin = await input.password('PIN: ');\n`${who}:${pin.length}`", {
+      allow_stdin: true,
+    });
     const first = await k.waitFor(isInputRequest, 10_000, from);
     assert.ok(first.kind === "jupyter");
     assert.deepEqual(first.msg.content, { prompt: "Name? ", password: false });

@@ -31,7 +31,9 @@ describe("tensor display in a kernel", { timeout: 180_000 }, () => {
 
   it("a synchronous loop's bar is one output updated at most ~10 times a second, ending at 100%", async () => {
     // 150 items of 8 ms: about 1.2 s of busy loop.
-    const r = await k.execute('let s = 0;\nfor (const i of tt.progress(150, { desc: "busy" })) { const t0 = Date.now(); while (Date.now() - t0 < 8) {} s += i; }\ns');
+    const r = await k.execute(
+      'let s = 0;\nfor (const i of tt.progress(150, { desc: "busy" })) { const t0 = Date.now(); while (Date.now() - t0 < 8) {} s += i; }\ns',
+    );
     assert.equal(r.error, undefined, r.error?.evalue);
     assert.equal(r.result, String((149 * 150) / 2));
     const shown = of(r.iopub, "display_data");
@@ -40,7 +42,10 @@ describe("tensor display in a kernel", { timeout: 180_000 }, () => {
     assert.ok(shown[0] && dataOf(shown[0])["text/html"].includes("busy"));
     assert.ok(updates.length >= 4, `only ${updates.length} updates in a 1.2 s loop: not live`);
     assert.ok(updates.length <= 20, `${updates.length} updates: not throttled`);
-    assert.ok(updates.every((u) => idOf(u) === idOf(shown[0])), "updates go to the bar's own display id");
+    assert.ok(
+      updates.every((u) => idOf(u) === idOf(shown[0])),
+      "updates go to the bar's own display id",
+    );
     const last = dataOf(updates.at(-1)!);
     assert.match(last["text/plain"], /^busy: 100%\|██████████\| 150\/150 \[/);
     assert.match(last["text/html"], /role="progressbar"/);

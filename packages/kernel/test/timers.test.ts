@@ -41,12 +41,19 @@ describe("stopping background timers with an interrupt while idle", { timeout: 1
     const [a, b] = await twice(k, "ticks");
     assert.ok(b > a, `the interval runs after its cell ended (${a} then ${b})`);
     await idleInterrupt(k);
-    await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.parent_header as { msg_id?: string }).msg_id === cell.header.msg_id);
+    await k.waitFor(
+      (m) =>
+        m.kind === "jupyter" &&
+        m.msg.header.msg_type === "stream" &&
+        (m.msg.parent_header as { msg_id?: string }).msg_id === cell.header.msg_id,
+    );
     assert.match(stderrOf(k, cell), /Stopped 1 background timer \(setInterval\) left running by this cell/);
     const [c, d] = await twice(k, "ticks");
     assert.equal(d, c, "the interval is stopped");
     // The kernel goes on: timers made now work, and so does its own output batching.
-    const r = await k.execute("await new Promise((r) => setTimeout(r, 30)); for (let i = 0; i < 2000; i++) console.log('line ' + i); 'after'");
+    const r = await k.execute(
+      "await new Promise((r) => setTimeout(r, 30)); for (let i = 0; i < 2000; i++) console.log('line ' + i); 'after'",
+    );
     assert.equal(r.result, "'after'", r.error && plain(r.error.traceback.join("\n")));
     assert.equal(r.stdout.split("\n").filter(Boolean).length, 2000);
   });
@@ -66,7 +73,12 @@ describe("stopping background timers with an interrupt while idle", { timeout: 1
     const [a, b] = await twice(k, "chain + loop + imm");
     assert.ok(b > a);
     await idleInterrupt(k);
-    await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "stream" && (m.msg.parent_header as { msg_id?: string }).msg_id === cell.header.msg_id);
+    await k.waitFor(
+      (m) =>
+        m.kind === "jupyter" &&
+        m.msg.header.msg_type === "stream" &&
+        (m.msg.parent_header as { msg_id?: string }).msg_id === cell.header.msg_id,
+    );
     const text = stderrOf(k, cell);
     // One pending step of each: the chain's timeout, the loop's timeout, and the spinner's timeout or immediate.
     assert.match(text, /Stopped 3 background timers \((3× setTimeout|2× setTimeout, setImmediate|setImmediate, 2× setTimeout)\)/, text);
@@ -77,7 +89,12 @@ describe("stopping background timers with an interrupt while idle", { timeout: 1
   it("while a cell runs, the first interrupt ends the cell only; a second one, idle, stops the timers", async () => {
     await k.execute("let beats = 0;\nsetInterval(() => beats++, 20);");
     const running = k.startExecute("await new Promise(() => {})");
-    await k.waitFor((m) => m.kind === "jupyter" && m.msg.header.msg_type === "execute_input" && (m.msg.parent_header as { msg_id?: string }).msg_id === running.header.msg_id);
+    await k.waitFor(
+      (m) =>
+        m.kind === "jupyter" &&
+        m.msg.header.msg_type === "execute_input" &&
+        (m.msg.parent_header as { msg_id?: string }).msg_id === running.header.msg_id,
+    );
     await sleep(200);
     k.interrupt();
     const r = await k.collect(running);

@@ -57,7 +57,8 @@ export function applyOp(state: DocState, op: DocOp): void {
       const cell = op.cell;
       if (!cell || typeof cell.id !== "string" || !cell.id) throw new DocOpError("insert_cell needs a cell with an id");
       if (nb.cells.some((c) => c.id === cell.id)) throw new DocOpError(`a cell with id ${cell.id} exists`);
-      if (!["code", "markdown", "raw"].includes(cell.cell_type)) throw new DocOpError(`unknown cell type ${JSON.stringify(cell.cell_type)}`);
+      if (!["code", "markdown", "raw"].includes(cell.cell_type))
+        throw new DocOpError(`unknown cell type ${JSON.stringify(cell.cell_type)}`);
       nb.cells.splice(index, 0, cell);
       return;
     }
@@ -122,7 +123,8 @@ export function applyOp(state: DocState, op: DocOp): void {
     case "trim_outputs": {
       const cell = codeCell(nb, op.id);
       for (const n of [op.keep, op.hidden]) {
-        if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw new DocOpError(`trim_outputs needs whole numbers, got ${String(n)}`);
+        if (typeof n !== "number" || !Number.isInteger(n) || n < 0)
+          throw new DocOpError(`trim_outputs needs whole numbers, got ${String(n)}`);
       }
       cell.outputs = trimOutputs(cell.outputs, op.keep, op.hidden);
       return;

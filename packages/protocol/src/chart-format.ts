@@ -6,7 +6,10 @@ export function formatValue(v: number): string {
   if (v === 0) return "0";
   const a = Math.abs(v);
   if (a >= 1e-3 && a < 1e6) return String(Number(v.toPrecision(4)));
-  return v.toExponential(2).replace(/\.?0+e/, "e").replace("e+", "e");
+  return v
+    .toExponential(2)
+    .replace(/\.?0+e/, "e")
+    .replace("e+", "e");
 }
 
 /** An x value: whole numbers as they are (`12000`), others as {@link formatValue}. */

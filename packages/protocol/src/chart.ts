@@ -54,7 +54,14 @@ export function isChartState(v: unknown): v is ChartState {
 }
 
 export function isChartAppend(v: unknown): v is ChartAppend {
-  return isRecord(v) && v.version === 1 && isRecord(v.append) && typeof v.append.start === "number" && Array.isArray(v.append.x) && isRecord(v.append.y);
+  return (
+    isRecord(v) &&
+    v.version === 1 &&
+    isRecord(v.append) &&
+    typeof v.append.start === "number" &&
+    Array.isArray(v.append.x) &&
+    isRecord(v.append.y)
+  );
 }
 
 /**
@@ -75,7 +82,9 @@ export function mergeChartAppend(state: ChartState, delta: ChartAppend): ChartSt
   let series = state.series;
   let ys = state.y;
   // A series named "__proto__" would set the record's prototype instead of adding a column.
-  const added = [...(delta.series ?? []), ...Object.keys(y)].filter((name) => typeof name === "string" && name !== "__proto__" && !Object.hasOwn(ys, name));
+  const added = [...(delta.series ?? []), ...Object.keys(y)].filter(
+    (name) => typeof name === "string" && name !== "__proto__" && !Object.hasOwn(ys, name),
+  );
   if (added.length > 0) {
     series = series.slice();
     ys = { ...ys };
@@ -120,7 +129,12 @@ export function chartUpdateAsAppend(current: Record<string, unknown>, next: Reco
   const y: ChartAppend["append"]["y"] = {};
   for (const name of full.series) if (Array.isArray(full.y[name])) y[name] = full.y[name].slice(n);
   const added = full.series.slice(old.series.length);
-  const append: ChartAppend = { version: 1, append: { start: n, x: full.x.slice(n), y }, ...(added.length ? { series: added } : {}), ...(full.done ? { done: true } : {}) };
+  const append: ChartAppend = {
+    version: 1,
+    append: { start: n, x: full.x.slice(n), y },
+    ...(added.length ? { series: added } : {}),
+    ...(full.done ? { done: true } : {}),
+  };
   return { ...next, [CHART_MIME]: append };
 }
 

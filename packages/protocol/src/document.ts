@@ -52,7 +52,17 @@ export type DocOp =
 /** Ops a page may send. */
 export type ClientDocOp = Extract<
   DocOp,
-  { op: "insert_cell" | "delete_cell" | "move_cell" | "set_source" | "set_cell_type" | "set_cell_metadata" | "clear_outputs" | "set_notebook_metadata" }
+  {
+    op:
+      | "insert_cell"
+      | "delete_cell"
+      | "move_cell"
+      | "set_source"
+      | "set_cell_type"
+      | "set_cell_metadata"
+      | "clear_outputs"
+      | "set_notebook_metadata";
+  }
 >;
 
 export interface DocKernelState {

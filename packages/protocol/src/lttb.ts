@@ -15,7 +15,14 @@
  * const out = new Uint32Array(500);
  * const n = lttb(xs, ys, 0, xs.length, 500, out); // out[0..n) are indices into xs
  */
-export function lttb(x: ArrayLike<number>, y: ArrayLike<number>, start: number, end: number, threshold: number, out: { [i: number]: number; length: number }): number {
+export function lttb(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  start: number,
+  end: number,
+  threshold: number,
+  out: { [i: number]: number; length: number },
+): number {
   const n = end - start;
   if (n <= 0) return 0;
   threshold = Math.max(2, Math.floor(threshold));

@@ -101,8 +101,7 @@ export interface MetricsSample {
 
 export type MetricsClientMessage =
   /** Starts (or re-rates) the stream; answered with `history`, then `sample`s. */
-  | { type: "subscribe"; intervalMs?: number }
-  | { type: "unsubscribe" };
+  { type: "subscribe"; intervalMs?: number } | { type: "unsubscribe" };
 
 /** Series values over time, oldest first; `series[key][i]` belongs to `t[i]` (null: no value then). */
 export interface MetricsHistory {

@@ -118,7 +118,9 @@ export function hiddenOutputsNotice(hidden: number, keep: number): DisplayDataOu
   const s = hidden === 1 ? "" : "s";
   return {
     output_type: "display_data",
-    data: { "text/plain": `${hidden.toLocaleString("en-US")} earlier output${s} not kept (a cell keeps its last ${keep.toLocaleString("en-US")})` },
+    data: {
+      "text/plain": `${hidden.toLocaleString("en-US")} earlier output${s} not kept (a cell keeps its last ${keep.toLocaleString("en-US")})`,
+    },
     metadata: { tessera: { hiddenOutputs: hidden } } satisfies HiddenOutputsMetadata,
   };
 }

@@ -2,7 +2,10 @@ import { CHANNELS, type Channel, type JupyterMessage } from "./messages.js";
 
 /** Thrown by {@link parseMessage} with a human-readable reason. */
 export class MessageError extends Error {
-  constructor(message: string, readonly partial?: Partial<JupyterMessage>) {
+  constructor(
+    message: string,
+    readonly partial?: Partial<JupyterMessage>,
+  ) {
     super(message);
     this.name = "MessageError";
   }

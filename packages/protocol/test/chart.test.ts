@@ -8,15 +8,31 @@ function chartState(x: number[], y: Record<string, (number | null)[]>, done = fa
 }
 
 function docWith(chart: ChartState): DocState {
-  const output: Output = { output_type: "display_data", data: { [CHART_MIME]: chart, "text/plain": "loss: 0 points" }, metadata: {}, transient: { display_id: "d1" } };
+  const output: Output = {
+    output_type: "display_data",
+    data: { [CHART_MIME]: chart, "text/plain": "loss: 0 points" },
+    metadata: {},
+    transient: { display_id: "d1" },
+  };
   return {
-    notebook: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs: [output] }] },
+    notebook: {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs: [output] }],
+    },
     run: {},
   };
 }
 
-const update = (delta: ChartAppend, text = "loss: more"): Output => ({ output_type: "display_data", data: { [CHART_MIME]: delta, "text/plain": text }, metadata: {}, transient: { display_id: "d1" } });
-const chartOf = (s: DocState): ChartState => (s.notebook.cells[0] as { outputs: Array<{ data: Record<string, unknown> }> }).outputs[0].data[CHART_MIME] as ChartState;
+const update = (delta: ChartAppend, text = "loss: more"): Output => ({
+  output_type: "display_data",
+  data: { [CHART_MIME]: delta, "text/plain": text },
+  metadata: {},
+  transient: { display_id: "d1" },
+});
+const chartOf = (s: DocState): ChartState =>
+  (s.notebook.cells[0] as { outputs: Array<{ data: Record<string, unknown> }> }).outputs[0].data[CHART_MIME] as ChartState;
 const replace = (s: DocState, output: Output) => applyOp(s, { op: "replace_output", id: "c", index: 0, output });
 
 test("an append is merged into the stored chart, not swapped in", () => {
@@ -83,7 +99,11 @@ test("a page that reloads mid-run holds the full data: snapshot + later deltas =
   const deltas: ChartAppend[] = [];
   for (let k = 0; k < 6; k++) {
     const x = [0, 1, 2].map((j) => k * 3 + j);
-    deltas.push({ version: 1, append: { start: k * 3, x, y: { train: x.map((v) => 1 / (v + 1)) } }, ...(k === 0 ? { series: ["train"] } : {}) });
+    deltas.push({
+      version: 1,
+      append: { start: k * 3, x, y: { train: x.map((v) => 1 / (v + 1)) } },
+      ...(k === 0 ? { series: ["train"] } : {}),
+    });
   }
   const server = docWith(chartState([], {}));
   for (const d of deltas.slice(0, 3)) replace(server, update(d));
@@ -97,7 +117,11 @@ test("a page that reloads mid-run holds the full data: snapshot + later deltas =
   const expectX = Array.from({ length: 18 }, (_, i) => i);
   assert.deepEqual(chartOf(server).x, expectX);
   assert.deepEqual(chartOf(page), chartOf(server));
-  assert.deepEqual(JSON.parse(JSON.stringify(server.notebook)), JSON.parse(JSON.stringify(page.notebook)), "what the server saves = what the page shows");
+  assert.deepEqual(
+    JSON.parse(JSON.stringify(server.notebook)),
+    JSON.parse(JSON.stringify(page.notebook)),
+    "what the server saves = what the page shows",
+  );
 });
 
 test("the final whole chart reaches pages as an append of what they lack, with done", () => {
@@ -105,14 +129,21 @@ test("the final whole chart reaches pages as an append of what they lack, with d
   const final = chartState([0, 1, 2], { train: [1, 0.9, 0.8], val: [null, null, 0.85] }, true);
   const current = (s.notebook.cells[0] as any).outputs[0].data;
   const bundle = chartUpdateAsAppend(current, { [CHART_MIME]: final, "image/svg+xml": "<svg/>", "text/plain": "loss: 3 points" });
-  assert.deepEqual(bundle[CHART_MIME], { version: 1, append: { start: 2, x: [2], y: { train: [0.8], val: [0.85] } }, series: ["val"], done: true });
+  assert.deepEqual(bundle[CHART_MIME], {
+    version: 1,
+    append: { start: 2, x: [2], y: { train: [0.8], val: [0.85] } },
+    series: ["val"],
+    done: true,
+  });
   assert.equal(bundle["image/svg+xml"], "<svg/>");
   replace(s, { output_type: "display_data", data: bundle, metadata: {} });
   assert.deepEqual(chartOf(s), final, "merged: the same chart as the whole one");
   assert.equal((s.notebook.cells[0] as any).outputs[0].data["image/svg+xml"], "<svg/>");
   // Nothing new but done: still applied once; again: ignored.
   const s2 = docWith(chartState([0], { train: [1] }));
-  const closeOnly = chartUpdateAsAppend((s2.notebook.cells[0] as any).outputs[0].data, { [CHART_MIME]: chartState([0], { train: [1] }, true) });
+  const closeOnly = chartUpdateAsAppend((s2.notebook.cells[0] as any).outputs[0].data, {
+    [CHART_MIME]: chartState([0], { train: [1] }, true),
+  });
   replace(s2, { output_type: "display_data", data: closeOnly, metadata: {} });
   assert.equal(chartOf(s2).done, true);
   // A chart that does not start like the stored one is sent whole.

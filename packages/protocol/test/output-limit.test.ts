@@ -1,10 +1,27 @@
 /** The per-cell output limit as the shared reducer applies it (server and page alike). */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { applyOp, DocOpError, hiddenOutputCount, limitNotebookOutputs, trimOutputs, type DocState, type Notebook, type Output } from "../src/index.js";
+import {
+  applyOp,
+  DocOpError,
+  hiddenOutputCount,
+  limitNotebookOutputs,
+  trimOutputs,
+  type DocState,
+  type Notebook,
+  type Output,
+} from "../src/index.js";
 
 const out = (i: number): Output => ({ output_type: "display_data", data: { "text/plain": String(i) }, metadata: {} });
-const doc = (outputs: Output[]): DocState => ({ notebook: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs }] }, run: {} });
+const doc = (outputs: Output[]): DocState => ({
+  notebook: {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs }],
+  },
+  run: {},
+});
 const outputsOf = (s: DocState) => (s.notebook.cells[0] as { outputs: Output[] }).outputs;
 
 test("trim_outputs keeps the last ones and puts the count in one notice at the top", () => {
@@ -29,7 +46,11 @@ test("trim_outputs keeps the last ones and puts the count in one notice at the t
 
 test("trim_outputs refuses what does not fit, and leaves the cell as it was", () => {
   const s = doc([out(0)]);
-  for (const bad of [{ keep: -1, hidden: 0 }, { keep: 1.5, hidden: 0 }, { keep: 1, hidden: "2" }]) {
+  for (const bad of [
+    { keep: -1, hidden: 0 },
+    { keep: 1.5, hidden: 0 },
+    { keep: 1, hidden: "2" },
+  ]) {
     assert.throws(() => applyOp(s, { op: "trim_outputs", id: "c", ...(bad as { keep: number; hidden: number }) }), DocOpError);
   }
   assert.throws(() => applyOp(s, { op: "trim_outputs", id: "nope", keep: 1, hidden: 0 }), DocOpError);
@@ -43,7 +64,18 @@ test("a notebook read from a file keeps each cell's last outputs, adding to a no
     metadata: {},
     cells: [
       { id: "a", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs: Array.from({ length: 1000 }, (_, i) => out(i)) },
-      { id: "b", cell_type: "code", source: "", metadata: {}, execution_count: 2, outputs: trimOutputs(Array.from({ length: 600 }, (_, i) => out(i)), 600, 50) },
+      {
+        id: "b",
+        cell_type: "code",
+        source: "",
+        metadata: {},
+        execution_count: 2,
+        outputs: trimOutputs(
+          Array.from({ length: 600 }, (_, i) => out(i)),
+          600,
+          50,
+        ),
+      },
       { id: "m", cell_type: "markdown", source: "# hi", metadata: {} },
       { id: "d", cell_type: "code", source: "", metadata: {}, execution_count: 3, outputs: [out(1)] },
     ],

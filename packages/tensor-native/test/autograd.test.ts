@@ -17,7 +17,10 @@ const check = (fn: (...xs: tt.Tensor[]) => tt.Tensor | tt.Tensor[], ...inputs: t
 
 describe("gradcheck of every differentiable op", () => {
   it("binary elementwise ops with broadcasting and scalars", () => {
-    const a = f64([3, 4], 1), b = f64([4], 2), p = f64([3, 4], 3, true), q = f64([3, 1], 4, true);
+    const a = f64([3, 4], 1),
+      b = f64([4], 2),
+      p = f64([3, 4], 3, true),
+      q = f64([3, 1], 4, true);
     check((x, y) => x.add(y), a, b);
     check((x, y) => x.sub(y), a, b);
     check((x, y) => x.mul(y), a, b);
@@ -31,7 +34,8 @@ describe("gradcheck of every differentiable op", () => {
   });
 
   it("unary ops", () => {
-    const a = f64([2, 5], 5), p = f64([2, 5], 6, true);
+    const a = f64([2, 5], 5),
+      p = f64([2, 5], 6, true);
     for (const op of ["neg", "exp", "sin", "cos", "tanh", "sigmoid", "relu", "gelu", "silu", "abs"] as const) check((x) => x[op](), a);
     for (const op of ["log", "sqrt", "rsqrt"] as const) check((x) => x[op](), p);
     check((x) => x.clamp(-0.5, 0.5), a);
@@ -39,14 +43,16 @@ describe("gradcheck of every differentiable op", () => {
   });
 
   it("where, maskedFill", () => {
-    const a = f64([3, 4], 8), b = f64([1, 4], 9);
+    const a = f64([3, 4], 8),
+      b = f64([1, 4], 9);
     const cond = a.detach().gt(0);
     check((x, y) => tt.where(cond, x, y), a, b);
     check((x) => x.maskedFill(cond, 2), a);
   });
 
   it("reductions over dims, with and without keepdim", () => {
-    const a = f64([2, 3, 4], 10), p = f64([2, 3, 4], 11, true);
+    const a = f64([2, 3, 4], 10),
+      p = f64([2, 3, 4], 11, true);
     check((x) => x.sum(), a);
     check((x) => x.sum([0, 2], true), a);
     check((x) => x.mean(1), a);
@@ -93,13 +99,49 @@ describe("gradcheck of every differentiable op", () => {
     const idx = tt.tensor([2, 0, 2]);
     check((x) => x.indexSelect(0, idx), a);
     check((x) => x.indexSelect(1, tt.tensor([1, 1])), a);
-    check((x) => x.gather(1, tt.tensor([[0, 2], [1, 1], [2, 0], [0, 0]])), a);
-    check((x, s) => x.scatterAdd(0, tt.tensor([[0, 1, 3], [0, 0, 3]]), s), a, f64([2, 3], 28));
-    check((w) => tt.embedding(tt.tensor([[1, 3], [3, 3]]), w), a);
+    check(
+      (x) =>
+        x.gather(
+          1,
+          tt.tensor([
+            [0, 2],
+            [1, 1],
+            [2, 0],
+            [0, 0],
+          ]),
+        ),
+      a,
+    );
+    check(
+      (x, s) =>
+        x.scatterAdd(
+          0,
+          tt.tensor([
+            [0, 1, 3],
+            [0, 0, 3],
+          ]),
+          s,
+        ),
+      a,
+      f64([2, 3], 28),
+    );
+    check(
+      (w) =>
+        tt.embedding(
+          tt.tensor([
+            [1, 3],
+            [3, 3],
+          ]),
+          w,
+        ),
+      a,
+    );
   });
 
   it("conv2d (stride, padding, dilation, groups, bias) and the poolings", () => {
-    const x = f64([2, 4, 7, 7], 29), w = f64([6, 2, 3, 3], 30), b = f64([6], 31);
+    const x = f64([2, 4, 7, 7], 29),
+      w = f64([6, 2, 3, 3], 30),
+      b = f64([6], 31);
     check((p, q, r) => tt.conv2d(p, q, r, { stride: 2, padding: 1, groups: 2 }), x, w, b);
     check((p, q) => tt.conv2d(p, q, undefined, { dilation: 2 }), f64([1, 2, 6, 6], 32), f64([3, 2, 2, 2], 33));
     check((p) => tt.maxPool2d(p, 2), x);
@@ -136,7 +178,10 @@ describe("autograd semantics", () => {
     const x = tt.ones([2, 2], { requiresGrad: true });
     assert.throws(() => x.mul(2).backward(), /one-element result.*\[2,2\]/);
     x.mul(2).backward(tt.full([2, 2], 0.5));
-    assert.deepEqual(x.grad?.toArray(), [[1, 1], [1, 1]]);
+    assert.deepEqual(x.grad?.toArray(), [
+      [1, 1],
+      [1, 1],
+    ]);
     assert.throws(() => tt.ones([1]).backward(), /does not require grad/);
     assert.throws(() => x.mul(2).backward(tt.ones([3])), /\[3\] does not match the result's shape \[2,2\]/);
   });
@@ -147,7 +192,9 @@ describe("autograd semantics", () => {
     assert.equal(y.requiresGrad, false);
     assert.equal(x.mul(2).detach().requiresGrad, false);
     assert.equal(tt.isGradEnabled(), true);
-    assert.throws(() => { tt.arange(3).requiresGrad = true; }, /floating point/);
+    assert.throws(() => {
+      tt.arange(3).requiresGrad = true;
+    }, /floating point/);
     assert.equal(x.add(1).gt(1).requiresGrad, false);
   });
 
@@ -159,7 +206,7 @@ describe("autograd semantics", () => {
     const h = w.mul(1);
     const y = h.detach();
     const z = w.mul(h.detach()).sum();
-    y.add_(1);  // h's data, saved by the multiply above
+    y.add_(1); // h's data, saved by the multiply above
     assert.throws(() => z.backward(), /modified by an in-place operation/);
   });
 
@@ -168,7 +215,10 @@ describe("autograd semantics", () => {
     const h = x.mul(3);
     h.retainGrad();
     const seen: number[][] = [];
-    const handle = h.registerHook((g) => { seen.push(g.toArray() as number[]); return g.mul(10); });
+    const handle = h.registerHook((g) => {
+      seen.push(g.toArray() as number[]);
+      return g.mul(10);
+    });
     h.sum().backward();
     assert.deepEqual(seen, [[1, 1]]);
     assert.deepEqual(h.grad?.toArray(), [10, 10]);
@@ -196,7 +246,8 @@ describe("autograd semantics", () => {
   });
 
   it("float32 gradients of a small network match float64 ones", () => {
-    const w64 = f64([5, 3], 40), x64 = tt.randn([7, 5], { dtype: "float64" });
+    const w64 = f64([5, 3], 40),
+      x64 = tt.randn([7, 5], { dtype: "float64" });
     x64.matmul(w64).tanh().logSoftmax(1).mean().backward();
     const w32 = w64.detach().float().requiresGrad_();
     x64.float().matmul(w32).tanh().logSoftmax(1).mean().backward();

@@ -5,7 +5,13 @@ import * as tt from "../src/ts/index.ts";
 import { nums } from "./helpers.ts";
 
 test("tensor() infers dtype and shape like torch.tensor", () => {
-  assert.equal(tt.tensor([[1, 2], [3, 4]]).dtype, "int64");
+  assert.equal(
+    tt.tensor([
+      [1, 2],
+      [3, 4],
+    ]).dtype,
+    "int64",
+  );
   assert.equal(tt.tensor([1.5, 2]).dtype, "float32");
   assert.equal(tt.tensor([true, false]).dtype, "bool");
   assert.deepEqual(tt.tensor(3).shape, []);
@@ -18,12 +24,18 @@ test("tensor() infers dtype and shape like torch.tensor", () => {
 });
 
 test("zeros ones full eye arange linspace", () => {
-  assert.deepEqual(tt.zeros([2, 2]).toArray(), [[0, 0], [0, 0]]);
+  assert.deepEqual(tt.zeros([2, 2]).toArray(), [
+    [0, 0],
+    [0, 0],
+  ]);
   assert.equal(tt.ones([2], { dtype: "int32" }).dtype, "int32");
   assert.deepEqual(tt.full([2], 7).toArray(), [7, 7]);
   assert.equal(tt.full([2], 7).dtype, "int64");
   assert.equal(tt.full([2], 0.5).dtype, "float32");
-  assert.deepEqual(tt.eye(2, 3).toArray(), [[1, 0, 0], [0, 1, 0]]);
+  assert.deepEqual(tt.eye(2, 3).toArray(), [
+    [1, 0, 0],
+    [0, 1, 0],
+  ]);
   assert.deepEqual(tt.arange(5).toArray(), [0, 1, 2, 3, 4]);
   assert.deepEqual(tt.arange(1, 2, 0.25).toArray(), [1, 1.25, 1.5, 1.75]);
   assert.deepEqual(tt.arange(5, 0, -2).toArray(), [5, 3, 1]);
@@ -53,8 +65,14 @@ test("rand, randn, randint are seeded and well distributed", () => {
 test("every dtype round-trips through casts and data()", () => {
   const src = tt.tensor([0, 1.5, -2.25, 3], { dtype: "float64" });
   const expect: Record<string, number[]> = {
-    float32: [0, 1.5, -2.25, 3], float64: [0, 1.5, -2.25, 3], float16: [0, 1.5, -2.25, 3], bfloat16: [0, 1.5, -2.25, 3],
-    int32: [0, 1, -2, 3], int64: [0, 1, -2, 3], uint8: [0, 1, 254, 3], bool: [0, 1, 1, 1],
+    float32: [0, 1.5, -2.25, 3],
+    float64: [0, 1.5, -2.25, 3],
+    float16: [0, 1.5, -2.25, 3],
+    bfloat16: [0, 1.5, -2.25, 3],
+    int32: [0, 1, -2, 3],
+    int64: [0, 1, -2, 3],
+    uint8: [0, 1, 254, 3],
+    bool: [0, 1, 1, 1],
   };
   for (const d of tt.DTYPES) {
     const t = src.to(d);
@@ -75,9 +93,18 @@ test("fromTypedArray copies and checks shape", () => {
   const arr = new Float32Array([1, 2, 3, 4]);
   const t = tt.fromTypedArray(arr, [2, 2]);
   arr[0] = 100;
-  assert.deepEqual(t.toArray(), [[1, 2], [3, 4]]);
+  assert.deepEqual(t.toArray(), [
+    [1, 2],
+    [3, 4],
+  ]);
   assert.equal(tt.fromTypedArray(new Int32Array([1, 2])).dtype, "int32");
-  assert.equal(tt.fromTypedArray(new BigInt64Array([1n, 2n])).sum().item(), 3);
+  assert.equal(
+    tt
+      .fromTypedArray(new BigInt64Array([1n, 2n]))
+      .sum()
+      .item(),
+    3,
+  );
   assert.deepEqual(tt.fromTypedArray(new Int32Array([1, 2]), [2], { dtype: "float32" }).toArray(), [1, 2]);
   assert.throws(() => tt.fromTypedArray(arr, [3]), /needs 3 elements, the array has 4/);
   assert.throws(() => tt.tensor([1, 2]).item(), /2 elements cannot be converted to a scalar/);

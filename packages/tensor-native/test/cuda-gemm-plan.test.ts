@@ -11,7 +11,8 @@ import { assertClose, randomArray } from "./helpers.ts";
 
 /** C = op(A)·op(B) per batch, column-major, with cuBLAS's argument checks. */
 function simulateCublas(c: GemmCall, A: Float64Array, offA: number, B: Float64Array, offB: number, C: Float64Array): void {
-  const rowsA = c.transa === 0 ? c.m : c.k, rowsB = c.transb === 0 ? c.k : c.n;
+  const rowsA = c.transa === 0 ? c.m : c.k,
+    rowsB = c.transb === 0 ? c.k : c.n;
   assert.ok(c.m > 0 && c.n > 0 && c.k > 0 && c.batch > 0, "sizes");
   assert.ok(c.lda >= Math.max(1, rowsA), `lda ${c.lda} < ${rowsA}`);
   assert.ok(c.ldb >= Math.max(1, rowsB), `ldb ${c.ldb} < ${rowsB}`);
@@ -21,7 +22,9 @@ function simulateCublas(c: GemmCall, A: Float64Array, offA: number, B: Float64Ar
     return arr[i];
   };
   for (let p = 0; p < c.batch; p++) {
-    const a0 = offA + p * c.strideA, b0 = offB + p * c.strideB, c0 = p * c.strideC;
+    const a0 = offA + p * c.strideA,
+      b0 = offB + p * c.strideB,
+      c0 = p * c.strideC;
     for (let i = 0; i < c.m; i++)
       for (let j = 0; j < c.n; j++) {
         let s = 0;
@@ -68,7 +71,9 @@ function check(a: ReturnType<typeof strided>, b: ReturnType<typeof strided>, wha
 
 describe("cuBLAS column-major mapping", () => {
   it("plain, transposed and sliced matrices map without copies", () => {
-    const M = 3, K = 4, N = 5;
+    const M = 3,
+      K = 4,
+      N = 5;
     const cases: [string, ReturnType<typeof strided>, ReturnType<typeof strided>, 0 | 1, 0 | 1][] = [
       ["contiguous", strided([M, K], [K, 1], 0, M * K), strided([K, N], [N, 1], 0, K * N), 0, 0],
       ["a transposed", strided([M, K], [1, M], 0, M * K), strided([K, N], [N, 1], 0, K * N), 0, 1],
@@ -100,25 +105,47 @@ describe("cuBLAS column-major mapping", () => {
     assert.equal(bcast.strideA, 0);
     assert.equal(bcast.batch, 2);
     check(strided([2, 3, 3, 4], [36, 12, 4, 1], 0, 72), strided([2, 3, 4, 5], [0, 0, 5, 1], 0, 20), "two batch dims, both broadcast");
-    check(strided([2, 3, 3, 4], [36, 12, 4, 1], 0, 72), strided([2, 3, 4, 5], [60, 20, 1, 4], 0, 120), "two batch dims, transposed matrices");
+    check(
+      strided([2, 3, 3, 4], [36, 12, 4, 1], 0, 72),
+      strided([2, 3, 4, 5], [60, 20, 1, 4], 0, 120),
+      "two batch dims, transposed matrices",
+    );
   });
 
   it("layouts cuBLAS cannot take are copied contiguous first", () => {
-    const rowBroadcast = planGemm({ shape: [3, 4], strides: [0, 1] }, { shape: [4, 5], strides: [5, 1] }, { shape: [3, 5], strides: [5, 1] });
+    const rowBroadcast = planGemm(
+      { shape: [3, 4], strides: [0, 1] },
+      { shape: [4, 5], strides: [5, 1] },
+      { shape: [3, 5], strides: [5, 1] },
+    );
     assert.deepEqual(rowBroadcast.materialize, ["a"]);
     check(strided([3, 4], [0, 1], 0, 4), strided([4, 5], [5, 1], 0, 20), "a row repeated (stride 0)");
     check(strided([3, 4], [8, 2], 0, 24), strided([4, 5], [5, 1], 0, 20), "a with gaps both ways");
-    const mixedBatch = planGemm({ shape: [2, 3, 3, 4], strides: [36, 12, 4, 1] }, { shape: [2, 3, 4, 5], strides: [20, 0, 5, 1] }, { shape: [2, 3, 3, 5], strides: [45, 15, 5, 1] });
+    const mixedBatch = planGemm(
+      { shape: [2, 3, 3, 4], strides: [36, 12, 4, 1] },
+      { shape: [2, 3, 4, 5], strides: [20, 0, 5, 1] },
+      { shape: [2, 3, 3, 5], strides: [45, 15, 5, 1] },
+    );
     assert.deepEqual(mixedBatch.materialize, ["b"]);
-    check(strided([2, 3, 3, 4], [36, 12, 4, 1], 0, 72), strided([2, 3, 4, 5], [20, 0, 5, 1], 0, 40), "batch broadcast in the inner batch dim only");
-    const aliasedOut = planGemm({ shape: [2, 3, 4], strides: [12, 4, 1] }, { shape: [2, 4, 5], strides: [20, 5, 1] }, { shape: [2, 3, 5], strides: [0, 5, 1] });
+    check(
+      strided([2, 3, 3, 4], [36, 12, 4, 1], 0, 72),
+      strided([2, 3, 4, 5], [20, 0, 5, 1], 0, 40),
+      "batch broadcast in the inner batch dim only",
+    );
+    const aliasedOut = planGemm(
+      { shape: [2, 3, 4], strides: [12, 4, 1] },
+      { shape: [2, 4, 5], strides: [20, 5, 1] },
+      { shape: [2, 3, 5], strides: [0, 5, 1] },
+    );
     assert.deepEqual(aliasedOut.materialize, ["out"]);
   });
 
   it("random layouts agree with the CPU matmul", () => {
     for (let trial = 0; trial < 40; trial++) {
       const r = randomArray(8, 1000 + trial, 0, 1);
-      const M = 1 + Math.floor(r[0] * 5), K = 1 + Math.floor(r[1] * 5), N = 1 + Math.floor(r[2] * 5);
+      const M = 1 + Math.floor(r[0] * 5),
+        K = 1 + Math.floor(r[1] * 5),
+        N = 1 + Math.floor(r[2] * 5);
       const B = 1 + Math.floor(r[3] * 3);
       const layout = (rows: number, cols: number, t: boolean, pad: number): [number[], number[], number] => {
         const ld = (t ? rows : cols) + pad;
@@ -140,7 +167,7 @@ describe("layout helpers", () => {
     assert.deepEqual(columnMajor(1, 4, 0, 1), { transposed: true, ld: 4 });
     assert.equal(columnMajor(3, 4, 0, 1), null);
     assert.equal(columnMajor(3, 4, 2, 2), null);
-    assert.equal(columnMajor(3, 4, 3, 1), null);  // ld smaller than a row
+    assert.equal(columnMajor(3, 4, 3, 1), null); // ld smaller than a row
   });
 
   it("batchStride finds the one stride of a batch, or says there is none", () => {

@@ -21,7 +21,24 @@ before(() => {
   dir = mkdtempSync(path.join(tmpdir(), "tt-cuda-host-"));
   bin = path.join(dir, "cuda_host_test");
   const sources = ["caching_allocator", "sha256", "kernel_cache", "dynlib", "arch"].map((f) => path.join(native, "cuda", `${f}.cpp`));
-  execFileSync(cxx, ["-std=c++17", "-O1", "-Wall", "-Wextra", "-Werror", "-I", native, path.join(pkg, "test", "native", "cuda_host_test.cpp"), ...sources, "-ldl", "-o", bin], { stdio: "pipe" });
+  execFileSync(
+    cxx,
+    [
+      "-std=c++17",
+      "-O1",
+      "-Wall",
+      "-Wextra",
+      "-Werror",
+      "-I",
+      native,
+      path.join(pkg, "test", "native", "cuda_host_test.cpp"),
+      ...sources,
+      "-ldl",
+      "-o",
+      bin,
+    ],
+    { stdio: "pipe" },
+  );
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +52,10 @@ function run(...args: string[]): string {
 
 test("caching allocator: rounding, pools, split and merge, reuse, empty cache, OOM retry and message, fraction", () => {
   const out = run("allocator");
-  assert.match(out, /oom message: CUDA out of memory\. Tried to allocate 100\.00 MiB \(GPU 0; 64\.00 MiB total capacity; 40\.00 MiB already allocated; 24\.00 MiB free; 40\.00 MiB reserved in total by Tessera\)/);
+  assert.match(
+    out,
+    /oom message: CUDA out of memory\. Tried to allocate 100\.00 MiB \(GPU 0; 64\.00 MiB total capacity; 40\.00 MiB already allocated; 24\.00 MiB free; 40\.00 MiB reserved in total by Tessera\)/,
+  );
 });
 
 test("kernel cache: SHA-256, key covers source, headers, options, arch and NVRTC version; atomic write; checksum", () => {
@@ -74,10 +94,26 @@ for (const [what, define, headers] of [
   ["cuBLAS and cuBLASLt", "TT_CHECK_CUBLAS", ["cublas_api.h", "cublasLt.h", "cuda_runtime_api.h"]],
 ] as const) {
   const missing = headers.filter((h) => !hasHeader(h));
-  test(`our declarations of ${what} match ${headers[0]} exactly`, { skip: missing.length ? `${missing.join(", ")} not found` : false }, () => {
-    const r = spawnSync(cxx, ["-fsyntax-only", "-std=c++17", `-D${define}`, ...includeDirs.flatMap((d) => ["-I", d]), "-I", native, path.join(pkg, "test", "native", "cuda_decls_check.cpp")], { encoding: "utf8" });
-    assert.equal(r.status, 0, `declarations of ${what} differ from the official headers:\n${r.stderr}`);
-  });
+  test(
+    `our declarations of ${what} match ${headers[0]} exactly`,
+    { skip: missing.length ? `${missing.join(", ")} not found` : false },
+    () => {
+      const r = spawnSync(
+        cxx,
+        [
+          "-fsyntax-only",
+          "-std=c++17",
+          `-D${define}`,
+          ...includeDirs.flatMap((d) => ["-I", d]),
+          "-I",
+          native,
+          path.join(pkg, "test", "native", "cuda_decls_check.cpp"),
+        ],
+        { encoding: "utf8" },
+      );
+      assert.equal(r.status, 0, `declarations of ${what} differ from the official headers:\n${r.stderr}`);
+    },
+  );
 }
 
 // The names we look up, from our own declarations (src/native/cuda/api/*.h).
@@ -98,10 +134,14 @@ for (const [header, names, filter] of [
 ] as const) {
   const lib = findLib([...names]);
   const wanted = declared(header).filter(filter);
-  test(`${names[0].replace(/\.so.*/, "")} exports every entry point we declare (${wanted.length})`, { skip: lib ? false : `${names.join(", ")} not found in ${libDirs.join(", ")}` }, (t) => {
-    const r = spawnSync(bin, ["symbols", lib ?? "", ...wanted.filter((n) => !OPTIONAL.has(n))], { encoding: "utf8" });
-    assert.equal(r.status, 0, `${lib}:\n${r.stdout}`);
-    const optional = spawnSync(bin, ["symbols", lib ?? "", ...wanted.filter((n) => OPTIONAL.has(n))], { encoding: "utf8" });
-    if (optional.status !== 0) t.diagnostic(`optional entry points absent from ${lib}: ${optional.stdout}`);
-  });
+  test(
+    `${names[0].replace(/\.so.*/, "")} exports every entry point we declare (${wanted.length})`,
+    { skip: lib ? false : `${names.join(", ")} not found in ${libDirs.join(", ")}` },
+    (t) => {
+      const r = spawnSync(bin, ["symbols", lib ?? "", ...wanted.filter((n) => !OPTIONAL.has(n))], { encoding: "utf8" });
+      assert.equal(r.status, 0, `${lib}:\n${r.stdout}`);
+      const optional = spawnSync(bin, ["symbols", lib ?? "", ...wanted.filter((n) => OPTIONAL.has(n))], { encoding: "utf8" });
+      if (optional.status !== 0) t.diagnostic(`optional entry points absent from ${lib}: ${optional.stdout}`);
+    },
+  );
 }

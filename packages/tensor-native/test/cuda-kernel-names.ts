@@ -6,11 +6,19 @@ const SIZES = ["1", "2", "4", "8"];
 const each = (prefix: string, sfx: string[]): string[] => sfx.map((s) => `${prefix}${s}`);
 
 export const KERNEL_NAMES: Record<string, string[]> = {
-  "elementwise.cu": [...each("tt_unary_", COMPUTE), ...each("tt_binary_", COMPUTE), ...each("tt_where_", SIZES), ...each("tt_fill_", SIZES)],
+  "elementwise.cu": [
+    ...each("tt_unary_", COMPUTE),
+    ...each("tt_binary_", COMPUTE),
+    ...each("tt_where_", SIZES),
+    ...each("tt_fill_", SIZES),
+  ],
   "copy.cu": ALL.flatMap((s) => each(`tt_copy_${s}_`, ALL)),
   "reduce.cu": [
-    ...["f32_f32", "f32_i64", "f32_f64", "f64_f64", "f64_i64", "i32_i32", "i32_i64", "i64_i64", "u8_u8", "u8_i64"].map((p) => `tt_reduce_${p}`),
-    "tt_softmax_f32", "tt_softmax_f64",
+    ...["f32_f32", "f32_i64", "f32_f64", "f64_f64", "f64_i64", "i32_i32", "i32_i64", "i64_i64", "u8_u8", "u8_i64"].map(
+      (p) => `tt_reduce_${p}`,
+    ),
+    "tt_softmax_f32",
+    "tt_softmax_f64",
   ],
   "random.cu": each("tt_random_", ALL),
   "index.cu": [...each("tt_index_select_", SIZES), ...each("tt_gather_", SIZES), ...each("tt_scatter_add_", COMPUTE)],

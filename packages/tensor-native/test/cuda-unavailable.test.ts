@@ -27,7 +27,10 @@ describe("CUDA unavailable", { skip: available ? "a CUDA device is available her
     const reason = tt.cuda.unavailableReason();
     if (!driverInstalled()) assert.equal(reason, "libcuda.so.1 not found (no NVIDIA driver)");
     else
-      assert.match(reason, /^(no CUDA device( visible)? .*|cuInit failed: CUDA_ERROR_\w+ .*|libcuda\.so\.1 could not be loaded: .+|lib(nvrtc|cublas) not found \(tried lib\w+\.so\.\d+.* in .+; set TESSERA_CUDA_LIB_DIRS to the folder that holds it\).*)$/);
+      assert.match(
+        reason,
+        /^(no CUDA device( visible)? .*|cuInit failed: CUDA_ERROR_\w+ .*|libcuda\.so\.1 could not be loaded: .+|lib(nvrtc|cublas) not found \(tried lib\w+\.so\.\d+.* in .+; set TESSERA_CUDA_LIB_DIRS to the folder that holds it\).*)$/,
+      );
     assert.equal(tt.cuda.isAvailable(), false);
     assert.equal(tt.cuda.deviceCount(), 0);
     const info = tt.cuda.info();
@@ -37,7 +40,8 @@ describe("CUDA unavailable", { skip: available ? "a CUDA device is available her
 
   it("every way of asking for a CUDA tensor throws that reason", () => {
     const reason = tt.cuda.unavailableReason();
-    const msg = (device: string) => new RegExp(`^Error: device "${device.replace(/[:]/g, "\\$&")}" is not available: ${reason.replace(/[.()]/g, "\\$&")}$`);
+    const msg = (device: string) =>
+      new RegExp(`^Error: device "${device.replace(/[:]/g, "\\$&")}" is not available: ${reason.replace(/[.()]/g, "\\$&")}$`);
     const x = tt.randn([2, 3]);
     assert.throws(() => x.to("cuda"), msg("cuda"));
     assert.throws(() => x.to("cuda:1"), msg("cuda:1"));
@@ -77,7 +81,10 @@ describe("CUDA unavailable", { skip: available ? "a CUDA device is available her
 describe("devices", () => {
   const fake = (device: string, shape: number[] = [2]): ViewLike => ({
     storage: { handle: {} as never, device: normalizeDevice(device) },
-    dtype: "float32", shape, strides: shape.map(() => 1), offset: 0,
+    dtype: "float32",
+    shape,
+    strides: shape.map(() => 1),
+    offset: 0,
   });
 
   it("names are normalized: cuda is cuda:0", () => {
@@ -92,9 +99,15 @@ describe("devices", () => {
     assert.equal(resultDevice(fake("cpu"), fake("cpu")), "cpu");
     assert.equal(resultDevice(fake("cuda"), fake("cpu", [])), "cuda:0");
     assert.equal(resultDevice(fake("cpu", []), fake("cuda:1")), "cuda:1");
-    assert.throws(() => resultDevice(fake("cuda:0"), fake("cpu")), /^Error: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!$/);
+    assert.throws(
+      () => resultDevice(fake("cuda:0"), fake("cpu")),
+      /^Error: Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!$/,
+    );
     assert.throws(() => resultDevice(fake("cuda:0"), fake("cuda:1")), /found at least two devices, cuda:0 and cuda:1!/);
-    assert.equal(sameDeviceError("a", "b").message, "Expected all tensors to be on the same device, but found at least two devices, a and b!");
+    assert.equal(
+      sameDeviceError("a", "b").message,
+      "Expected all tensors to be on the same device, but found at least two devices, a and b!",
+    );
   });
 
   it("the CPU backend refuses GPU views before they reach native code", () => {
@@ -124,10 +137,14 @@ describe("the addon has no build-time CUDA dependency", () => {
       assert.doesNotMatch(readFileSync(f, "utf8"), /#include\s*[<"](cuda\.h|cuda_runtime[^">]*|nvrtc\.h|cublas[^">]*|nvml\.h)[">]/, f);
   });
 
-  it("the built addon links no CUDA library", { skip: spawnSync("readelf", ["--version"]).status === 0 ? false : "readelf not found" }, () => {
-    const dyn = execFileSync("readelf", ["-d", path.join(pkg, "build", "Release", "tessera_tensor.node")], { encoding: "utf8" });
-    const needed = [...dyn.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
-    assert.ok(needed.length > 0, "readelf listed no NEEDED entries");
-    for (const lib of needed) assert.doesNotMatch(lib, /cuda|nvrtc|cublas|nvidia/, `the addon links ${lib}`);
-  });
+  it(
+    "the built addon links no CUDA library",
+    { skip: spawnSync("readelf", ["--version"]).status === 0 ? false : "readelf not found" },
+    () => {
+      const dyn = execFileSync("readelf", ["-d", path.join(pkg, "build", "Release", "tessera_tensor.node")], { encoding: "utf8" });
+      const needed = [...dyn.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+      assert.ok(needed.length > 0, "readelf listed no NEEDED entries");
+      for (const lib of needed) assert.doesNotMatch(lib, /cuda|nvrtc|cublas|nvidia/, `the addon links ${lib}`);
+    },
+  );
 });

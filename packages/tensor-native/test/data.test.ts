@@ -3,7 +3,15 @@ import { test } from "node:test";
 
 import * as tt from "../src/ts/index.ts";
 import {
-  DataLoader, Dataset, defaultCollate, disposeBatch, mnist, randomSplit, randperm, Subset, TensorDataset,
+  DataLoader,
+  Dataset,
+  defaultCollate,
+  disposeBatch,
+  mnist,
+  randomSplit,
+  randperm,
+  Subset,
+  TensorDataset,
 } from "../src/ts/data/index.ts";
 
 const rows = (n: number, width = 3): TensorDataset =>
@@ -19,8 +27,12 @@ function epochIds(loader: DataLoader<tt.Tensor[]>): number[][] {
 /** A dataset that counts get() calls, to watch when batches are built. */
 class Counting extends Dataset<{ x: tt.Tensor; y: number }> {
   calls = 0;
-  constructor(readonly n: number) { super(); }
-  get length(): number { return this.n; }
+  constructor(readonly n: number) {
+    super();
+  }
+  get length(): number {
+    return this.n;
+  }
   get(i: number): { x: tt.Tensor; y: number } {
     this.calls++;
     return { x: tt.full([2], i, { dtype: "float32" }), y: i };
@@ -43,14 +55,29 @@ test("batches in order, the last partial batch, dropLast", () => {
   const loader = new DataLoader(ds, { batchSize: 4 });
   assert.equal(loader.length, 3);
   const batches = [...loader];
-  assert.deepEqual(batches.map(([x, y]) => [x.shape, y.shape]), [[[4, 3], [4]], [[4, 3], [4]], [[2, 3], [2]]]);
-  assert.deepEqual(batches[1][0].toArray(), [[12, 13, 14], [15, 16, 17], [18, 19, 20], [21, 22, 23]]);
+  assert.deepEqual(
+    batches.map(([x, y]) => [x.shape, y.shape]),
+    [
+      [[4, 3], [4]],
+      [[4, 3], [4]],
+      [[2, 3], [2]],
+    ],
+  );
+  assert.deepEqual(batches[1][0].toArray(), [
+    [12, 13, 14],
+    [15, 16, 17],
+    [18, 19, 20],
+    [21, 22, 23],
+  ]);
   assert.equal(batches[1][1].dtype, "int64");
   assert.deepEqual(batches[2][1].toArray(), [8, 9]);
   batches.forEach(disposeBatch);
   const dropped = new DataLoader(ds, { batchSize: 4, dropLast: true });
   assert.equal(dropped.length, 2);
-  assert.deepEqual(epochIds(dropped), [[0, 1, 2, 3], [4, 5, 6, 7]]);
+  assert.deepEqual(epochIds(dropped), [
+    [0, 1, 2, 3],
+    [4, 5, 6, 7],
+  ]);
   assert.deepEqual(epochIds(new DataLoader(ds)).length, 10); // batchSize defaults to 1
   assert.throws(() => new DataLoader(ds, { batchSize: 0 }), /batchSize must be a positive integer/);
 });
@@ -59,14 +86,21 @@ test("shuffle: deterministic per seed, new order each epoch, every index once", 
   const ds = rows(103);
   const a = new DataLoader(ds, { batchSize: 10, shuffle: true, seed: 7 });
   const b = new DataLoader(ds, { batchSize: 10, shuffle: true, seed: 7 });
-  const a0 = epochIds(a), a1 = epochIds(a);
+  const a0 = epochIds(a),
+    a1 = epochIds(a);
   assert.deepEqual(epochIds(b), a0);
   assert.deepEqual(epochIds(b), a1);
   assert.notDeepEqual(a0, a1);
   assert.notDeepEqual(epochIds(new DataLoader(ds, { batchSize: 10, shuffle: true, seed: 8 })), a0);
   for (const ep of [a0, a1]) {
-    assert.deepEqual(ep.flat().sort((p, q) => p - q), Array.from({ length: 103 }, (_, i) => i));
-    assert.notDeepEqual(ep.flat(), Array.from({ length: 103 }, (_, i) => i));
+    assert.deepEqual(
+      ep.flat().sort((p, q) => p - q),
+      Array.from({ length: 103 }, (_, i) => i),
+    );
+    assert.notDeepEqual(
+      ep.flat(),
+      Array.from({ length: 103 }, (_, i) => i),
+    );
   }
   a.epoch = 0; // resuming at epoch 0 replays it
   assert.deepEqual(epochIds(a), a0);
@@ -75,11 +109,15 @@ test("shuffle: deterministic per seed, new order each epoch, every index once", 
 
 test("a TensorDataset batch is gathered at once (never row by row) over a 60000-row epoch", () => {
   class NoRows extends TensorDataset {
-    override get(): tt.Tensor[] { throw new Error("row by row"); }
+    override get(): tt.Tensor[] {
+      throw new Error("row by row");
+    }
   }
-  const x = tt.randn([60000, 1, 14, 14]), y = tt.randint(0, 10, [60000]);
+  const x = tt.randn([60000, 1, 14, 14]),
+    y = tt.randint(0, 10, [60000]);
   const loader = new DataLoader(new NoRows(x, y), { batchSize: 64, shuffle: true, seed: 0 });
-  let seen = 0, sum = 0;
+  let seen = 0,
+    sum = 0;
   for (const [bx, by] of loader) {
     seen += bx.shape[0];
     sum += (by.data() as BigInt64Array).reduce((s, v) => s + Number(v), 0);
@@ -87,7 +125,10 @@ test("a TensorDataset batch is gathered at once (never row by row) over a 60000-
     by.dispose();
   }
   assert.equal(seen, 60000);
-  assert.equal(sum, y.values().reduce((s: number, v) => s + Number(v), 0));
+  assert.equal(
+    sum,
+    y.values().reduce((s: number, v) => s + Number(v), 0),
+  );
   x.dispose();
   y.dispose();
 });
@@ -116,7 +157,14 @@ test("async iteration prepares the next batch while the current one is used", as
 test("sync iteration builds one batch ahead; stopping early frees it", async () => {
   const ds = new Counting(10);
   const built: tt.Tensor[] = [];
-  const loader = new DataLoader(ds, { batchSize: 2, collate: (s) => { const t = tt.stack(s.map((v) => v.x)); built.push(t); return t; } });
+  const loader = new DataLoader(ds, {
+    batchSize: 2,
+    collate: (s) => {
+      const t = tt.stack(s.map((v) => v.x));
+      built.push(t);
+      return t;
+    },
+  });
   for (const batch of loader) {
     assert.equal(ds.calls, 4);
     batch.dispose();
@@ -149,11 +197,24 @@ test("default collate: tensors, numbers, booleans, strings, arrays and objects",
   assert.deepEqual(batch.name, ["a", "b"]);
   assert.deepEqual(batch.pair[0].shape, [2, 1]);
   assert.deepEqual(batch.pair[1].toArray(), [1, 2]);
-  assert.throws(() => defaultCollate([{ x: tt.ones([2]) }, { x: tt.ones([3]) }]), /at \.x: stack: all tensors must have the same shape, got \[2\], \[3\]/);
+  assert.throws(
+    () => defaultCollate([{ x: tt.ones([2]) }, { x: tt.ones([3]) }]),
+    /at \.x: stack: all tensors must have the same shape, got \[2\], \[3\]/,
+  );
   assert.throws(() => defaultCollate([{ x: 1 }, { y: 1 }]), /lack the field "x"/);
   const loader = new DataLoader(new Counting(5), { batchSize: 2 });
   const shapes = [...loader].map((b) => [b.x.shape, b.y.toArray()]);
-  assert.deepEqual(shapes, [[[2, 2], [0, 1]], [[2, 2], [2, 3]], [[1, 2], [4]]]);
+  assert.deepEqual(shapes, [
+    [
+      [2, 2],
+      [0, 1],
+    ],
+    [
+      [2, 2],
+      [2, 3],
+    ],
+    [[1, 2], [4]],
+  ]);
 });
 
 test("randomSplit and Subset", () => {
@@ -164,8 +225,14 @@ test("randomSplit and Subset", () => {
   const ids = [...a.indices, ...b.indices].sort((p, q) => p - q);
   assert.deepEqual(ids, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.deepEqual(randomSplit(ds, [7, 3], { seed: 1 })[0].indices, a.indices);
-  assert.deepEqual(randomSplit(ds, [0.5, 0.3, 0.2], { seed: 2 }).map((s) => s.length), [5, 3, 2]);
-  assert.deepEqual(randomSplit(rows(11), [0.5, 0.5], { seed: 2 }).map((s) => s.length), [6, 5]);
+  assert.deepEqual(
+    randomSplit(ds, [0.5, 0.3, 0.2], { seed: 2 }).map((s) => s.length),
+    [5, 3, 2],
+  );
+  assert.deepEqual(
+    randomSplit(rows(11), [0.5, 0.5], { seed: 2 }).map((s) => s.length),
+    [6, 5],
+  );
   assert.throws(() => randomSplit(ds, [5, 4]), /summing to the dataset's 10 samples/);
   // A Subset of a TensorDataset keeps the one-gather path.
   const sub = new Subset(ds, [9, 0, 4]);
@@ -184,12 +251,18 @@ test("mnist: shapes, dtypes, value range, labels", () => {
   assert.equal(y.dtype, "int64");
   assert.deepEqual(held.tensors[0].shape, [1000, 1, 28, 28]);
   const px = x.data() as Float32Array;
-  assert.equal(px.reduce((m, v) => Math.min(m, v), 1), 0);
+  assert.equal(
+    px.reduce((m, v) => Math.min(m, v), 1),
+    0,
+  );
   assert.equal(x.max().item(), 1);
   for (let i = 0; i < 2000; i += 7) assert.equal(Math.fround(Math.round(px[i] * 255) / 255), px[i]); // grey level / 255
   const counts = new Array<number>(10).fill(0);
   for (const v of y.data() as BigInt64Array) counts[Number(v)]++;
-  assert.ok(counts.every((c) => c > 200 && c < 420), `label counts ${counts}`);
+  assert.ok(
+    counts.every((c) => c > 200 && c < 420),
+    `label counts ${counts}`,
+  );
   const mean = x.mean().item() as number;
   assert.ok(mean > 0.1 && mean < 0.15, `mean pixel ${mean}`); // MNIST's is 0.1307
   assert.deepEqual(mnist({ trainCount: 5, testCount: 0, seed: 0 }).train.tensors[1].toArray(), y.narrow(0, 0, 5).toArray());

@@ -20,7 +20,7 @@ function decodePng(png: Uint8Array): Decoded {
   const chunks: string[] = [];
   const idat: Buffer[] = [];
   let ihdr: Buffer | undefined;
-  for (let at = 8; at < buf.length; ) {
+  for (let at = 8; at < buf.length;) {
     const len = buf.readUInt32BE(at);
     const type = buf.toString("latin1", at + 4, at + 8);
     const data = buf.subarray(at + 8, at + 8 + len);
@@ -57,7 +57,8 @@ function decodePng(png: Uint8Array): Decoded {
 
 describe("PNG encoder", () => {
   test("CRC-32 matches zlib's", () => {
-    for (const s of ["", "IEND", "The quick brown fox jumps over the lazy dog"]) assert.equal(tt.display.crc32(Buffer.from(s)), zlibCrc32(Buffer.from(s)));
+    for (const s of ["", "IEND", "The quick brown fox jumps over the lazy dog"])
+      assert.equal(tt.display.crc32(Buffer.from(s)), zlibCrc32(Buffer.from(s)));
   });
 
   test("round-trips grey, RGB and RGBA pixels through inflate", () => {
@@ -82,7 +83,10 @@ describe("PNG encoder", () => {
 
 describe("tensor images", () => {
   test("[H,W] float 0..1 becomes grey bytes, clamped, NaN as black", () => {
-    const x = tt.tensor([[0, 0.5, 1], [2, -1, NaN]]);
+    const x = tt.tensor([
+      [0, 0.5, 1],
+      [2, -1, NaN],
+    ]);
     const d = decodePng(tt.display.toPng(x, { scale: 1 }));
     assert.equal(d.colorType, 0);
     assert.deepEqual([d.width, d.height], [3, 2]);
@@ -90,7 +94,19 @@ describe("tensor images", () => {
   });
 
   test("[C,H,W] and [H,W,C] give the same RGB image; uint8 is taken as is", () => {
-    const hwc = tt.tensor([[[255, 0, 0], [0, 255, 0]], [[0, 0, 255], [10, 20, 30]]], { dtype: "uint8" });
+    const hwc = tt.tensor(
+      [
+        [
+          [255, 0, 0],
+          [0, 255, 0],
+        ],
+        [
+          [0, 0, 255],
+          [10, 20, 30],
+        ],
+      ],
+      { dtype: "uint8" },
+    );
     const chw = hwc.permute(2, 0, 1).contiguous();
     const a = decodePng(tt.display.toPng(hwc, { scale: 1 }));
     const b = decodePng(tt.display.toPng(chw, { scale: 1 }));
@@ -100,7 +116,10 @@ describe("tensor images", () => {
   });
 
   test("normalize stretches min..max; scale repeats pixels", () => {
-    const x = tt.tensor([[-2, 0], [2, 6]]);
+    const x = tt.tensor([
+      [-2, 0],
+      [2, 6],
+    ]);
     const d = decodePng(tt.display.toPng(x, { normalize: true, scale: 2 }));
     assert.deepEqual([d.width, d.height], [4, 4]);
     assert.deepEqual([...d.pixels], [0, 0, 64, 64, 0, 0, 64, 64, 128, 128, 255, 255, 128, 128, 255, 255]);
@@ -147,7 +166,10 @@ describe("tensor images", () => {
       const h = tt.display.image(tt.zeros([2, 3]), { scale: 1 });
       h.update(tt.ones([2, 3]), { scale: 1 });
       assert.equal(h.display_id, "img-1");
-      assert.deepEqual(sent.map((s) => s.update), [false, true]);
+      assert.deepEqual(
+        sent.map((s) => s.update),
+        [false, true],
+      );
       assert.equal(sent[0].bundle["text/plain"], "<image: 3x2 grey PNG>");
       const second = decodePng(Buffer.from(sent[1].bundle["image/png"], "base64"));
       assert.deepEqual([...second.pixels], [255, 255, 255, 255, 255, 255]);

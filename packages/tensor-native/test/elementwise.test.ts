@@ -8,17 +8,47 @@ import { assertClose, nums, randomArray } from "./helpers.ts";
 const ref = JSON.parse(readFileSync(new URL("./fixtures/reference.json", import.meta.url), "utf8")) as Record<string, any>;
 
 test("binary ops broadcast [2,3] with [3], [2,1] and scalars", () => {
-  const a = tt.tensor([[1, 2, 3], [4, 5, 6]], { dtype: "float32" });
+  const a = tt.tensor(
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+    { dtype: "float32" },
+  );
   const b = tt.tensor([10, 20, 30], { dtype: "float32" });
   const c = tt.tensor([[2], [4]], { dtype: "float32" });
-  assert.deepEqual(a.add(b).toArray(), [[11, 22, 33], [14, 25, 36]]);
-  assert.deepEqual(a.sub(c).toArray(), [[-1, 0, 1], [0, 1, 2]]);
-  assert.deepEqual(a.mul(c).toArray(), [[2, 4, 6], [16, 20, 24]]);
-  assert.deepEqual(a.div(c).toArray(), [[0.5, 1, 1.5], [1, 1.25, 1.5]]);
-  assert.deepEqual(a.pow(2).toArray(), [[1, 4, 9], [16, 25, 36]]);
-  assert.deepEqual(a.maximum(3).toArray(), [[3, 3, 3], [4, 5, 6]]);
-  assert.deepEqual(a.minimum(b.div(10)).toArray(), [[1, 2, 3], [1, 2, 3]]);
-  assert.deepEqual(tt.add(a, 1).relu().toArray(), [[2, 3, 4], [5, 6, 7]]);
+  assert.deepEqual(a.add(b).toArray(), [
+    [11, 22, 33],
+    [14, 25, 36],
+  ]);
+  assert.deepEqual(a.sub(c).toArray(), [
+    [-1, 0, 1],
+    [0, 1, 2],
+  ]);
+  assert.deepEqual(a.mul(c).toArray(), [
+    [2, 4, 6],
+    [16, 20, 24],
+  ]);
+  assert.deepEqual(a.div(c).toArray(), [
+    [0.5, 1, 1.5],
+    [1, 1.25, 1.5],
+  ]);
+  assert.deepEqual(a.pow(2).toArray(), [
+    [1, 4, 9],
+    [16, 25, 36],
+  ]);
+  assert.deepEqual(a.maximum(3).toArray(), [
+    [3, 3, 3],
+    [4, 5, 6],
+  ]);
+  assert.deepEqual(a.minimum(b.div(10)).toArray(), [
+    [1, 2, 3],
+    [1, 2, 3],
+  ]);
+  assert.deepEqual(tt.add(a, 1).relu().toArray(), [
+    [2, 3, 4],
+    [5, 6, 7],
+  ]);
   assert.deepEqual(c.add(b).shape, [2, 3]);
 });
 
@@ -43,16 +73,40 @@ test("unary math matches float64 references", () => {
   assertClose(nums(t.exp()), xs.map(Math.exp), 2e-6, 1e-6, "exp");
   assertClose(nums(pos.log()), ps.map(Math.log), 1e-6, 1e-6, "log");
   assertClose(nums(pos.sqrt()), ps.map(Math.sqrt), 1e-6, 1e-7, "sqrt");
-  assertClose(nums(pos.rsqrt()), ps.map((v) => 1 / Math.sqrt(v)), 1e-6, 1e-7, "rsqrt");
+  assertClose(
+    nums(pos.rsqrt()),
+    ps.map((v) => 1 / Math.sqrt(v)),
+    1e-6,
+    1e-7,
+    "rsqrt",
+  );
   assertClose(nums(t.sin()), xs.map(Math.sin), 1e-6, 1e-6, "sin");
   assertClose(nums(t.cos()), xs.map(Math.cos), 1e-6, 1e-6, "cos");
   assertClose(nums(t.tanh()), ref.tanh, 1e-5, 1e-6, "tanh");
   assertClose(nums(t.sigmoid()), ref.sigmoid, 1e-5, 1e-6, "sigmoid");
   assertClose(nums(t.silu()), ref.silu, 1e-5, 1e-6, "silu");
   assertClose(nums(t.gelu()), ref.gelu, 1e-5, 1e-6, "gelu");
-  assertClose(nums(t.neg()), xs.map((v) => -v), 0, 0, "neg");
-  assertClose(nums(t.relu()), xs.map((v) => Math.max(v, 0)), 0, 0, "relu");
-  assertClose(nums(t.clamp(-1, 0.5)), xs.map((v) => Math.min(Math.max(v, -1), 0.5)), 0, 0, "clamp");
+  assertClose(
+    nums(t.neg()),
+    xs.map((v) => -v),
+    0,
+    0,
+    "neg",
+  );
+  assertClose(
+    nums(t.relu()),
+    xs.map((v) => Math.max(v, 0)),
+    0,
+    0,
+    "relu",
+  );
+  assertClose(
+    nums(t.clamp(-1, 0.5)),
+    xs.map((v) => Math.min(Math.max(v, -1), 0.5)),
+    0,
+    0,
+    "clamp",
+  );
   assertClose(nums(tt.tensor(x, { dtype: "float64" }).gelu()), ref.gelu, 1e-12, 1e-12, "gelu float64");
 });
 
@@ -73,7 +127,8 @@ test("large contiguous and strided inputs use the same results (threaded path)",
   const a = tt.fromTypedArray(new Float32Array(data));
   const b = tt.fromTypedArray(new Float32Array(randomArray(n, 8)));
   const s = a.add(b).mul(a).sub(1);
-  const av = a.data() as Float32Array, bv = b.data() as Float32Array;
+  const av = a.data() as Float32Array,
+    bv = b.data() as Float32Array;
   const out = s.data() as Float32Array;
   for (const i of [0, 1, 12345, n - 1]) assert.equal(out[i], Math.fround(Math.fround(Math.fround(av[i] + bv[i]) * av[i]) - 1));
   const e = a.exp().data() as Float32Array;
@@ -87,15 +142,42 @@ test("large contiguous and strided inputs use the same results (threaded path)",
 
 test("non-contiguous inputs: transposed, sliced with steps, expanded", () => {
   const a = tt.arange(12).reshape(3, 4).float();
-  assert.deepEqual(a.t().add(1).toArray(), [[1, 5, 9], [2, 6, 10], [3, 7, 11], [4, 8, 12]]);
-  assert.deepEqual(a.slice(1, 0, null, 2).mul(10).toArray(), [[0, 20], [40, 60], [80, 100]]);
-  assert.deepEqual(a.slice(0, 1).slice(1, 1, 3).toArray(), [[5, 6], [9, 10]]);
-  assert.deepEqual(tt.tensor([1, 2]).expand(3, 2).add(tt.tensor([[0], [10], [20]])).toArray(), [[1, 2], [11, 12], [21, 22]]);
+  assert.deepEqual(a.t().add(1).toArray(), [
+    [1, 5, 9],
+    [2, 6, 10],
+    [3, 7, 11],
+    [4, 8, 12],
+  ]);
+  assert.deepEqual(a.slice(1, 0, null, 2).mul(10).toArray(), [
+    [0, 20],
+    [40, 60],
+    [80, 100],
+  ]);
+  assert.deepEqual(a.slice(0, 1).slice(1, 1, 3).toArray(), [
+    [5, 6],
+    [9, 10],
+  ]);
+  assert.deepEqual(
+    tt
+      .tensor([1, 2])
+      .expand(3, 2)
+      .add(tt.tensor([[0], [10], [20]]))
+      .toArray(),
+    [
+      [1, 2],
+      [11, 12],
+      [21, 22],
+    ],
+  );
 });
 
 test("type promotion follows PyTorch", () => {
-  const i64 = tt.tensor([1, 2]), i32 = tt.tensor([1, 2], { dtype: "int32" }), f32 = tt.tensor([1, 2], { dtype: "float32" });
-  const f64 = tt.tensor([1, 2], { dtype: "float64" }), u8 = tt.tensor([1, 2], { dtype: "uint8" }), bl = tt.tensor([true, false]);
+  const i64 = tt.tensor([1, 2]),
+    i32 = tt.tensor([1, 2], { dtype: "int32" }),
+    f32 = tt.tensor([1, 2], { dtype: "float32" });
+  const f64 = tt.tensor([1, 2], { dtype: "float64" }),
+    u8 = tt.tensor([1, 2], { dtype: "uint8" }),
+    bl = tt.tensor([true, false]);
   assert.equal(i64.add(1).dtype, "int64");
   assert.equal(i32.add(1).dtype, "int32");
   assert.equal(i32.add(1.5).dtype, "float32");
@@ -129,10 +211,25 @@ test("integer and uint8 arithmetic", () => {
 });
 
 test("where and maskedFill broadcast", () => {
-  const x = tt.tensor([[-1, 2], [3, -4]], { dtype: "float32" });
-  assert.deepEqual(tt.where(x.gt(0), x, 0).toArray(), [[0, 2], [3, 0]]);
-  assert.deepEqual(tt.where(tt.tensor([true, false]), 1, tt.tensor([[7], [8]])).toArray(), [[1, 7], [1, 8]]);
-  assert.deepEqual(x.maskedFill(x.lt(0), -Infinity).toArray(), [[-Infinity, 2], [3, -Infinity]]);
+  const x = tt.tensor(
+    [
+      [-1, 2],
+      [3, -4],
+    ],
+    { dtype: "float32" },
+  );
+  assert.deepEqual(tt.where(x.gt(0), x, 0).toArray(), [
+    [0, 2],
+    [3, 0],
+  ]);
+  assert.deepEqual(tt.where(tt.tensor([true, false]), 1, tt.tensor([[7], [8]])).toArray(), [
+    [1, 7],
+    [1, 8],
+  ]);
+  assert.deepEqual(x.maskedFill(x.lt(0), -Infinity).toArray(), [
+    [-Infinity, 2],
+    [3, -Infinity],
+  ]);
   assert.throws(() => tt.where(x, x, x), /condition must be a bool tensor/);
 });
 
@@ -144,7 +241,13 @@ test("empty tensors and 0-d scalars", () => {
   const s = tt.tensor(2.5);
   assert.deepEqual(s.shape, []);
   assert.equal(s.mul(2).item(), 5);
-  assert.equal(s.add(tt.ones([2, 2])).sum().item(), 14);
+  assert.equal(
+    s
+      .add(tt.ones([2, 2]))
+      .sum()
+      .item(),
+    14,
+  );
 });
 
 test("broadcast errors name both shapes", () => {

@@ -20,7 +20,8 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): number[] 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6, what = ""): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     if (Number.isNaN(e)) {
       assert.ok(Number.isNaN(a), `${what}[${i}]: expected NaN, got ${a}`);
       continue;
@@ -49,7 +50,12 @@ export function nums(x: { values(): (number | boolean)[] }): number[] {
 }
 
 /** A tensor's dtype, shape and nested values at once. */
-export function assertTensor(t: { dtype: string; shape: readonly number[]; toArray(): unknown }, dtype: string, shape: number[], values: unknown): void {
+export function assertTensor(
+  t: { dtype: string; shape: readonly number[]; toArray(): unknown },
+  dtype: string,
+  shape: number[],
+  values: unknown,
+): void {
   assert.equal(t.dtype, dtype);
   assert.deepEqual(t.shape, shape);
   assert.deepEqual(t.toArray(), values);

@@ -46,7 +46,14 @@ test("tidy frees intermediates and keeps what is returned", () => {
   assert.deepEqual(y.toArray(), [6, 6, 6]);
   assert.equal(list[0].isDisposed, false);
   assert.equal(tt.memory().liveTensors, before.liveTensors + 2);
-  assert.throws(() => tt.tidy(() => { x.add(1); throw new Error("boom"); }), /boom/);
+  assert.throws(
+    () =>
+      tt.tidy(() => {
+        x.add(1);
+        throw new Error("boom");
+      }),
+    /boom/,
+  );
   assert.equal(tt.memory().liveTensors, before.liveTensors + 2);
   const nested = tt.tidy(() => tt.tidy(() => x.add(5)).mul(2));
   assert.deepEqual(nested.toArray(), [12, 12, 12]);
@@ -79,8 +86,11 @@ test("a million small ops in tidy loops do not grow memory or allocate from the 
 test("tensors dropped without dispose are reclaimed by the collector", async () => {
   v8.setFlagsFromString("--expose-gc");
   const gc = vm.runInNewContext("gc") as () => void;
-  const before = tt.memory().liveTensors, liveBefore = tt.memory().liveBytes;
-  (() => { for (let i = 0; i < 100; i++) tt.zeros([256]); })();
+  const before = tt.memory().liveTensors,
+    liveBefore = tt.memory().liveBytes;
+  (() => {
+    for (let i = 0; i < 100; i++) tt.zeros([256]);
+  })();
   assert.equal(tt.memory().liveTensors, before + 100);
   for (let i = 0; i < 10 && tt.memory().liveTensors > before; i++) {
     gc();

@@ -11,17 +11,32 @@ const name = (s: string): MethodName => s as MethodName;
 const P = tt.Tensor.prototype as unknown as Record<string, () => string>;
 type Loose = (inner: unknown) => unknown;
 const wrap = (layer: "grad" | "autocast", method: string, tag: string): void =>
-  wrapMethod(layer, name(method), ((inner: () => string) => function (this: tt.Tensor) { return `${tag}(${inner.call(this)})`; }) as Loose as never);
+  wrapMethod(
+    layer,
+    name(method),
+    ((inner: () => string) =>
+      function (this: tt.Tensor) {
+        return `${tag}(${inner.call(this)})`;
+      }) as Loose as never,
+  );
 
 test("a method is op, then grad, then autocast, in whatever order the parts arrive", () => {
   wrap("autocast", "probeA", "autocast");
   assert.deepEqual(wrappedWithoutOp().includes("probeA"), true); // waiting for its op
   wrap("grad", "probeA", "grad");
-  defineOps({ [name("probeA")]: function () { return "op"; } } as never);
+  defineOps({
+    [name("probeA")]: function () {
+      return "op";
+    },
+  } as never);
   assert.equal(P.probeA.call(tt.zeros([1])), "autocast(grad(op))");
   assert.equal((opOf(name("probeA")) as unknown as () => string).call(tt.zeros([1])), "op");
 
-  defineOps({ [name("probeB")]: function () { return "op"; } } as never);
+  defineOps({
+    [name("probeB")]: function () {
+      return "op";
+    },
+  } as never);
   wrap("grad", "probeB", "grad");
   wrap("autocast", "probeB", "autocast");
   assert.equal(P.probeB.call(tt.zeros([1])), "autocast(grad(op))");
@@ -29,8 +44,24 @@ test("a method is op, then grad, then autocast, in whatever order the parts arri
 });
 
 test("a second op or a second wrapper of one layer for the same method is refused", () => {
-  assert.throws(() => defineOps({ [name("probeB")]: function () { return "again"; } } as never), /probeB: defined twice/);
-  assert.throws(() => defineOps({ exp() { return this; } }), /exp: defined twice/);
+  assert.throws(
+    () =>
+      defineOps({
+        [name("probeB")]: function () {
+          return "again";
+        },
+      } as never),
+    /probeB: defined twice/,
+  );
+  assert.throws(
+    () =>
+      defineOps({
+        exp() {
+          return this;
+        },
+      }),
+    /exp: defined twice/,
+  );
   assert.throws(() => wrap("grad", "probeB", "again"), /probeB: two grad wrappers/);
 });
 

@@ -23,7 +23,10 @@ type Fn = (...args: unknown[]) => unknown;
 type Module = Record<string, unknown>;
 
 const CHILD = process.env.TT_ENTRY_ARGS_CHILD as Addon | undefined;
-const F32 = 0, F64 = 1, I64 = 5, BOOL = 7;
+const F32 = 0,
+  F64 = 1,
+  I64 = 5,
+  BOOL = 7;
 // The error a well-formed CUDA call gets on a machine without a GPU: its handles are CPU ones.
 const NO_DEVICE = /expected a CUDA tensor, got a CPU one|CUDA is not available/;
 
@@ -32,18 +35,27 @@ const NO_DEVICE = /expected a CUDA tensor, got a CPU one|CUDA is not available/;
 interface Arg {
   bad: unknown[];
   expect: RegExp;
-  handle?: "own" | "cpu";  // a storage handle (of the entry's device, or always a CPU one)
+  handle?: "own" | "cpu"; // a storage handle (of the entry's device, or always a CPU one)
 }
 const NOT_NUMBERS = ["1", null, undefined, {}, true, 1n];
-const code = (count: number): Arg => ({ bad: [-1, count, 2 ** 31, 0.5, NaN, Infinity, ...NOT_NUMBERS], expect: /unknown (op|kind) |must be a number/ });
+const code = (count: number): Arg => ({
+  bad: [-1, count, 2 ** 31, 0.5, NaN, Infinity, ...NOT_NUMBERS],
+  expect: /unknown (op|kind) |must be a number/,
+});
 const HANDLE: Arg = { bad: ["x", {}, null, undefined, 0, new Float64Array(1), () => 0], expect: /must be a storage handle/, handle: "own" };
 const CPU_HANDLE: Arg = { ...HANDLE, handle: "cpu" };
 const SIZE: Arg = { bad: [-1, NaN, Infinity, 2 ** 60, 0.5, ...NOT_NUMBERS], expect: /must be (an integer|a number)/ };
 const NBYTES: Arg = { bad: [-1, NaN, 2 ** 60, 0.5, "64", undefined], expect: /negative allocation|must be (an integer|a number)/ };
 const DEVICE: Arg = { bad: [-1, 2 ** 31, NaN, 0.5, "0", undefined, null], expect: /device index must be|must be a number/ };
 const SYNC: Arg = { bad: [-2, 2 ** 31, NaN, 0.5, "0", undefined], expect: /device index must be|must be a number/ };
-const BYTES: Arg = { bad: ["x", [1, 2], {}, undefined, 5, new DataView(new ArrayBuffer(8)), new ArrayBuffer(8)], expect: /must be a typed array/ };
-const META: Arg = { bad: [new Int32Array(8), new Float32Array(8), [1, 2], "x", undefined, new ArrayBuffer(64)], expect: /must be a Float64Array/ };
+const BYTES: Arg = {
+  bad: ["x", [1, 2], {}, undefined, 5, new DataView(new ArrayBuffer(8)), new ArrayBuffer(8)],
+  expect: /must be a typed array/,
+};
+const META: Arg = {
+  bad: [new Int32Array(8), new Float32Array(8), [1, 2], "x", undefined, new ArrayBuffer(64)],
+  expect: /must be a Float64Array/,
+};
 const FLAG: Arg = { bad: [new Float64Array(1), new Uint32Array(1), new Int32Array(0), "x", 5, {}], expect: /Int32Array/ };
 const BOOLEAN: Arg = { bad: ["yes", 1, 0, undefined, null, {}], expect: /must be a boolean/ };
 const THREADS: Arg = { bad: [0, -1, 1.5, NaN, 2 ** 31, "2", {}], expect: /thread count must be|must be a number/ };
@@ -54,9 +66,9 @@ const TARGETS: Arg = { bad: ["sm_90", [5], [null], {}, undefined, null], expect:
 
 // ---- well-formed calls, and calls particular to one entry that it must refuse
 
-type Setup = (b: Builder) => unknown[];  // writes the call's metadata, returns its arguments
+type Setup = (b: Builder) => unknown[]; // writes the call's metadata, returns its arguments
 interface Param {
-  at: number;  // index among the values after the views
+  at: number; // index among the values after the views
   bad: number[];
   expect: RegExp;
 }
@@ -64,13 +76,13 @@ interface Refusal {
   name: string;
   expect: RegExp;
   setup: Setup;
-  early?: boolean;  // decided before the handles are looked at (so also without a GPU)
+  early?: boolean; // decided before the handles are looked at (so also without a GPU)
 }
 interface Spec {
   args: Arg[];
-  min?: number;  // fewer arguments allowed (the rest optional)
+  min?: number; // fewer arguments allowed (the rest optional)
   call: Setup;
-  device?: boolean;  // CUDA: a well-formed call needs a GPU
+  device?: boolean; // CUDA: a well-formed call needs a GPU
   params?: Param[];
   refuse?: Refusal[];
 }
@@ -80,7 +92,12 @@ class Builder {
   pos = 0;
   views: number[] = [];
   paramsAt = 0;
-  constructor(readonly addon: Addon, readonly m: Record<Addon, Module>, readonly meta: Float64Array, readonly gpu: boolean) {}
+  constructor(
+    readonly addon: Addon,
+    readonly m: Record<Addon, Module>,
+    readonly meta: Float64Array,
+    readonly gpu: boolean,
+  ) {}
   reset(): this {
     this.pos = this.paramsAt = 0;
     this.views = [];
@@ -120,7 +137,7 @@ class Builder {
 }
 
 const INT_PARAM = [-1, NaN, 0.5, 2 ** 60];
-const GEOMETRY = [2, 2, 1, 1, 0, 0, 1, 1, 2, 2];  // kernel 2x2, stride 1, padding 0, dilation 1, output 2x2
+const GEOMETRY = [2, 2, 1, 1, 0, 0, 1, 1, 2, 2]; // kernel 2x2, stride 1, padding 0, dilation 1, output 2x2
 const geometryParams: Param[] = [
   { at: 0, bad: [0, NaN, 2 ** 31], expect: /kernel height must be/ },
   { at: 3, bad: [0, -1, 0.5], expect: /stride width must be/ },
@@ -160,7 +177,11 @@ const ops = (): Record<string, Spec> => ({
       // The kernel would write 8 bytes per element into a 4-byte storage.
       refuse("sum into a bool output", /output dtype/, (b) => (vec4(b, 2, F64).v(BOOL, [4]), [B.add, b.own(32), b.own(32), b.own(4)])),
       refuse("comparison into float32", /output dtype/, (b) => (vec4(b, 3), [B.eq, b.own(16), b.own(16), b.own(16)])),
-      refuse("operand dtypes differ", /share a dtype/, (b) => (b.v(F32, [4]).v(F64, [4]).v(F32, [4]), [B.add, b.own(16), b.own(32), b.own(16)])),
+      refuse(
+        "operand dtypes differ",
+        /share a dtype/,
+        (b) => (b.v(F32, [4]).v(F64, [4]).v(F32, [4]), [B.add, b.own(16), b.own(32), b.own(16)]),
+      ),
     ],
   },
   where: {
@@ -176,17 +197,40 @@ const ops = (): Record<string, Spec> => ({
       { at: 1, bad: [0, ...INT_PARAM], expect: /row length must be/ },
     ],
     refuse: [
-      refuse("rows do not match the input", /sizes do not match/, (b) => (b.v(F32, [2, 4]).v(F32, [2]).params(3, 4, 0), [R.sum, b.own(32), b.own(8)])),
-      refuse("softmax into another dtype", /dtype must match/, (b) => (b.v(F32, [2, 4]).v(F64, [2, 4]).params(2, 4, 0), [R.softmax, b.own(32), b.own(64)])),
+      refuse(
+        "rows do not match the input",
+        /sizes do not match/,
+        (b) => (b.v(F32, [2, 4]).v(F32, [2]).params(3, 4, 0), [R.sum, b.own(32), b.own(8)]),
+      ),
+      refuse(
+        "softmax into another dtype",
+        /dtype must match/,
+        (b) => (b.v(F32, [2, 4]).v(F64, [2, 4]).params(2, 4, 0), [R.softmax, b.own(32), b.own(64)]),
+      ),
     ],
   },
   random: {
     args: [code(Object.keys(RANDOM).length), HANDLE],
     call: (b) => (b.v(F32, [4]).params(0, 1, ...seed(b)), [RANDOM.uniform, b.own(16)]),
     refuse: [
-      refuse("randint with a fractional low", /randint's low must be/, (b) => (b.v(I64, [4]).params(0.5, 9, ...seed(b)), [RANDOM.randint, b.own(32)]), true),
-      refuse("randint with high <= low", /high must be greater than low/, (b) => (b.v(I64, [4]).params(5, 5, ...seed(b)), [RANDOM.randint, b.own(32)]), true),
-      refuse("randint past 2^62", /randint's high must be/, (b) => (b.v(I64, [4]).params(0, 2 ** 63, ...seed(b)), [RANDOM.randint, b.own(32)]), true),
+      refuse(
+        "randint with a fractional low",
+        /randint's low must be/,
+        (b) => (b.v(I64, [4]).params(0.5, 9, ...seed(b)), [RANDOM.randint, b.own(32)]),
+        true,
+      ),
+      refuse(
+        "randint with high <= low",
+        /high must be greater than low/,
+        (b) => (b.v(I64, [4]).params(5, 5, ...seed(b)), [RANDOM.randint, b.own(32)]),
+        true,
+      ),
+      refuse(
+        "randint past 2^62",
+        /randint's high must be/,
+        (b) => (b.v(I64, [4]).params(0, 2 ** 63, ...seed(b)), [RANDOM.randint, b.own(32)]),
+        true,
+      ),
     ],
   },
   indexOp: {
@@ -194,32 +238,107 @@ const ops = (): Record<string, Spec> => ({
     call: (b) => (b.v(F32, [2, 3]).v(I64, [2]).v(F32, [2, 2]).params(2, 3, 1, 2), [INDEX.select, b.own(24), b.own(16, true), b.own(16)]),
     params: [0, 1, 2, 3].map((at) => ({ at, bad: INT_PARAM, expect: /index (outer size|dimension size|inner size|count) must be/ })),
     refuse: [
-      refuse("sizes do not match the input", /sizes do not match/, (b) => (b.v(F32, [2, 3]).v(I64, [2]).v(F32, [2, 2]).params(2, 4, 1, 2), [INDEX.select, b.own(24), b.own(16, true), b.own(16)])),
-      refuse("float32 indices", /bad dtypes/, (b) => (b.v(F32, [2, 3]).v(F32, [2]).v(F32, [2, 2]).params(2, 3, 1, 2), [INDEX.select, b.own(24), b.own(8, true), b.own(16)])),
+      refuse(
+        "sizes do not match the input",
+        /sizes do not match/,
+        (b) => (b.v(F32, [2, 3]).v(I64, [2]).v(F32, [2, 2]).params(2, 4, 1, 2), [INDEX.select, b.own(24), b.own(16, true), b.own(16)]),
+      ),
+      refuse(
+        "float32 indices",
+        /bad dtypes/,
+        (b) => (b.v(F32, [2, 3]).v(F32, [2]).v(F32, [2, 2]).params(2, 3, 1, 2), [INDEX.select, b.own(24), b.own(8, true), b.own(16)]),
+      ),
     ],
   },
   window2d: {
     args: [code(Object.keys(WINDOW).length), HANDLE, HANDLE],
-    call: (b) => (b.v(F32, [1, 1, 3, 3]).v(F32, [4, 1, 4]).params(...GEOMETRY), [WINDOW.im2col, b.own(36), b.own(64)]),
+    call: (b) => (
+      b
+        .v(F32, [1, 1, 3, 3])
+        .v(F32, [4, 1, 4])
+        .params(...GEOMETRY),
+      [WINDOW.im2col, b.own(36), b.own(64)]
+    ),
     params: geometryParams,
     refuse: [
-      refuse("3-d input", /bad geometry/, (b) => (b.v(F32, [1, 3, 3]).v(F32, [4, 1, 4]).params(...GEOMETRY), [WINDOW.im2col, b.own(36), b.own(64)])),
-      refuse("output larger than the geometry", /does not match the geometry/, (b) => (b.v(F32, [1, 1, 3, 3]).v(F32, [4, 1, 4]).params(...GEOMETRY.slice(0, 8), 3, 2), [WINDOW.im2col, b.own(36), b.own(64)])),
+      refuse(
+        "3-d input",
+        /bad geometry/,
+        (b) => (
+          b
+            .v(F32, [1, 3, 3])
+            .v(F32, [4, 1, 4])
+            .params(...GEOMETRY),
+          [WINDOW.im2col, b.own(36), b.own(64)]
+        ),
+      ),
+      refuse(
+        "output larger than the geometry",
+        /does not match the geometry/,
+        (b) => (
+          b
+            .v(F32, [1, 1, 3, 3])
+            .v(F32, [4, 1, 4])
+            .params(...GEOMETRY.slice(0, 8), 3, 2),
+          [WINDOW.im2col, b.own(36), b.own(64)]
+        ),
+      ),
     ],
   },
   window2dBackward: {
     args: [code(Object.keys(WINDOW_BACKWARD).length), HANDLE, HANDLE, HANDLE],
-    call: (b) => (b.v(F32, [4, 1, 4]).v(F32, [1, 1, 2, 2]).v(F32, [1, 1, 3, 3]).params(...GEOMETRY), [WINDOW_BACKWARD.col2im, b.own(64), b.own(16), b.own(36)]),
+    call: (b) => (
+      b
+        .v(F32, [4, 1, 4])
+        .v(F32, [1, 1, 2, 2])
+        .v(F32, [1, 1, 3, 3])
+        .params(...GEOMETRY),
+      [WINDOW_BACKWARD.col2im, b.own(64), b.own(16), b.own(36)]
+    ),
     params: geometryParams,
     refuse: [
-      refuse("3-d image", /bad geometry/, (b) => (b.v(F32, [4, 1, 4]).v(F32, [1, 1, 2, 2]).v(F32, [1, 3, 3]).params(...GEOMETRY), [WINDOW_BACKWARD.col2im, b.own(64), b.own(16), b.own(36)])),
-      refuse("pooled gradient of the wrong size", /sizes do not match/, (b) => (b.v(F32, [1, 1, 3, 3]).v(F32, [1, 1, 3, 3]).v(F32, [1, 1, 3, 3]).params(...GEOMETRY), [WINDOW_BACKWARD.maxPool, b.own(36), b.own(36), b.own(36)])),
+      refuse(
+        "3-d image",
+        /bad geometry/,
+        (b) => (
+          b
+            .v(F32, [4, 1, 4])
+            .v(F32, [1, 1, 2, 2])
+            .v(F32, [1, 3, 3])
+            .params(...GEOMETRY),
+          [WINDOW_BACKWARD.col2im, b.own(64), b.own(16), b.own(36)]
+        ),
+      ),
+      refuse(
+        "pooled gradient of the wrong size",
+        /sizes do not match/,
+        (b) => (
+          b
+            .v(F32, [1, 1, 3, 3])
+            .v(F32, [1, 1, 3, 3])
+            .v(F32, [1, 1, 3, 3])
+            .params(...GEOMETRY),
+          [WINDOW_BACKWARD.maxPool, b.own(36), b.own(36), b.own(36)]
+        ),
+      ),
     ],
   },
   optimStep: {
     args: [code(Object.keys(OPTIM).length), HANDLE, HANDLE, HANDLE, HANDLE],
     call: (b) => (vec4(b, 4).params(...SGD), [OPTIM.sgd, b.own(16), b.own(16), b.own(16), b.own(16)]),
-    refuse: [refuse("state smaller than the parameter", /must match the parameter/, (b) => (vec4(b, 2).v(F32, [3]).v(F32, [4]).params(...SGD), [OPTIM.sgd, b.own(16), b.own(16), b.own(16), b.own(16)]))],
+    refuse: [
+      refuse(
+        "state smaller than the parameter",
+        /must match the parameter/,
+        (b) => (
+          vec4(b, 2)
+            .v(F32, [3])
+            .v(F32, [4])
+            .params(...SGD),
+          [OPTIM.sgd, b.own(16), b.own(16), b.own(16), b.own(16)]
+        ),
+      ),
+    ],
   },
 });
 
@@ -235,7 +354,11 @@ const CPU: Record<string, Spec> = {
   setInterruptFlag: { args: [FLAG], call: () => [null] },
   alloc: { args: [NBYTES], call: () => [64] },
   free: { args: [HANDLE], call: (b) => [b.own(64)] },
-  read: { args: [HANDLE, SIZE, SIZE], call: (b) => [b.own(64), 0, 8], refuse: [refuse("past the end", /read out of bounds/, (b) => [b.own(64), 60, 8])] },
+  read: {
+    args: [HANDLE, SIZE, SIZE],
+    call: (b) => [b.own(64), 0, 8],
+    refuse: [refuse("past the end", /read out of bounds/, (b) => [b.own(64), 60, 8])],
+  },
   write: {
     args: [HANDLE, SIZE, BYTES],
     call: (b) => [b.own(64), 0, new Float32Array(2)],
@@ -261,8 +384,17 @@ const CPU: Record<string, Spec> = {
 };
 
 const onDevice = (s: Spec): Spec => ({ ...s, device: true });
-const GEMM = [0, 0, 2, 2, 2, 2, 2, 2, 4, 4, 4, 1];  // transa, transb, m, n, k, lda, ldb, ldc, strides, batch
-const gemm = (params: number[]): Setup => (b) => (b.v(F32, [2, 2]).v(F32, [2, 2]).v(F32, [2, 2]).params(...params), [b.own(16), b.own(16), b.own(16), false]);
+const GEMM = [0, 0, 2, 2, 2, 2, 2, 2, 4, 4, 4, 1]; // transa, transb, m, n, k, lda, ldb, ldc, strides, batch
+const gemm =
+  (params: number[]): Setup =>
+  (b) => (
+    b
+      .v(F32, [2, 2])
+      .v(F32, [2, 2])
+      .v(F32, [2, 2])
+      .params(...params),
+    [b.own(16), b.own(16), b.own(16), false]
+  );
 const CUDA: Record<string, Spec> = {
   ...Object.fromEntries(Object.entries(ops()).map(([k, s]) => [k, onDevice(s)])),
   alloc: onDevice({ args: [DEVICE, NBYTES], call: () => [0, 64] }),
@@ -278,8 +410,18 @@ const CUDA: Record<string, Spec> = {
     refuse: [
       ...ops().binary.refuse!,
       // [dtype, -1, low bits, high bits]: a by-value scalar, whose handle must be null.
-      refuse("scalar operand with a handle", /scalar operand takes a null handle/, (b) => (vec4(b.params(F32, -1, 0, 0), 2), [B.add, b.own(16), b.own(16), b.own(16)]), true),
-      refuse("scalar bits past 32", /scalar bits must be/, (b) => (vec4(b.params(F32, -1, 2 ** 32, 0), 2), [B.add, null, b.own(16), b.own(16)]), true),
+      refuse(
+        "scalar operand with a handle",
+        /scalar operand takes a null handle/,
+        (b) => (vec4(b.params(F32, -1, 0, 0), 2), [B.add, b.own(16), b.own(16), b.own(16)]),
+        true,
+      ),
+      refuse(
+        "scalar bits past 32",
+        /scalar bits must be/,
+        (b) => (vec4(b.params(F32, -1, 2 ** 32, 0), 2), [B.add, null, b.own(16), b.own(16)]),
+        true,
+      ),
     ],
   }),
   gemm: onDevice({
@@ -328,8 +470,8 @@ function show(v: unknown): string {
 interface Case {
   name: string;
   run: () => unknown;
-  expect: RegExp | null;  // null: must not throw
-  afterHandles?: boolean;  // decided on the storages: without a GPU the CUDA handle error stands in
+  expect: RegExp | null; // null: must not throw
+  afterHandles?: boolean; // decided on the storages: without a GPU the CUDA handle error stands in
 }
 
 function cases(b: Builder, name: string, s: Spec): Case[] {
@@ -349,7 +491,8 @@ function cases(b: Builder, name: string, s: Spec): Case[] {
 
   s.args.forEach((arg, i) => {
     const at = `argument ${i + 1}`;
-    for (const v of arg.bad) out.push({ name: `${at} = ${show(v)}`, run: replaced(i, () => v), expect: arg.expect, afterHandles: !!arg.handle });
+    for (const v of arg.bad)
+      out.push({ name: `${at} = ${show(v)}`, run: replaced(i, () => v), expect: arg.expect, afterHandles: !!arg.handle });
     if (!arg.handle) return;
     const cpuSide = b.addon === "cpu" || arg.handle === "cpu" || !b.gpu;
     const freed = () => {
@@ -360,11 +503,19 @@ function cases(b: Builder, name: string, s: Spec): Case[] {
     // Freeing twice is allowed; everything else refuses a freed storage.
     if (name !== "free") out.push({ name: `${at}: a freed storage`, run: replaced(i, freed), expect: /already freed/, afterHandles: true });
     const wrong = () => (arg.handle === "cpu" ? b.own(16) : b.other(16));
-    if (b.gpu) out.push({ name: `${at}: a storage on the other device`, run: replaced(i, wrong), expect: /expected a (CPU|CUDA) tensor/, afterHandles: true });
+    if (b.gpu)
+      out.push({
+        name: `${at}: a storage on the other device`,
+        run: replaced(i, wrong),
+        expect: /expected a (CPU|CUDA) tensor/,
+        afterHandles: true,
+      });
   });
 
   fresh();
-  const views = [...b.views], paramsAt = b.paramsAt, end = b.pos;
+  const views = [...b.views],
+    paramsAt = b.paramsAt,
+    end = b.pos;
   const setMeta = b.fn("setMeta", "cpu");
   const withMeta = (change: () => void) => () => {
     const a = fresh();
@@ -373,21 +524,30 @@ function cases(b: Builder, name: string, s: Spec): Case[] {
   };
   if (views.length > 0) {
     for (const cut of new Set([0, 1, 2, views[views.length - 1] + 3, end - 1]))
-      if (cut < end) out.push({ name: `metadata cut to ${cut} of ${end} values`, run: withMeta(() => setMeta(b.meta.slice(0, cut))), expect: /metadata overflow/ });
+      if (cut < end)
+        out.push({
+          name: `metadata cut to ${cut} of ${end} values`,
+          run: withMeta(() => setMeta(b.meta.slice(0, cut))),
+          expect: /metadata overflow/,
+        });
     const detach = () => {
       const copy = b.meta.slice(0, end);
       setMeta(copy);
       structuredClone(copy.buffer, { transfer: [copy.buffer] });
     };
     out.push({ name: "metadata buffer detached", run: withMeta(detach), expect: /metadata overflow/ });
-    for (const [which, p] of [["first", views[0]], ["last", views[views.length - 1]]] as const) {
+    for (const [which, p] of [
+      ["first", views[0]],
+      ["last", views[views.length - 1]],
+    ] as const) {
       const ndim = b.meta[p + 1];
       const field = (what: string, pos: number, bad: number[], expect: RegExp, afterHandles = false) => {
-        for (const v of bad) out.push({ name: `${which} view: ${what} = ${show(v)}`, run: withMeta(() => (b.meta[pos] = v)), expect, afterHandles });
+        for (const v of bad)
+          out.push({ name: `${which} view: ${what} = ${show(v)}`, run: withMeta(() => (b.meta[pos] = v)), expect, afterHandles });
       };
       field("dtype", p, [8, -1, NaN, 2.5, 1e300], /bad dtype code/);
       field("rank", p + 1, [17, -2, NaN, 1.5, 1e9, Infinity], /bad rank/);
-      field("rank", p + 1, [-1], /./);  // a by-value scalar's mark: refused one way or another
+      field("rank", p + 1, [-1], /./); // a by-value scalar's mark: refused one way or another
       field("offset", p + 2, [2 ** 60, NaN, 0.5], /offset must be/);
       field("offset", p + 2, [-1], /out of bounds/, true);
       field("size", p + 3, [-1, -(2 ** 60)], /negative size/);
@@ -399,13 +559,15 @@ function cases(b: Builder, name: string, s: Spec): Case[] {
   for (const prm of s.params ?? [])
     for (const v of prm.bad)
       out.push({ name: `parameter ${prm.at + 1} = ${show(v)}`, run: withMeta(() => (b.meta[paramsAt + prm.at] = v)), expect: prm.expect });
-  for (const r of s.refuse ?? []) out.push({ name: r.name, run: () => fn(...r.setup(b.reset())), expect: r.expect, afterHandles: !r.early });
+  for (const r of s.refuse ?? [])
+    out.push({ name: r.name, run: () => fn(...r.setup(b.reset())), expect: r.expect, afterHandles: !r.early });
   return out;
 }
 
 // null when the case went as it should, else what happened instead.
 function judge(b: Builder, c: Case): string | null {
-  let threw = false, err: unknown;
+  let threw = false,
+    err: unknown;
   try {
     b.reset();
     c.run();
@@ -477,18 +639,39 @@ if (CHILD) {
         return t.skip(skip.slice(5));
       }
       if (!lines.includes("END")) {
-        const last = lines.filter((l) => l.startsWith("START ")).at(-1)?.slice(6) ?? "(before the first case)";
-        assert.fail(`the ${addon} battery died (${r.signal ?? `exit code ${r.status}`}${r.error ? `, ${r.error.message}` : ""}) in ${last}\n${(r.stderr ?? "").slice(-3000)}`);
+        const last =
+          lines
+            .filter((l) => l.startsWith("START "))
+            .at(-1)
+            ?.slice(6) ?? "(before the first case)";
+        assert.fail(
+          `the ${addon} battery died (${r.signal ?? `exit code ${r.status}`}${r.error ? `, ${r.error.message}` : ""}) in ${last}\n${(r.stderr ?? "").slice(-3000)}`,
+        );
       }
       const list = (tag: string) => JSON.parse(lines.find((l) => l.startsWith(`${tag} `))!.slice(tag.length + 1)) as string[];
-      const exported = list("EXPORTS"), covered = list("COVERED");
-      assert.deepEqual(exported.filter((e) => !covered.includes(e)), [], `exported ${addon} entry points without cases here`);
-      assert.deepEqual(covered.filter((e) => !exported.includes(e)), [], `cases here for ${addon} entry points that are not exported`);
-      const results = lines.filter((l) => l.startsWith("RESULT ")).map((l) => JSON.parse(l.slice(7)) as { entry: string; case: string; problem: string | null });
+      const exported = list("EXPORTS"),
+        covered = list("COVERED");
+      assert.deepEqual(
+        exported.filter((e) => !covered.includes(e)),
+        [],
+        `exported ${addon} entry points without cases here`,
+      );
+      assert.deepEqual(
+        covered.filter((e) => !exported.includes(e)),
+        [],
+        `cases here for ${addon} entry points that are not exported`,
+      );
+      const results = lines
+        .filter((l) => l.startsWith("RESULT "))
+        .map((l) => JSON.parse(l.slice(7)) as { entry: string; case: string; problem: string | null });
       const failed = results.filter((x) => x.problem);
       t.diagnostic(`${addon}: ${exported.length} entry points, ${results.length} calls, GPU: ${lines.includes("GPU true") ? "yes" : "no"}`);
       assert.ok(results.length >= exported.length * 5, `only ${results.length} calls ran`);
-      assert.equal(failed.length, 0, `${failed.length} of ${results.length} calls went wrong:\n${failed.map((x) => `  ${x.entry} / ${x.case}: ${x.problem}`).join("\n")}`);
+      assert.equal(
+        failed.length,
+        0,
+        `${failed.length} of ${results.length} calls went wrong:\n${failed.map((x) => `  ${x.entry} / ${x.case}: ${x.problem}`).join("\n")}`,
+      );
     });
   }
 }

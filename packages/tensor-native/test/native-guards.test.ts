@@ -39,7 +39,14 @@ test("thread count and instruction set are reported", () => {
   const n = tt.numThreads();
   assert.ok(n >= 1);
   assert.equal(tt.numThreads(1), 1);
-  assert.deepEqual(tt.ones([300, 300]).matmul(tt.ones([300, 2])).sum(0).toArray(), [90000, 90000]);
+  assert.deepEqual(
+    tt
+      .ones([300, 300])
+      .matmul(tt.ones([300, 2]))
+      .sum(0)
+      .toArray(),
+    [90000, 90000],
+  );
   tt.numThreads(n);
   assert.throws(() => tt.numThreads(0), /positive integer/);
   assert.match(tt.cpuIsa(), /^(avx512|avx2|base)$/);

@@ -40,7 +40,10 @@ describe("nn.functional", () => {
     assert.deepEqual(F.pad(x, [2, 2], { mode: "reflect" }).toArray(), [[3, 2, 1, 2, 3, 2, 1]]);
     assert.deepEqual(F.pad(x, [1, 2], { mode: "replicate" }).toArray(), [[1, 1, 2, 3, 3, 3]]);
     assert.deepEqual(F.pad(x, [1, 2], { mode: "circular" }).toArray(), [[3, 1, 2, 3, 1, 2]]);
-    assert.deepEqual(F.pad(x, [-1, 0, 1, 0]).toArray(), [[0, 0], [2, 3]]);
+    assert.deepEqual(F.pad(x, [-1, 0, 1, 0]).toArray(), [
+      [0, 0],
+      [2, 3],
+    ]);
     assert.throws(() => F.pad(x, [3, 0], { mode: "reflect" }), /reflect padding must be smaller/);
   });
 
@@ -53,9 +56,18 @@ describe("nn.functional", () => {
   });
 
   it("attention masks: SDPA's bool mask marks allowed pairs, isCausal matches an explicit mask, MHA works unbatched", () => {
-    const q = tt.randn([2, 4, 8]), k = tt.randn([2, 4, 8]), v = tt.randn([2, 4, 8]);
+    const q = tt.randn([2, 4, 8]),
+      k = tt.randn([2, 4, 8]),
+      v = tt.randn([2, 4, 8]);
     const causal = F.scaledDotProductAttention(q, k, v, { isCausal: true });
-    const allowed = tt.tensor([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1]]).bool();
+    const allowed = tt
+      .tensor([
+        [1, 0, 0, 0],
+        [1, 1, 0, 0],
+        [1, 1, 1, 0],
+        [1, 1, 1, 1],
+      ])
+      .bool();
     assertClose(nums(F.scaledDotProductAttention(q, k, v, { attnMask: allowed })), nums(causal), 1e-6, 1e-6);
     // The first query sees only the first key: its output is the first value.
     assertClose(nums(causal.select(1, 0)), nums(v.select(1, 0)), 1e-5, 1e-6);
@@ -69,51 +81,98 @@ describe("nn.functional", () => {
     assert.equal(mha.forward(x, x, x, { needWeights: false }).weights, null);
     // Bool masks combine like their float (0 / -inf) forms.
     const xb = tt.randn([4, 2, 8]);
-    const kpm = tt.tensor([[false, false, true, true], [false, false, false, true]]);
-    const causalBool = tt.tensor([[0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 1], [0, 0, 0, 0]]).bool();
+    const kpm = tt.tensor([
+      [false, false, true, true],
+      [false, false, false, true],
+    ]);
+    const causalBool = tt
+      .tensor([
+        [0, 1, 1, 1],
+        [0, 0, 1, 1],
+        [0, 0, 0, 1],
+        [0, 0, 0, 0],
+      ])
+      .bool();
     const both = mha.forward(xb, xb, xb, { attnMask: causalBool, keyPaddingMask: kpm });
-    const floats = mha.forward(xb, xb, xb, { attnMask: nn.generateSquareSubsequentMask(4), keyPaddingMask: tt.zeros([2, 4]).maskedFill(kpm, -Infinity) });
+    const floats = mha.forward(xb, xb, xb, {
+      attnMask: nn.generateSquareSubsequentMask(4),
+      keyPaddingMask: tt.zeros([2, 4]).maskedFill(kpm, -Infinity),
+    });
     assertClose(nums(both.output), nums(floats.output), 1e-6, 1e-6);
-    assert.deepEqual(nums(both.weights!.select(0, 0).select(0, 3)).map((w) => w > 0), [true, true, false, false]);
+    assert.deepEqual(
+      nums(both.weights!.select(0, 0).select(0, 3)).map((w) => w > 0),
+      [true, true, false, false],
+    );
   });
 
   it("leakyRelu, tanh-approximate gelu, softplus and normalize match their formulas", () => {
     const x = tt.tensor([-2, -0.5, 0, 0.5, 30], { dtype: "float64" });
     const xs = nums(x);
-    assertClose(nums(F.leakyRelu(x, 0.2)), xs.map((v) => (v > 0 ? v : 0.2 * v)), 1e-12, 1e-12);
+    assertClose(
+      nums(F.leakyRelu(x, 0.2)),
+      xs.map((v) => (v > 0 ? v : 0.2 * v)),
+      1e-12,
+      1e-12,
+    );
     const tanhGelu = (v: number): number => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
     assertClose(nums(new nn.GELU({ approximate: "tanh" }).forward(x)), xs.map(tanhGelu), 1e-12, 1e-12);
-    assertClose(nums(F.softplus(x)), xs.map((v) => (v > 20 ? v : Math.log1p(Math.exp(v)))), 1e-12, 1e-12);
+    assertClose(
+      nums(F.softplus(x)),
+      xs.map((v) => (v > 20 ? v : Math.log1p(Math.exp(v)))),
+      1e-12,
+      1e-12,
+    );
     assertClose(nums(F.normalize(tt.tensor([[3, 4]], { dtype: "float64" }))), [0.6, 0.8], 1e-12, 1e-12);
   });
 
   it("gradcheck through Linear + LayerNorm + crossEntropy (weights, ignoreIndex, label smoothing), as functions and modules", () => {
-    const x = f64([4, 3], 1), w = f64([5, 3], 2), b = f64([5], 3), g = f64([5], 4), beta = f64([5], 5);
+    const x = f64([4, 3], 1),
+      w = f64([5, 3], 2),
+      b = f64([5], 3),
+      g = f64([5], 4),
+      beta = f64([5], 5);
     const target = tt.tensor([0, 4, -100, 2]);
     const cw = tt.tensor([0.5, 1, 2, 1, 0.7], { dtype: "float64" });
     const chain = (xi: tt.Tensor, wi: tt.Tensor, bi: tt.Tensor, gi: tt.Tensor, betai: tt.Tensor): tt.Tensor =>
       F.crossEntropy(F.layerNorm(F.linear(xi, wi, bi), 5, { weight: gi, bias: betai }), target, { weight: cw, labelSmoothing: 0.1 });
     assert.equal(tt.gradcheck(chain, [x, w, b, g, beta]), true);
-    const lin = new nn.Linear(3, 5, { dtype: "float64" }), ln = new nn.LayerNorm(5).double();
+    const lin = new nn.Linear(3, 5, { dtype: "float64" }),
+      ln = new nn.LayerNorm(5).double();
     const lossFn = new nn.CrossEntropyLoss({ weight: cw, labelSmoothing: 0.1 });
-    assert.equal(tt.gradcheck((xi) => lossFn.forward(ln.forward(lin.forward(xi)), target), [x]), true);
+    assert.equal(
+      tt.gradcheck((xi) => lossFn.forward(ln.forward(lin.forward(xi)), target), [x]),
+      true,
+    );
   });
 
   it("gradcheck through conv2d + batchNorm (training) + pad + pooling, and through multi-head attention", () => {
-    const x = f64([2, 2, 4, 4], 6), w = f64([3, 2, 3, 3], 7);
+    const x = f64([2, 2, 4, 4], 6),
+      w = f64([3, 2, 3, 3], 7);
     const chain = (xi: tt.Tensor, wi: tt.Tensor): tt.Tensor => {
-      const h = F.batchNorm(F.conv2d(F.pad(xi, [1, 0, 0, 1], { mode: "reflect" }), wi, null, { padding: 1 }), null, null, { training: true });
+      const h = F.batchNorm(F.conv2d(F.pad(xi, [1, 0, 0, 1], { mode: "reflect" }), wi, null, { padding: 1 }), null, null, {
+        training: true,
+      });
       return F.adaptiveAvgPool2d(F.maxPool2d(h.tanh(), 2, { stride: 1 }), [2, 1]).sum([1, 2, 3]);
     };
     assert.equal(tt.gradcheck(chain, [x, w]), true);
     const mha = new nn.MultiheadAttention(4, 2, { batchFirst: true, dtype: "float64" });
-    const kpm = tt.tensor([[false, false, true], [false, false, false]]);
+    const kpm = tt.tensor([
+      [false, false, true],
+      [false, false, false],
+    ]);
     const q = f64([2, 3, 4], 8);
-    assert.equal(tt.gradcheck((qi) => mha.forward(qi, qi, qi, { keyPaddingMask: kpm }).output.pow(2).sum(), [q]), true);
+    assert.equal(
+      tt.gradcheck((qi) => mha.forward(qi, qi, qi, { keyPaddingMask: kpm }).output.pow(2).sum(), [q]),
+      true,
+    );
   });
 
   it("functional ops free their intermediates: only the result stays alive", () => {
-    const x = tt.randn([4, 6]), y = tt.tensor([1, 0, 5, -100]), w = tt.ones([6]), p = x.sigmoid(), x3 = x.unsqueeze(1);
+    const x = tt.randn([4, 6]),
+      y = tt.tensor([1, 0, 5, -100]),
+      w = tt.ones([6]),
+      p = x.sigmoid(),
+      x3 = x.unsqueeze(1);
     const mha = new nn.MultiheadAttention(6, 2);
     const layer = new nn.TransformerEncoderLayer(6, 2, { dimFeedforward: 8 }).eval();
     const bn = new nn.BatchNorm1d(6);
@@ -196,7 +255,15 @@ describe("nn.init and default initializations", () => {
     assert.deepEqual(nums(emb.weight.select(0, 999)), new Array(16).fill(0));
     assert.ok(Math.abs(Number(emb.weight.std().item()) - 1) < 0.02);
     const bn = new nn.BatchNorm1d(3);
-    assert.deepEqual([bn.weight, bn.bias, bn.runningMean, bn.runningVar].map((t) => nums(t!)), [[1, 1, 1], [0, 0, 0], [0, 0, 0], [1, 1, 1]]);
+    assert.deepEqual(
+      [bn.weight, bn.bias, bn.runningMean, bn.runningVar].map((t) => nums(t!)),
+      [
+        [1, 1, 1],
+        [0, 0, 0],
+        [0, 0, 0],
+        [1, 1, 1],
+      ],
+    );
     const frozen = nn.Embedding.fromPretrained(tt.eye(3));
     assert.equal(frozen.weight.requiresGrad, false);
     assert.equal(frozen.parameters().length, 1);

@@ -10,21 +10,52 @@ import * as tt from "../src/ts/index.ts";
 import * as nn from "../src/ts/nn/index.ts";
 import { assertClose, nums } from "./helpers.ts";
 
-interface Enc { shape: number[]; dtype: "float32" | "int64" | "bool"; data: (number | string | boolean)[] }
-interface Step {
-  inputs: Enc[]; output: Enc; r: Enc; input_grads: (Enc | null)[]; param_grads: Record<string, Enc>; extras: Record<string, Enc>;
+interface Enc {
+  shape: number[];
+  dtype: "float32" | "int64" | "bool";
+  data: (number | string | boolean)[];
 }
-interface Case { state: Record<string, Enc>; state_after: Record<string, Enc>; steps: Step[] }
-interface LossCase { fn: string; opts: Record<string, unknown>; input: Enc; target: Enc; output: Enc; r: Enc; grad: Enc }
+interface Step {
+  inputs: Enc[];
+  output: Enc;
+  r: Enc;
+  input_grads: (Enc | null)[];
+  param_grads: Record<string, Enc>;
+  extras: Record<string, Enc>;
+}
+interface Case {
+  state: Record<string, Enc>;
+  state_after: Record<string, Enc>;
+  steps: Step[];
+}
+interface LossCase {
+  fn: string;
+  opts: Record<string, unknown>;
+  input: Enc;
+  target: Enc;
+  output: Enc;
+  r: Enc;
+  grad: Enc;
+}
 const ref = JSON.parse(readFileSync(new URL("./fixtures/nn_reference.json", import.meta.url), "utf8")) as {
-  cases: Record<string, Case>; losses: Record<string, LossCase>;
+  cases: Record<string, Case>;
+  losses: Record<string, LossCase>;
 };
 
 const num = (v: number | string | boolean): number => (v === "inf" ? Infinity : v === "-inf" ? -Infinity : v === "nan" ? NaN : Number(v));
 
 function T(e: Enc, requiresGrad = false): tt.Tensor {
-  if (e.dtype === "int64") return tt.fromTypedArray(BigInt64Array.from(e.data, (v) => BigInt(Number(v))), e.shape);
-  if (e.dtype === "bool") return tt.fromTypedArray(Uint8Array.from(e.data, (v) => Number(v)), e.shape, { dtype: "bool" });
+  if (e.dtype === "int64")
+    return tt.fromTypedArray(
+      BigInt64Array.from(e.data, (v) => BigInt(Number(v))),
+      e.shape,
+    );
+  if (e.dtype === "bool")
+    return tt.fromTypedArray(
+      Uint8Array.from(e.data, (v) => Number(v)),
+      e.shape,
+      { dtype: "bool" },
+    );
   return tt.fromTypedArray(Float32Array.from(e.data, num), e.shape, { requiresGrad });
 }
 
@@ -54,7 +85,11 @@ function runCase(name: string, model: nn.Module, call: Call = (m, xs) => m.forwa
     out.mul(T(s.r)).sum().backward();
     s.input_grads.forEach((e, j) => e && close(xs[j].grad, e, `${at} grad of input ${j}`));
     const params = new Map(model.namedParameters());
-    assert.deepEqual([...params.keys()].filter((k) => params.get(k)?.grad).sort(), Object.keys(s.param_grads).sort(), `${at} params with grads`);
+    assert.deepEqual(
+      [...params.keys()].filter((k) => params.get(k)?.grad).sort(),
+      Object.keys(s.param_grads).sort(),
+      `${at} params with grads`,
+    );
     for (const [k, e] of Object.entries(s.param_grads)) close(params.get(k)?.grad, e, `${at} grad of ${k}`);
   }
   const after = model.stateDict();
@@ -75,12 +110,15 @@ describe("layers match PyTorch (outputs, input and parameter gradients, state di
   });
 
   it("MaxPool2d, AvgPool2d without counting padding, AdaptiveAvgPool2d (uneven windows), Flatten", () => {
-    runCase("pools", new nn.Sequential(
-      new nn.MaxPool2d(3, { stride: 2, padding: 1 }),
-      new nn.AvgPool2d(2, { stride: 1, padding: 1, countIncludePad: false }),
-      new nn.AdaptiveAvgPool2d([3, 2]),
-      new nn.Flatten(),
-    ));
+    runCase(
+      "pools",
+      new nn.Sequential(
+        new nn.MaxPool2d(3, { stride: 2, padding: 1 }),
+        new nn.AvgPool2d(2, { stride: 1, padding: 1, countIncludePad: false }),
+        new nn.AdaptiveAvgPool2d([3, 2]),
+        new nn.Flatten(),
+      ),
+    );
   });
 
   it("BatchNorm2d in training: forward, backward, running stats after 2 steps", () => {
@@ -106,20 +144,27 @@ describe("layers match PyTorch (outputs, input and parameter gradients, state di
   });
 
   it("MultiheadAttention: batchFirst self-attention with a key padding mask", () => {
-    runCase("mha_self", new nn.MultiheadAttention(8, 2, { batchFirst: true }), (m, [x, kpm]) => m.forward(x, x, x, { keyPaddingMask: kpm }));
+    runCase("mha_self", new nn.MultiheadAttention(8, 2, { batchFirst: true }), (m, [x, kpm]) =>
+      m.forward(x, x, x, { keyPaddingMask: kpm }),
+    );
   });
 
   it("MultiheadAttention: sequence-first cross-attention with a float mask and per-head weights", () => {
-    runCase("mha_cross", new nn.MultiheadAttention(8, 4), (m, [q, k, v, am]) => m.forward(q, k, v, { attnMask: am, averageAttnWeights: false }));
+    runCase("mha_cross", new nn.MultiheadAttention(8, 4), (m, [q, k, v, am]) =>
+      m.forward(q, k, v, { attnMask: am, averageAttnWeights: false }),
+    );
   });
 
   it("MultiheadAttention: no biases, a 3-d bool mask per batch and head", () => {
-    runCase("mha_boolmask", new nn.MultiheadAttention(6, 3, { batchFirst: true, bias: false }), (m, [q, k, v, am]) => m.forward(q, k, v, { attnMask: am }));
+    runCase("mha_boolmask", new nn.MultiheadAttention(6, 3, { batchFirst: true, bias: false }), (m, [q, k, v, am]) =>
+      m.forward(q, k, v, { attnMask: am }),
+    );
   });
 
   it("TransformerEncoderLayer in eval: post-norm with padding mask, pre-norm gelu with a causal mask", () => {
-    runCase("tel_post", new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0.1, batchFirst: true }),
-      (m, [x, kpm]) => m.forward(x, { srcKeyPaddingMask: kpm }));
+    runCase("tel_post", new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0.1, batchFirst: true }), (m, [x, kpm]) =>
+      m.forward(x, { srcKeyPaddingMask: kpm }),
+    );
     const pre = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: "gelu", normFirst: true });
     runCase("tel_pre", pre, (m, [x, am]) => m.forward(x, { srcMask: am }));
     // The causal mask PyTorch built is the one we build.

@@ -27,14 +27,26 @@ class Net extends nn.Module {
 describe("nn.Module", () => {
   it("finds parameters in property order with dotted names, and counts an MLP's", () => {
     const mlp = new MLP();
-    assert.deepEqual(mlp.namedParameters().map(([k, p]) => [k, p.shape]), [
-      ["fc1.weight", [128, 784]], ["fc1.bias", [128]], ["fc2.weight", [10, 128]], ["fc2.bias", [10]],
-    ]);
-    assert.equal(mlp.parameters().reduce((n, p) => n + p.numel(), 0), 784 * 128 + 128 + 128 * 10 + 10);
+    assert.deepEqual(
+      mlp.namedParameters().map(([k, p]) => [k, p.shape]),
+      [
+        ["fc1.weight", [128, 784]],
+        ["fc1.bias", [128]],
+        ["fc2.weight", [10, 128]],
+        ["fc2.bias", [10]],
+      ],
+    );
+    assert.equal(
+      mlp.parameters().reduce((n, p) => n + p.numel(), 0),
+      784 * 128 + 128 + 128 * 10 + 10,
+    );
     assert.ok(mlp.parameters().every((p) => p.requiresGrad && p.isLeaf && nn.isParameter(p)));
     assert.deepEqual(mlp.forward(tt.randn([2, 784])).shape, [2, 10]);
     assert.deepEqual(mlp.children(), [mlp.fc1, mlp.fc2]);
-    assert.deepEqual(mlp.namedModules().map(([k]) => k), ["", "fc1", "fc2"]);
+    assert.deepEqual(
+      mlp.namedModules().map(([k]) => k),
+      ["", "fc1", "fc2"],
+    );
   });
 
   it("prints like PyTorch, also as Jupyter text/plain", () => {
@@ -57,27 +69,41 @@ describe("nn.Module", () => {
     assert.equal(String(net), text);
     const display = (net as unknown as Record<symbol, () => unknown>)[Symbol.for("Jupyter.display")];
     assert.deepEqual(display.call(net), { "text/plain": text });
-    assert.equal(String(new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU())),
-      "Sequential(\n  (0): Linear(in_features=784, out_features=512, bias=true)\n  (1): ReLU()\n)");
+    assert.equal(
+      String(new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU())),
+      "Sequential(\n  (0): Linear(in_features=784, out_features=512, bias=true)\n  (1): ReLU()\n)",
+    );
   });
 
   it("stateDict: parameters and persistent buffers under PyTorch's keys, detached views of the same data", () => {
     const net = new Net();
     const sd = net.stateDict();
     assert.deepEqual(Object.keys(sd), [
-      "scale", "features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias", "features.1.running_mean",
-      "features.1.running_var", "features.1.num_batches_tracked", "head.fc.weight", "head.fc.bias",
+      "scale",
+      "features.0.weight",
+      "features.0.bias",
+      "features.1.weight",
+      "features.1.bias",
+      "features.1.running_mean",
+      "features.1.running_var",
+      "features.1.num_batches_tracked",
+      "head.fc.weight",
+      "head.fc.bias",
     ]);
     assert.equal(sd["features.1.num_batches_tracked"].dtype, "int64");
     assert.ok(Object.values(sd).every((t) => !t.requiresGrad));
     tt.noGrad(() => sd.scale.fill_(3));
     assert.deepEqual(nums(net.scale), [3]); // shares storage
     assert.equal(net.stateDict({ keepVars: true }).scale, net.scale);
-    assert.deepEqual(net.namedBuffers().map(([k]) => k), ["features.1.running_mean", "features.1.running_var", "features.1.num_batches_tracked"]);
+    assert.deepEqual(
+      net.namedBuffers().map(([k]) => k),
+      ["features.1.running_mean", "features.1.running_var", "features.1.num_batches_tracked"],
+    );
   });
 
   it("loadStateDict copies in place; errors name missing and unexpected keys and both shapes, and copy nothing", () => {
-    const a = new MLP(), b = new MLP();
+    const a = new MLP(),
+      b = new MLP();
     const w = b.fc1.weight;
     b.loadStateDict(a.stateDict());
     assert.equal(b.fc1.weight, w); // same tensor object: an optimizer keeps working
@@ -87,15 +113,21 @@ describe("nn.Module", () => {
     sd["fc3.weight"] = tt.zeros([1]);
     delete (sd as Record<string, tt.Tensor | undefined>)["fc1.bias"];
     sd["fc2.bias"] = tt.zeros([10]);
-    assert.throws(() => b.loadStateDict(sd), (e: Error) =>
-      /unexpected key\(s\) in the state dict: "fc3\.weight"/.test(e.message) && /missing key\(s\) in the state dict: "fc1\.bias"/.test(e.message));
+    assert.throws(
+      () => b.loadStateDict(sd),
+      (e: Error) =>
+        /unexpected key\(s\) in the state dict: "fc3\.weight"/.test(e.message) &&
+        /missing key\(s\) in the state dict: "fc1\.bias"/.test(e.message),
+    );
     assert.deepEqual(nums(b.fc2.bias!), before);
     assert.deepEqual(b.loadStateDict(sd, { strict: false }), { missingKeys: ["fc1.bias"], unexpectedKeys: ["fc3.weight"] });
     assert.deepEqual(nums(b.fc2.bias!), new Array(10).fill(0));
     const bad = new Map(Object.entries(a.stateDict()));
     bad.set("fc2.weight", tt.zeros([10, 127]));
-    assert.throws(() => b.loadStateDict(bad, { strict: false }),
-      /size mismatch for "fc2\.weight": the state dict has shape \[10,127\], the model has shape \[10,128\]/);
+    assert.throws(
+      () => b.loadStateDict(bad, { strict: false }),
+      /size mismatch for "fc2\.weight": the state dict has shape \[10,127\], the model has shape \[10,128\]/,
+    );
   });
 
   it("train() and eval() switch every module; dropout and batch norm follow", () => {
@@ -115,7 +147,10 @@ describe("nn.Module", () => {
 
   it("zeroGrad sets gradients to null (or to zeros in place with setToNone false)", () => {
     const mlp = new MLP();
-    mlp.forward(tt.randn([3, 784])).sum().backward();
+    mlp
+      .forward(tt.randn([3, 784]))
+      .sum()
+      .backward();
     assert.ok(mlp.parameters().every((p) => p.grad !== null));
     const g = mlp.fc1.bias!.grad!;
     mlp.zeroGrad(false);
@@ -135,7 +170,10 @@ describe("nn.Module", () => {
     }
     const t = new Tied();
     assert.equal(t.parameters().length, 2);
-    assert.deepEqual(t.namedParameters().map(([k]) => k), ["enc.weight", "enc.bias"]);
+    assert.deepEqual(
+      t.namedParameters().map(([k]) => k),
+      ["enc.weight", "enc.bias"],
+    );
     assert.deepEqual(Object.keys(t.stateDict()), ["enc.weight", "enc.bias", "dec.weight", "dec.bias"]);
   });
 
@@ -156,7 +194,10 @@ describe("nn.Module", () => {
     }
     const c = new Custom();
     assert.deepEqual(Object.keys(c.stateDict()), ["gain", "steps", "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]);
-    assert.deepEqual(c.namedBuffers().map(([k]) => k), ["steps", "cache"]);
+    assert.deepEqual(
+      c.namedBuffers().map(([k]) => k),
+      ["steps", "cache"],
+    );
     assert.equal(c.layers.length, 2);
     assert.equal(c.layers.at(-1), [...c.layers][1]);
     class Wrong extends nn.Module {
@@ -200,18 +241,26 @@ describe("nn.Module", () => {
 
   it("100 training steps inside tidy do not grow live tensors or bytes", () => {
     tt.manualSeed(0);
-    const model = new nn.Sequential(new nn.Linear(16, 32), new nn.BatchNorm1d(32), new nn.GELU(), new nn.Dropout(0.2), new nn.Linear(32, 4));
+    const model = new nn.Sequential(
+      new nn.Linear(16, 32),
+      new nn.BatchNorm1d(32),
+      new nn.GELU(),
+      new nn.Dropout(0.2),
+      new nn.Linear(32, 4),
+    );
     const lossFn = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 });
-    const x = tt.randn([8, 16]), y = tt.randint(0, 4, [8]);
-    const stepOnce = (): number => tt.tidy(() => {
-      model.zeroGrad();
-      const loss = lossFn.forward(model.forward(x), y);
-      loss.backward();
-      tt.noGrad(() => {
-        for (const p of model.parameters()) p.sub_(p.grad!.mul(0.1));
+    const x = tt.randn([8, 16]),
+      y = tt.randint(0, 4, [8]);
+    const stepOnce = (): number =>
+      tt.tidy(() => {
+        model.zeroGrad();
+        const loss = lossFn.forward(model.forward(x), y);
+        loss.backward();
+        tt.noGrad(() => {
+          for (const p of model.parameters()) p.sub_(p.grad!.mul(0.1));
+        });
+        return Number(loss.item());
       });
-      return Number(loss.item());
-    });
     const losses: number[] = [];
     for (let i = 0; i < 10; i++) losses.push(stepOnce());
     const mid = tt.memory();
@@ -226,18 +275,21 @@ describe("nn.Module", () => {
     tt.manualSeed(1);
     const model = new nn.Sequential(new nn.Linear(16, 32), new nn.LayerNorm(32), new nn.GELU(), new nn.Linear(32, 4));
     const opt = new tt.optim.AdamW(model.parameters(), { lr: 1e-2 });
-    const x = tt.randn([8, 16]), y = tt.randint(0, 4, [8]);
+    const x = tt.randn([8, 16]),
+      y = tt.randint(0, 4, [8]);
     const losses: number[] = [];
     let live = 0;
     for (let i = 0; i < 50; i++) {
-      losses.push(tt.tidy(() => {
-        opt.zeroGrad();
-        const loss = tt.autocast({ dtype: "bfloat16" }, () => nn.F.crossEntropy(model.forward(x), y));
-        loss.backward();
-        tt.optim.clipGradNorm(model.parameters(), 1.0);
-        opt.step();
-        return Number(loss.item());
-      }));
+      losses.push(
+        tt.tidy(() => {
+          opt.zeroGrad();
+          const loss = tt.autocast({ dtype: "bfloat16" }, () => nn.F.crossEntropy(model.forward(x), y));
+          loss.backward();
+          tt.optim.clipGradNorm(model.parameters(), 1.0);
+          opt.step();
+          return Number(loss.item());
+        }),
+      );
       if (i === 5) live = tt.memory().liveTensors;
     }
     assert.equal(tt.memory().liveTensors, live);

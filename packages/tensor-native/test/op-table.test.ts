@@ -32,14 +32,18 @@ function parseEnums(source: string): CEnum[] {
   const out: CEnum[] = [];
   for (const m of text.matchAll(/\benum\s+(?:class\s+)?(\w+)\s*(?::\s*\w+\s*)?\{([^}]*)\}/g)) {
     let next = 0;
-    const entries = m[2].split(",").map((s) => s.trim()).filter(Boolean).map((item) => {
-      const [name, value] = item.split("=").map((s) => s.trim());
-      if (value !== undefined) {
-        assert.match(value, /^-?\d+$/, `${m[1]}::${name}: only literal values are understood, got ${value}`);
-        next = Number(value);
-      }
-      return { name, value: next++ };
-    });
+    const entries = m[2]
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((item) => {
+        const [name, value] = item.split("=").map((s) => s.trim());
+        if (value !== undefined) {
+          assert.match(value, /^-?\d+$/, `${m[1]}::${name}: only literal values are understood, got ${value}`);
+          next = Number(value);
+        }
+        return { name, value: next++ };
+      });
     out.push({ name: m[1], entries });
   }
   return out;
@@ -92,7 +96,8 @@ function drift(header: string, mirrors: Record<string, Record<string, number>>):
     if (last.value !== Object.keys(mirror).length)
       problems.push(`${e.name}: ${last.name} is ${last.value}, but opcodes.ts has ${Object.keys(mirror).length} codes`);
     const values = codes.map((c) => c.value).sort((a, b) => a - b);
-    if (values.some((v, i) => v !== i)) problems.push(`${e.name}: codes must run 0..${last.name} - 1 without gaps, got ${values.join(", ")}`);
+    if (values.some((v, i) => v !== i))
+      problems.push(`${e.name}: codes must run 0..${last.name} - 1 without gaps, got ${values.join(", ")}`);
   }
   return problems;
 }
@@ -117,7 +122,16 @@ test("the drift check catches a changed value, a new code on one side, and a wro
 
 test("common.h's DType codes are dtype.ts's", () => {
   const [dtype] = parseEnums(readFileSync(path.join(pkg, "src/native/common.h"), "utf8")).filter((e) => e.name === "DType");
-  const NAMES: Record<string, DType> = { F32: "float32", F64: "float64", F16: "float16", BF16: "bfloat16", I32: "int32", I64: "int64", U8: "uint8", Bool: "bool" };
+  const NAMES: Record<string, DType> = {
+    F32: "float32",
+    F64: "float64",
+    F16: "float16",
+    BF16: "bfloat16",
+    I32: "int32",
+    I64: "int64",
+    U8: "uint8",
+    Bool: "bool",
+  };
   assert.deepEqual(Object.fromEntries(dtype.entries.map((e) => [NAMES[e.name] ?? e.name, e.value])), dtypeCode);
 });
 
@@ -130,7 +144,10 @@ test("every unary and binary code has one table record, with its own code", () =
 
 test("the parity fuzzer compares every table op with PyTorch (test/parity/ops-pointwise.ts)", () => {
   const fuzzed = new Set([...FUZZED_UNARY.map(([name]) => name), ...FUZZED_BINARY]);
-  assert.deepEqual([...Object.keys(UNARY), ...Object.keys(BINARY)].filter((name) => !fuzzed.has(name)), []);
+  assert.deepEqual(
+    [...Object.keys(UNARY), ...Object.keys(BINARY)].filter((name) => !fuzzed.has(name)),
+    [],
+  );
 });
 
 test("each record gives a method and a free function that agree", () => {
@@ -178,8 +195,14 @@ test("editors show a record's doc for its method (what Monaco gets from the typi
   const file = path.join(pkg, "test", "__op_table_probe__.ts");
   const text = `import * as tt from "../src/ts/index.ts";\ndeclare const x: tt.Tensor;\nx.gelu();\nx.maximum(1);\nx.sum();\n`;
   const options: import("typescript").CompilerOptions = {
-    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
-    strict: true, skipLibCheck: true, noEmit: true, allowImportingTsExtensions: true, types: ["node"],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+    allowImportingTsExtensions: true,
+    types: ["node"],
     lib: ["lib.es2023.d.ts", "lib.esnext.disposable.d.ts", "lib.dom.d.ts"],
   };
   const service = ts.createLanguageService({
@@ -203,8 +226,14 @@ test("editors show a record's doc for its method (what Monaco gets from the typi
     assert.ok(q, member);
     return `${ts.displayPartsToString(q.displayParts)} | ${ts.displayPartsToString(q.documentation)} | ${(q.tags ?? []).map((t) => ts.displayPartsToString(t.text)).join(" ")}`;
   };
-  assert.match(hover("gelu"), /gelu: \(\) => (tt\.)?Tensor \| Exact \(erf\) GELU, as torch\.nn\.functional\.gelu\. \| x\.gelu\(\); tt\.gelu\(x\)/);
+  assert.match(
+    hover("gelu"),
+    /gelu: \(\) => (tt\.)?Tensor \| Exact \(erf\) GELU, as torch\.nn\.functional\.gelu\. \| x\.gelu\(\); tt\.gelu\(x\)/,
+  );
   assert.match(hover("maximum"), /maximum: \(other: (tt\.)?TensorLike\) => (tt\.)?Tensor \| Elementwise maximum \(NaN propagates\)\./);
   assert.match(hover("sum"), /Sum over dims/);
-  assert.deepEqual(service.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")), []);
+  assert.deepEqual(
+    service.getSemanticDiagnostics(file).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+    [],
+  );
 });

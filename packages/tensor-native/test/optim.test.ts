@@ -37,7 +37,12 @@ test("memory stays flat over 200 Adam + scheduler steps inside tidy", () => {
 });
 
 function makeParams(dtype: DType): tt.Tensor[] {
-  return shapes.map((s, i) => tt.fromTypedArray(Float64Array.from(ref.init[i] as number[]), s).to(dtype).requiresGrad_());
+  return shapes.map((s, i) =>
+    tt
+      .fromTypedArray(Float64Array.from(ref.init[i] as number[]), s)
+      .to(dtype)
+      .requiresGrad_(),
+  );
 }
 
 function setGrads(params: tt.Tensor[], step: number, transposed = false): void {
@@ -57,7 +62,8 @@ function makeOptimizer(kind: string, params: tt.Tensor[], options: any): optim.O
 
 for (const dtype of ["float64", "float32"] as const) {
   test(`optimizers match torch.optim step by step (${dtype})`, () => {
-    const rtol = dtype === "float64" ? 1e-9 : 1e-4, atol = dtype === "float64" ? 1e-12 : 1e-5;
+    const rtol = dtype === "float64" ? 1e-9 : 1e-4,
+      atol = dtype === "float64" ? 1e-12 : 1e-5;
     for (const c of ref.optimizers) {
       const params = makeParams(dtype);
       const opt = makeOptimizer(c.kind, params, c.options);
@@ -72,7 +78,10 @@ for (const dtype of ["float64", "float32"] as const) {
 
 test("a non-contiguous parameter is updated in place", () => {
   const c = ref.optimizers.find((o: any) => o.name === "adam_weight_decay");
-  const base = tt.fromTypedArray(Float64Array.from(ref.init[0] as number[]), [3, 4]).t().contiguous();
+  const base = tt
+    .fromTypedArray(Float64Array.from(ref.init[0] as number[]), [3, 4])
+    .t()
+    .contiguous();
   const w = base.t().requiresGrad_();
   assert.equal(w.isContiguous(), false);
   const params = [w, makeParams("float64")[1]];
@@ -92,20 +101,38 @@ const lambdas: Record<string, optim.LrLambda | optim.LrLambda[]> = {
 
 function makeScheduler(name: string, o: optim.Optimizer<any, any>): optim.LRScheduler {
   switch (name) {
-    case "StepLR": return new optim.StepLR(o, { stepSize: 7, gamma: 0.5 });
-    case "MultiStepLR": return new optim.MultiStepLR(o, { milestones: [5, 12, 12, 30], gamma: 0.3 });
-    case "ExponentialLR": return new optim.ExponentialLR(o, { gamma: 0.93 });
-    case "CosineAnnealingLR": return new optim.lrScheduler.CosineAnnealingLR(o, { tMax: 15, etaMin: 0.001 });
-    case "LinearLR_warmup": return new optim.LinearLR(o, { startFactor: 0.1, endFactor: 1, totalIters: 8 });
-    case "LinearLR_decay": return new optim.LinearLR(o, { startFactor: 1, endFactor: 0.2, totalIters: 10 });
-    case "ConstantLR": return new optim.ConstantLR(o, { factor: 0.5, totalIters: 4 });
-    case "LambdaLR": return new optim.LambdaLR(o, { lrLambda: lambdas.LambdaLR });
-    case "MultiplicativeLR": return new optim.MultiplicativeLR(o, { lrLambda: lambdas.MultiplicativeLR });
-    case "OneCycleLR_cos": return new optim.OneCycleLR(o, { maxLr: 0.5, totalSteps: 40 });
+    case "StepLR":
+      return new optim.StepLR(o, { stepSize: 7, gamma: 0.5 });
+    case "MultiStepLR":
+      return new optim.MultiStepLR(o, { milestones: [5, 12, 12, 30], gamma: 0.3 });
+    case "ExponentialLR":
+      return new optim.ExponentialLR(o, { gamma: 0.93 });
+    case "CosineAnnealingLR":
+      return new optim.lrScheduler.CosineAnnealingLR(o, { tMax: 15, etaMin: 0.001 });
+    case "LinearLR_warmup":
+      return new optim.LinearLR(o, { startFactor: 0.1, endFactor: 1, totalIters: 8 });
+    case "LinearLR_decay":
+      return new optim.LinearLR(o, { startFactor: 1, endFactor: 0.2, totalIters: 10 });
+    case "ConstantLR":
+      return new optim.ConstantLR(o, { factor: 0.5, totalIters: 4 });
+    case "LambdaLR":
+      return new optim.LambdaLR(o, { lrLambda: lambdas.LambdaLR });
+    case "MultiplicativeLR":
+      return new optim.MultiplicativeLR(o, { lrLambda: lambdas.MultiplicativeLR });
+    case "OneCycleLR_cos":
+      return new optim.OneCycleLR(o, { maxLr: 0.5, totalSteps: 40 });
     case "OneCycleLR_linear_three_phase_adam":
       return new optim.OneCycleLR(o, {
-        maxLr: [0.5, 0.2], epochs: 4, stepsPerEpoch: 10, pctStart: 0.25, annealStrategy: "linear", threePhase: true,
-        divFactor: 10, finalDivFactor: 100, baseMomentum: 0.8, maxMomentum: 0.9,
+        maxLr: [0.5, 0.2],
+        epochs: 4,
+        stepsPerEpoch: 10,
+        pctStart: 0.25,
+        annealStrategy: "linear",
+        threePhase: true,
+        divFactor: 10,
+        finalDivFactor: 100,
+        baseMomentum: 0.8,
+        maxMomentum: 0.9,
       });
     case "SequentialLR_warmup_cosine": {
       const warmup = new optim.LinearLR(o, { startFactor: 0.1, totalIters: 5 });
@@ -140,7 +167,13 @@ test("LR schedulers match torch.optim.lr_scheduler", () => {
         sched.step();
       }
       assertClose(sched.getLastLr(), lrs, 1e-9, 1e-15, `${name} lr at step ${i}`);
-      assertClose(o.paramGroups.map((g) => g.lr), lrs, 1e-9, 1e-15, `${name} group lr at step ${i}`);
+      assertClose(
+        o.paramGroups.map((g) => g.lr),
+        lrs,
+        1e-9,
+        1e-15,
+        `${name} group lr at step ${i}`,
+      );
       assertClose(momentumOf(o, adam), c.momentum[i], 1e-9, 1e-15, `${name} momentum at step ${i}`);
     });
   }
@@ -150,7 +183,10 @@ test("scheduler stateDict resumes the schedule; OneCycleLR refuses to run past t
   const c = ref.schedulers.SequentialLR_warmup_cosine;
   const o = schedulerOptimizer(c);
   const sched = makeScheduler("SequentialLR_warmup_cosine", o);
-  for (let i = 0; i < 20; i++) { o.step(); sched.step(); }
+  for (let i = 0; i < 20; i++) {
+    o.step();
+    sched.step();
+  }
   const sd = sched.stateDict();
   assert.equal(sd.last_epoch, 20);
   assert.ok(Array.isArray(sd._schedulers) && (sd._schedulers as any[])[1].T_max === 35);
@@ -166,7 +202,10 @@ test("scheduler stateDict resumes the schedule; OneCycleLR refuses to run past t
   }
   const oc = schedulerOptimizer(ref.schedulers.OneCycleLR_cos);
   const one = new optim.OneCycleLR(oc, { maxLr: 0.5, totalSteps: 3 });
-  for (let i = 0; i < 3; i++) { oc.step(); one.step(); }
+  for (let i = 0; i < 3; i++) {
+    oc.step();
+    one.step();
+  }
   assert.throws(() => one.step(), /Tried to step 5 times.*total steps is 3/);
   assert.throws(() => new optim.OneCycleLR(oc, { maxLr: 0.1 }), /totalSteps OR \(epochs AND stepsPerEpoch\)/);
   assert.throws(() => new optim.LinearLR(oc, { startFactor: 0 }), /Starting multiplicative factor/);
@@ -198,14 +237,19 @@ test("stateDict has PyTorch's layout and resumes identically", () => {
   for (const c of ref.optimizers.filter((o: any) => ["sgd_nesterov", "adam_weight_decay", "adamw_amsgrad"].includes(o.name))) {
     const a = makeParams("float64");
     const optA = makeOptimizer(c.kind, a, c.options);
-    for (let s = 0; s < 3; s++) { setGrads(a, s); optA.step(); }
+    for (let s = 0; s < 3; s++) {
+      setGrads(a, s);
+      optA.step();
+    }
     const sd = optA.stateDict();
     const b = a.map((p) => p.detach().clone().requiresGrad_());
     const optB = makeOptimizer(c.kind, b, c.kind === "SGD" ? { lr: 1 } : {});
     optB.loadStateDict(sd);
     for (let s = 3; s < 5; s++) {
-      setGrads(a, s); optA.step();
-      setGrads(b, s); optB.step();
+      setGrads(a, s);
+      optA.step();
+      setGrads(b, s);
+      optB.step();
     }
     a.forEach((p, i) => assert.deepEqual(nums(b[i]), nums(p), `${c.name}: resumed param ${i}`));
     a.forEach((p, i) => assertClose(nums(p), c.params[4][i], 1e-9, 1e-12, `${c.name}: vs torch`));
@@ -231,8 +275,14 @@ test("loadStateDict names what does not match", () => {
   opt.step();
   const sd = opt.stateDict();
   assert.throws(() => new optim.Adam([a[0]]).loadStateDict(sd), /parameter group 0 has 2 parameter\(s\) in the state dict but 1/);
-  assert.throws(() => new optim.Adam([{ params: [a[0]] }, { params: [a[1]] }]).loadStateDict(sd), /2 parameter group\(s\).* has 1|1 parameter group\(s\), this optimizer has 2/);
-  assert.throws(() => new optim.Adam([a[1], a[0]]).loadStateDict(sd), /state "exp_avg" of parameter 0 has shape \[3,4\] but the parameter has shape \[4\]/);
+  assert.throws(
+    () => new optim.Adam([{ params: [a[0]] }, { params: [a[1]] }]).loadStateDict(sd),
+    /2 parameter group\(s\).* has 1|1 parameter group\(s\), this optimizer has 2/,
+  );
+  assert.throws(
+    () => new optim.Adam([a[1], a[0]]).loadStateDict(sd),
+    /state "exp_avg" of parameter 0 has shape \[3,4\] but the parameter has shape \[4\]/,
+  );
   assert.throws(() => opt.loadStateDict({} as any), /expected an object \{ state, param_groups \}/);
   // A float32 optimizer takes a float64 state, cast.
   const f = makeParams("float32");
@@ -265,7 +315,14 @@ test("param groups each use their own lr; defaults fill the rest", () => {
   const w3 = tt.ones([2], { dtype: "float64" }).requiresGrad_();
   const opt = new optim.SGD([{ params: [w1] }, { params: [w2], lr: 0.01 }], { lr: 0.1, momentum: 0.5 });
   opt.addParamGroup({ params: [w3], lr: 1, momentum: 0 });
-  assert.deepEqual(opt.paramGroups.map((g) => [g.lr, g.momentum]), [[0.1, 0.5], [0.01, 0.5], [1, 0]]);
+  assert.deepEqual(
+    opt.paramGroups.map((g) => [g.lr, g.momentum]),
+    [
+      [0.1, 0.5],
+      [0.01, 0.5],
+      [1, 0],
+    ],
+  );
   for (const w of [w1, w2, w3]) w.grad = tt.ones([2], { dtype: "float64" });
   opt.step();
   assertClose(nums(w1), [0.9, 0.9], 1e-12, 0, "w1");
@@ -314,13 +371,14 @@ test("step(closure) returns the closure's loss; y = 3x + 2 trains with autograd 
   const opt = new optim.SGD([w, b], { lr: 0.1, momentum: 0.9 });
   let last = Infinity;
   for (let i = 0; i < 150; i++)
-    last = tt.tidy(() =>
-      opt.step(() => {
-        opt.zeroGrad();
-        const loss = x.matmul(w).add(b).sub(y).pow(2).mean();
-        loss.backward();
-        return loss.item() as number;
-      }) as number,
+    last = tt.tidy(
+      () =>
+        opt.step(() => {
+          opt.zeroGrad();
+          const loss = x.matmul(w).add(b).sub(y).pow(2).mean();
+          loss.backward();
+          return loss.item() as number;
+        }) as number,
     );
   assert.ok(last < 1e-6, `final loss ${last}`);
   assertClose(nums(w), [3], 1e-3, 0, "w");

@@ -34,9 +34,20 @@ const f32 = (d: Data): tt.Tensor => tt.tensor(d, { dtype: "float32" });
 
 describe("engine: one gradient tensor returned for several inputs", () => {
   it("add of two leaves, and of a leaf with itself", () => {
-    expectGrads((a, b) => a.add(b), [[1, 2], [3, 4]], [[1, 2], [1, 2]]);
+    expectGrads(
+      (a, b) => a.add(b),
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [1, 2],
+        [1, 2],
+      ],
+    );
     expectGrads((a) => a.add(a), [[1, 2]], [[2, 4]]);
-    const a = tt.tensor([1, 2], { requiresGrad: true, dtype: "float32" }), b = tt.tensor([3, 4], { requiresGrad: true, dtype: "float32" });
+    const a = tt.tensor([1, 2], { requiresGrad: true, dtype: "float32" }),
+      b = tt.tensor([3, 4], { requiresGrad: true, dtype: "float32" });
     a.add(b).sum().backward();
     assert.deepEqual(nums(a.grad!), [1, 1]);
     assert.deepEqual(nums(b.grad!), [1, 1]);
@@ -50,9 +61,29 @@ describe("engine: one gradient tensor returned for several inputs", () => {
     // After sum() the shared gradient is an expanded view, which a leaf copies and frees.
     expectGrads((a) => a.add(a.tanh()).sum(), [[0.5, -1]], [[1.7864477634429932, 1.4199743270874023]]);
     expectGrads((a) => a.add(a.mul(a)).sum(), [[1, -2]], [[3, -3]]);
-    expectGrads((a) => { const h = a.mul(2); return h.add(h); }, [[1, 2]], [[4, 8]]);
+    expectGrads(
+      (a) => {
+        const h = a.mul(2);
+        return h.add(h);
+      },
+      [[1, 2]],
+      [[4, 8]],
+    );
     expectGrads((a) => tt.cat([a, a]), [[1, 2]], [[4, 6]]);
-    expectGrads((a, b) => a.add(b), [[[1, 2, 3], [4, 5, 6]], [1, 1, 1]], [[1, 2, 3, 4, 5, 6], [5, 7, 9]]);
+    expectGrads(
+      (a, b) => a.add(b),
+      [
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+        [1, 1, 1],
+      ],
+      [
+        [1, 2, 3, 4, 5, 6],
+        [5, 7, 9],
+      ],
+    );
   });
 
   it("leaf hooks and retainGraph still work with a shared gradient", () => {
@@ -76,32 +107,153 @@ describe("prod with zeros", () => {
   });
 
   it("over dims: rows with and without zeros, keepdim, several dims, long rows", () => {
-    expectGrads((a) => a.prod(1), [[[0, 2, 3], [1, 2, 3], [0, 0, 4]]], [[6, 0, 0, 12, 6, 4, 0, 0, 0]]);
-    expectGrads((a) => a.prod(0, true), [[[0, 2, 3], [1, 0, 3]]], [[1, 0, 9, 0, 4, 9]]);
-    expectGrads((a) => a.prod(1), [[[1, 2, 3], [-1, 0.5, 4]]], [[6, 3, 2, 4, -8, -1]]);
-    expectGrads((a) => a.prod([0, 2]), [[[[1, 0, 2], [3, 4, 5]], [[6, 0, 7], [8, 1, 2]]]], [[0, 0, 0, 640, 480, 384, 0, 0, 0, 240, 1920, 960]]);
     expectGrads(
       (a) => a.prod(1),
-      [[[1.5, 2, 0, -1, 3, 0.5, 2, 1.25, -2, 3], [1, 2, 3, 4, 0.5, -1, 1.5, 2, 0.25, 3]]],
+      [
+        [
+          [0, 2, 3],
+          [1, 2, 3],
+          [0, 0, 4],
+        ],
+      ],
+      [[6, 0, 0, 12, 6, 4, 0, 0, 0]],
+    );
+    expectGrads(
+      (a) => a.prod(0, true),
+      [
+        [
+          [0, 2, 3],
+          [1, 0, 3],
+        ],
+      ],
+      [[1, 0, 9, 0, 4, 9]],
+    );
+    expectGrads(
+      (a) => a.prod(1),
+      [
+        [
+          [1, 2, 3],
+          [-1, 0.5, 4],
+        ],
+      ],
+      [[6, 3, 2, 4, -8, -1]],
+    );
+    expectGrads(
+      (a) => a.prod([0, 2]),
+      [
+        [
+          [
+            [1, 0, 2],
+            [3, 4, 5],
+          ],
+          [
+            [6, 0, 7],
+            [8, 1, 2],
+          ],
+        ],
+      ],
+      [[0, 0, 0, 640, 480, 384, 0, 0, 0, 240, 1920, 960]],
+    );
+    expectGrads(
+      (a) => a.prod(1),
+      [
+        [
+          [1.5, 2, 0, -1, 3, 0.5, 2, 1.25, -2, 3],
+          [1, 2, 3, 4, 0.5, -1, 1.5, 2, 0.25, 3],
+        ],
+      ],
       [[0, 0, 67.5, 0, 0, 0, 0, 0, 0, 0, -54, -27, -18, -13.5, -108, 54, -36, -27, -216, -18]],
     );
-    const x = tt.tensor([[0, 2, 3], [1.5, 0, 0], [1, 2, 3]], { dtype: "float64", requiresGrad: true });
-    assert.equal(tt.gradcheck((t) => t.prod(1), [x]), true);
+    const x = tt.tensor(
+      [
+        [0, 2, 3],
+        [1.5, 0, 0],
+        [1, 2, 3],
+      ],
+      { dtype: "float64", requiresGrad: true },
+    );
+    assert.equal(
+      tt.gradcheck((t) => t.prod(1), [x]),
+      true,
+    );
   });
 });
 
 describe("maximum and minimum", () => {
   it("select instead of multiplying, so NaN and Inf do not leak into the loser", () => {
-    expectGrads((a, b) => a.maximum(b), [[1, NaN, 2, NaN], [0, 1, NaN, NaN]], [[1, 2, 3, 4], [0, 2, 3, 4]]);
-    expectGrads((a, b) => a.minimum(b), [[1, NaN, 2, NaN], [0, 1, NaN, NaN]], [[0, 2, 3, 4], [1, 2, 3, 4]]);
-    expectGrads((a, b) => a.maximum(b).mul(f32([inf, 1])), [[1, 2], [0, 3]], [[inf, 0], [0, 2]]);
+    expectGrads(
+      (a, b) => a.maximum(b),
+      [
+        [1, NaN, 2, NaN],
+        [0, 1, NaN, NaN],
+      ],
+      [
+        [1, 2, 3, 4],
+        [0, 2, 3, 4],
+      ],
+    );
+    expectGrads(
+      (a, b) => a.minimum(b),
+      [
+        [1, NaN, 2, NaN],
+        [0, 1, NaN, NaN],
+      ],
+      [
+        [0, 2, 3, 4],
+        [1, 2, 3, 4],
+      ],
+    );
+    expectGrads(
+      (a, b) => a.maximum(b).mul(f32([inf, 1])),
+      [
+        [1, 2],
+        [0, 3],
+      ],
+      [
+        [inf, 0],
+        [0, 2],
+      ],
+    );
   });
 
   it("ties split evenly; scalars and broadcasting", () => {
-    expectGrads((a, b) => a.maximum(b), [[1, 2, 5], [1, 3, 4]], [[0.5, 0, 3], [0.5, 2, 0]]);
-    expectGrads((a, b) => a.minimum(b), [[1, 2, 5], [1, 3, 4]], [[0.5, 2, 0], [0.5, 0, 3]]);
+    expectGrads(
+      (a, b) => a.maximum(b),
+      [
+        [1, 2, 5],
+        [1, 3, 4],
+      ],
+      [
+        [0.5, 0, 3],
+        [0.5, 2, 0],
+      ],
+    );
+    expectGrads(
+      (a, b) => a.minimum(b),
+      [
+        [1, 2, 5],
+        [1, 3, 4],
+      ],
+      [
+        [0.5, 2, 0],
+        [0.5, 0, 3],
+      ],
+    );
     expectGrads((a) => a.maximum(0), [[-1, 0, 2]], [[0, 1, 3]]);
-    expectGrads((a, b) => a.maximum(b), [[[1, 5], [3, 0]], [2, 2]], [[0, 2, 3, 0], [1, 4]]);
+    expectGrads(
+      (a, b) => a.maximum(b),
+      [
+        [
+          [1, 5],
+          [3, 0],
+        ],
+        [2, 2],
+      ],
+      [
+        [0, 2, 3, 0],
+        [1, 4],
+      ],
+    );
   });
 
   it("relu zeroes the gradient only where x <= 0, so a NaN input passes it on", () => {
@@ -111,28 +263,111 @@ describe("maximum and minimum", () => {
 
 describe("clamp and maskedFill", () => {
   it("tensor bounds that broadcast the input larger", () => {
-    expectGrads((x, lo) => x.clamp(lo), [[1, 2, 3], [[0, 0, 0], [2, 2, 2]]], [[1, 7, 9], [0, 0, 0, 4, 0, 0]]);
-    expectGrads((x, hi) => x.clamp(undefined, hi), [[1, 2, 3], [[0, 0, 0], [2, 2, 2]]], [[4, 5, 0], [1, 2, 3, 0, 0, 6]]);
-    expectGrads((x, lo, hi) => x.clamp(lo, hi), [[[0], [5]], [1, 1, 3], [4, 2, 2]], [[0, 0], [1, 2, 0], [4, 5, 9]]);
+    expectGrads(
+      (x, lo) => x.clamp(lo),
+      [
+        [1, 2, 3],
+        [
+          [0, 0, 0],
+          [2, 2, 2],
+        ],
+      ],
+      [
+        [1, 7, 9],
+        [0, 0, 0, 4, 0, 0],
+      ],
+    );
+    expectGrads(
+      (x, hi) => x.clamp(undefined, hi),
+      [
+        [1, 2, 3],
+        [
+          [0, 0, 0],
+          [2, 2, 2],
+        ],
+      ],
+      [
+        [4, 5, 0],
+        [1, 2, 3, 0, 0, 6],
+      ],
+    );
+    expectGrads(
+      (x, lo, hi) => x.clamp(lo, hi),
+      [
+        [[0], [5]],
+        [1, 1, 3],
+        [4, 2, 2],
+      ],
+      [
+        [0, 0],
+        [1, 2, 0],
+        [4, 5, 9],
+      ],
+    );
   });
 
   it("crossed and equal bounds, values on a bound, NaN", () => {
     // Where lo > hi the result is hi, and hi gets the gradient.
     expectGrads(
       (x, lo, hi) => x.clamp(lo, hi),
-      [[0, 1, 2, 3, 4, 5, 1.5], [1, 1, 1, 3, 3, 3, 2], [2, 2, 2, 2, 2, 2, 2]],
-      [[0, 2, 3, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0], [0, 0, 0, 4, 5, 6, 0]],
+      [
+        [0, 1, 2, 3, 4, 5, 1.5],
+        [1, 1, 1, 3, 3, 3, 2],
+        [2, 2, 2, 2, 2, 2, 2],
+      ],
+      [
+        [0, 2, 3, 0, 0, 0, 0],
+        [1, 0, 0, 0, 0, 0, 0],
+        [0, 0, 0, 4, 5, 6, 0],
+      ],
     );
-    expectGrads((x, lo, hi) => x.clamp(lo, hi), [[0, 1, 2], [1, 1, 1], [1, 1, 1]], [[0, 2, 0], [0, 0, 0], [0, 0, 3]]);
+    expectGrads(
+      (x, lo, hi) => x.clamp(lo, hi),
+      [
+        [0, 1, 2],
+        [1, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 2, 0],
+        [0, 0, 0],
+        [0, 0, 3],
+      ],
+    );
     expectGrads((x) => x.clamp(1, 2), [[0, 1, 1.5, 2, 3]], [[0, 2, 3, 4, 0]]);
     expectGrads((x) => x.clamp(3, 2), [[0, 2, 2.5, 3, 4]], [[0, 0, 0, 0, 0]]);
-    expectGrads((x, lo, hi) => x.clamp(lo, hi), [[NaN, 1.5, 0], [1, NaN, NaN], [2, 2, 2]], [[0, 0, 0], [0, 0, 0], [0, 0, 0]]);
+    expectGrads(
+      (x, lo, hi) => x.clamp(lo, hi),
+      [
+        [NaN, 1.5, 0],
+        [1, NaN, NaN],
+        [2, 2, 2],
+      ],
+      [
+        [0, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+    );
     // A number and a tensor bound (torch reference: the number as a full tensor).
-    expectGrads((x, hi) => x.clamp(1, hi), [[0, 1, 1.5, 2, 3], [2, 2, 2, 2, 0.5]], [[0, 2, 3, 4, 0], [0, 0, 0, 0, 5]]);
+    expectGrads(
+      (x, hi) => x.clamp(1, hi),
+      [
+        [0, 1, 1.5, 2, 3],
+        [2, 2, 2, 2, 0.5],
+      ],
+      [
+        [0, 2, 3, 4, 0],
+        [0, 0, 0, 0, 5],
+      ],
+    );
   });
 
   it("maskedFill with a mask that broadcasts the input larger", () => {
-    const mask = tt.tensor([[true, false, false], [false, true, false]]);
+    const mask = tt.tensor([
+      [true, false, false],
+      [false, true, false],
+    ]);
     expectGrads((x, v) => x.maskedFill(mask, v), [[1, 2, 3], 5], [[4, 2, 9], [6]]);
     expectGrads((x) => x.maskedFill(mask, 5), [[1, 2, 3]], [[4, 2, 9]]);
   });
@@ -142,8 +377,26 @@ describe("std and pow at their singular points", () => {
   it("std and var of a constant have zero gradients", () => {
     expectGrads((a) => a.std(), [[2, 2, 2]], [[0, 0, 0]]);
     expectGrads((a) => a.var(), [[2, 2, 2]], [[0, 0, 0]]);
-    expectGrads((a) => a.std(1), [[[2, 2, 2], [1, 2, 3]]], [[0, 0, 0, -1, 0, 1]]);
-    expectGrads((a) => a.std(0, true, 0), [[[2, 1], [2, 4]]], [[0, -1, 0, 1]]);
+    expectGrads(
+      (a) => a.std(1),
+      [
+        [
+          [2, 2, 2],
+          [1, 2, 3],
+        ],
+      ],
+      [[0, 0, 0, -1, 0, 1]],
+    );
+    expectGrads(
+      (a) => a.std(0, true, 0),
+      [
+        [
+          [2, 1],
+          [2, 4],
+        ],
+      ],
+      [[0, -1, 0, 1]],
+    );
   });
 
   it("pow with a base of 0 and an exponent of 0", () => {
@@ -151,9 +404,39 @@ describe("std and pow at their singular points", () => {
     expectGrads((a) => a.pow(0).mul(f32([inf, 1])), [[0, 1]], [[0, 0]]);
     expectGrads((a) => a.pow(0.5), [[0, 4]], [[inf, 0.5]]);
     expectGrads((a) => a.pow(-1), [[0, 2]], [[-inf, -0.5]]);
-    expectGrads((a, b) => a.pow(b), [[0, 0, 0, 0, 2, -1], [2, 0, -1, 0.5, 3, 2]], [[0, 0, -inf, inf, 60, -12], [0, 0, -inf, 0, 27.725887298583984, NaN]]);
-    expectGrads((a, b) => a.pow(b).mul(f32([inf, inf])), [[0, 0], [0, 1]], [[0, inf], [NaN, NaN]]);
-    expectGrads((a, b) => a.pow(b), [[2, 0], [[1], [0]]], [[1, 2], [1.3862943649291992, 2.079441547393799]]);
+    expectGrads(
+      (a, b) => a.pow(b),
+      [
+        [0, 0, 0, 0, 2, -1],
+        [2, 0, -1, 0.5, 3, 2],
+      ],
+      [
+        [0, 0, -inf, inf, 60, -12],
+        [0, 0, -inf, 0, 27.725887298583984, NaN],
+      ],
+    );
+    expectGrads(
+      (a, b) => a.pow(b).mul(f32([inf, inf])),
+      [
+        [0, 0],
+        [0, 1],
+      ],
+      [
+        [0, inf],
+        [NaN, NaN],
+      ],
+    );
+    expectGrads(
+      (a, b) => a.pow(b),
+      [
+        [2, 0],
+        [[1], [0]],
+      ],
+      [
+        [1, 2],
+        [1.3862943649291992, 2.079441547393799],
+      ],
+    );
   });
 });
 
@@ -173,8 +456,26 @@ describe("max and min", () => {
   });
 
   it("over a dim: the returned index alone gets the gradient; 0-d inputs", () => {
-    expectGrads((a) => a.max(1).values, [[[1, 3, 3], [5, 5, 0]]], [[0, 1, 0, 2, 0, 0]]);
-    expectGrads((a) => a.min(0).values, [[[1, 3, 3], [5, 5, 0]]], [[1, 2, 0, 0, 0, 3]]);
+    expectGrads(
+      (a) => a.max(1).values,
+      [
+        [
+          [1, 3, 3],
+          [5, 5, 0],
+        ],
+      ],
+      [[0, 1, 0, 2, 0, 0]],
+    );
+    expectGrads(
+      (a) => a.min(0).values,
+      [
+        [
+          [1, 3, 3],
+          [5, 5, 0],
+        ],
+      ],
+      [[1, 2, 0, 0, 0, 3]],
+    );
     expectGrads((a) => a.max(0).values, [2], [[1]]);
     expectGrads((a) => a.min(-1, true).values, [2], [[1]]);
   });
@@ -193,17 +494,42 @@ test("scatterAdd: src elements the index never reaches get a zero gradient", () 
   const src = tt.tensor([5], { dtype: "float32", requiresGrad: true });
   x.scatterAdd(0, tt.zeros([0], { dtype: "int64" }), src).backward(tt.tensor([1, 2, 3, 4], { dtype: "float32" }));
   assert.deepEqual(src.grad?.toArray(), [0]);
-  const s2 = tt.tensor([[1, 2], [3, 4]], { dtype: "float32", requiresGrad: true });
-  tt.zeros([3, 2]).scatterAdd(0, tt.tensor([[2, 0]]), s2).backward(tt.tensor([[1, 2], [3, 4], [5, 6]], { dtype: "float32" }));
-  assert.deepEqual(s2.grad?.toArray(), [[5, 2], [0, 0]]);
+  const s2 = tt.tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { dtype: "float32", requiresGrad: true },
+  );
+  tt.zeros([3, 2])
+    .scatterAdd(0, tt.tensor([[2, 0]]), s2)
+    .backward(
+      tt.tensor(
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+        { dtype: "float32" },
+      ),
+    );
+  assert.deepEqual(s2.grad?.toArray(), [
+    [5, 2],
+    [0, 0],
+  ]);
 });
 
 test("bfloat16 backward formulas of several ops round once (softmax's lost 14%)", () => {
   const x = tt.tensor([[[[0, 0.125, 0, 1.125]], [[4.5, 4.5, 0, 0]], [[1.125, 0, 1.125, 4.5]]]], { dtype: "bfloat16", requiresGrad: true });
-  const up = tt.tensor([[[[2.9375, -0.625, 3, -1.0625]], [[-0.875, 1.1875, -1.75, -2.5]], [[-0.875, -1.1875, 1.4375, -2.6875]]]], { dtype: "bfloat16" });
+  const up = tt.tensor([[[[2.9375, -0.625, 3, -1.0625]], [[-0.875, 1.1875, -1.75, -2.5]], [[-0.875, -1.1875, 1.4375, -2.6875]]]], {
+    dtype: "bfloat16",
+  });
   x.softmax(1).backward(up);
   // PyTorch 1.13 in bfloat16 gives 0.04736328125 for element 5 (0.0535 before); the float32 gradient:
-  const exact = [0.04008597135543823, -0.02169685624539852, 0.3705291152000427, 0.05138687044382095, -0.038759633898735046, 0.046948350965976715, -0.5644704103469849, 0.0014061416732147336];
+  const exact = [
+    0.04008597135543823, -0.02169685624539852, 0.3705291152000427, 0.05138687044382095, -0.038759633898735046, 0.046948350965976715,
+    -0.5644704103469849, 0.0014061416732147336,
+  ];
   const g = (x.grad!.values() as number[]).slice(0, 8);
   for (let i = 0; i < 8; i++) assert.ok(Math.abs(g[i] - exact[i]) <= 2 ** -7 * 0.5645, `element ${i}: ${g[i]} vs ${exact[i]}`);
 });
@@ -211,13 +537,21 @@ test("bfloat16 backward formulas of several ops round once (softmax's lost 14%)"
 test("in-place ops on tensors that require grad are recorded, as PyTorch records them", () => {
   const f32 = { dtype: "float32" } as const;
   // h.mul_(w): w's gradient is h's old value (PyTorch keeps it), a's goes through the product.
-  const a = tt.tensor([1, 2], { ...f32, requiresGrad: true }), w = tt.tensor([3, 4], { ...f32, requiresGrad: true });
+  const a = tt.tensor([1, 2], { ...f32, requiresGrad: true }),
+    w = tt.tensor([3, 4], { ...f32, requiresGrad: true });
   const h = a.mul(2);
   h.mul_(w);
   h.sum().backward();
-  assert.deepEqual([a.grad?.toArray(), w.grad?.toArray()], [[6, 8], [2, 4]]);
+  assert.deepEqual(
+    [a.grad?.toArray(), w.grad?.toArray()],
+    [
+      [6, 8],
+      [2, 4],
+    ],
+  );
   // A plain tensor written with one that requires grad joins the graph.
-  const v = tt.tensor([3, 4], { ...f32, requiresGrad: true }), buf = tt.zeros([2]);
+  const v = tt.tensor([3, 4], { ...f32, requiresGrad: true }),
+    buf = tt.zeros([2]);
   buf.add_(v).mul_(2);
   assert.equal(buf.requiresGrad, true);
   buf.sum().backward();

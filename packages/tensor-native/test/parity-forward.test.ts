@@ -10,7 +10,6 @@ import { assertClose, assertTensor as same, nums } from "./helpers.ts";
 
 const f32 = { dtype: "float32" } as const;
 
-
 const isNaNs = (t: tt.Tensor): boolean => nums(t).every(Number.isNaN);
 
 test("softmax/logSoftmax over a dim that is not the last, in every float dtype", () => {
@@ -23,9 +22,15 @@ test("softmax/logSoftmax over a dim that is not the last, in every float dtype",
   }
   const y = tt.arange(6).reshape(1, 2, 3).float().softmax(-2);
   assert.ok(y.isContiguous());
-  assertClose(nums(y), [0.04742587357759476, 0.04742587357759476, 0.04742587357759476, 0.9525741338729858, 0.9525741338729858, 0.9525741338729858]);
+  assertClose(
+    nums(y),
+    [0.04742587357759476, 0.04742587357759476, 0.04742587357759476, 0.9525741338729858, 0.9525741338729858, 0.9525741338729858],
+  );
   const l = tt.arange(6).reshape(2, 3).float().t().logSoftmax(0);
-  assertClose(nums(l), [-2.4076058864593506, -2.4076058864593506, -1.4076058864593506, -1.4076058864593506, -0.40760594606399536, -0.40760594606399536]);
+  assertClose(
+    nums(l),
+    [-2.4076058864593506, -2.4076058864593506, -1.4076058864593506, -1.4076058864593506, -0.40760594606399536, -0.40760594606399536],
+  );
   assert.deepEqual(tt.zeros([2, 0]).softmax(1).shape, [2, 0]);
 });
 
@@ -37,7 +42,12 @@ test("softmax/logSoftmax of 0-d tensors and of rows with NaN or infinities", () 
     assert.ok(Number.isNaN(tt.tensor(v).logSoftmax(0).item()), `logSoftmax(${v})`);
   }
   assert.throws(() => tt.tensor(3, f32).softmax(1), /out of range/);
-  const rows = tt.tensor([[1, NaN], [-Infinity, -Infinity], [Infinity, 1], [Infinity, Infinity]]);
+  const rows = tt.tensor([
+    [1, NaN],
+    [-Infinity, -Infinity],
+    [Infinity, 1],
+    [Infinity, Infinity],
+  ]);
   assert.ok(isNaNs(rows.softmax(1)));
   assert.ok(isNaNs(rows.logSoftmax(1)));
   assert.ok(isNaNs(rows.double().softmax(1)));
@@ -46,7 +56,10 @@ test("softmax/logSoftmax of 0-d tensors and of rows with NaN or infinities", () 
 test("logicalNot gives bool; any/all take dim and keepdim", () => {
   same(tt.tensor([1.5, 0, NaN]).logicalNot(), "bool", [3], [false, true, false]);
   same(tt.tensor([1, 0], { dtype: "uint8" }).logicalNot(), "bool", [2], [false, true]);
-  const b = tt.tensor([[true, false], [true, true]]);
+  const b = tt.tensor([
+    [true, false],
+    [true, true],
+  ]);
   same(b.any(1), "bool", [2], [true, true]);
   same(b.any(1, true), "bool", [2, 1], [[true], [true]]);
   same(b.all(0), "bool", [2], [true, false]);
@@ -93,16 +106,60 @@ test("split and chunk of a zero-size dim, and their argument checks", () => {
   const shapes = (ts: tt.Tensor[]): number[][] => ts.map((t) => t.shape as number[]);
   assert.deepEqual(shapes(e.split(2)), [[0, 3]]);
   assert.deepEqual(shapes(e.split(0)), [[0, 3]]);
-  assert.deepEqual(shapes(e.split([0, 0])), [[0, 3], [0, 3]]);
-  assert.deepEqual(shapes(e.chunk(3)), [[0, 3], [0, 3], [0, 3]]);
+  assert.deepEqual(shapes(e.split([0, 0])), [
+    [0, 3],
+    [0, 3],
+  ]);
+  assert.deepEqual(shapes(e.chunk(3)), [
+    [0, 3],
+    [0, 3],
+    [0, 3],
+  ]);
   assert.deepEqual(shapes(tt.split(e, 2)), [[0, 3]]);
-  assert.deepEqual(shapes(tt.chunk(e, 2)), [[0, 3], [0, 3]]);
+  assert.deepEqual(shapes(tt.chunk(e, 2)), [
+    [0, 3],
+    [0, 3],
+  ]);
   const g = tt.zeros([0, 3], { requiresGrad: true });
-  assert.deepEqual(shapes(g.chunk(3)), [[0, 3], [0, 3], [0, 3]]);
-  assert.deepEqual(tt.arange(5).chunk(3).map((t) => t.toArray()), [[0, 1], [2, 3], [4]]);
-  assert.deepEqual(tt.arange(6).chunk(4).map((t) => t.toArray()), [[0, 1], [2, 3], [4, 5]]);
-  assert.deepEqual(tt.arange(2).chunk(5).map((t) => t.toArray()), [[0], [1]]);
-  assert.deepEqual(tt.arange(5).float().requiresGrad_().chunk(3).map((t) => t.shape[0]), [2, 2, 1]);
+  assert.deepEqual(shapes(g.chunk(3)), [
+    [0, 3],
+    [0, 3],
+    [0, 3],
+  ]);
+  assert.deepEqual(
+    tt
+      .arange(5)
+      .chunk(3)
+      .map((t) => t.toArray()),
+    [[0, 1], [2, 3], [4]],
+  );
+  assert.deepEqual(
+    tt
+      .arange(6)
+      .chunk(4)
+      .map((t) => t.toArray()),
+    [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ],
+  );
+  assert.deepEqual(
+    tt
+      .arange(2)
+      .chunk(5)
+      .map((t) => t.toArray()),
+    [[0], [1]],
+  );
+  assert.deepEqual(
+    tt
+      .arange(5)
+      .float()
+      .requiresGrad_()
+      .chunk(3)
+      .map((t) => t.shape[0]),
+    [2, 2, 1],
+  );
   assert.throws(() => tt.arange(4).split(0), /size can only be 0 if the dimension is 0/);
   assert.throws(() => tt.arange(2).split(-1), /non-negative integer/);
   assert.throws(() => tt.arange(3).split([4, -1]), /non-negative integers/);
@@ -154,33 +211,143 @@ test("an empty dim list reduces over every dim; a repeated dim is an error", () 
   same(tt.tensor(3, f32).sum([]), "float32", [], 3);
   // Deliberate (docs/pytorch-coverage.md): logsumexp and prod follow the same dim rules.
   assertClose([x.logsumexp([]).item() as number], [5.456193447113037]);
-  same(tt.tensor([[1, 2], [3, 4]]).prod([0, 1]), "int64", [], 24);
+  same(
+    tt
+      .tensor([
+        [1, 2],
+        [3, 4],
+      ])
+      .prod([0, 1]),
+    "int64",
+    [],
+    24,
+  );
   assert.throws(() => x.sum([0, 0]), /dim 0 appears multiple times/);
   assert.throws(() => x.sum([1, -1]), /dim 1 appears multiple times/);
   const w = tt.arange(6).reshape(2, 3).float().requiresGrad_();
   w.sum([]).backward();
-  assert.deepEqual(w.grad?.toArray(), [[1, 1, 1], [1, 1, 1]]);
+  assert.deepEqual(w.grad?.toArray(), [
+    [1, 1, 1],
+    [1, 1, 1],
+  ]);
 });
 
 test("gather and scatterAdd take an index smaller than the input outside dim", () => {
   const x = tt.arange(12).reshape(3, 4).float();
   same(x.gather(1, tt.tensor([[0], [3]])), "float32", [2, 1], [[0], [7]]);
   same(x.gather(1, tt.tensor([[0, 1, 2, 3, 0, 1]])), "float32", [1, 6], [[0, 1, 2, 3, 0, 1]]);
-  same(x.t().gather(0, tt.tensor([[1, 2], [0, 0]])), "float32", [2, 2], [[1, 6], [0, 4]]);
+  same(
+    x.t().gather(
+      0,
+      tt.tensor([
+        [1, 2],
+        [0, 0],
+      ]),
+    ),
+    "float32",
+    [2, 2],
+    [
+      [1, 6],
+      [0, 4],
+    ],
+  );
   same(tt.zeros([3, 2]).gather(1, tt.zeros([0, 0], { dtype: "int64" })), "float32", [0, 0], []);
   assert.throws(() => x.gather(1, tt.tensor([[0], [3], [1], [1]])), /no larger than input \[3,4\] apart from dimension 1/);
   const z = tt.zeros([3, 4]);
-  same(z.scatterAdd(1, tt.tensor([[0, 3], [1, 1]]), tt.ones([2, 2])), "float32", [3, 4], [[1, 0, 0, 1], [0, 2, 0, 0], [0, 0, 0, 0]]);
-  same(z.scatterAdd(1, tt.tensor([[0, 3], [1, 1]]), tt.arange(9).reshape(3, 3).float()), "float32", [3, 4], [[0, 0, 0, 1], [0, 7, 0, 0], [0, 0, 0, 0]]);
-  same(z.half().scatterAdd(1, tt.tensor([[0, 3], [1, 1]]), tt.ones([2, 2], { dtype: "float16" })), "float16", [3, 4], [[1, 0, 0, 1], [0, 2, 0, 0], [0, 0, 0, 0]]);
-  same(tt.zeros([3, 2]).scatterAdd(1, tt.tensor([[0, 1, 1]]), tt.ones([1, 3])), "float32", [3, 2], [[1, 2], [0, 0], [0, 0]]);
-  same(tt.zeros([3, 2]).scatterAdd(1, tt.zeros([0, 0], { dtype: "int64" }), tt.ones([1, 3])), "float32", [3, 2], [[0, 0], [0, 0], [0, 0]]);
-  assert.throws(() => z.scatterAdd(1, tt.tensor([[0, 3], [1, 1]]), tt.ones([2, 1])), /no larger than src \[2,1\]/);
+  same(
+    z.scatterAdd(
+      1,
+      tt.tensor([
+        [0, 3],
+        [1, 1],
+      ]),
+      tt.ones([2, 2]),
+    ),
+    "float32",
+    [3, 4],
+    [
+      [1, 0, 0, 1],
+      [0, 2, 0, 0],
+      [0, 0, 0, 0],
+    ],
+  );
+  same(
+    z.scatterAdd(
+      1,
+      tt.tensor([
+        [0, 3],
+        [1, 1],
+      ]),
+      tt.arange(9).reshape(3, 3).float(),
+    ),
+    "float32",
+    [3, 4],
+    [
+      [0, 0, 0, 1],
+      [0, 7, 0, 0],
+      [0, 0, 0, 0],
+    ],
+  );
+  same(
+    z.half().scatterAdd(
+      1,
+      tt.tensor([
+        [0, 3],
+        [1, 1],
+      ]),
+      tt.ones([2, 2], { dtype: "float16" }),
+    ),
+    "float16",
+    [3, 4],
+    [
+      [1, 0, 0, 1],
+      [0, 2, 0, 0],
+      [0, 0, 0, 0],
+    ],
+  );
+  same(
+    tt.zeros([3, 2]).scatterAdd(1, tt.tensor([[0, 1, 1]]), tt.ones([1, 3])),
+    "float32",
+    [3, 2],
+    [
+      [1, 2],
+      [0, 0],
+      [0, 0],
+    ],
+  );
+  same(
+    tt.zeros([3, 2]).scatterAdd(1, tt.zeros([0, 0], { dtype: "int64" }), tt.ones([1, 3])),
+    "float32",
+    [3, 2],
+    [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ],
+  );
+  assert.throws(
+    () =>
+      z.scatterAdd(
+        1,
+        tt.tensor([
+          [0, 3],
+          [1, 1],
+        ]),
+        tt.ones([2, 1]),
+      ),
+    /no larger than src \[2,1\]/,
+  );
   assert.throws(() => z.scatterAdd(1, tt.tensor([[0], [1], [2], [3]]), tt.ones([4, 1])), /no larger than input \[3,4\]/);
   // The gradient of such a gather goes through the same scatterAdd.
   const w = tt.arange(12).reshape(3, 4).float().requiresGrad_();
-  w.gather(1, tt.tensor([[0], [3]])).sum().backward();
-  assert.deepEqual(w.grad?.toArray(), [[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]]);
+  w.gather(1, tt.tensor([[0], [3]]))
+    .sum()
+    .backward();
+  assert.deepEqual(w.grad?.toArray(), [
+    [1, 0, 0, 0],
+    [0, 0, 0, 1],
+    [0, 0, 0, 0],
+  ]);
 });
 
 test("scatterAdd on bool stays a mask; src must have the input's dtype", () => {
@@ -188,7 +355,10 @@ test("scatterAdd on bool stays a mask; src must have the input's dtype", () => {
   same(r, "bool", [3], [true, true, false]);
   assert.deepEqual(r.to("int64").toArray(), [1, 1, 0]); // stored as 1, not 2
   same(tt.tensor([false, false]).scatterAdd(0, tt.tensor([0, 0]), tt.tensor([true, true])), "bool", [2], [true, false]);
-  assert.throws(() => tt.tensor([false, false]).scatterAdd(0, tt.tensor([0, 0]), tt.tensor([1, 1], f32)), /src must have the dtype of the input/);
+  assert.throws(
+    () => tt.tensor([false, false]).scatterAdd(0, tt.tensor([0, 0]), tt.tensor([1, 1], f32)),
+    /src must have the dtype of the input/,
+  );
   assert.throws(() => tt.zeros([2]).scatterAdd(0, tt.tensor([0]), tt.ones([1], { dtype: "float64" })), /got float64 and float32/);
 });
 
@@ -237,12 +407,44 @@ test("var and std with correction >= n divide by max(0, n - correction)", () => 
 
 test("cat promotes over every input, legacy empty [0] pieces included", () => {
   same(tt.cat([tt.zeros([0], { dtype: "float64" }), tt.ones([2])]), "float64", [2], [1, 1]);
-  same(tt.cat([tt.zeros([0], { dtype: "float64" }), tt.ones([2, 2])]), "float64", [2, 2], [[1, 1], [1, 1]]);
-  same(tt.cat([tt.zeros([0, 2], { dtype: "float64" }), tt.ones([2, 2])]), "float64", [2, 2], [[1, 1], [1, 1]]);
-  same(tt.cat([tt.zeros([0], { dtype: "int64" }), tt.ones([2, 2], { dtype: "bool" })]), "int64", [2, 2], [[1, 1], [1, 1]]);
+  same(
+    tt.cat([tt.zeros([0], { dtype: "float64" }), tt.ones([2, 2])]),
+    "float64",
+    [2, 2],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+  );
+  same(
+    tt.cat([tt.zeros([0, 2], { dtype: "float64" }), tt.ones([2, 2])]),
+    "float64",
+    [2, 2],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+  );
+  same(
+    tt.cat([tt.zeros([0], { dtype: "int64" }), tt.ones([2, 2], { dtype: "bool" })]),
+    "int64",
+    [2, 2],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+  );
   same(tt.cat([tt.zeros([0], { dtype: "int64" }), tt.zeros([0])]), "float32", [0], []);
   same(tt.cat([tt.tensor([true]), tt.tensor([2])]), "int64", [2], [1, 2]);
-  same(tt.cat([tt.zeros([0]), tt.ones([2, 2])], -1), "float32", [2, 2], [[1, 1], [1, 1]]);
+  same(
+    tt.cat([tt.zeros([0]), tt.ones([2, 2])], -1),
+    "float32",
+    [2, 2],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+  );
   assert.throws(() => tt.cat([tt.zeros([0]), tt.ones([2, 2])], 5), /out of range/);
   assert.throws(() => tt.cat([tt.tensor(1), tt.tensor(2)]), /0-d tensor \(at position 0\) cannot be concatenated/);
   same(tt.stack([tt.tensor([1], f32), tt.tensor([2], { dtype: "float64" })]), "float64", [2, 1], [[1], [2]]);
@@ -250,7 +452,17 @@ test("cat promotes over every input, legacy empty [0] pieces included", () => {
 });
 
 test("maskedSelect broadcasts x and mask together", () => {
-  same(tt.tensor([1, 2]).maskedSelect(tt.tensor([[true, false], [false, true]])), "int64", [2], [1, 2]);
+  same(
+    tt.tensor([1, 2]).maskedSelect(
+      tt.tensor([
+        [true, false],
+        [false, true],
+      ]),
+    ),
+    "int64",
+    [2],
+    [1, 2],
+  );
   same(tt.tensor([[1], [2]]).maskedSelect(tt.tensor([true, false, true])), "int64", [4], [1, 1, 2, 2]);
   same(tt.tensor(5).maskedSelect(tt.tensor(true)), "int64", [1], [5]);
   same(tt.ones([0, 3]).maskedSelect(tt.ones([0, 3], { dtype: "bool" })), "float32", [0], []);
@@ -259,7 +471,16 @@ test("maskedSelect broadcasts x and mask together", () => {
 test("view works on non-contiguous tensors whose strides allow it (PyTorch's computeStride)", () => {
   const x = tt.arange(6).reshape(2, 3);
   const v = x.t().view(3, 2);
-  same(v, "int64", [3, 2], [[0, 3], [1, 4], [2, 5]]);
+  same(
+    v,
+    "int64",
+    [3, 2],
+    [
+      [0, 3],
+      [1, 4],
+      [2, 5],
+    ],
+  );
   assert.equal(v.storage, x.storage);
   assert.throws(() => x.t().view(6), /view: shape \[6\] is not compatible with the input's size \[3,2\] and strides \[1,3\]/);
   const col = tt.arange(3).reshape(3, 1).float().t();
@@ -268,12 +489,52 @@ test("view works on non-contiguous tensors whose strides allow it (PyTorch's com
   const every2 = tt.arange(24).reshape(2, 12).float().slice(1, 0, null, 2);
   const split = every2.view(2, 2, 3);
   assert.deepEqual(split.strides, [12, 6, 2]);
-  assert.deepEqual(split.toArray(), [[[0, 2, 4], [6, 8, 10]], [[12, 14, 16], [18, 20, 22]]]);
+  assert.deepEqual(split.toArray(), [
+    [
+      [0, 2, 4],
+      [6, 8, 10],
+    ],
+    [
+      [12, 14, 16],
+      [18, 20, 22],
+    ],
+  ]);
   assert.deepEqual(every2.view(12).strides, [2]);
   const p = tt.arange(24).reshape(2, 3, 4).float().permute(1, 0, 2);
   const pv = p.view(3, 2, 2, 2);
   assert.deepEqual(pv.strides, [4, 12, 2, 1]);
-  assert.deepEqual(pv.toArray(), [[[[0, 1], [2, 3]], [[12, 13], [14, 15]]], [[[4, 5], [6, 7]], [[16, 17], [18, 19]]], [[[8, 9], [10, 11]], [[20, 21], [22, 23]]]]);
+  assert.deepEqual(pv.toArray(), [
+    [
+      [
+        [0, 1],
+        [2, 3],
+      ],
+      [
+        [12, 13],
+        [14, 15],
+      ],
+    ],
+    [
+      [
+        [4, 5],
+        [6, 7],
+      ],
+      [
+        [16, 17],
+        [18, 19],
+      ],
+    ],
+    [
+      [
+        [8, 9],
+        [10, 11],
+      ],
+      [
+        [20, 21],
+        [22, 23],
+      ],
+    ],
+  ]);
   assert.throws(() => p.view(3, 8), /not compatible/);
   assert.throws(() => p.view(6, 4), /not compatible/);
   const ex = tt.ones([3, 1]).expand(3, 4);
@@ -328,14 +589,35 @@ test("maskedFill takes a number or a 0-d value tensor", () => {
   const m = tt.tensor([true, false]);
   same(x.maskedFill(m, tt.tensor(5, { dtype: "float64" })), "float32", [2], [5, 0]);
   same(tt.zeros([2], { dtype: "int64" }).maskedFill(m, 2.7), "int64", [2], [2, 0]);
-  same(tt.ones([2]).maskedFill(tt.ones([2, 2], { dtype: "bool" }), 0), "float32", [2, 2], [[0, 0], [0, 0]]);
+  same(
+    tt.ones([2]).maskedFill(tt.ones([2, 2], { dtype: "bool" }), 0),
+    "float32",
+    [2, 2],
+    [
+      [0, 0],
+      [0, 0],
+    ],
+  );
   assert.throws(() => x.maskedFill(m, tt.tensor([5, 6], f32)), /value tensor must be 0-d/);
   assert.throws(() => x.maskedFill(tt.tensor([1, 0], { dtype: "uint8" }), 1), /mask must be a bool tensor/); // deliberate
 });
 
 test("argmax/argmin keepdim without a dim, expand -1 and oneHot of nothing", () => {
   same(tt.ones([2, 3]).argmax(undefined, true), "int64", [1, 1], [[0]]);
-  same(tt.tensor([[3, 1], [0, 2]], f32).argmin(undefined, true), "int64", [1, 1], [[2]]);
+  same(
+    tt
+      .tensor(
+        [
+          [3, 1],
+          [0, 2],
+        ],
+        f32,
+      )
+      .argmin(undefined, true),
+    "int64",
+    [1, 1],
+    [[2]],
+  );
   same(tt.tensor(3.5).argmax(0, true), "int64", [], 0);
   const m = tt.tensor(3.5, f32).max(0);
   same(m.values, "float32", [], 3.5);

@@ -22,7 +22,10 @@ before(() => {
 after(() => peer?.close());
 
 function report(r: FuzzReport): string {
-  return r.failures.slice(0, 5).map((f) => formatFailure(f, 1500)).join("\n");
+  return r.failures
+    .slice(0, 5)
+    .map((f) => formatFailure(f, 1500))
+    .join("\n");
 }
 
 describe("parity with PyTorch", { skip }, () => {
@@ -30,7 +33,9 @@ describe("parity with PyTorch", { skip }, () => {
     test(`seed ${seed}: at least 99.5% of 250 programs agree`, async () => {
       const r = await fuzz(peer, { seed, count: 250 });
       const t = totals(r);
-      console.log(`# seed ${seed}: ${t.programs} programs, ${t.agree} agree, ${t.deliberate} deliberate, ${t.noReference} without a PyTorch kernel, ${t.failures} differ`);
+      console.log(
+        `# seed ${seed}: ${t.programs} programs, ${t.agree} agree, ${t.deliberate} deliberate, ${t.noReference} without a PyTorch kernel, ${t.failures} differ`,
+      );
       assert.ok(agreement(t) >= 99.5, `agreement ${agreement(t).toFixed(2)}%:\n${report(r)}`);
       assert.equal(r.peerCrashes.length, 0);
     });
@@ -38,7 +43,11 @@ describe("parity with PyTorch", { skip }, () => {
 });
 
 /** Replaces a Tensor method for the duration of fn: a defect planted where the fuzzer must find it. */
-async function planted<T>(name: string, impl: (orig: (...a: unknown[]) => tt.Tensor) => (this: tt.Tensor, ...a: unknown[]) => unknown, fn: () => Promise<T>): Promise<T> {
+async function planted<T>(
+  name: string,
+  impl: (orig: (...a: unknown[]) => tt.Tensor) => (this: tt.Tensor, ...a: unknown[]) => unknown,
+  fn: () => Promise<T>,
+): Promise<T> {
   const P = tt.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => tt.Tensor>;
   const orig = P[name];
   P[name] = impl(orig) as never;
@@ -51,15 +60,32 @@ async function planted<T>(name: string, impl: (orig: (...a: unknown[]) => tt.Ten
 
 describe("the fuzzer finds planted defects", { skip }, () => {
   const cases: [string, string, (orig: (...a: unknown[]) => tt.Tensor) => (this: tt.Tensor, ...a: unknown[]) => unknown][] = [
-    ["a wrong value (add off by 1e-3 on float tensors)", "add", (orig) => function (this: tt.Tensor, ...a: unknown[]) {
-      const y = orig.apply(this, a);
-      return y.dtype === "float32" || y.dtype === "float64" ? tt.noGrad(() => orig.call(y, orig.call(y, y).mul(0.0005))) : y;
-    }],
-    ["a wrong dtype (argmax as int32)", "argmax", (orig) => function (this: tt.Tensor, ...a: unknown[]) { return orig.apply(this, a).to("int32"); }],
-    ["a wrong raise (reshape refuses -1)", "reshape", (orig) => function (this: tt.Tensor, ...a: unknown[]) {
-      if (JSON.stringify(a).includes("-1")) throw new RangeError("reshape: -1 is not supported");
-      return orig.apply(this, a);
-    }],
+    [
+      "a wrong value (add off by 1e-3 on float tensors)",
+      "add",
+      (orig) =>
+        function (this: tt.Tensor, ...a: unknown[]) {
+          const y = orig.apply(this, a);
+          return y.dtype === "float32" || y.dtype === "float64" ? tt.noGrad(() => orig.call(y, orig.call(y, y).mul(0.0005))) : y;
+        },
+    ],
+    [
+      "a wrong dtype (argmax as int32)",
+      "argmax",
+      (orig) =>
+        function (this: tt.Tensor, ...a: unknown[]) {
+          return orig.apply(this, a).to("int32");
+        },
+    ],
+    [
+      "a wrong raise (reshape refuses -1)",
+      "reshape",
+      (orig) =>
+        function (this: tt.Tensor, ...a: unknown[]) {
+          if (JSON.stringify(a).includes("-1")) throw new RangeError("reshape: -1 is not supported");
+          return orig.apply(this, a);
+        },
+    ],
   ];
   for (const [what, name, impl] of cases) {
     test(what, async () => {
@@ -75,10 +101,15 @@ describe("the fuzzer finds planted defects", { skip }, () => {
   }
 
   test("a wrong gradient (sum's backward doubled)", async () => {
-    const r = await planted("sum", (orig) => function (this: tt.Tensor, ...a: unknown[]) {
-      const y = orig.apply(this, a);
-      return y.requiresGrad ? y.add(y.sub(y.detach())) : y; // the same value, twice the gradient
-    }, () => fuzz(peer, { seed: 6, count: 200, families: ["chain"] }));
+    const r = await planted(
+      "sum",
+      (orig) =>
+        function (this: tt.Tensor, ...a: unknown[]) {
+          const y = orig.apply(this, a);
+          return y.requiresGrad ? y.add(y.sub(y.detach())) : y; // the same value, twice the gradient
+        },
+      () => fuzz(peer, { seed: 6, count: 200, families: ["chain"] }),
+    );
     const hits = r.failures.filter((f) => f.ts.includes(".sum(") && /\.grad;$/.test(f.ts.trim().split("\n").pop()!));
     assert.ok(hits.length > 0, `the doubled gradient went unnoticed; ${r.failures.length} failures`);
   });

@@ -23,9 +23,25 @@ test("in-place ops refuse results they cannot hold", () => {
 
 test("in-place ops refuse an operand that partly overlaps the tensor written to", () => {
   const mk = () => tt.arange(4, undefined, 1, f32).reshape(2, 2);
-  same(mk().add_(mk()), "float32", [2, 2], [[0, 2], [4, 6]]);
+  same(
+    mk().add_(mk()),
+    "float32",
+    [2, 2],
+    [
+      [0, 2],
+      [4, 6],
+    ],
+  );
   const x = mk();
-  same(x.add_(x), "float32", [2, 2], [[0, 2], [4, 6]]);
+  same(
+    x.add_(x),
+    "float32",
+    [2, 2],
+    [
+      [0, 2],
+      [4, 6],
+    ],
+  );
   const y = mk();
   assert.throws(() => y.add_(y.t()), /refer to the same memory/);
   assert.throws(() => y.copy_(y.t()), /refer to the same memory/);
@@ -33,5 +49,13 @@ test("in-place ops refuse an operand that partly overlaps the tensor written to"
   assert.throws(() => flat.slice(0, 1).add_(flat.slice(0, 0, 3)), /refer to the same memory/);
   const z = mk();
   z.select(0, 0).add_(z.select(0, 1)); // disjoint rows of one storage: fine
-  same(z, "float32", [2, 2], [[2, 4], [2, 3]]);
+  same(
+    z,
+    "float32",
+    [2, 2],
+    [
+      [2, 4],
+      [2, 3],
+    ],
+  );
 });

@@ -15,21 +15,39 @@ const f64 = { dtype: "float64" } as const;
 
 test("crossEntropy/nllLoss: ignored targets get no gradient, even when every target is ignored", () => {
   // F.cross_entropy(x, [-100, -100], weight=[1, 2, 3]): NaN (0/0), and a zero gradient.
-  let x = tt.tensor([[0.5, 1.3, 2.5], [1, -1, 0]], { ...f64, requiresGrad: true });
+  let x = tt.tensor(
+    [
+      [0.5, 1.3, 2.5],
+      [1, -1, 0],
+    ],
+    { ...f64, requiresGrad: true },
+  );
   let l = F.crossEntropy(x, tt.tensor([-100, -100]), { weight: tt.tensor([1, 2, 3], f64) });
   assert.ok(Number.isNaN(Number(l.item())));
   l.backward();
   assert.deepEqual(nums(x.grad!), [0, 0, 0, 0, 0, 0]);
 
   // ignore_index=0 with label smoothing 0.1.
-  x = tt.tensor([[0.5, 1.3, 2.5], [1, -1, 0]], { ...f64, requiresGrad: true });
+  x = tt.tensor(
+    [
+      [0.5, 1.3, 2.5],
+      [1, -1, 0],
+    ],
+    { ...f64, requiresGrad: true },
+  );
   l = F.crossEntropy(x, tt.tensor([2, 0]), { ignoreIndex: 0, labelSmoothing: 0.1 });
   assertClose([Number(l.item())], [0.46889679854105604], 1e-12, 1e-12);
   l.backward();
   assertClose(nums(x.grad!), [0.060876554938116924, 0.17633462888348175, -0.23721118382159867, 0, 0, 0], 1e-12, 1e-12);
 
   // An ignored row whose log-probability is -inf adds nothing (not NaN).
-  const lp = tt.tensor([[-Infinity, -0.5], [-1, -2]], { ...f32, requiresGrad: true });
+  const lp = tt.tensor(
+    [
+      [-Infinity, -0.5],
+      [-1, -2],
+    ],
+    { ...f32, requiresGrad: true },
+  );
   l = F.nllLoss(lp, tt.tensor([-100, 1]), { reduction: "sum" });
   assert.equal(l.item(), 2);
   l.backward();
@@ -69,7 +87,10 @@ test("pad: cropping may leave nothing; the result is never the input or a view o
   assert.deepEqual(F.pad(x, [-3, 1], { value: 5 }).toArray(), [[5]]);
   assert.deepEqual(F.pad(x, [-2, -1]).shape, [1, 0]);
   assert.throws(() => F.pad(x, [-2, -2]));
-  for (const amounts of [[0, 0], [-1, 0]]) {
+  for (const amounts of [
+    [0, 0],
+    [-1, 0],
+  ]) {
     const y = F.pad(x, amounts);
     y.fill_(7);
     assert.deepEqual(x.toArray(), [[0, 1, 2]]);
@@ -85,7 +106,15 @@ test("pad: cropping may leave nothing; the result is never the input or a view o
 });
 
 test("linear inside autocast: a float32 bias joins the bfloat16 matmul", () => {
-  const x = tt.tensor([[1, 2]], f32), w = tt.tensor([[0.5, -1], [2, 0.25]], f32), b = tt.tensor([0.125, -3], f32);
+  const x = tt.tensor([[1, 2]], f32),
+    w = tt.tensor(
+      [
+        [0.5, -1],
+        [2, 0.25],
+      ],
+      f32,
+    ),
+    b = tt.tensor([0.125, -3], f32);
   const y = tt.autocast({ dtype: "bfloat16" }, () => F.linear(x, w, b));
   assert.equal(y.dtype, "bfloat16");
   assert.deepEqual(nums(y), [-1.375, -0.5]);
@@ -100,7 +129,10 @@ test("linear inside autocast: a float32 bias joins the bfloat16 matmul", () => {
 test("OneCycleLR: a phase of no steps raises (PyTorch: ZeroDivisionError) instead of setting lr to NaN", () => {
   const p = tt.zeros([2], { ...f32, requiresGrad: true });
   const opt = new tt.optim.SGD([p], { lr: 0.01 });
-  assert.throws(() => new tt.optim.OneCycleLR(opt, { maxLr: 1, totalSteps: 2, pctStart: 0.5, cycleMomentum: false, threePhase: true }), /no steps/);
+  assert.throws(
+    () => new tt.optim.OneCycleLR(opt, { maxLr: 1, totalSteps: 2, pctStart: 0.5, cycleMomentum: false, threePhase: true }),
+    /no steps/,
+  );
   const opt2 = new tt.optim.SGD([p], { lr: 0.01 });
   assert.throws(() => new tt.optim.OneCycleLR(opt2, { maxLr: 1, totalSteps: 2, pctStart: 0.5, cycleMomentum: false }), /no steps/);
   // One step more and both phases have a length (torch 1.13: 0.04, 0.750001, 4e-6).
@@ -122,9 +154,16 @@ test("smoothL1Loss with beta 0: PyTorch's gradient -1 where input equals target"
   l.sum().backward();
   assert.deepEqual(nums(x.grad!), [-1, 1, -1, -1]);
   // The target's gradient there is -1 as well (PyTorch: [1, -1, -1] for x [1, -2, 3], y [2, -2, 1]).
-  const a = tt.tensor([1, -2, 3], { ...f32, requiresGrad: true }), b = tt.tensor([2, -2, 1], { ...f32, requiresGrad: true });
+  const a = tt.tensor([1, -2, 3], { ...f32, requiresGrad: true }),
+    b = tt.tensor([2, -2, 1], { ...f32, requiresGrad: true });
   F.smoothL1Loss(a, b, { reduction: "sum", beta: 0 }).backward();
-  assert.deepEqual([nums(a.grad!), nums(b.grad!)], [[-1, -1, 1], [1, -1, -1]]);
+  assert.deepEqual(
+    [nums(a.grad!), nums(b.grad!)],
+    [
+      [-1, -1, 1],
+      [1, -1, -1],
+    ],
+  );
 });
 
 test("binaryCrossEntropyWithLogits and smoothL1Loss gradients at infinite inputs (PyTorch's closed forms)", () => {
@@ -134,8 +173,18 @@ test("binaryCrossEntropyWithLogits and smoothL1Loss gradients at infinite inputs
   // PyTorch 1.13: [0.4106, -0.6850, 0.6850, -1.1660] and [-2.3655, inf, -inf, 0.3485]
   assertClose(nums(x.grad!), [0.41057172417640686, -0.685, 0.685, -1.166027545928955], 1e-5, 1e-6, "input");
   assertClose(nums(y.grad!), [-2.3655223846435547, Infinity, -Infinity, 0.348466694355011], 1e-5, 1e-6, "target");
-  assert.throws(() => F.binaryCrossEntropyWithLogits(x, y, { weight: tt.tensor(1, { ...f32, requiresGrad: true }) }), /cannot require grad/);
-  const a = tt.tensor([-0.0137, 0.2, 3], { ...f32, requiresGrad: true }), b = tt.tensor([Infinity, 0, 1], { ...f32, requiresGrad: true });
+  assert.throws(
+    () => F.binaryCrossEntropyWithLogits(x, y, { weight: tt.tensor(1, { ...f32, requiresGrad: true }) }),
+    /cannot require grad/,
+  );
+  const a = tt.tensor([-0.0137, 0.2, 3], { ...f32, requiresGrad: true }),
+    b = tt.tensor([Infinity, 0, 1], { ...f32, requiresGrad: true });
   F.smoothL1Loss(a, b, { reduction: "sum" }).backward();
-  assert.deepEqual([nums(a.grad!), nums(b.grad!).map((v) => Math.round(v * 1e6) / 1e6)], [[-1, Math.fround(0.2), 1], [1, -0.2, -1]]);
+  assert.deepEqual(
+    [nums(a.grad!), nums(b.grad!).map((v) => Math.round(v * 1e6) / 1e6)],
+    [
+      [-1, Math.fround(0.2), 1],
+      [1, -0.2, -1],
+    ],
+  );
 });

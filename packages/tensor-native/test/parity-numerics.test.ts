@@ -22,7 +22,17 @@ test("float pow by a number: 0.5 and -0.5 as sqrt and rsqrt, the exponent kept i
 
 test("logsumexp: a NaN wins over an infinity", () => {
   assert.ok(Number.isNaN(tt.tensor([NaN, Infinity, 1], f32).logsumexp(0).item() as number));
-  assert.ok(Number.isNaN(tt.tensor(Array.from({ length: 40 }, (_, i) => (i === 7 ? NaN : i === 9 ? Infinity : i)), f32).logsumexp(0).item() as number));
+  assert.ok(
+    Number.isNaN(
+      tt
+        .tensor(
+          Array.from({ length: 40 }, (_, i) => (i === 7 ? NaN : i === 9 ? Infinity : i)),
+          f32,
+        )
+        .logsumexp(0)
+        .item() as number,
+    ),
+  );
   assert.equal(tt.tensor([Infinity, 1], f32).logsumexp(0).item(), Infinity);
 });
 
@@ -30,8 +40,17 @@ test("exp over float32's whole range, in the vector body and the tail", () => {
   const xs = [88.5, 88.72, -88, -103, 89];
   const expected = [2.723087918012828e38, 3.3931806003874245e38, 6.054601485195952e-39, 1.401298464324817e-45, Infinity];
   // 20 copies: vector lanes and a scalar tail both see every value.
-  const x = tt.tensor(Array.from({ length: 100 }, (_, i) => xs[i % 5]), f32);
-  assertClose(nums(x.exp()), Array.from({ length: 100 }, (_, i) => expected[i % 5]), 1e-6, 0, "exp");
+  const x = tt.tensor(
+    Array.from({ length: 100 }, (_, i) => xs[i % 5]),
+    f32,
+  );
+  assertClose(
+    nums(x.exp()),
+    Array.from({ length: 100 }, (_, i) => expected[i % 5]),
+    1e-6,
+    0,
+    "exp",
+  );
 });
 
 test("std whose variance passes float32's range (the root is taken before rounding)", () => {
@@ -40,6 +59,12 @@ test("std whose variance passes float32's range (the root is taken before roundi
 });
 
 test("logSoftmax of huge equal values keeps log(n)", () => {
-  assertClose(nums(tt.tensor([-1e300, -1e300], { dtype: "float64" }).logSoftmax(0)), [-0.6931471805599453, -0.6931471805599453], 1e-12, 0, "f64");
+  assertClose(
+    nums(tt.tensor([-1e300, -1e300], { dtype: "float64" }).logSoftmax(0)),
+    [-0.6931471805599453, -0.6931471805599453],
+    1e-12,
+    0,
+    "f64",
+  );
   assertClose(nums(tt.tensor([-1e30, -1e30], f32).logSoftmax(0)), [-0.6931471824645996, -0.6931471824645996], 1e-6, 0, "f32");
 });

@@ -31,9 +31,19 @@ async function displays(k: KernelProcess, request: JupyterMessage, settleMs = 40
 /** Folds display messages into a one-output document with the shared reducer, as the server does. */
 function reduce(sent: Sent[]): ChartState {
   const [first, ...rest] = sent;
-  const output = (data: Record<string, unknown>): Output => ({ output_type: "display_data", data, metadata: {}, transient: { display_id: first.displayId } });
+  const output = (data: Record<string, unknown>): Output => ({
+    output_type: "display_data",
+    data,
+    metadata: {},
+    transient: { display_id: first.displayId },
+  });
   const doc: DocState = {
-    notebook: { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs: [output(first.data)] }] },
+    notebook: {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [{ id: "c", cell_type: "code", source: "", metadata: {}, execution_count: 1, outputs: [output(first.data)] }],
+    },
     run: {},
   };
   for (const m of rest) applyOp(doc, { op: "replace_output", id: "c", index: 0, output: output(m.data) });
@@ -107,7 +117,10 @@ while (performance.now() - t0 < 1000) {
       }
     }
     assert.equal(next, steps, "the updates carry every point exactly once, the last ones by the trailing timer");
-    assert.match(String(updates.at(-1)?.data["text/plain"]), new RegExp(`^loss: ${steps.toLocaleString("en-US")} points, step ${steps - 1}: train=`));
+    assert.match(
+      String(updates.at(-1)?.data["text/plain"]),
+      new RegExp(`^loss: ${steps.toLocaleString("en-US")} points, step ${steps - 1}: train=`),
+    );
     const merged = reduce(sent);
     assert.equal(merged.x.length, steps);
     assert.equal(merged.y.train[steps - 1], 1 / steps);
@@ -130,7 +143,10 @@ n;`);
     const updates = (await displays(k, request)).slice(1);
     assert.ok(updates.length >= 9 && updates.length <= 16, `${updates.length} updates in 1.5 s (${steps} points)`);
     const sizes = updates.map((u) => (u.data[CHART_MIME] as ChartAppend).append.x.length);
-    assert.equal(sizes.reduce((a, b) => a + b, 0), steps);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      steps,
+    );
     assert.ok(Math.max(...sizes) < steps / 5, `no update carries most of the run: ${sizes.join(", ")}`);
   });
 
@@ -154,7 +170,14 @@ b.close();`);
     const ofA = sent.filter((m) => m.displayId === ids[0]);
     const deltas = ofA.slice(1, -1).map((m) => m.data[CHART_MIME] as ChartAppend);
     // The first five by the timer; after the pause, point 5 at once (the interval had passed), 6–9 by the timer.
-    assert.deepEqual(deltas.map((d) => [d.append.start, d.append.x.length, d.series]), [[0, 5, ["train"]], [5, 1, undefined], [6, 4, ["val"]]]);
+    assert.deepEqual(
+      deltas.map((d) => [d.append.start, d.append.x.length, d.series]),
+      [
+        [0, 5, ["train"]],
+        [5, 1, undefined],
+        [6, 4, ["val"]],
+      ],
+    );
     assert.deepEqual(Object.keys(deltas[1].append.y), ["train"], "a series with no point in the range is left out");
     assert.deepEqual(deltas[2].append.y.val, [14, null, 12, null]);
     const final = ofA.at(-1)!;
@@ -223,7 +246,11 @@ describe("the static SVG", () => {
       logY: true,
       series: ["train", "val", "empty"],
       x,
-      y: { train: x.map((i) => Math.exp(-i / 2000) + 0.01), val: x.map((i) => (i % 500 === 0 ? Math.exp(-i / 2500) : null)), empty: x.map(() => null) },
+      y: {
+        train: x.map((i) => Math.exp(-i / 2000) + 0.01),
+        val: x.map((i) => (i % 500 === 0 ? Math.exp(-i / 2500) : null)),
+        empty: x.map(() => null),
+      },
       done: true,
     };
     const svg = tt.plot.chartSvg(state, { maxPoints: 300 });
@@ -231,7 +258,11 @@ describe("the static SVG", () => {
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="640" height="320"/);
     assert.ok(svg.includes("loss &lt;&amp;&gt; &quot;quoted&quot;"));
     const polylines = [...svg.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map((m) => m[1].split(" ").length);
-    assert.deepEqual(polylines, [300, 20], "train downsampled to 300 points, val's 20 points all drawn, no line for a series without points");
+    assert.deepEqual(
+      polylines,
+      [300, 20],
+      "train downsampled to 300 points, val's 20 points all drawn, no line for a series without points",
+    );
     assert.match(svg, />train 0\.01674</, "the legend shows last values");
     assert.match(svg, />val 0\.0\d+</);
     assert.ok(!/NaN|Infinity/.test(svg), "no NaN or Infinity in coordinates");

@@ -8,8 +8,27 @@ import * as tt from "../src/ts/index.ts";
 const view = (t: tt.Tensor) => (t as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]();
 
 test("prints like PyTorch", () => {
-  assert.equal(String(tt.tensor([[1.5, 2], [3, 4]])), "tensor([[1.5000, 2.0000],\n        [3.0000, 4.0000]], dtype=float32)");
-  assert.equal(String(tt.tensor([[1, 2], [3, 4]], { dtype: "float32" })), "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)");
+  assert.equal(
+    String(
+      tt.tensor([
+        [1.5, 2],
+        [3, 4],
+      ]),
+    ),
+    "tensor([[1.5000, 2.0000],\n        [3.0000, 4.0000]], dtype=float32)",
+  );
+  assert.equal(
+    String(
+      tt.tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: "float32" },
+      ),
+    ),
+    "tensor([[1., 2.],\n        [3., 4.]], dtype=float32)",
+  );
   assert.equal(String(tt.tensor([1, -20])), "tensor([  1, -20], dtype=int64)");
   assert.equal(String(tt.tensor([true, false])), "tensor([ True, False], dtype=bool)");
   assert.equal(String(tt.tensor(2.5)), "tensor(2.5000, dtype=float32)");
@@ -30,7 +49,10 @@ test("summarizes large tensors", () => {
 });
 
 test("Jupyter display: text/plain as printed, HTML with a summary header and a table", () => {
-  const t = tt.tensor([[1, 2], [3, 4]]);
+  const t = tt.tensor([
+    [1, 2],
+    [3, 4],
+  ]);
   const out = view(t);
   assert.equal(out["text/plain"], String(t));
   const html = out["text/html"];
@@ -44,7 +66,12 @@ test("Jupyter display: text/plain as printed, HTML with a summary header and a t
 const cellsOf = (html: string) => [...html.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
 
 test("HTML header gives min, max and mean of floating tensors, and counts nan/inf", () => {
-  const html = view(tt.tensor([[-1.5, 0.25], [2, NaN]]))["text/html"];
+  const html = view(
+    tt.tensor([
+      [-1.5, 0.25],
+      [2, NaN],
+    ]),
+  )["text/html"];
   assert.match(html, /\[2, 2\] · float32 · cpu · 4 elements · min -1\.5 · max 2 · mean 0\.25 · 1 nan/);
   assert.deepEqual(cellsOf(html), ["-1.5000", "0.2500", "2.0000", "nan"]);
   assert.match(view(tt.tensor(3.5))["text/html"], /\[\] · float32 · cpu · 1 element · min 3\.5/);

@@ -13,17 +13,39 @@ function recorder() {
     return { display_id: "d1", update: (b: Record<string, string>) => void updates.push(b) };
   };
   let t = 1000;
-  return { shown, updates, display, now: () => t, advance: (ms: number) => void (t += ms), last: () => (updates.at(-1) ?? shown.at(-1))!["text/plain"] };
+  return {
+    shown,
+    updates,
+    display,
+    now: () => t,
+    advance: (ms: number) => void (t += ms),
+    last: () => (updates.at(-1) ?? shown.at(-1))!["text/plain"],
+  };
 }
 
-const state = (s: Partial<ProgressState>): ProgressState => ({ n: 0, total: null, elapsedMs: 0, desc: "", unit: "it", postfix: "", status: "running", ...s });
+const state = (s: Partial<ProgressState>): ProgressState => ({
+  n: 0,
+  total: null,
+  elapsedMs: 0,
+  desc: "",
+  unit: "it",
+  postfix: "",
+  status: "running",
+  ...s,
+});
 
 describe("progress text", () => {
   test("reads like tqdm's line: percent, bar, count, elapsed<remaining, rate", () => {
-    assert.equal(progressText(state({ n: 42, total: 100, elapsedMs: 1200, desc: "train" })), "train:  42%|████▏     | 42/100 [00:01<00:01, 35.00it/s]");
+    assert.equal(
+      progressText(state({ n: 42, total: 100, elapsedMs: 1200, desc: "train" })),
+      "train:  42%|████▏     | 42/100 [00:01<00:01, 35.00it/s]",
+    );
     assert.equal(progressText(state({ n: 0, total: 10 })), "  0%|          | 0/10 [00:00<?, ?it/s]");
     assert.equal(progressText(state({ n: 10, total: 10, elapsedMs: 3_725_000 })), "100%|██████████| 10/10 [1:02:05<00:00, 372.50s/it]");
-    assert.equal(progressText(state({ n: 42, elapsedMs: 2000, unit: "batch", postfix: "loss=0.25" })), "42batch [00:02, 21.00batch/s, loss=0.25]");
+    assert.equal(
+      progressText(state({ n: 42, elapsedMs: 2000, unit: "batch", postfix: "loss=0.25" })),
+      "42batch [00:02, 21.00batch/s, loss=0.25]",
+    );
   });
 
   test("formats intervals and rates", () => {
@@ -42,7 +64,10 @@ describe("progress text", () => {
     assert.match(html, /width:50\.00%/);
     assert.match(html, /25\/50 \[00:05&lt;00:05, 5\.00it\/s\]/);
     assert.doesNotMatch(html, /<script|class=/);
-    assert.notEqual(progressHtml(state({ n: 50, total: 50, status: "done" })), progressHtml(state({ n: 50, total: 50, status: "stopped" })));
+    assert.notEqual(
+      progressHtml(state({ n: 50, total: 50, status: "done" })),
+      progressHtml(state({ n: 50, total: 50, status: "stopped" })),
+    );
   });
 });
 
@@ -58,7 +83,7 @@ describe("tt.progress", () => {
     assert.equal(r.shown.length, 1, "one output, drawn when the loop starts");
     assert.match(r.shown[0]["text/plain"], /^ {2}0%\|.*\| 0\/5/);
     assert.match(r.last(), /^100%\|██████████\| 5\/5 \[00:00<00:00, 100\.00it\/s\]$/);
-    assert.ok(r.shown[0]["text/html"].includes("role=\"progressbar\""));
+    assert.ok(r.shown[0]["text/html"].includes('role="progressbar"'));
   });
 
   test("redraws at most once per minIntervalMs however fast the loop runs", () => {
@@ -119,7 +144,11 @@ describe("tt.progress", () => {
     for await (const x of tt.progress([1, 2, 3], { display: r.display, now: r.now })) sum += x;
     assert.equal(sum, 6);
     assert.match(r.last(), /3\/3/);
-    const asyncOnly = { async *[Symbol.asyncIterator]() { yield 1; } };
+    const asyncOnly = {
+      async *[Symbol.asyncIterator]() {
+        yield 1;
+      },
+    };
     assert.throws(() => {
       for (const _ of tt.progress(asyncOnly, { display: null })) void _;
     }, /for await/);

@@ -11,17 +11,46 @@ test("sum, mean, prod over dims with keepdim", () => {
   const a = tt.arange(24).reshape(2, 3, 4).float();
   assert.equal(a.sum().item(), 276);
   assert.deepEqual(a.sum(0).shape, [3, 4]);
-  assert.deepEqual(a.sum(2).toArray(), [[6, 22, 38], [54, 70, 86]]);
+  assert.deepEqual(a.sum(2).toArray(), [
+    [6, 22, 38],
+    [54, 70, 86],
+  ]);
   assert.deepEqual(a.sum([0, 2]).toArray(), [60, 92, 124]);
   assert.deepEqual(a.sum(-1, true).shape, [2, 3, 1]);
-  assert.deepEqual(a.mean(1).toArray(), [[4, 5, 6, 7], [16, 17, 18, 19]]);
-  assert.deepEqual(tt.tensor([[1, 2], [3, 4]]).prod(1).toArray(), [2, 12]);
-  assert.equal(tt.tensor([[1, 2], [3, 4]]).sum().dtype, "int64");
+  assert.deepEqual(a.mean(1).toArray(), [
+    [4, 5, 6, 7],
+    [16, 17, 18, 19],
+  ]);
+  assert.deepEqual(
+    tt
+      .tensor([
+        [1, 2],
+        [3, 4],
+      ])
+      .prod(1)
+      .toArray(),
+    [2, 12],
+  );
+  assert.equal(
+    tt
+      .tensor([
+        [1, 2],
+        [3, 4],
+      ])
+      .sum().dtype,
+    "int64",
+  );
   assert.equal(tt.tensor([true, true, false]).sum().item(), 2);
 });
 
 test("max, min, argmax, argmin", () => {
-  const a = tt.tensor([[3, 9, 1], [7, 2, 8]], { dtype: "float32" });
+  const a = tt.tensor(
+    [
+      [3, 9, 1],
+      [7, 2, 8],
+    ],
+    { dtype: "float32" },
+  );
   assert.equal(a.max().item(), 9);
   assert.equal(a.min().item(), 1);
   const m = a.max(1);
@@ -54,7 +83,8 @@ test("var, std, logsumexp, softmax match numpy references", () => {
 });
 
 test("random float32 reductions against a float64 reference", () => {
-  const R = 37, C = 1031;
+  const R = 37,
+    C = 1031;
   const data = randomArray(R * C, 3, -3, 3);
   const t = tt.fromTypedArray(new Float32Array(data), [R, C]);
   const xs = Array.from(t.data() as Float32Array);
@@ -67,14 +97,29 @@ test("random float32 reductions against a float64 reference", () => {
     const col = Array.from({ length: R }, (_, r) => xs[r * C + c]);
     const mx = Math.max(...col);
     const z = col.reduce((a, v) => a + Math.exp(v - mx), 0);
-    assertClose(col.map((_, r) => sm[r * C + c]), col.map((v) => Math.exp(v - mx) / z), 1e-5, 1e-7, `softmax col ${c}`);
+    assertClose(
+      col.map((_, r) => sm[r * C + c]),
+      col.map((v) => Math.exp(v - mx) / z),
+      1e-5,
+      1e-7,
+      `softmax col ${c}`,
+    );
   }
   assertClose([t.sum().item() as number], [rowSum.reduce((a, b) => a + b, 0)], 1e-5, 1e-3, "total");
 });
 
 test("softmax rows of -inf and half dtypes", () => {
-  const x = tt.tensor([[0, -Infinity], [1, 1]], { dtype: "float32" });
-  assert.deepEqual(x.softmax(1).toArray(), [[1, 0], [0.5, 0.5]]);
+  const x = tt.tensor(
+    [
+      [0, -Infinity],
+      [1, 1],
+    ],
+    { dtype: "float32" },
+  );
+  assert.deepEqual(x.softmax(1).toArray(), [
+    [1, 0],
+    [0.5, 0.5],
+  ]);
   const h = tt.tensor([[1, 2, 3]], { dtype: "float16" });
   const s = h.softmax(-1);
   assert.equal(s.dtype, "float16");

@@ -8,7 +8,11 @@ import * as tt from "@tessera/tensor";
 
 const { nn, optim } = tt;
 
-function setup(): { model: InstanceType<typeof nn.Sequential>; opt: InstanceType<typeof optim.AdamW>; sched: InstanceType<typeof optim.StepLR> } {
+function setup(): {
+  model: InstanceType<typeof nn.Sequential>;
+  opt: InstanceType<typeof optim.AdamW>;
+  sched: InstanceType<typeof optim.StepLR>;
+} {
   tt.manualSeed(7);
   const model = new nn.Sequential(new nn.Linear(6, 16), new nn.LayerNorm(16), new nn.GELU(), new nn.Linear(16, 3));
   const opt = new optim.AdamW(model.parameters(), { lr: 1e-2 });
@@ -19,7 +23,8 @@ function setup(): { model: InstanceType<typeof nn.Sequential>; opt: InstanceType
 function train(s: ReturnType<typeof setup>, steps: number, from: number): void {
   for (let i = from; i < from + steps; i++) {
     tt.manualSeed(100 + i);
-    const x = tt.randn([8, 6]), y = tt.randint(0, 3, [8]);
+    const x = tt.randn([8, 6]),
+      y = tt.randint(0, 3, [8]);
     tt.tidy(() => {
       const loss = nn.F.crossEntropy(s.model.forward(x), y);
       s.opt.zeroGrad();
@@ -42,7 +47,10 @@ describe("a training run resumed from a checkpoint", () => {
     train(first, 3, 0);
     const file = path.join(dir, "run.safetensors");
     await tt.saveCheckpoint(file, {
-      model: first.model.stateDict(), optimizer: first.opt.stateDict(), step: 3, extra: { scheduler: first.sched.stateDict() },
+      model: first.model.stateDict(),
+      optimizer: first.opt.stateDict(),
+      step: 3,
+      extra: { scheduler: first.sched.stateDict() },
     });
 
     const resumed = setup();
@@ -53,7 +61,8 @@ describe("a training run resumed from a checkpoint", () => {
     assert.equal(ckpt.step, 3);
     train(resumed, 3, 3);
 
-    const a = straight.model.stateDict(), b = resumed.model.stateDict();
+    const a = straight.model.stateDict(),
+      b = resumed.model.stateDict();
     assert.deepEqual(Object.keys(a), Object.keys(b));
     for (const k of Object.keys(a)) assert.deepEqual(Array.from(b[k].data() as Float32Array), Array.from(a[k].data() as Float32Array), k);
     assert.equal(resumed.opt.paramGroups[0].lr, straight.opt.paramGroups[0].lr);

@@ -6,20 +6,44 @@ import { after, test } from "node:test";
 
 import * as tt from "../src/ts/index.ts";
 import {
-  deserialize, load, loadCheckpoint, loadCheckpointSync, loadFile, loadSync, save, saveCheckpoint, saveCheckpointSync, saveSync,
+  deserialize,
+  load,
+  loadCheckpoint,
+  loadCheckpointSync,
+  loadFile,
+  loadSync,
+  save,
+  saveCheckpoint,
+  saveCheckpointSync,
+  saveSync,
   serialize,
 } from "../src/ts/io/index.ts";
 
 const fixtures = new URL("./fixtures/", import.meta.url);
 const fixtureBytes = readFileSync(new URL("mixed.safetensors", fixtures));
-interface Expected { dtype: string; shape: number[]; values: unknown }
+interface Expected {
+  dtype: string;
+  shape: number[];
+  values: unknown;
+}
 const expected = JSON.parse(readFileSync(new URL("mixed.safetensors.json", fixtures), "utf8")) as {
-  metadata: Record<string, string>; order: string[]; tensors: Record<string, Expected>;
+  metadata: Record<string, string>;
+  order: string[];
+  tensors: Record<string, Expected>;
 };
 const dir = mkdtempSync(join(tmpdir(), "tessera-st-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const DT: Record<string, tt.DType> = { F64: "float64", F32: "float32", F16: "float16", BF16: "bfloat16", I64: "int64", I32: "int32", U8: "uint8", BOOL: "bool" };
+const DT: Record<string, tt.DType> = {
+  F64: "float64",
+  F32: "float32",
+  F16: "float16",
+  BF16: "bfloat16",
+  I64: "int64",
+  I32: "int32",
+  U8: "uint8",
+  BOOL: "bool",
+};
 
 /** Builds the fixture's tensors from the expected values, independently of the reader. */
 function fromExpected(e: Expected): tt.Tensor {
@@ -121,18 +145,36 @@ test("clear errors for malformed files", async () => {
   };
   assert.throws(() => deserialize(good.subarray(0, 5)), /truncated file: 5 bytes/);
   assert.throws(() => deserialize(good.subarray(0, 8 + n - 3)), /truncated file: the header needs/);
-  assert.throws(() => deserialize(good.subarray(0, good.length - 1)), /truncated file: the header describes 16 bytes of tensor data, only 15/);
+  assert.throws(
+    () => deserialize(good.subarray(0, good.length - 1)),
+    /truncated file: the header describes 16 bytes of tensor data, only 15/,
+  );
   assert.throws(() => deserialize(Buffer.concat([good, Buffer.from([1])])), /1 unexpected bytes after/);
   const huge = Buffer.alloc(16);
   huge.writeBigUInt64LE(2n ** 40n);
   assert.throws(() => deserialize(huge), /header length 1099511627776 is larger than/);
   assert.throws(() => deserialize(withHeader("{not json")), /not valid UTF-8 JSON/);
   assert.throws(() => deserialize(withHeader("[]")), /not a JSON object/);
-  assert.throws(() => deserialize(withHeader('{"x":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1))), /tensor "x" has unknown dtype "Q7"/);
-  assert.throws(() => deserialize(withHeader('{"x":{"dtype":"I16","shape":[1],"data_offsets":[0,2]}}', new Uint8Array(2))), /"x" has dtype I16, which has no tensor type/);
-  assert.throws(() => deserialize(withHeader('{"x":{"dtype":"toString","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1))), /unknown dtype "toString"/);
-  assert.throws(() => deserialize(withHeader('{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', new Uint8Array(8))), /shape \[3\] of F32 needs 12 bytes.*span 8/);
-  assert.throws(() => deserialize(withHeader('{"x":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}', new Uint8Array(3))), /"x" starts at byte 1; expected 0/);
+  assert.throws(
+    () => deserialize(withHeader('{"x":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1))),
+    /tensor "x" has unknown dtype "Q7"/,
+  );
+  assert.throws(
+    () => deserialize(withHeader('{"x":{"dtype":"I16","shape":[1],"data_offsets":[0,2]}}', new Uint8Array(2))),
+    /"x" has dtype I16, which has no tensor type/,
+  );
+  assert.throws(
+    () => deserialize(withHeader('{"x":{"dtype":"toString","shape":[1],"data_offsets":[0,1]}}', new Uint8Array(1))),
+    /unknown dtype "toString"/,
+  );
+  assert.throws(
+    () => deserialize(withHeader('{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', new Uint8Array(8))),
+    /shape \[3\] of F32 needs 12 bytes.*span 8/,
+  );
+  assert.throws(
+    () => deserialize(withHeader('{"x":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}', new Uint8Array(3))),
+    /"x" starts at byte 1; expected 0/,
+  );
   const overlap = '{"x":{"dtype":"U8","shape":[2],"data_offsets":[0,2]},"y":{"dtype":"U8","shape":[2],"data_offsets":[1,3]}}';
   assert.throws(() => deserialize(withHeader(overlap, new Uint8Array(3))), /"y" starts at byte 1; expected 2/);
   assert.throws(() => deserialize(withHeader('{"x":{"dtype":"U8","shape":[-1],"data_offsets":[0,0]}}')), /invalid shape \[-1\]/);
@@ -149,8 +191,10 @@ test("clear errors for malformed files", async () => {
 });
 
 test("checkpoints keep model, nested optimizer state, step and extra", async () => {
-  const w = tt.randn([4, 3]), b = tt.zeros([3]);
-  const expAvg = tt.randn([4, 3]), expAvgSq = tt.rand([4, 3], { dtype: "float64" });
+  const w = tt.randn([4, 3]),
+    b = tt.zeros([3]);
+  const expAvg = tt.randn([4, 3]),
+    expAvgSq = tt.rand([4, 3], { dtype: "float64" });
   const ckpt = {
     model: { "fc.weight": w, "fc.bias": b },
     optimizer: {

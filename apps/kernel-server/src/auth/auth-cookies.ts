@@ -34,13 +34,19 @@ export abstract class AuthCookies {
   /** Logs the browser in as `user`: sets both cookies on `reply`. */
   set(reply: FastifyReply, user: UserAccount, xsrf: string): FastifyReply {
     const { name, path, secure } = this.spec;
-    return reply.header("set-cookie", [serializeCookie(name, this.valueFor(user), { httpOnly: true, path, secure }), serializeCookie("_xsrf", xsrf, { path, secure })]);
+    return reply.header("set-cookie", [
+      serializeCookie(name, this.valueFor(user), { httpOnly: true, path, secure }),
+      serializeCookie("_xsrf", xsrf, { path, secure }),
+    ]);
   }
 
   /** Logs the browser out. */
   clear(reply: FastifyReply): FastifyReply {
     const { name, path, secure } = this.spec;
-    return reply.header("set-cookie", [serializeCookie(name, "", { httpOnly: true, path, secure, maxAgeSeconds: 0 }), serializeCookie("_xsrf", "", { path, secure, maxAgeSeconds: 0 })]);
+    return reply.header("set-cookie", [
+      serializeCookie(name, "", { httpOnly: true, path, secure, maxAgeSeconds: 0 }),
+      serializeCookie("_xsrf", "", { path, secure, maxAgeSeconds: 0 }),
+    ]);
   }
 }
 

@@ -68,7 +68,13 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     : new OwnerCookies(spec, options.passwordHash ? `${options.token}\n${options.passwordHash}` : options.token, owner);
   const limiter = new LoginLimiter(options.loginLimit);
   const authOff = !accounts && !options.token && !options.passwordHash;
-  const accepts: LoginPageOptions["accepts"] = accounts ? "user" : !options.passwordHash ? "token" : options.token ? "password or token" : "password";
+  const accepts: LoginPageOptions["accepts"] = accounts
+    ? "user"
+    : !options.passwordHash
+      ? "token"
+      : options.token
+        ? "password or token"
+        : "password";
   const allowOrigins = new Set(options.allowOrigins);
   const allowedHosts = new Set(
     options.allowOrigins.flatMap((o) => {
@@ -160,7 +166,11 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       // `next` is the address the browser asked for, prefix included.
       return reply.redirect(`/login?next=${encodeURIComponent(options.baseUrl + url.slice(1))}`, 302);
     }
-    const how = accounts ? "log in with your user name and password at /login" : options.token ? "send 'Authorization: token <token>' or open the URL printed at start" : "log in with the password at /login";
+    const how = accounts
+      ? "log in with your user name and password at /login"
+      : options.token
+        ? "send 'Authorization: token <token>' or open the URL printed at start"
+        : "log in with the password at /login";
     throw refusal(reply, `Authentication required: ${how}`);
   });
 

@@ -26,7 +26,10 @@ export function tooManyAttempts(reply: FastifyReply, waitMs: number, as: "page" 
   const message = `Too many failed login attempts from your address: try again in ${seconds} s.`;
   void reply.header("retry-after", String(seconds)).header("cache-control", "no-store");
   if (as === "json") throw new HttpError(429, message);
-  return reply.code(429).header("content-type", "text/html; charset=utf-8").send(loginPage({ accepts, error: message }));
+  return reply
+    .code(429)
+    .header("content-type", "text/html; charset=utf-8")
+    .send(loginPage({ accepts, error: message }));
 }
 
 /**
@@ -74,7 +77,8 @@ export function loginRoutes(app: FastifyInstance, options: LoginOptions): void {
     return cookies.set(reply, user, randomBytes(16).toString("hex")).header("cache-control", "no-store").redirect(next, 302);
   });
 
-  const logout = async (_request: unknown, reply: FastifyReply) => cookies.clear(reply).header("cache-control", "no-store").redirect("/login", 302);
+  const logout = async (_request: unknown, reply: FastifyReply) =>
+    cookies.clear(reply).header("cache-control", "no-store").redirect("/login", 302);
   app.get("/logout", logout);
   app.post("/logout", logout);
 }

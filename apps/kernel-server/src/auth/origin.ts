@@ -31,7 +31,12 @@ export function hostAllowed(hostHeader: string | undefined, listenIp: string, al
  * Cross-origin guard for WebSockets and cookie-authenticated writes: the Origin (when a
  * browser sends one) must be this server's own origin or one allowed explicitly.
  */
-export function originAllowed(origin: string | undefined, hostHeader: string | undefined, secure: boolean, allowOrigins: Set<string>): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  hostHeader: string | undefined,
+  secure: boolean,
+  allowOrigins: Set<string>,
+): boolean {
   if (origin === undefined) return true; // not a browser (curl, Jupyter clients in Node)
   if (allowOrigins.has("*") || allowOrigins.has(origin)) return true;
   if (!hostHeader) return false;

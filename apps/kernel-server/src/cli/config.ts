@@ -80,10 +80,15 @@ function pick(flag: string | undefined, envValue: string | undefined): string | 
 function passwordHashFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
   const given = pick(flag, env.TESSERA_PASSWORD_HASH);
   const file = serverJsonPath(env);
-  const [hash, where] = given !== undefined ? [given, flag !== undefined ? "--password-hash" : "TESSERA_PASSWORD_HASH"] : [readServerJsonSync(file).passwordHash, file];
+  const [hash, where] =
+    given !== undefined
+      ? [given, flag !== undefined ? "--password-hash" : "TESSERA_PASSWORD_HASH"]
+      : [readServerJsonSync(file).passwordHash, file];
   if (hash === undefined || hash === "") return null;
   if (typeof hash !== "string" || !parsePasswordHash(hash)) {
-    throw new ConfigError(`the password hash in ${where} is not one this server can check (expected scrypt:N=…,r=…,p=…:<salt>:<hash>): run \`tessera password\` again`);
+    throw new ConfigError(
+      `the password hash in ${where} is not one this server can check (expected scrypt:N=…,r=…,p=…:<salt>:<hash>): run \`tessera password\` again`,
+    );
   }
   return hash;
 }
@@ -94,7 +99,9 @@ function readTokenFile(file: string, where: string): string {
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new ConfigError(`cannot read the token file ${file} (${where}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `cannot read the token file ${file} (${where}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   const token = text.split(/\r?\n/)[0].trim();
   if (!token) throw new ConfigError(`the token file ${file} (${where}) is empty`);
@@ -180,7 +187,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
   let kernelMemory: number | null = Math.floor(totalmem() * 0.75);
   if (memoryText !== undefined) {
     kernelMemory = memoryText === "none" ? null : parseSize(memoryText);
-    if (kernelMemory === null && memoryText !== "none") throw new ConfigError(`--kernel-memory must be a size such as 16GiB or 512MiB, or none (got ${memoryText})`);
+    if (kernelMemory === null && memoryText !== "none")
+      throw new ConfigError(`--kernel-memory must be a size such as 16GiB or 512MiB, or none (got ${memoryText})`);
   }
   return {
     ip,
@@ -202,7 +210,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfi
 }
 
 function defaultsForHelp(): ServerConfig {
-  return { ip: "127.0.0.1", port: 8888, root: process.cwd(), token: "", tokenGenerated: false, allowOrigins: [], webRoot: null, quiet: false };
+  return {
+    ip: "127.0.0.1",
+    port: 8888,
+    root: process.cwd(),
+    token: "",
+    tokenGenerated: false,
+    allowOrigins: [],
+    webRoot: null,
+    quiet: false,
+  };
 }
 
 export { USAGE };

@@ -60,7 +60,9 @@ export async function main(): Promise<void> {
     if (config.users) {
       const { users, homes, file } = config.users;
       const teachers = users.filter((u) => u.role === "teacher").length;
-      process.stdout.write(`Tessera is running in workshop mode: ${users.length} users (${teachers} teacher${teachers === 1 ? "" : "s"}) from ${file}, homes in ${homes}\n`);
+      process.stdout.write(
+        `Tessera is running in workshop mode: ${users.length} users (${teachers} teacher${teachers === 1 ? "" : "s"}) from ${file}, homes in ${homes}\n`,
+      );
       process.stdout.write(`Users log in with their name and password at ${server.url}login\n`);
       if (config.users.kernelUids === "shared") {
         process.stderr.write(
@@ -68,7 +70,10 @@ export async function main(): Promise<void> {
             "other students' homes and this server's files. Run it as root (kernels then get a uid each) or see docs/workshops.md.\n",
         );
       }
-      if (config.token) process.stdout.write(`This URL logs in as ${server.workspaces.all().find((w) => w.user.role === "teacher")!.user.name} (keep it to yourself):\n`);
+      if (config.token)
+        process.stdout.write(
+          `This URL logs in as ${server.workspaces.all().find((w) => w.user.role === "teacher")!.user.name} (keep it to yourself):\n`,
+        );
     } else {
       process.stdout.write(`Tessera is running. Notebook root: ${config.root}\n`);
       if (config.token) process.stdout.write(`Open this URL in a browser (the token in it is your login):\n`);

@@ -26,7 +26,9 @@ export interface PasswordIo {
 export async function runPasswordCommand(argv: string[], env: NodeJS.ProcessEnv, io: PasswordIo): Promise<void> {
   let help = false;
   try {
-    help = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }).values.help ?? false;
+    help =
+      parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }).values.help ??
+      false;
   } catch (err) {
     throw new ConfigError(`${(err as Error).message}\n\n${PASSWORD_USAGE}`);
   }

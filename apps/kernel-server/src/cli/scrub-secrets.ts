@@ -60,7 +60,8 @@ function envValues(bytes: Buffer, names: readonly string[]): Array<[number, numb
   for (const [start, end] of strings(bytes)) {
     for (const name of names) {
       const prefix = Buffer.from(`${name}=`);
-      if (end - start > prefix.length && bytes.subarray(start, start + prefix.length).equals(prefix)) found.push([start + prefix.length, end]);
+      if (end - start > prefix.length && bytes.subarray(start, start + prefix.length).equals(prefix))
+        found.push([start + prefix.length, end]);
     }
   }
   return found;
@@ -108,7 +109,10 @@ export function scrubSecrets(request: ScrubRequest): ScrubResult {
     overwrite(args, (bytes) => argValues(bytes, request.argFlags));
     return { scrubbed };
   } catch (err) {
-    return { scrubbed: 0, problem: `could not overwrite them in /proc/self/mem (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` };
+    return {
+      scrubbed: 0,
+      problem: `could not overwrite them in /proc/self/mem (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    };
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

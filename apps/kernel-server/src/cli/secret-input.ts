@@ -26,7 +26,8 @@ export function readHiddenLine(prompt: string, input: NodeJS.ReadStream, output:
         if (ch === "\r" || ch === "\n") return finish();
         if (ch === "\u0003" || (ch === "\u0004" && chars.length === 0)) return finish(new Error("cancelled"));
         if (ch === "\u007f" || ch === "\b") chars = chars.slice(0, -1);
-        else if (ch === "\u0015") chars = []; // Ctrl+U: clear the line
+        else if (ch === "\u0015")
+          chars = []; // Ctrl+U: clear the line
         else if (ch >= " ") chars.push(ch);
       }
     };

@@ -48,7 +48,10 @@ async function commit(temp: string, target: string, options: AtomicWriteOptions)
       await unlink(temp).catch(() => undefined);
     } catch (err) {
       if (!isErrno(err, "EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK", "ENOSYS")) throw err;
-      const exists = await lstat(target).then(() => true, () => false);
+      const exists = await lstat(target).then(
+        () => true,
+        () => false,
+      );
       if (exists) throw Object.assign(new Error("target exists"), { code: "EEXIST" });
       await rename(temp, target);
     }
@@ -67,11 +70,7 @@ async function commit(temp: string, target: string, options: AtomicWriteOptions)
  * @example
  * await writeFileAtomic("/srv/nb/a.ipynb", JSON.stringify(nb));
  */
-export async function writeFileAtomic(
-  target: string,
-  data: string | Uint8Array,
-  options: AtomicWriteOptions = {},
-): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = tempPathFor(target);
   const mode = await modeOf(target);
   let handle;
@@ -97,11 +96,7 @@ export async function writeFileAtomic(
  * @example
  * await copyFileAtomic("/srv/nb/.ipynb_checkpoints/a-checkpoint.ipynb", "/srv/nb/a.ipynb");
  */
-export async function copyFileAtomic(
-  source: string,
-  target: string,
-  options: AtomicWriteOptions = {},
-): Promise<void> {
+export async function copyFileAtomic(source: string, target: string, options: AtomicWriteOptions = {}): Promise<void> {
   const temp = tempPathFor(target);
   try {
     await copyFile(source, temp, constants.COPYFILE_EXCL);

@@ -106,7 +106,14 @@ export class FileCheckpoints {
   /** Moves the checkpoint of `oldPath` to be the checkpoint of `newPath` (after a rename). */
   async rename(oldPath: string, newPath: string): Promise<void> {
     const from = await this.jail.resolve(checkpointPath(oldPath)).catch(() => undefined);
-    if (!from || !(await stat(from.realPath).then((s) => s.isFile(), () => false))) return;
+    if (
+      !from ||
+      !(await stat(from.realPath).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      return;
     try {
       const to = await this.jail.resolve(checkpointPath(newPath));
       await mkdir(dirname(to.realPath)).catch((err: unknown) => {

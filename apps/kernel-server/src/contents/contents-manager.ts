@@ -415,12 +415,7 @@ export class ContentsManager {
   }
 
   /** Tries name, name1, name2… (see incrementName) until `make` does not meet EEXIST. */
-  private async createUnique(
-    dir: string,
-    name: string,
-    insert: string,
-    make: (target: JailedPath) => Promise<void>,
-  ): Promise<JailedPath> {
+  private async createUnique(dir: string, name: string, insert: string, make: (target: JailedPath) => Promise<void>): Promise<JailedPath> {
     for (let i = 0; i < MAX_UNIQUE_TRIES; i++) {
       const candidate = apiJoin(dir, incrementName(name, i, insert));
       if (this.isHidden(candidate)) throw new ContentsError(400, `Cannot create ${quotePath(candidate)}`);

@@ -13,10 +13,7 @@ export interface ContentsRoutesOptions {
   bodyLimit?: number;
 }
 
-type Target =
-  | { kind: "contents"; path: string }
-  | { kind: "checkpoints"; path: string }
-  | { kind: "checkpoint"; path: string; id: string };
+type Target = { kind: "contents"; path: string } | { kind: "checkpoints"; path: string } | { kind: "checkpoint"; path: string; id: string };
 
 type Body = Record<string, unknown>;
 

@@ -74,9 +74,11 @@ export class ModelReader {
       }
     }
     if (options.hash) {
-      model.hash = bytes ? sha256(bytes) : await sha256File(r.realPath).catch((err: unknown) => {
-        throw fsError(err, path, "read");
-      });
+      model.hash = bytes
+        ? sha256(bytes)
+        : await sha256File(r.realPath).catch((err: unknown) => {
+            throw fsError(err, path, "read");
+          });
       model.hash_algorithm = "sha256";
     }
     return model;
@@ -88,7 +90,10 @@ export class ModelReader {
     const entries = await readdir(dir.realPath, { withFileTypes: true }).catch((err: unknown) => {
       throw fsError(err, dir.path, "list");
     });
-    void removeStaleTemps(dir.realPath, entries.map((e) => e.name));
+    void removeStaleTemps(
+      dir.realPath,
+      entries.map((e) => e.name),
+    );
     const visible = entries.filter((e) => this.isListed(e.name));
     const models: ContentsModel[] = [];
     for (let i = 0; i < visible.length; i += LIST_BATCH) {

@@ -155,8 +155,7 @@ export function serializeNotebook(nb: Notebook): string {
  * (what Jupyter's contents API returns). Throws ContentsError 400 for anything unreadable.
  */
 export function parseNotebook(text: string, apiPath: string): Notebook {
-  const unreadable = (why: string) =>
-    new ContentsError(400, `Unreadable notebook ${quotePath(apiPath)}: ${why}`, "bad notebook");
+  const unreadable = (why: string) => new ContentsError(400, `Unreadable notebook ${quotePath(apiPath)}: ${why}`, "bad notebook");
   let value: unknown;
   try {
     value = JSON.parse(text);

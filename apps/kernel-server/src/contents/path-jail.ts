@@ -123,12 +123,7 @@ export class PathJail {
   }
 
   /** The real path of a directory path that may not exist yet (missing tail appended). */
-  private async resolveDirectory(
-    root: string,
-    dir: string,
-    path: string,
-    outside: () => ContentsError,
-  ): Promise<string> {
+  private async resolveDirectory(root: string, dir: string, path: string, outside: () => ContentsError): Promise<string> {
     let probe = dir;
     let missing = "";
     for (;;) {

@@ -78,7 +78,12 @@ export class DocumentManager {
   /** Attaches a kernel (through a Jupyter session, so other clients see it too). */
   async startKernel(o: OpenDocument): Promise<void> {
     if (o.doc.kernel && this.kernels.has(o.doc.kernel.id)) return;
-    const { model } = await this.sessions.create({ path: o.doc.path, name: o.doc.path.split("/").pop(), type: "notebook", kernel: { name: "typescript" } });
+    const { model } = await this.sessions.create({
+      path: o.doc.path,
+      name: o.doc.path.split("/").pop(),
+      type: "notebook",
+      kernel: { name: "typescript" },
+    });
     if (model.kernel) o.doc.attachKernel(this.kernels.get(model.kernel.id));
   }
 

@@ -11,7 +11,16 @@ import type { WorkspaceOf } from "../users/workspace.js";
 
 /** A page that stops reading gets disconnected; it reconnects and takes a fresh snapshot. */
 const MAX_BACKLOG_BYTES = 32 * 1024 * 1024;
-const CLIENT_OPS = new Set(["insert_cell", "delete_cell", "move_cell", "set_source", "set_cell_type", "set_cell_metadata", "clear_outputs", "set_notebook_metadata"]);
+const CLIENT_OPS = new Set([
+  "insert_cell",
+  "delete_cell",
+  "move_cell",
+  "set_source",
+  "set_cell_type",
+  "set_cell_metadata",
+  "clear_outputs",
+  "set_notebook_metadata",
+]);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -21,7 +30,8 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
  * Fields left out get their defaults, as when a file is read. Returns the op to apply.
  */
 function checkClientOp(op: ClientDocOp): ClientDocOp {
-  if ((op.op === "set_cell_metadata" || op.op === "set_notebook_metadata") && !isPlainObject(op.metadata)) throw new Error(`${op.op}: metadata must be an object`);
+  if ((op.op === "set_cell_metadata" || op.op === "set_notebook_metadata") && !isPlainObject(op.metadata))
+    throw new Error(`${op.op}: metadata must be an object`);
   if (op.op !== "insert_cell") return op;
   if (!isPlainObject(op.cell)) throw new Error("insert_cell needs a cell object");
   let cell: unknown;
@@ -31,7 +41,8 @@ function checkClientOp(op: ClientDocOp): ClientDocOp {
     throw new Error(`insert_cell: ${(err as Error).message}`);
   }
   // normalizeNotebook replaces an id nbformat refuses; the page named its cell, so refuse instead.
-  if ((cell as { id: unknown }).id !== op.cell.id) throw new Error(`insert_cell: cell id ${JSON.stringify(op.cell.id)} is not 1-64 letters, digits, "-" or "_"`);
+  if ((cell as { id: unknown }).id !== op.cell.id)
+    throw new Error(`insert_cell: cell id ${JSON.stringify(op.cell.id)} is not 1-64 letters, digits, "-" or "_"`);
   return { ...op, cell: cell as typeof op.cell };
 }
 
@@ -59,12 +70,14 @@ class SocketView implements DocView {
 
 async function handle(docs: DocumentManager, o: OpenDocument, view: SocketView, msg: DocClientMessage): Promise<void> {
   const requestId = (msg as { requestId?: string }).requestId;
-  const ok = (result?: unknown) => requestId && view.send({ type: "reply", requestId, ok: true, ...(result !== undefined ? { result } : {}) });
+  const ok = (result?: unknown) =>
+    requestId && view.send({ type: "reply", requestId, ok: true, ...(result !== undefined ? { result } : {}) });
   switch (msg.type) {
     case "ops": {
       if (!Array.isArray(msg.ops)) throw new Error("ops must be an array");
       for (const op of msg.ops) {
-        if (!op || typeof op !== "object" || !CLIENT_OPS.has((op as ClientDocOp).op)) throw new Error(`op ${JSON.stringify((op as { op?: unknown })?.op)} cannot be sent by a page`);
+        if (!op || typeof op !== "object" || !CLIENT_OPS.has((op as ClientDocOp).op))
+          throw new Error(`op ${JSON.stringify((op as { op?: unknown })?.op)} cannot be sent by a page`);
       }
       o.doc.apply(msg.ops.map(checkClientOp), view.clientId, requestId);
       return;

@@ -118,7 +118,14 @@ export class NotebookDocument implements KernelClient {
     if (applied.length > 0) {
       this.version += applied.length;
       const text = textUpdate ? { text: encodeUpdate(textUpdate) } : {};
-      this.broadcast({ type: "ops", version: this.version, ops: applied, ...(origin ? { origin } : {}), ...(requestId ? { requestId } : {}), ...text });
+      this.broadcast({
+        type: "ops",
+        version: this.version,
+        ops: applied,
+        ...(origin ? { origin } : {}),
+        ...(requestId ? { requestId } : {}),
+        ...text,
+      });
       if (applied.some((op) => op.op !== "set_run_state")) this.onChange();
     }
     if (failure) throw failure;
@@ -290,7 +297,9 @@ export class NotebookDocument implements KernelClient {
     if (type === "status") {
       if ((msg.content as { execution_state?: string }).execution_state === "busy" && this.state.run[cellId]?.state === "queued") {
         const hash = this.state.run[cellId]?.sourceHash;
-        this.apply([{ op: "set_run_state", id: cellId, run: { state: "running", startedAt: Date.now(), ...(hash ? { sourceHash: hash } : {}) } }]);
+        this.apply([
+          { op: "set_run_state", id: cellId, run: { state: "running", startedAt: Date.now(), ...(hash ? { sourceHash: hash } : {}) } },
+        ]);
       }
       return;
     }
@@ -350,7 +359,11 @@ export class NotebookDocument implements KernelClient {
     const run = this.state.run[cellId];
     const ops: DocOp[] = [];
     if (c.status === "error" && c.ename && KERNEL_GONE.has(c.ename) && run?.state === "running") {
-      ops.push({ op: "append_output", id: cellId, output: { output_type: "error", ename: c.ename, evalue: c.evalue ?? "", traceback: [`${c.ename}: ${c.evalue ?? ""}`] } });
+      ops.push({
+        op: "append_output",
+        id: cellId,
+        output: { output_type: "error", ename: c.ename, evalue: c.evalue ?? "", traceback: [`${c.ename}: ${c.evalue ?? ""}`] },
+      });
     }
     this.flushTails(cellId);
     if (this.input?.cellId === cellId) {
@@ -374,7 +387,8 @@ export class NotebookDocument implements KernelClient {
   private settleAll(status: CellRunState["status"]): void {
     const ops: DocOp[] = [];
     for (const [id, run] of Object.entries(this.state.run)) {
-      if (run.state !== "idle") ops.push({ op: "set_run_state", id, run: { state: "idle", status, ...(run.sourceHash ? { sourceHash: run.sourceHash } : {}) } });
+      if (run.state !== "idle")
+        ops.push({ op: "set_run_state", id, run: { state: "idle", status, ...(run.sourceHash ? { sourceHash: run.sourceHash } : {}) } });
     }
     if (ops.length) this.apply(ops);
   }

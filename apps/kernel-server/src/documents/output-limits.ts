@@ -62,7 +62,8 @@ function prune(state: DocState, cellId: string, held: HeldOutputs, keep: number)
   held.ops = held.ops.slice(cut);
   // What is first now followed a dropped output: it starts a new output, whatever the document's last is.
   const head = held.ops[0];
-  if (head.op === "append_stream") held.ops[0] = { op: "append_output", id: head.id, output: { output_type: "stream", name: head.name, text: head.text } };
+  if (head.op === "append_stream")
+    held.ops[0] = { op: "append_output", id: head.id, output: { output_type: "stream", name: head.name, text: head.text } };
 }
 
 /**
@@ -70,7 +71,14 @@ function prune(state: DocState, cellId: string, held: HeldOutputs, keep: number)
  * and the ops are only appends and clears of that cell (anything else is applied in order,
  * after the batch). Returns false when the caller must apply them now.
  */
-export function holdOutputs(state: DocState, cellId: string, cs: CellOutputState, ops: DocOp[], now: number, keep = MAX_OUTPUTS_PER_CELL): boolean {
+export function holdOutputs(
+  state: DocState,
+  cellId: string,
+  cs: CellOutputState,
+  ops: DocOp[],
+  now: number,
+  keep = MAX_OUTPUTS_PER_CELL,
+): boolean {
   if (!floods(cs, now) || !ops.every((op) => isHoldable(op, cellId))) return false;
   const held = (cs.held ??= { clear: false, ops: [], dropped: 0 });
   for (const op of ops) {
@@ -83,8 +91,14 @@ export function holdOutputs(state: DocState, cellId: string, cs: CellOutputState
     const last = held.ops.at(-1);
     const n = held.ops.length - 1;
     // Consecutive text of one stream is one output, as append_stream makes it in the document.
-    if (op.op === "append_stream" && last?.op === "append_stream" && last.name === op.name) held.ops[n] = { ...last, text: last.text + op.text };
-    else if (op.op === "append_stream" && last?.op === "append_output" && last.output.output_type === "stream" && last.output.name === op.name) {
+    if (op.op === "append_stream" && last?.op === "append_stream" && last.name === op.name)
+      held.ops[n] = { ...last, text: last.text + op.text };
+    else if (
+      op.op === "append_stream" &&
+      last?.op === "append_output" &&
+      last.output.output_type === "stream" &&
+      last.output.name === op.name
+    ) {
       held.ops[n] = { ...last, output: { ...last.output, text: joinSource(last.output.text) + op.text } };
     } else held.ops.push(op);
   }
@@ -108,7 +122,14 @@ export function releaseOps(state: DocState, cellId: string, cs: CellOutputState,
  * are applied, with `dropped` more outputs counted that never reached the document. The
  * stream tail's indices (output-ops.ts) are moved to where the trim leaves them.
  */
-export function limitOps(state: DocState, cellId: string, cs: CellOutputState, ops: readonly DocOp[], dropped: number, keep = MAX_OUTPUTS_PER_CELL): DocOp[] {
+export function limitOps(
+  state: DocState,
+  cellId: string,
+  cs: CellOutputState,
+  ops: readonly DocOp[],
+  dropped: number,
+  keep = MAX_OUTPUTS_PER_CELL,
+): DocOp[] {
   const outputs = codeOutputs(state, cellId);
   if (!outputs) return [];
   let hidden = hiddenOutputCount(outputs[0]);

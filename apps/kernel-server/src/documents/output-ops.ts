@@ -56,7 +56,17 @@ export interface CellOutputState {
 }
 
 export function newCellOutputState(): CellOutputState {
-  return { clearPending: false, streamBytes: 0, droppedBytes: 0, tail: null, orphan: null, held: null, windowStart: 0, windowCount: 0, flooding: false };
+  return {
+    clearPending: false,
+    streamBytes: 0,
+    droppedBytes: 0,
+    tail: null,
+    orphan: null,
+    held: null,
+    windowStart: 0,
+    windowCount: 0,
+    flooding: false,
+  };
 }
 
 function resetStreams(cs: CellOutputState): void {
@@ -123,7 +133,8 @@ export function tailOps(state: DocState, cellId: string, cs: CellOutputState): D
   if (!tail || !tail.dirty || tail.index < 0) return [];
   tail.dirty = false;
   const ops: DocOp[] = [];
-  if (tail.noticeIndex >= 0) ops.push({ op: "replace_output", id: cellId, index: tail.noticeIndex, output: truncationNotice(cs.droppedBytes) });
+  if (tail.noticeIndex >= 0)
+    ops.push({ op: "replace_output", id: cellId, index: tail.noticeIndex, output: truncationNotice(cs.droppedBytes) });
   ops.push({ op: "replace_output", id: cellId, index: tail.index, output: { output_type: "stream", name: tail.name, text: tail.text } });
   return ops;
 }
@@ -132,7 +143,12 @@ function outputFrom(msg: JupyterMessage): Output | null {
   const c = msg.content as Record<string, any>;
   switch (msg.header.msg_type) {
     case "display_data":
-      return { output_type: "display_data", data: c.data ?? {}, metadata: c.metadata ?? {}, ...(c.transient?.display_id ? { transient: { display_id: String(c.transient.display_id) } } : {}) };
+      return {
+        output_type: "display_data",
+        data: c.data ?? {},
+        metadata: c.metadata ?? {},
+        ...(c.transient?.display_id ? { transient: { display_id: String(c.transient.display_id) } } : {}),
+      };
     case "execute_result":
       return {
         output_type: "execute_result",
@@ -142,7 +158,12 @@ function outputFrom(msg: JupyterMessage): Output | null {
         ...(c.transient?.display_id ? { transient: { display_id: String(c.transient.display_id) } } : {}),
       };
     case "error":
-      return { output_type: "error", ename: String(c.ename ?? "Error"), evalue: String(c.evalue ?? ""), traceback: Array.isArray(c.traceback) ? c.traceback.map(String) : [] };
+      return {
+        output_type: "error",
+        ename: String(c.ename ?? "Error"),
+        evalue: String(c.evalue ?? ""),
+        traceback: Array.isArray(c.traceback) ? c.traceback.map(String) : [],
+      };
     default:
       return null;
   }
@@ -182,7 +203,12 @@ export function opsForIopub(state: DocState, cellId: string, cs: CellOutputState
       cell.outputs.forEach((o, index) => {
         if ((o.output_type === "display_data" || o.output_type === "execute_result") && o.transient?.display_id === displayId) {
           // A live chart's final state goes to pages as an append of what they lack (see chart.ts).
-          ops.push({ op: "replace_output", id: cell.id, index, output: { ...o, data: chartUpdateAsAppend(o.data, c.data ?? {}), metadata: c.metadata ?? {} } });
+          ops.push({
+            op: "replace_output",
+            id: cell.id,
+            index,
+            output: { ...o, data: chartUpdateAsAppend(o.data, c.data ?? {}), metadata: c.metadata ?? {} },
+          });
         }
       });
     }

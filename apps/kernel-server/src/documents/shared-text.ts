@@ -1,10 +1,18 @@
 import { randomUUID } from "node:crypto";
 import * as Y from "yjs";
-import { decodeUpdate, encodeUpdate, replaceText, SOURCES, sourcesOf, joinSource, type Cell, type SharedTextState } from "@tessera/protocol";
+import {
+  decodeUpdate,
+  encodeUpdate,
+  replaceText,
+  SOURCES,
+  sourcesOf,
+  joinSource,
+  type Cell,
+  type SharedTextState,
+} from "@tessera/protocol";
 
 /** Transactions the server makes itself (cells added, removed, replaced): not a page's typing. */
 export const SERVER_ORIGIN = Symbol("server");
-
 
 /**
  * The server's copy of a notebook's cell texts: a Y.Doc with one Y.Text per cell id (see
@@ -103,7 +111,8 @@ export class SharedCellText {
       const parent: unknown = struct.parent;
       if (parent === SOURCES || typeof parent === "string") throw new Error("a page may edit cell texts, not add or replace cells");
       // Characters, and the tombstones of deleted ones.
-      if (!(struct.content instanceof Y.ContentString || struct.content instanceof Y.ContentDeleted)) throw new Error("a page may only insert characters into a cell's text");
+      if (!(struct.content instanceof Y.ContentString || struct.content instanceof Y.ContentDeleted))
+        throw new Error("a page may only insert characters into a cell's text");
     }
     for (const [client, ranges] of decoded.ds.clients) {
       if (client !== this.doc.clientID) continue;

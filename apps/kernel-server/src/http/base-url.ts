@@ -22,7 +22,9 @@ export function normalizeBaseUrl(value: string): string {
   const segments = value.split("/").filter(Boolean);
   const bad = segments.find((s) => s === "." || s === ".." || !/^[A-Za-z0-9._~!$&'()*+,;=:@%-]+$/.test(s));
   if (bad !== undefined) {
-    throw new ConfigError(`invalid --base-url ${JSON.stringify(value)}: "${bad}" cannot be part of a URL path prefix (use letters, digits and - _ . ~)`);
+    throw new ConfigError(
+      `invalid --base-url ${JSON.stringify(value)}: "${bad}" cannot be part of a URL path prefix (use letters, digits and - _ . ~)`,
+    );
   }
   return segments.length ? `/${segments.join("/")}/` : "/";
 }

@@ -8,7 +8,11 @@ export function statusRoutes(app: FastifyInstance, opts: { workspaceOf: Workspac
   app.get("/api", async () => ({ version: opts.version }));
   app.get("/api/status", async (req): Promise<StatusModel> => {
     const list = opts.workspaceOf(req).kernels.list();
-    const last = list.map((k) => k.last_activity).sort().pop() ?? started;
+    const last =
+      list
+        .map((k) => k.last_activity)
+        .sort()
+        .pop() ?? started;
     return { started, last_activity: last, connections: list.reduce((n, k) => n + k.connections, 0), kernels: list.length };
   });
   app.get("/api/me", async (req) => {

@@ -28,9 +28,12 @@ export async function loadTls(certfile: string, keyfile: string): Promise<TlsFil
     createSecureContext({ cert, key });
   } catch (err) {
     const message = (err as Error).message;
-    if (/key values mismatch/i.test(message)) throw new ConfigError(`--keyfile ${keyfile} is not the private key of --certfile ${certfile}`);
+    if (/key values mismatch/i.test(message))
+      throw new ConfigError(`--keyfile ${keyfile} is not the private key of --certfile ${certfile}`);
     if (/PEM|no start line|bad base64|asn1|decoder/i.test(message)) {
-      throw new ConfigError(`--certfile ${certfile} and --keyfile ${keyfile} must be a PEM certificate and its PEM private key (${message})`);
+      throw new ConfigError(
+        `--certfile ${certfile} and --keyfile ${keyfile} must be a PEM certificate and its PEM private key (${message})`,
+      );
     }
     throw new ConfigError(`cannot use --certfile ${certfile} with --keyfile ${keyfile}: ${message}`);
   }

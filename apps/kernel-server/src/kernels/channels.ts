@@ -37,7 +37,9 @@ export function channelRoutes(app: FastifyInstance, opts: { workspaceOf: Workspa
         }
         // Own keys only: a msg_type such as "constructor" or "__proto__" is unknown, not one of
         // Object.prototype's members.
-        const allowed = Object.hasOwn(CLIENT_MESSAGE_CHANNELS, msg.header.msg_type) ? CLIENT_MESSAGE_CHANNELS[msg.header.msg_type] : undefined;
+        const allowed = Object.hasOwn(CLIENT_MESSAGE_CHANNELS, msg.header.msg_type)
+          ? CLIENT_MESSAGE_CHANNELS[msg.header.msg_type]
+          : undefined;
         if (!allowed) {
           client.sendProblem(`unknown msg_type ${JSON.stringify(msg.header.msg_type)}`, msg);
           return;

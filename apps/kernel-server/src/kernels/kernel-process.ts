@@ -43,7 +43,8 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null,
       SIGFPE: "arithmetic error in native code",
       SIGTERM: "terminated",
     };
-    const hint = signal !== "SIGKILL" && context.selfSignal === signal ? `the cell sent ${signal} to the kernel (process.kill)` : hints[signal];
+    const hint =
+      signal !== "SIGKILL" && context.selfSignal === signal ? `the cell sent ${signal} to the kernel (process.kill)` : hints[signal];
     reason = `killed by ${signal}${hint ? `: ${hint}` : ""}`;
   } else if (code === 134) {
     reason = "aborted (exit code 134)";

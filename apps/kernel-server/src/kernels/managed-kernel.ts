@@ -60,7 +60,13 @@ export class ManagedKernel extends EventEmitter {
     this.busyWith.clear();
     this.setState("starting");
     this.stopReason = null;
-    const proc = new KernelProcess({ mainPath: this.options.mainPath, cwd: this.cwd, env: this.options.env, execArgv: this.options.execArgv, ids: this.options.ids });
+    const proc = new KernelProcess({
+      mainPath: this.options.mainPath,
+      cwd: this.cwd,
+      env: this.options.env,
+      execArgv: this.options.execArgv,
+      ids: this.options.ids,
+    });
     this.proc = proc;
     proc.on("message", (channel: Channel, msg: JupyterMessage) => {
       if (proc === this.proc) this.fromKernel(channel, msg);
@@ -131,7 +137,12 @@ export class ManagedKernel extends EventEmitter {
     if (this.executionState === "dead") {
       if (msg.channel !== "stdin" && type.endsWith("_request")) {
         from.deliver(
-          makeReply(msg, { status: "error", ename: "KernelDead", evalue: `The kernel is dead (${this.reason ?? "unknown reason"}); restart it.`, traceback: [] }),
+          makeReply(msg, {
+            status: "error",
+            ename: "KernelDead",
+            evalue: `The kernel is dead (${this.reason ?? "unknown reason"}); restart it.`,
+            traceback: [],
+          }),
         );
       }
       return;
@@ -149,7 +160,9 @@ export class ManagedKernel extends EventEmitter {
     if (msg.channel !== "stdin" && type.endsWith("_request")) this.pending.set(msg.header.msg_id, { client: from, request: msg });
     if (!this.proc.send({ kind: "jupyter", msg })) {
       this.pending.delete(msg.header.msg_id);
-      from.deliver(makeReply(msg, { status: "error", ename: "KernelUnavailable", evalue: "the kernel process is not running", traceback: [] }));
+      from.deliver(
+        makeReply(msg, { status: "error", ename: "KernelUnavailable", evalue: "the kernel process is not running", traceback: [] }),
+      );
     }
   }
 

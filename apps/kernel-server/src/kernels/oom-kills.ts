@@ -29,7 +29,8 @@ function counterFiles(pid: number): Array<[file: string, key: string]> {
     const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
     if (path === undefined) continue;
     if (controllers === "") files.push([`/sys/fs/cgroup${path === "/" ? "" : path}/memory.events`, "oom_kill"]);
-    else if (controllers.split(",").includes("memory")) files.push([`/sys/fs/cgroup/memory${path === "/" ? "" : path}/memory.oom_control`, "oom_kill"]);
+    else if (controllers.split(",").includes("memory"))
+      files.push([`/sys/fs/cgroup/memory${path === "/" ? "" : path}/memory.oom_control`, "oom_kill"]);
   }
   return files;
 }

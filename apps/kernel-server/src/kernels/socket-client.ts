@@ -127,10 +127,15 @@ export class SocketClient implements KernelClient {
   }
 
   private notice(instead: JupyterMessage, dropped: number): JupyterMessage {
-    return makeMessage("iopub", "stream", { name: "stderr", text: slowClientNotice(dropped) }, {
-      session: instead.header.session,
-      parent: instead.parent_header as JupyterMessage["header"],
-    });
+    return makeMessage(
+      "iopub",
+      "stream",
+      { name: "stderr", text: slowClientNotice(dropped) },
+      {
+        session: instead.header.session,
+        parent: instead.parent_header as JupyterMessage["header"],
+      },
+    );
   }
 
   /** Sends what waits while the socket has room; called as frames leave the socket. */

@@ -125,7 +125,16 @@ export class GpuSampler {
     const fresh = Math.max(5000, this.periodMs * 5);
     const rows = [...this.rows.values()].filter((r) => now - r.at <= fresh).map((r) => r.row);
     rows.sort((a, b) => Number(a.index) - Number(b.index));
-    return { status: this.status, rows, apps: this.apps, appsOk: this.appsOk, appsAt: this.appsAt, cudaVersion: this.cudaVersion, exitCode: this.exitCode, failures: this.failures };
+    return {
+      status: this.status,
+      rows,
+      apps: this.apps,
+      appsOk: this.appsOk,
+      appsAt: this.appsAt,
+      cudaVersion: this.cudaVersion,
+      exitCode: this.exitCode,
+      failures: this.failures,
+    };
   }
 
   private spawnLoop(): void {

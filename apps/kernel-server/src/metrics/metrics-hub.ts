@@ -118,7 +118,14 @@ export class MetricsHub {
 
   historyMessage(intervalMs: number): MetricsServerMessage {
     const h = this.history.snapshot(Date.now() - this.options.historyWindowMs);
-    return { type: "history", intervalMs, periodMs: this.options.historyPeriodMs, windowMs: this.options.historyWindowMs, latest: this.latest, ...h };
+    return {
+      type: "history",
+      intervalMs,
+      periodMs: this.options.historyPeriodMs,
+      windowMs: this.options.historyWindowMs,
+      latest: this.latest,
+      ...h,
+    };
   }
 
   /**
@@ -196,7 +203,11 @@ export class MetricsHub {
   }
 
   private idle(now: number): boolean {
-    return this.subs.size === 0 && now - this.lastScrapeAt > this.options.scrapeKeepAliveMs && now - this.lastSubscriberAt > this.options.lingerMs;
+    return (
+      this.subs.size === 0 &&
+      now - this.lastScrapeAt > this.options.scrapeKeepAliveMs &&
+      now - this.lastSubscriberAt > this.options.lingerMs
+    );
   }
 
   private async tick(): Promise<void> {
@@ -211,7 +222,8 @@ export class MetricsHub {
       if (!this.running) return;
       this.latest = sample;
       const last = this.history.lastTime;
-      if (last === null || sample.t - last >= this.options.historyPeriodMs - this.tickMs / 2) this.history.push(sample.t, sampleSeries(sample));
+      if (last === null || sample.t - last >= this.options.historyPeriodMs - this.tickMs / 2)
+        this.history.push(sample.t, sampleSeries(sample));
       for (const s of this.subs) {
         if (sample.t - s.lastSent < s.intervalMs - this.tickMs / 2) continue;
         s.lastSent = sample.t;

@@ -24,10 +24,12 @@ function read(data: RawData, isBinary: boolean): MetricsClientMessage | string {
   } catch (err) {
     return `Malformed message: ${(err as Error).message}`;
   }
-  if (!msg || typeof msg !== "object" || typeof (msg as { type?: unknown }).type !== "string") return "Malformed message: expected an object with a type";
+  if (!msg || typeof msg !== "object" || typeof (msg as { type?: unknown }).type !== "string")
+    return "Malformed message: expected an object with a type";
   const m = msg as { type: string; intervalMs?: unknown };
   if (m.type === "subscribe") {
-    if (m.intervalMs !== undefined && (typeof m.intervalMs !== "number" || !Number.isFinite(m.intervalMs))) return "intervalMs must be a number of milliseconds";
+    if (m.intervalMs !== undefined && (typeof m.intervalMs !== "number" || !Number.isFinite(m.intervalMs)))
+      return "intervalMs must be a number of milliseconds";
     return { type: "subscribe", intervalMs: m.intervalMs };
   }
   if (m.type === "unsubscribe") return { type: "unsubscribe" };

@@ -126,7 +126,10 @@ export function invalidField(text: string): string | null {
  * because it couldn't communicate with the NVIDIA driver. …"), else how it exited.
  */
 export function describeToolFailure(output: string, code: number | null, signal: string | null): string {
-  const lines = output.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const failed = lines.find((l) => /NVIDIA-SMI has failed/i.test(l));
   if (failed) return failed;
   const last = lines.filter((l) => !/^\d+\s*,/.test(l)).pop();

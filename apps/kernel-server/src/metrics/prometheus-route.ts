@@ -8,10 +8,12 @@ import { isReported, readNumber, type GpuRow } from "./nvidia-smi-parse.js";
 
 const MIB = 1024 * 1024;
 type Convert = (raw: string | undefined) => number | null;
-const scaled = (k: number): Convert => (raw) => {
-  const v = readNumber(raw);
-  return v === null ? null : v * k;
-};
+const scaled =
+  (k: number): Convert =>
+  (raw) => {
+    const v = readNumber(raw);
+    return v === null ? null : v * k;
+  };
 const percent: Convert = (raw) => {
   const v = readNumber(raw);
   return v === null ? null : v / 100;
@@ -71,15 +73,34 @@ function build(registry: Registry) {
       ["uuid", "cuda_version", ...Object.keys(INFO_LABELS)],
     ),
     apps: gauge("nvidia_smi_compute_apps", "Number of processes with a compute context on the GPU.", ["uuid"]),
-    appInfo: gauge("nvidia_smi_compute_app_info", "A metric with a constant '1' value labeled by the identity of a process with a compute context on a GPU.", ["pid", "process_name", "uuid"]),
-    appMemory: gauge("nvidia_smi_compute_app_used_memory_bytes", "GPU memory used by the process. Absent when the driver cannot report it (e.g. Windows WDDM).", ["pid", "process_name", "uuid"]),
+    appInfo: gauge(
+      "nvidia_smi_compute_app_info",
+      "A metric with a constant '1' value labeled by the identity of a process with a compute context on a GPU.",
+      ["pid", "process_name", "uuid"],
+    ),
+    appMemory: gauge(
+      "nvidia_smi_compute_app_used_memory_bytes",
+      "GPU memory used by the process. Absent when the driver cannot report it (e.g. Windows WDDM).",
+      ["pid", "process_name", "uuid"],
+    ),
     success: gauge("nvidia_smi_last_collect_success", "Whether the most recent collection succeeded (1) or not (0)"),
-    appsSuccess: gauge("nvidia_smi_compute_apps_last_collect_success", "Whether the most recent per-process collection succeeded (1) or not (0)"),
+    appsSuccess: gauge(
+      "nvidia_smi_compute_apps_last_collect_success",
+      "Whether the most recent per-process collection succeeded (1) or not (0)",
+    ),
     exitCode: gauge("nvidia_smi_command_exit_code", "Exit code of the most recent nvidia-smi run"),
     failed: new Counter({ name: "nvidia_smi_failed_scrapes_total", help: "Number of failed collections", registers: [registry] }),
-    kernelCpu: gauge("tessera_kernel_cpu_ratio", "CPU used by a kernel process over the last sample (1 = one core busy).", ["kernel_id", "notebook", "user"]),
+    kernelCpu: gauge("tessera_kernel_cpu_ratio", "CPU used by a kernel process over the last sample (1 = one core busy).", [
+      "kernel_id",
+      "notebook",
+      "user",
+    ]),
     kernelRss: gauge("tessera_kernel_resident_memory_bytes", "Resident memory of a kernel process.", ["kernel_id", "notebook", "user"]),
-    kernelGpu: gauge("tessera_kernel_gpu_memory_bytes", "GPU memory held by a kernel process and its children.", ["kernel_id", "notebook", "user"]),
+    kernelGpu: gauge("tessera_kernel_gpu_memory_bytes", "GPU memory held by a kernel process and its children.", [
+      "kernel_id",
+      "notebook",
+      "user",
+    ]),
     kernels: gauge("tessera_kernels", "Number of kernels."),
     systemCpu: gauge("tessera_system_cpu_ratio", "CPU used by the whole machine over the last sample (0..1, all cores)."),
     systemMemUsed: gauge("tessera_system_memory_used_bytes", "Memory in use on the machine (total less available)."),

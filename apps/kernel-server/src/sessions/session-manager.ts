@@ -75,7 +75,12 @@ export class SessionManager {
    * waits for the first.
    */
   async create(req: SessionRequest): Promise<{ model: SessionModel; created: boolean }> {
-    const path = typeof req.path === "string" ? req.path : typeof (req as { notebook?: { path?: unknown } }).notebook?.path === "string" ? String((req as { notebook: { path: string } }).notebook.path) : null;
+    const path =
+      typeof req.path === "string"
+        ? req.path
+        : typeof (req as { notebook?: { path?: unknown } }).notebook?.path === "string"
+          ? String((req as { notebook: { path: string } }).notebook.path)
+          : null;
     if (path === null) throw new HttpError(400, "session needs a path");
     const pending = this.creating.get(path);
     if (pending) {
@@ -98,7 +103,7 @@ export class SessionManager {
     const s: Session = {
       id: randomUUID(),
       path,
-      name: typeof req.name === "string" ? req.name : path.split("/").pop() ?? path,
+      name: typeof req.name === "string" ? req.name : (path.split("/").pop() ?? path),
       type: typeof req.type === "string" ? req.type : "notebook",
       kernelId,
     };

@@ -12,7 +12,12 @@ export async function distribute(workspaces: Workspaces, from: Workspace, req: D
   const path = req.path.replace(/^\/+/, "");
   const source = await from.contents.get(path, { content: true });
   if (source.type === "directory") throw new HttpError(400, `${path} is a folder: choose a notebook or a file`);
-  const names = req.users ?? workspaces.all().filter((ws) => ws.user.role === "student").map((ws) => ws.user.name);
+  const names =
+    req.users ??
+    workspaces
+      .all()
+      .filter((ws) => ws.user.role === "student")
+      .map((ws) => ws.user.name);
   const result: DistributeResult = { copied: [], skipped: [] };
   for (const name of names) {
     if (!workspaces.has(name)) {

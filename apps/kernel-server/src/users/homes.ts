@@ -33,7 +33,10 @@ export function prepareHomes(config: UsersConfig, kernelMain: string): void {
       ["the kernel's code", kernelMain, "Install Tessera where every user can read it (e.g. /opt/tessera)"],
     ] as const) {
       const blocked = blockedAncestor(path);
-      if (blocked) throw new ConfigError(`${config.file}: kernels run under each user's own uid, but ${what} (${path}) is out of their reach: ${blocked} is not searchable by other users. ${fix}, or set kernelUids: none.`);
+      if (blocked)
+        throw new ConfigError(
+          `${config.file}: kernels run under each user's own uid, but ${what} (${path}) is out of their reach: ${blocked} is not searchable by other users. ${fix}, or set kernelUids: none.`,
+        );
     }
   }
   if (config.kernelUids === "separate") chmodSync(config.homes, 0o711);

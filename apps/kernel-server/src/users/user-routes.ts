@@ -17,7 +17,13 @@ export function userRoutes(app: FastifyInstance, opts: { workspaces: Workspaces;
 
   app.get("/api/tessera/me", async (req): Promise<MeModel> => {
     const ws = workspaceOf(req);
-    return { name: ws.user.name, role: ws.user.role, multiUser: workspaces.multiUser, limits: ws.user.limits, kernels: workspaces.usage(ws, usageRows()) };
+    return {
+      name: ws.user.name,
+      role: ws.user.role,
+      multiUser: workspaces.multiUser,
+      limits: ws.user.limits,
+      kernels: workspaces.usage(ws, usageRows()),
+    };
   });
 
   /** Teachers only: anyone else gets 403. */
@@ -29,7 +35,9 @@ export function userRoutes(app: FastifyInstance, opts: { workspaces: Workspaces;
     teacherOnly(req);
     const rows = usageRows();
     const model: AdminUsersModel = {
-      users: workspaces.all().map((ws) => ({ name: ws.user.name, role: ws.user.role, limits: ws.user.limits, kernels: workspaces.usage(ws, rows) })),
+      users: workspaces
+        .all()
+        .map((ws) => ({ name: ws.user.name, role: ws.user.role, limits: ws.user.limits, kernels: workspaces.usage(ws, rows) })),
     };
     return model;
   });
@@ -37,8 +45,10 @@ export function userRoutes(app: FastifyInstance, opts: { workspaces: Workspaces;
   app.post("/api/tessera/admin/distribute", async (req) => {
     teacherOnly(req);
     const body = req.body as Partial<DistributeRequest> | undefined;
-    if (!body || typeof body !== "object" || typeof body.path !== "string" || body.path === "") throw new HttpError(400, "path (a file in your home) is required");
-    if (body.users !== undefined && (!Array.isArray(body.users) || !body.users.every((u) => typeof u === "string"))) throw new HttpError(400, "users must be a list of user names");
+    if (!body || typeof body !== "object" || typeof body.path !== "string" || body.path === "")
+      throw new HttpError(400, "path (a file in your home) is required");
+    if (body.users !== undefined && (!Array.isArray(body.users) || !body.users.every((u) => typeof u === "string")))
+      throw new HttpError(400, "users must be a list of user names");
     if (body.overwrite !== undefined && typeof body.overwrite !== "boolean") throw new HttpError(400, "overwrite must be true or false");
     return distribute(workspaces, workspaceOf(req), { path: body.path, users: body.users, overwrite: body.overwrite });
   });

@@ -63,7 +63,9 @@ function withUsers(text: string, file: string, users: Array<{ name: string; role
   }
   if (!isSeq(list)) throw new ConfigError(`${file}: users must be a list`);
   for (const u of users) {
-    const node = doc.createNode(u.role === "teacher" ? { name: u.name, role: "teacher", password: u.password } : { name: u.name, password: u.password });
+    const node = doc.createNode(
+      u.role === "teacher" ? { name: u.name, role: "teacher", password: u.password } : { name: u.name, password: u.password },
+    );
     if (isMap(node)) node.flow = true;
     list.add(node);
   }
@@ -84,7 +86,13 @@ export async function runUsersCommand(argv: string[], io: PasswordIo): Promise<v
   try {
     parsed = parseArgs({
       args: argv,
-      options: { students: { type: "string" }, prefix: { type: "string" }, teacher: { type: "string" }, role: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        students: { type: "string" },
+        prefix: { type: "string" },
+        teacher: { type: "string" },
+        role: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: true,
     });
@@ -108,15 +116,21 @@ export async function runUsersCommand(argv: string[], io: PasswordIo): Promise<v
   if (verb === "init") {
     if (existing !== null) throw new ConfigError(`${file} exists: use \`tessera users add\` to add users, or choose another file`);
     const count = Number(v.students ?? "30");
-    if (!Number.isInteger(count) || count < 0 || count > 1000) throw new ConfigError(`--students must be a whole number from 0 to 1000 (got ${v.students})`);
+    if (!Number.isInteger(count) || count < 0 || count > 1000)
+      throw new ConfigError(`--students must be a whole number from 0 to 1000 (got ${v.students})`);
     const prefix = v.prefix ?? "student";
     const teacher = v.teacher ?? "teacher";
     const width = Math.max(2, String(count).length);
     const names = [teacher, ...Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(width, "0")}`)];
-    for (const n of names) if (!USER_NAME.test(n)) throw new ConfigError(`${JSON.stringify(n)} cannot be a user name (letters, digits, _ . -)`);
+    for (const n of names)
+      if (!USER_NAME.test(n)) throw new ConfigError(`${JSON.stringify(n)} cannot be a user name (letters, digits, _ . -)`);
     const passwords = names.map(() => randomPassword());
     const hashes = await Promise.all(passwords.map((p) => hashPassword(p)));
-    const text = withUsers(TEMPLATE, file, names.map((n, i) => ({ name: n, role: i === 0 ? "teacher" : "student", password: hashes[i] })));
+    const text = withUsers(
+      TEMPLATE,
+      file,
+      names.map((n, i) => ({ name: n, role: i === 0 ? "teacher" : "student", password: hashes[i] })),
+    );
     await writeFileAtomic(file, text);
     io.stdout.write("name,password\n" + names.map((n, i) => `${n},${passwords[i]}\n`).join(""));
     io.stderr.write(`Wrote ${file} (${names.length} users). The passwords above are not stored anywhere: keep them now.\n`);

@@ -36,7 +36,14 @@ export interface UsersConfig {
 /** Names become folder names: letters, digits, `_ . -`, not starting with a dot. */
 export const USER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
-export const NO_LIMITS: UserLimits = { maxKernels: null, memoryBytes: null, idleTimeoutMs: null, cpuThreads: null, gpus: null, gpuMemoryFraction: null };
+export const NO_LIMITS: UserLimits = {
+  maxKernels: null,
+  memoryBytes: null,
+  idleTimeoutMs: null,
+  cpuThreads: null,
+  gpus: null,
+  gpuMemoryFraction: null,
+};
 
 type Dict = Record<string, unknown>;
 const isDict = (v: unknown): v is Dict => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -50,24 +57,33 @@ function readLimits(raw: unknown, where: string, fail: (msg: string) => never): 
     const none = value === null || value === "none" || value === "unlimited";
     switch (key) {
       case "kernels":
-        if (!none && !(Number.isInteger(value) && (value as number) > 0)) fail(`${where}.kernels must be a whole number above 0 (got ${JSON.stringify(value)})`);
+        if (!none && !(Number.isInteger(value) && (value as number) > 0))
+          fail(`${where}.kernels must be a whole number above 0 (got ${JSON.stringify(value)})`);
         out.maxKernels = none ? null : (value as number);
         break;
       case "memory":
-        out.memoryBytes = none ? null : (parseSize(value) ?? fail(`${where}.memory must be a size such as 4GiB or 512MiB (got ${JSON.stringify(value)})`));
+        out.memoryBytes = none
+          ? null
+          : (parseSize(value) ?? fail(`${where}.memory must be a size such as 4GiB or 512MiB (got ${JSON.stringify(value)})`));
         break;
       case "idleTimeout":
-        out.idleTimeoutMs = none ? null : (parseDuration(value) ?? fail(`${where}.idleTimeout must be a duration such as 30m, 1h or 90s (got ${JSON.stringify(value)})`));
+        out.idleTimeoutMs = none
+          ? null
+          : (parseDuration(value) ?? fail(`${where}.idleTimeout must be a duration such as 30m, 1h or 90s (got ${JSON.stringify(value)})`));
         break;
       case "cpuThreads":
-        if (!none && !(Number.isInteger(value) && (value as number) > 0)) fail(`${where}.cpuThreads must be a whole number above 0 (got ${JSON.stringify(value)})`);
+        if (!none && !(Number.isInteger(value) && (value as number) > 0))
+          fail(`${where}.cpuThreads must be a whole number above 0 (got ${JSON.stringify(value)})`);
         out.cpuThreads = none ? null : (value as number);
         break;
       case "gpus":
         out.gpus = none ? null : readGpus(value, `${where}.gpus`, fail);
         break;
       case "gpuMemory":
-        out.gpuMemoryFraction = none ? null : (readFraction(value) ?? fail(`${where}.gpuMemory must be a share of a GPU's memory such as 25% or 0.25 (got ${JSON.stringify(value)})`));
+        out.gpuMemoryFraction = none
+          ? null
+          : (readFraction(value) ??
+            fail(`${where}.gpuMemory must be a share of a GPU's memory such as 25% or 0.25 (got ${JSON.stringify(value)})`));
         break;
       default:
         fail(`${where} has an unknown limit ${JSON.stringify(key)} (known: kernels, memory, idleTimeout, cpuThreads, gpus, gpuMemory)`);
@@ -118,7 +134,9 @@ export function parseUsersFile(text: string, file: string, runningAsRoot = proce
   const root: unknown = doc.toJS();
   if (!isDict(root)) fail("expected a mapping with `users:` (see docs/workshops.md)");
   const top = root as Dict;
-  for (const key of Object.keys(top)) if (!["homes", "defaults", "gpus", "users", "kernelUids"].includes(key)) fail(`unknown key ${JSON.stringify(key)} (known: homes, defaults, gpus, users, kernelUids)`);
+  for (const key of Object.keys(top))
+    if (!["homes", "defaults", "gpus", "users", "kernelUids"].includes(key))
+      fail(`unknown key ${JSON.stringify(key)} (known: homes, defaults, gpus, users, kernelUids)`);
   const uidBase = readUidBase(top.kernelUids, runningAsRoot, fail);
   if (top.homes !== undefined && typeof top.homes !== "string") fail("homes must be a folder path");
   const homes = resolve(dirname(file), (top.homes as string | undefined) ?? "homes");
@@ -131,15 +149,20 @@ export function parseUsersFile(text: string, file: string, runningAsRoot = proce
     const where = `users[${i}]`;
     if (!isDict(raw)) fail(`${where} must be a mapping with name and password`);
     const u = raw as Dict;
-    for (const key of Object.keys(u)) if (!["name", "role", "password", "limits"].includes(key)) fail(`${where} has an unknown key ${JSON.stringify(key)} (known: name, role, password, limits)`);
-    if (typeof u.name !== "string" || !USER_NAME.test(u.name)) fail(`${where}.name must be letters, digits, _ . or - (it names the user's folder); got ${JSON.stringify(u.name)}`);
+    for (const key of Object.keys(u))
+      if (!["name", "role", "password", "limits"].includes(key))
+        fail(`${where} has an unknown key ${JSON.stringify(key)} (known: name, role, password, limits)`);
+    if (typeof u.name !== "string" || !USER_NAME.test(u.name))
+      fail(`${where}.name must be letters, digits, _ . or - (it names the user's folder); got ${JSON.stringify(u.name)}`);
     const name = u.name as string;
     if (seen.has(name.toLowerCase())) fail(`user ${JSON.stringify(name)} appears twice`);
     seen.add(name.toLowerCase());
     const role = u.role ?? "student";
     if (role !== "teacher" && role !== "student") fail(`${where}.role must be teacher or student (got ${JSON.stringify(role)})`);
     if (typeof u.password !== "string" || !parsePasswordHash(u.password)) {
-      fail(`${where} (${name}) needs password: a hash from \`tessera users add\` or \`tessera password --print\` (scrypt:…), never the password itself`);
+      fail(
+        `${where} (${name}) needs password: a hash from \`tessera users add\` or \`tessera password --print\` (scrypt:…), never the password itself`,
+      );
     }
     const own = readLimits(u.limits, `${where}.limits`, fail);
     const base: UserLimits = role === "teacher" ? { ...NO_LIMITS } : { ...NO_LIMITS, ...defaults };
@@ -161,7 +184,8 @@ export function parseUsersFile(text: string, file: string, runningAsRoot = proce
 function readUidBase(value: unknown, runningAsRoot: boolean, fail: (msg: string) => never): number | null {
   if (value === undefined || value === null || value === "auto") return runningAsRoot ? KERNEL_UID_BASE : null;
   if (value === "none") return null;
-  if (!Number.isInteger(value) || (value as number) < 1000 || (value as number) > 2 ** 31 - 100_000) fail(`kernelUids must be auto, none or a first uid (a whole number from 1000), got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || (value as number) < 1000 || (value as number) > 2 ** 31 - 100_000)
+    fail(`kernelUids must be auto, none or a first uid (a whole number from 1000), got ${JSON.stringify(value)}`);
   if (!runningAsRoot) fail("kernelUids needs the server to run as root (it starts each user's kernels under their own uid)");
   return value as number;
 }

@@ -40,12 +40,14 @@ export function kernelEnvFor(base: NodeJS.ProcessEnv, user: UserAccount, multiUs
   if (limits.gpus) env.CUDA_VISIBLE_DEVICES = limits.gpus.join(",");
   if (limits.gpuMemoryFraction) env.TESSERA_CUDA_MEMORY_FRACTION = String(limits.gpuMemoryFraction);
   if (limits.cpuThreads) {
-    for (const key of ["TESSERA_NUM_THREADS", "TESSERA_MAX_NUM_THREADS", "OMP_NUM_THREADS", "UV_THREADPOOL_SIZE"]) env[key] = String(limits.cpuThreads);
+    for (const key of ["TESSERA_NUM_THREADS", "TESSERA_MAX_NUM_THREADS", "OMP_NUM_THREADS", "UV_THREADPOOL_SIZE"])
+      env[key] = String(limits.cpuThreads);
   }
   // Tensors get the limit less room for the process itself (Node, the compiler: ~100-150 MiB
   // resident), so an allocation that would pass the limit fails in the cell, with a message,
   // before the server's guard has to stop the kernel.
-  if (limits.memoryBytes) env.TESSERA_MEMORY_LIMIT = String(Math.max(limits.memoryBytes - KERNEL_OVERHEAD_BYTES, Math.floor(limits.memoryBytes / 2)));
+  if (limits.memoryBytes)
+    env.TESSERA_MEMORY_LIMIT = String(Math.max(limits.memoryBytes - KERNEL_OVERHEAD_BYTES, Math.floor(limits.memoryBytes / 2)));
   return env;
 }
 

@@ -40,7 +40,10 @@ export class Workspaces extends EventEmitter {
       this.byName.set(user.name, ws);
     }
     this.guard = new MemoryGuard(
-      () => this.all().flatMap((ws) => (ws.user.limits.memoryBytes ? ws.kernels.all().map((kernel) => ({ kernel, limitBytes: ws.user.limits.memoryBytes! })) : [])),
+      () =>
+        this.all().flatMap((ws) =>
+          ws.user.limits.memoryBytes ? ws.kernels.all().map((kernel) => ({ kernel, limitBytes: ws.user.limits.memoryBytes! })) : [],
+        ),
       timings.memoryCheckMs,
       deps.log,
     );
@@ -48,7 +51,9 @@ export class Workspaces extends EventEmitter {
       () =>
         this.all().flatMap((ws) =>
           ws.user.limits.idleTimeoutMs
-            ? ws.kernels.all().map((kernel) => ({ kernel, idleTimeoutMs: ws.user.limits.idleTimeoutMs!, shutdown: () => ws.kernels.shutdown(kernel.id) }))
+            ? ws.kernels
+                .all()
+                .map((kernel) => ({ kernel, idleTimeoutMs: ws.user.limits.idleTimeoutMs!, shutdown: () => ws.kernels.shutdown(kernel.id) }))
             : [],
         ),
       timings.cullCheckMs,

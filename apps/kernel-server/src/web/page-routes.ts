@@ -19,7 +19,9 @@ export async function pageRoutes(app: FastifyInstance, opts: { webRoot: string; 
   // Read on each page load (it is small): a rebuilt page is picked up without a restart.
   const loadIndex = async () => {
     const html = await readFile(join(opts.webRoot, "index.html"), "utf8");
-    return html.replace("<head>", `<head><meta name="tessera-base-url" content="${opts.baseUrl}">`).replace(ASSET_REF, `$1="${opts.baseUrl}static/`);
+    return html
+      .replace("<head>", `<head><meta name="tessera-base-url" content="${opts.baseUrl}">`)
+      .replace(ASSET_REF, `$1="${opts.baseUrl}static/`);
   };
   await app.register(fastifyStatic, {
     root: opts.webRoot,

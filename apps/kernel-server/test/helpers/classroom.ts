@@ -40,11 +40,17 @@ function frame(type: string, content: object, session: string) {
 /** One student's whole session. */
 async function attend(base: string, s: Student, opts: ClassroomOptions): Promise<StudentResult> {
   const t0 = performance.now();
-  const res = await fetch(new URL("api/kernels", base), { method: "POST", headers: { ...s.headers, "content-type": "application/json" }, body: JSON.stringify({ name: opts.kernel }) });
+  const res = await fetch(new URL("api/kernels", base), {
+    method: "POST",
+    headers: { ...s.headers, "content-type": "application/json" },
+    body: JSON.stringify({ name: opts.kernel }),
+  });
   if (res.status !== 201) throw new Error(`${s.name}: starting a kernel answered HTTP ${res.status}: ${await res.text()}`);
   const kernelId = ((await res.json()) as { id: string }).id;
   const session = `class-${s.name}`;
-  const ws = new WebSocket(new URL(`api/kernels/${kernelId}/channels?session_id=${session}`, base.replace(/^http/, "ws")), { headers: s.headers });
+  const ws = new WebSocket(new URL(`api/kernels/${kernelId}/channels?session_id=${session}`, base.replace(/^http/, "ws")), {
+    headers: s.headers,
+  });
   const lines: string[] = [];
   const replies = new Map<string, () => void>();
   ws.on("message", (data: Buffer) => {
@@ -63,7 +69,11 @@ async function attend(base: string, s: Student, opts: ClassroomOptions): Promise
   });
   const run = (code: string) =>
     new Promise<number>((resolve) => {
-      const f = frame("execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }, session);
+      const f = frame(
+        "execute_request",
+        { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        session,
+      );
       const sent = performance.now();
       replies.set(f.msgId, () => resolve(performance.now() - sent));
       ws.send(f.text);
@@ -83,7 +93,8 @@ async function attend(base: string, s: Student, opts: ClassroomOptions): Promise
   const problems: string[] = [];
   const foreign = lines.filter((l) => !l.endsWith(s.name) && !l.startsWith(`${s.name} `));
   if (foreign.length) problems.push(`got lines of others: ${foreign.slice(0, 3).join(" | ")}`);
-  if (lines.join("\n") !== expected.join("\n")) problems.push(`lines differ from what it ran: got ${lines.length}, expected ${expected.length} (${lines.slice(0, 3).join(" | ")} …)`);
+  if (lines.join("\n") !== expected.join("\n"))
+    problems.push(`lines differ from what it ran: got ${lines.length}, expected ${expected.length} (${lines.slice(0, 3).join(" | ")} …)`);
   return { name: s.name, kernelId, startMs, roundTripsMs, problems };
 }
 

@@ -53,7 +53,10 @@ export class DocPage {
     for (;;) {
       this.take();
       if (test()) return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}; errors: ${JSON.stringify(this.ws.received.filter((m) => m.type === "error" || (m.type === "reply" && !m.ok)))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting until ${what}; errors: ${JSON.stringify(this.ws.received.filter((m) => m.type === "error" || (m.type === "reply" && !m.ok)))}`,
+        );
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -69,11 +72,24 @@ export class DocPage {
   }
 
   async run(id: string, source: string, timeoutMs = 300_000): Promise<void> {
-    await this.request({ type: "ops", ops: [{ op: "insert_cell", index: this.state!.notebook.cells.length, cell: { id, cell_type: "code", source, metadata: {}, execution_count: null, outputs: [] } }] });
+    await this.request({
+      type: "ops",
+      ops: [
+        {
+          op: "insert_cell",
+          index: this.state!.notebook.cells.length,
+          cell: { id, cell_type: "code", source, metadata: {}, execution_count: null, outputs: [] },
+        },
+      ],
+    });
     await this.until(() => !!this.cell(id), "the cell is inserted");
     const ok = await this.request({ type: "execute", cellIds: [id] });
     assert.ok(ok.ok, ok.error);
-    await this.until(() => this.state!.run[id]?.state === "idle" && this.state!.run[id]?.status !== undefined, `cell ${id} finished`, timeoutMs);
+    await this.until(
+      () => this.state!.run[id]?.state === "idle" && this.state!.run[id]?.status !== undefined,
+      `cell ${id} finished`,
+      timeoutMs,
+    );
   }
 
   cell(id: string): { outputs: Output[] } {

@@ -29,8 +29,24 @@ export interface Dockerfile {
 }
 
 const KEYWORDS = new Set([
-  "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER",
-  "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+  "ADD",
+  "ARG",
+  "CMD",
+  "COPY",
+  "ENTRYPOINT",
+  "ENV",
+  "EXPOSE",
+  "FROM",
+  "HEALTHCHECK",
+  "LABEL",
+  "MAINTAINER",
+  "ONBUILD",
+  "RUN",
+  "SHELL",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR",
 ]);
 
 /** Splits the text into instructions; throws on an unknown keyword or a dangling continuation. */
@@ -71,8 +87,14 @@ export function parseDockerfile(text: string): Dockerfile {
   for (const ins of instructionsOf(text)) {
     if (ins.keyword === "FROM") {
       const words = ins.args.split(/\s+/).filter((w) => !w.startsWith("--platform="));
-      if (words.length !== 1 && !(words.length === 3 && words[1].toUpperCase() === "AS")) throw new Error(`line ${ins.line}: FROM image [AS name], got "${ins.args}"`);
-      stages.push({ index: stages.length, name: words[2]?.toLowerCase() ?? null, from: substitute(words[0], globalArgs), instructions: [] });
+      if (words.length !== 1 && !(words.length === 3 && words[1].toUpperCase() === "AS"))
+        throw new Error(`line ${ins.line}: FROM image [AS name], got "${ins.args}"`);
+      stages.push({
+        index: stages.length,
+        name: words[2]?.toLowerCase() ?? null,
+        from: substitute(words[0], globalArgs),
+        instructions: [],
+      });
     } else if (stages.length === 0) {
       if (ins.keyword !== "ARG") throw new Error(`line ${ins.line}: only ARG may come before the first FROM`);
       const [name, value = ""] = ins.args.split("=", 2);

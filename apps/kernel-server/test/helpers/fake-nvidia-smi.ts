@@ -95,7 +95,10 @@ export async function installFakeNvidiaSmi(s: Scenario): Promise<FakeTool> {
     },
     calls: async () => {
       const text = await readFile(join(dir, "calls.log"), "utf8").catch(() => "");
-      return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+      return text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     },
     close: () => rm(dir, { recursive: true, force: true }),
   };
@@ -123,8 +126,14 @@ export function twoGpus(a: Capture, b: Capture): Scenario {
   second[names.indexOf("uuid")] = "GPU-11111111-1111-1111-1111-111111111111";
   second[names.indexOf("pci.bus_id")] = "00000000:83:00.0";
   const apps = a.computeApps("load");
-  const appsB = b.computeApps("load").rows.map((r) => r.map((v) => (v.startsWith("GPU-") ? "GPU-11111111-1111-1111-1111-111111111111" : v)));
-  return { gpus: { header: ga.header, rows: [ga.rows[0], second] }, apps: { header: apps.header, rows: [...apps.rows, ...appsB] }, version: a.version };
+  const appsB = b
+    .computeApps("load")
+    .rows.map((r) => r.map((v) => (v.startsWith("GPU-") ? "GPU-11111111-1111-1111-1111-111111111111" : v)));
+  return {
+    gpus: { header: ga.header, rows: [ga.rows[0], second] },
+    apps: { header: apps.header, rows: [...apps.rows, ...appsB] },
+    version: a.version,
+  };
 }
 
 /** A copy of a scenario with some GPU values replaced (e.g. `[Not Supported]`, as older drivers print). */

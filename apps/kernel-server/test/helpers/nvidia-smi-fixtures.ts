@@ -37,7 +37,13 @@ function splitSections(text: string): Map<string, string> {
     while (j < lines.length && !/^#{40,}$/.test(lines[j])) j++;
     let k = j + 1;
     while (k < lines.length && !/^#{40,}$/.test(lines[k])) k++;
-    out.set(title, lines.slice(j + 1, k).join("\n").trim());
+    out.set(
+      title,
+      lines
+        .slice(j + 1, k)
+        .join("\n")
+        .trim(),
+    );
     i = k - 1;
   }
   return out;

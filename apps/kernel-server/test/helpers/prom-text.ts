@@ -25,7 +25,11 @@ export function parseExposition(text: string): Map<string, PromSeries[]> {
 
 /** A series' identity: its labels in a stable order. */
 export const seriesKey = (labels: Record<string, string>) =>
-  JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+  JSON.stringify(
+    Object.keys(labels)
+      .sort()
+      .map((k) => [k, labels[k]]),
+  );
 
 /** name's series as a labels → value map. */
 export function seriesOf(m: Map<string, PromSeries[]>, name: string): Map<string, number> {

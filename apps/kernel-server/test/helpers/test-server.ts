@@ -18,10 +18,22 @@ export interface TestServer {
 }
 
 /** Starts the real server on a free port with a fresh temporary root; `config` overrides settings (base URL, password, TLS). */
-export async function startTestServer(options: { token?: string; app?: AppOptions; config?: Partial<ServerConfig> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { token?: string; app?: AppOptions; config?: Partial<ServerConfig> } = {},
+): Promise<TestServer> {
   const root = await mkdtemp(join(tmpdir(), "tessera-test-"));
   const token = options.token ?? "test-token-" + Math.random().toString(16).slice(2);
-  const config: ServerConfig = { ip: "127.0.0.1", port: 0, root, token, tokenGenerated: false, allowOrigins: [], webRoot: null, quiet: true, ...options.config };
+  const config: ServerConfig = {
+    ip: "127.0.0.1",
+    port: 0,
+    root,
+    token,
+    tokenGenerated: false,
+    allowOrigins: [],
+    webRoot: null,
+    quiet: true,
+    ...options.config,
+  };
   const server = await startServer(config, options.app).catch(async (err: Error) => {
     await rm(root, { recursive: true, force: true });
     throw err;
@@ -34,7 +46,10 @@ export async function startTestServer(options: { token?: string; app?: AppOption
     token: config.token,
     root,
     api: (path, init = {}) =>
-      fetch(new URL(path.replace(/^\//, ""), base), { ...init, headers: { authorization: `token ${config.token}`, "content-type": "application/json", ...(init.headers ?? {}) } }),
+      fetch(new URL(path.replace(/^\//, ""), base), {
+        ...init,
+        headers: { authorization: `token ${config.token}`, "content-type": "application/json", ...(init.headers ?? {}) },
+      }),
     close: async () => {
       await server.close();
       await rm(root, { recursive: true, force: true });

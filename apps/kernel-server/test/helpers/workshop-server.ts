@@ -44,7 +44,10 @@ export const TEST_PASSWORD = "correct horse battery";
  * Starts the real server in workshop mode from a real users file: `yaml` is the file's
  * body after `homes:`, with `{{hash}}` standing for the hash of {@link TEST_PASSWORD}.
  */
-export async function startWorkshopServer(yaml: string, options: { app?: AppOptions; config?: Partial<ServerConfig> } = {}): Promise<WorkshopServer> {
+export async function startWorkshopServer(
+  yaml: string,
+  options: { app?: AppOptions; config?: Partial<ServerConfig> } = {},
+): Promise<WorkshopServer> {
   const dir = await mkdtemp(join(tmpdir(), "tessera-workshop-"));
   // Kernels may run under each user's own uid (the server runs as root): they must pass through.
   await chmod(dir, 0o711);
@@ -75,7 +78,12 @@ export async function startWorkshopServer(yaml: string, options: { app?: AppOpti
       body: new URLSearchParams({ username: name, password }).toString(),
     });
     if (res.status !== 302) throw new Error(`login as ${name} failed: HTTP ${res.status}`);
-    const jar = Object.fromEntries(res.headers.getSetCookie().map((c) => c.split(";")[0].split("=")).map(([k, v]) => [k, decodeURIComponent(v)]));
+    const jar = Object.fromEntries(
+      res.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0].split("="))
+        .map(([k, v]) => [k, decodeURIComponent(v)]),
+    );
     const cookie = Object.entries(jar)
       .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
       .join("; ");
@@ -88,7 +96,8 @@ export async function startWorkshopServer(yaml: string, options: { app?: AppOpti
           ...init,
           headers: { cookie, "x-xsrftoken": jar._xsrf, origin, "content-type": "application/json", ...(init.headers ?? {}) },
         }),
-      socket: (path, protocols) => openSocket(new URL(path.replace(/^\//, ""), base.replace(/^http/, "ws")).toString(), { headers: { cookie, origin } }, protocols),
+      socket: (path, protocols) =>
+        openSocket(new URL(path.replace(/^\//, ""), base.replace(/^http/, "ws")).toString(), { headers: { cookie, origin } }, protocols),
     };
   };
   return {

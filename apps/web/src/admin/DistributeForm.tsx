@@ -104,7 +104,14 @@ export function DistributeForm({ students }: { students: string[] }) {
       <RootNotebooks path={target} onPick={setPath} />
       <label className="distribute-field">
         <span>Notebook to copy (path in your home folder)</span>
-        <input type="text" value={path} onChange={(e) => setPath(e.target.value)} placeholder="lesson-1.ipynb" spellCheck={false} autoComplete="off" />
+        <input
+          type="text"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          placeholder="lesson-1.ipynb"
+          spellCheck={false}
+          autoComplete="off"
+        />
       </label>
       <fieldset className="distribute-users">
         <legend>Copy to</legend>

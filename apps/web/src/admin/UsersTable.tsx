@@ -10,13 +10,21 @@ import { MemoryBar } from "./MemoryBar.js";
 
 const COLUMNS = 8;
 
-function KernelRow({ user, kernel: k, stopping, onStop }: { user: AdminUserRow; kernel: KernelUsage; stopping: boolean; onStop: () => void }) {
+function KernelRow({
+  user,
+  kernel: k,
+  stopping,
+  onStop,
+}: {
+  user: AdminUserRow;
+  kernel: KernelUsage;
+  stopping: boolean;
+  onStop: () => void;
+}) {
   const dead = k.executionState === "dead";
   return (
     <tr className="admin-kernel-row" data-testid={`admin-kernel-${k.kernelId}`}>
-      <td className="admin-notebook">
-        {k.notebook ?? <span className="muted">No notebook · {k.kernelId.slice(0, 8)}</span>}
-      </td>
+      <td className="admin-notebook">{k.notebook ?? <span className="muted">No notebook · {k.kernelId.slice(0, 8)}</span>}</td>
       <td>
         <span className={`kernel-status kernel-${k.executionState}`}>
           <span className="kernel-dot" aria-hidden="true" />
@@ -105,7 +113,9 @@ export function UsersTable({
                 </td>
               </tr>
             ) : (
-              u.kernels.map((k) => <KernelRow key={k.kernelId} user={u} kernel={k} stopping={stopping.has(k.kernelId)} onStop={() => onStop(u, k)} />)
+              u.kernels.map((k) => (
+                <KernelRow key={k.kernelId} user={u} kernel={k} stopping={stopping.has(k.kernelId)} onStop={() => onStop(u, k)} />
+              ))
             )}
           </tbody>
         );

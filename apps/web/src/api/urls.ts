@@ -51,10 +51,7 @@ export function documentSocketUrl(path: string): string {
 }
 
 export type Route =
-  | { kind: "tree"; path: string }
-  | { kind: "notebook"; path: string }
-  | { kind: "admin" }
-  | { kind: "missing"; path: string };
+  { kind: "tree"; path: string } | { kind: "notebook"; path: string } | { kind: "admin" } | { kind: "missing"; path: string };
 
 /** What the current location shows: `/`, `/tree/<dir>`, `/notebooks/<path>.ipynb` or `/admin`. */
 export function parseRoute(pathname: string, base = baseUrl()): Route {

@@ -39,7 +39,8 @@ export function applyOpCow(state: DocState, op: DocOp, copied?: Set<string>): vo
     } else if (i >= 0 && op.op === "append_stream") {
       // The cell is this state's own, but its last output may still be the old state's.
       const cell = cells[i];
-      if (cell.cell_type === "code" && cell.outputs.length > 0) cell.outputs[cell.outputs.length - 1] = { ...cell.outputs[cell.outputs.length - 1] };
+      if (cell.cell_type === "code" && cell.outputs.length > 0)
+        cell.outputs[cell.outputs.length - 1] = { ...cell.outputs[cell.outputs.length - 1] };
     }
   }
   applyOp(state, op);

@@ -378,7 +378,10 @@ export class DocClient {
     return reply;
   }
 
-  private command(msg: Exclude<DocClientMessage, { type: "ops" | "complete" | "inspect" | "input_reply" | "text" | "awareness" }>, label: string): boolean {
+  private command(
+    msg: Exclude<DocClientMessage, { type: "ops" | "complete" | "inspect" | "input_reply" | "text" | "awareness" }>,
+    label: string,
+  ): boolean {
     const requestId = this.nextId();
     if (!this.sendIfLive({ ...msg, requestId })) {
       this.notice(`${label}: not connected to the server (reconnecting…)`);
@@ -443,7 +446,15 @@ export class DocClient {
       kernel: this.kernel,
       save: this.save,
       connection: {
-        status: this.live ? "open" : this.socket ? (this.retry.attempt > 0 ? "reconnecting" : "connecting") : this.stopped ? "closed" : "reconnecting",
+        status: this.live
+          ? "open"
+          : this.socket
+            ? this.retry.attempt > 0
+              ? "reconnecting"
+              : "connecting"
+            : this.stopped
+              ? "closed"
+              : "reconnecting",
         attempt: this.retry.attempt,
         retryAt: this.retry.at,
         reason: this.closedReason,

@@ -10,7 +10,15 @@
  */
 import * as Y from "yjs";
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from "y-protocols/awareness";
-import { decodeUpdate, encodeUpdate, replaceText, sourcesOf, type PeerIdentity, type PeerState, type SharedTextState } from "@tessera/protocol";
+import {
+  decodeUpdate,
+  encodeUpdate,
+  replaceText,
+  sourcesOf,
+  type PeerIdentity,
+  type PeerState,
+  type SharedTextState,
+} from "@tessera/protocol";
 
 /** Origin of transactions that came from the server. */
 export const REMOTE = Symbol("remote");

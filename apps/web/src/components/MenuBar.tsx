@@ -35,7 +35,9 @@ export function MenuBar({ menus, label }: { menus: Menu[]; label: string }) {
 
   const focusItem = (menu: number, which: "first" | "last") => {
     requestAnimationFrame(() => {
-      const items = barRef.current?.querySelectorAll<HTMLButtonElement>(`[data-menu="${menu}"] .menu-list [role="menuitem"]:not([disabled])`);
+      const items = barRef.current?.querySelectorAll<HTMLButtonElement>(
+        `[data-menu="${menu}"] .menu-list [role="menuitem"]:not([disabled])`,
+      );
       if (!items || items.length === 0) return;
       items[which === "first" ? 0 : items.length - 1].focus();
     });

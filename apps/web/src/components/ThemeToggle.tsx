@@ -5,7 +5,13 @@ export function ThemeToggle() {
   const theme = useTheme();
   const next = theme === "dark" ? "light" : "dark";
   return (
-    <button type="button" className="icon-btn" onClick={toggleTheme} title={`Switch to the ${next} theme`} aria-label={`Switch to the ${next} theme`}>
+    <button
+      type="button"
+      className="icon-btn"
+      onClick={toggleTheme}
+      title={`Switch to the ${next} theme`}
+      aria-label={`Switch to the ${next} theme`}
+    >
       <Icon name={theme === "dark" ? "sun" : "moon"} />
     </button>
   );

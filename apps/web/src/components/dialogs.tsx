@@ -35,9 +35,7 @@ function close(value: string | null): void {
 }
 
 export function confirmDialog(opts: { title: string; message?: string; confirmLabel?: string; danger?: boolean }): Promise<boolean> {
-  return new Promise((resolve) =>
-    open({ ...opts, confirmLabel: opts.confirmLabel ?? "OK", resolve: (v) => resolve(v !== null) }),
-  );
+  return new Promise((resolve) => open({ ...opts, confirmLabel: opts.confirmLabel ?? "OK", resolve: (v) => resolve(v !== null) }));
 }
 
 export function promptDialog(opts: { title: string; label: string; value: string; confirmLabel?: string }): Promise<string | null> {

@@ -17,7 +17,9 @@ const PATHS: Record<string, ReactElement> = {
   folder: <path d="M3 6h6l2 2h10v11H3z" />,
   notebook: <path d="M6 3h12v18H6zM9 7h6M9 11h6M9 15h4" />,
   file: <path d="M6 3h8l4 4v14H6zM14 3v4h4" />,
-  sun: <path d="M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zM12 2v2M12 20v2M2 12h2M20 12h2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />,
+  sun: (
+    <path d="M12 8a4 4 0 1 0 0 8 4 4 0 0 0 0-8zM12 2v2M12 20v2M2 12h2M20 12h2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4" />
+  ),
   moon: <path d="M20 14.5A8 8 0 0 1 9.5 4 8 8 0 1 0 20 14.5z" />,
   keyboard: <path d="M3 7h18v10H3zM6 10h1M9 10h1M12 10h1M15 10h1M18 10h0M7 14h10" />,
   refresh: <path d="M20 12a8 8 0 1 1-2.3-5.7M20 4v4h-4" />,

@@ -24,7 +24,11 @@ function StaticCode({ source, language, near }: { source: string; language: Edit
   const wanted = editor !== null && language !== "plaintext" && source !== "" && near;
   useEffect(() => {
     let live = true;
-    if (wanted && editor) editor.colorize(source, language).then((h) => live && setHtml(h), () => {});
+    if (wanted && editor)
+      editor.colorize(source, language).then(
+        (h) => live && setHtml(h),
+        () => {},
+      );
     return () => {
       live = false;
     };

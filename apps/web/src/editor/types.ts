@@ -34,7 +34,13 @@ export interface EditorModule {
   attach(host: EditorHost): void;
   /** Keeps one model per cell in step with the document (TS sees every code cell). */
   syncCells(cells: readonly Cell[]): void;
-  createEditor(container: HTMLElement, cellId: string, language: EditorLanguage, source: string, callbacks: EditorCallbacks): CellEditorHandle;
+  createEditor(
+    container: HTMLElement,
+    cellId: string,
+    language: EditorLanguage,
+    source: string,
+    callbacks: EditorCallbacks,
+  ): CellEditorHandle;
   /** Highlighted HTML for code shown without an editor (escaped by Monaco). */
   colorize(source: string, language: EditorLanguage): Promise<string>;
   setTheme(dark: boolean): void;

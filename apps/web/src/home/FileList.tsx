@@ -57,7 +57,8 @@ export function FileList({
       <tbody>
         {sortEntries(items).map((item) => {
           const icon = item.type === "directory" ? "folder" : item.type === "notebook" ? "notebook" : "file";
-          const href = item.type === "directory" ? treeUrl(item.path) : item.type === "notebook" ? notebookUrl(item.path) : fileUrl(item.path);
+          const href =
+            item.type === "directory" ? treeUrl(item.path) : item.type === "notebook" ? notebookUrl(item.path) : fileUrl(item.path);
           const external = item.type === "file";
           return (
             <tr key={item.path} className={`file-row file-${item.type}`}>
@@ -78,7 +79,12 @@ export function FileList({
                 <button type="button" className="btn btn-small btn-ghost" onClick={() => onRename(item)} aria-label={`Rename ${item.name}`}>
                   Rename
                 </button>
-                <button type="button" className="btn btn-small btn-ghost btn-danger-text" onClick={() => onDelete(item)} aria-label={`Delete ${item.name}`}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-ghost btn-danger-text"
+                  onClick={() => onDelete(item)}
+                  aria-label={`Delete ${item.name}`}
+                >
                   Delete
                 </button>
               </td>

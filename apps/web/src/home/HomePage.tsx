@@ -82,7 +82,12 @@ export function HomePage({ dir }: { dir: string }) {
     }
   };
   const rename = async (item: ContentsModel) => {
-    const name = await promptDialog({ title: `Rename ${item.type === "directory" ? "folder" : "file"}`, label: "New name", value: item.name, confirmLabel: "Rename" });
+    const name = await promptDialog({
+      title: `Rename ${item.type === "directory" ? "folder" : "file"}`,
+      label: "New name",
+      value: item.name,
+      confirmLabel: "Rename",
+    });
     if (!name || name === item.name) return;
     const parent = dirname(item.path);
     renamePath(item.path, parent ? `${parent}/${name}` : name).then(listing.reload, fail);
@@ -97,7 +102,12 @@ export function HomePage({ dir }: { dir: string }) {
     if (ok) deletePath(item.path).then(listing.reload, fail);
   };
   const shutdown = async (k: KernelModel) => {
-    const ok = await confirmDialog({ title: "Shut down this kernel?", message: "Its variables will be lost.", confirmLabel: "Shut down", danger: true });
+    const ok = await confirmDialog({
+      title: "Shut down this kernel?",
+      message: "Its variables will be lost.",
+      confirmLabel: "Shut down",
+      danger: true,
+    });
     if (ok) shutdownKernel(k.id).then(reloadKernels, fail);
   };
 

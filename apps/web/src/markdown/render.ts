@@ -24,7 +24,7 @@ const blockMath: TokenizerAndRendererExtension = {
 const inlineMath: TokenizerAndRendererExtension = {
   name: "inlineMath",
   level: "inline",
-  start: (src) => src.indexOf("$") >= 0 ? src.indexOf("$") : undefined,
+  start: (src) => (src.indexOf("$") >= 0 ? src.indexOf("$") : undefined),
   tokenizer(src) {
     const display = /^\$\$([\s\S]+?)\$\$/.exec(src);
     if (display) return { type: "inlineMath", raw: display[0], text: display[1], display: true };

@@ -7,8 +7,26 @@ export function MetricsToggle() {
   const open = useMetricsPanelOpen();
   const label = open ? "Hide the resource monitor" : "Show the resource monitor (GPU, CPU, memory)";
   return (
-    <button type="button" className={`icon-btn metrics-toggle${open ? " active" : ""}`} onClick={toggleMetricsPanel} title={label} aria-label={label} aria-pressed={open}>
-      <svg className="icon" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+    <button
+      type="button"
+      className={`icon-btn metrics-toggle${open ? " active" : ""}`}
+      onClick={toggleMetricsPanel}
+      title={label}
+      aria-label={label}
+      aria-pressed={open}
+    >
+      <svg
+        className="icon"
+        width="16"
+        height="16"
+        viewBox="0 0 24 24"
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.8"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+        aria-hidden="true"
+      >
         <path d="M3 12h4l3-7 4 14 3-7h4" />
       </svg>
     </button>

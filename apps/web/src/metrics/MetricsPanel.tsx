@@ -41,8 +41,23 @@ function PanelBody({ currentPath }: { currentPath: string | null }) {
         <h2>Resources</h2>
         <Connection state={state} />
         <span className="header-spacer" />
-        <button type="button" className="icon-btn" onClick={() => setMetricsPanelOpen(false)} title="Close (Esc)" aria-label="Close the resource monitor">
-          <svg width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" aria-hidden="true">
+        <button
+          type="button"
+          className="icon-btn"
+          onClick={() => setMetricsPanelOpen(false)}
+          title="Close (Esc)"
+          aria-label="Close the resource monitor"
+        >
+          <svg
+            width="14"
+            height="14"
+            viewBox="0 0 24 24"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+            strokeLinecap="round"
+            aria-hidden="true"
+          >
             <path d="M6 6l12 12M18 6L6 18" />
           </svg>
         </button>
@@ -59,7 +74,14 @@ function PanelBody({ currentPath }: { currentPath: string | null }) {
           </Section>
           <Section title="Machine">
             <MetricRow label="CPU" value={`${formatPercent(s.system.cpuPercent)} · ${s.system.cpuCount} cores`} title="All cores together">
-              <Sparkline xs={history.t} ys={history.values("system.cpuPercent")} version={state.version} colorVar="--metric-cpu" max={100} label="Machine CPU, last 10 minutes" />
+              <Sparkline
+                xs={history.t}
+                ys={history.values("system.cpuPercent")}
+                version={state.version}
+                colorVar="--metric-cpu"
+                max={100}
+                label="Machine CPU, last 10 minutes"
+              />
             </MetricRow>
             <MetricRow label="RAM" value={formatUsedTotal(s.system.memoryUsedBytes, s.system.memoryTotalBytes)}>
               <Sparkline
@@ -82,7 +104,14 @@ function PanelBody({ currentPath }: { currentPath: string | null }) {
 }
 
 function Connection({ state }: { state: MetricsState }) {
-  const text = state.status === "open" ? "live" : state.status === "reconnecting" ? "reconnecting…" : state.status === "connecting" ? "connecting…" : "paused";
+  const text =
+    state.status === "open"
+      ? "live"
+      : state.status === "reconnecting"
+        ? "reconnecting…"
+        : state.status === "connecting"
+          ? "connecting…"
+          : "paused";
   return (
     <span className={`metrics-conn metrics-conn-${state.status}`} role="status" title={state.error ?? undefined}>
       <span className="metrics-conn-dot" aria-hidden="true" />
@@ -113,8 +142,10 @@ function MetricRow({ label, value, title, children }: { label: string; value: st
 /** Why there are no GPU numbers, in the server's words. */
 function GpuNote({ status, count }: { status: GpuStatus; count: number }) {
   if (status.state === "starting") return <p className="metrics-note">Reading the GPUs…</p>;
-  if (status.state === "unavailable") return <p className="metrics-note metrics-gpu-reason">No GPU: {status.message ?? "no NVIDIA driver found"}</p>;
-  if (status.state === "error") return <p className="metrics-note metrics-gpu-reason metrics-gpu-error">GPU metrics failed: {status.message ?? "unknown error"}</p>;
+  if (status.state === "unavailable")
+    return <p className="metrics-note metrics-gpu-reason">No GPU: {status.message ?? "no NVIDIA driver found"}</p>;
+  if (status.state === "error")
+    return <p className="metrics-note metrics-gpu-reason metrics-gpu-error">GPU metrics failed: {status.message ?? "unknown error"}</p>;
   if (count === 0) return <p className="metrics-note">nvidia-smi reports no GPUs.</p>;
   return null;
 }
@@ -141,14 +172,27 @@ function holders(gpu: GpuMetrics, s: MetricsSample): string | null {
   return parts.join(" · ");
 }
 
-function GpuCard({ gpu: g, sample, history, version }: { gpu: GpuMetrics; sample: MetricsSample; history: MetricsHistory; version: number }) {
+function GpuCard({
+  gpu: g,
+  sample,
+  history,
+  version,
+}: {
+  gpu: GpuMetrics;
+  sample: MetricsSample;
+  history: MetricsHistory;
+  version: number;
+}) {
   const key = (f: string) => `gpu.${g.uuid}.${f}`;
   const held = holders(g, sample);
   return (
     <div className="gpu-card" data-gpu-uuid={g.uuid}>
       <div className="gpu-title">
         <span className="gpu-index">GPU {g.index}</span>
-        <span className="gpu-name" title={`${g.name}${g.pciBusId ? ` · ${g.pciBusId}` : ""}${g.driverVersion ? ` · driver ${g.driverVersion}` : ""}`}>
+        <span
+          className="gpu-name"
+          title={`${g.name}${g.pciBusId ? ` · ${g.pciBusId}` : ""}${g.driverVersion ? ` · driver ${g.driverVersion}` : ""}`}
+        >
           {g.name}
         </span>
         {g.migMode && <span className="metrics-tag">MIG</span>}
@@ -159,16 +203,47 @@ function GpuCard({ gpu: g, sample, history, version }: { gpu: GpuMetrics; sample
         )}
       </div>
       <MetricRow label="Util" value={g.utilizationPercent === null ? (g.migMode ? "n/a (MIG)" : "—") : formatPercent(g.utilizationPercent)}>
-        <Sparkline xs={history.t} ys={history.values(key("utilizationPercent"))} version={version} colorVar="--metric-gpu" max={100} label={`GPU ${g.index} utilization`} />
+        <Sparkline
+          xs={history.t}
+          ys={history.values(key("utilizationPercent"))}
+          version={version}
+          colorVar="--metric-gpu"
+          max={100}
+          label={`GPU ${g.index} utilization`}
+        />
       </MetricRow>
       <MetricRow label="Memory" value={formatUsedTotal(g.memoryUsedBytes, g.memoryTotalBytes)}>
-        <Sparkline xs={history.t} ys={history.values(key("memoryUsedBytes"))} version={version} colorVar="--metric-mem" max={g.memoryTotalBytes} label={`GPU ${g.index} memory used`} />
+        <Sparkline
+          xs={history.t}
+          ys={history.values(key("memoryUsedBytes"))}
+          version={version}
+          colorVar="--metric-mem"
+          max={g.memoryTotalBytes}
+          label={`GPU ${g.index} memory used`}
+        />
       </MetricRow>
       <MetricRow label="Temp" value={formatNumber(g.temperatureC, "°C")}>
-        <Sparkline xs={history.t} ys={history.values(key("temperatureC"))} version={version} colorVar="--metric-temp" max={100} label={`GPU ${g.index} temperature`} />
+        <Sparkline
+          xs={history.t}
+          ys={history.values(key("temperatureC"))}
+          version={version}
+          colorVar="--metric-temp"
+          max={100}
+          label={`GPU ${g.index} temperature`}
+        />
       </MetricRow>
-      <MetricRow label="Power" value={g.powerLimitW ? `${Math.round(g.powerDrawW ?? 0)} / ${Math.round(g.powerLimitW)} W` : formatNumber(g.powerDrawW, "W")}>
-        <Sparkline xs={history.t} ys={history.values(key("powerDrawW"))} version={version} colorVar="--metric-power" max={g.powerLimitW} label={`GPU ${g.index} power draw`} />
+      <MetricRow
+        label="Power"
+        value={g.powerLimitW ? `${Math.round(g.powerDrawW ?? 0)} / ${Math.round(g.powerLimitW)} W` : formatNumber(g.powerDrawW, "W")}
+      >
+        <Sparkline
+          xs={history.t}
+          ys={history.values(key("powerDrawW"))}
+          version={version}
+          colorVar="--metric-power"
+          max={g.powerLimitW}
+          label={`GPU ${g.index} power draw`}
+        />
       </MetricRow>
       {held && (
         <div className="gpu-holders" title="GPU memory by process">
@@ -181,7 +256,9 @@ function GpuCard({ gpu: g, sample, history, version }: { gpu: GpuMetrics; sample
 
 function KernelTable({ sample: s, currentPath }: { sample: MetricsSample; currentPath: string | null }) {
   if (s.kernels.length === 0) return <p className="metrics-note">No kernels are running.</p>;
-  const kernels = [...s.kernels].sort((a, b) => (b.gpuMemoryBytes ?? 0) - (a.gpuMemoryBytes ?? 0) || (a.notebook ?? "").localeCompare(b.notebook ?? ""));
+  const kernels = [...s.kernels].sort(
+    (a, b) => (b.gpuMemoryBytes ?? 0) - (a.gpuMemoryBytes ?? 0) || (a.notebook ?? "").localeCompare(b.notebook ?? ""),
+  );
   const others = (s.gpuProcesses ?? []).filter((p) => p.kernelId === null);
   return (
     <>
@@ -202,7 +279,8 @@ function KernelTable({ sample: s, currentPath }: { sample: MetricsSample; curren
       </table>
       {others.length > 0 && (
         <p className="metrics-note">
-          {others.length} other process{others.length === 1 ? "" : "es"} on the GPUs: {formatBytes(others.reduce((n, p) => n + (p.usedMemoryBytes ?? 0), 0))}
+          {others.length} other process{others.length === 1 ? "" : "es"} on the GPUs:{" "}
+          {formatBytes(others.reduce((n, p) => n + (p.usedMemoryBytes ?? 0), 0))}
         </p>
       )}
     </>
@@ -215,15 +293,15 @@ function KernelRow({ k, current }: { k: KernelMetrics; current: boolean }) {
       <td>
         <div className="metrics-nb">
           <span className={`kernel-status kernel-${k.executionState}`} title={`Kernel ${k.executionState}${k.pid ? `, pid ${k.pid}` : ""}`}>
-          <span className="kernel-dot" aria-hidden="true" />
-        </span>
-        {k.notebook ? (
-          <a href={notebookUrl(k.notebook)} title={k.notebook}>
-            {k.notebook}
-          </a>
-        ) : (
-          <span className="muted">kernel {k.kernelId.slice(0, 8)}</span>
-        )}
+            <span className="kernel-dot" aria-hidden="true" />
+          </span>
+          {k.notebook ? (
+            <a href={notebookUrl(k.notebook)} title={k.notebook}>
+              {k.notebook}
+            </a>
+          ) : (
+            <span className="muted">kernel {k.kernelId.slice(0, 8)}</span>
+          )}
         </div>
       </td>
       <td>{formatPercent(k.cpuPercent)}</td>

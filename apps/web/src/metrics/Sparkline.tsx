@@ -34,7 +34,17 @@ function translucent(color: string, alpha: number): string {
   return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
-export const Sparkline = memo(function Sparkline({ xs, ys, version, colorVar, min = 0, max = null, label, windowSec = 600, height = 30 }: SparklineProps) {
+export const Sparkline = memo(function Sparkline({
+  xs,
+  ys,
+  version,
+  colorVar,
+  min = 0,
+  max = null,
+  label,
+  windowSec = 600,
+  height = 30,
+}: SparklineProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useTheme();

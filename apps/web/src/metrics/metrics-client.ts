@@ -226,7 +226,13 @@ export class MetricsClient {
   }
 
   private emit(data = false): void {
-    const status: MetricsState["status"] = !this.wanted ? "idle" : this.live ? "open" : this.retry.attempt > 0 ? "reconnecting" : "connecting";
+    const status: MetricsState["status"] = !this.wanted
+      ? "idle"
+      : this.live
+        ? "open"
+        : this.retry.attempt > 0
+          ? "reconnecting"
+          : "connecting";
     this.state = { ...this.state, status, retryAt: this.retry.at, version: data ? this.state.version + 1 : this.state.version };
     for (const l of this.listeners) l();
   }

@@ -114,7 +114,10 @@ export const CellView = memo(function CellView(props: CellViewProps) {
           </div>
         )}
         {stale && (
-          <div className="stale-note" title="The cell's source changed after this output was made: run it again to bring the output up to date">
+          <div
+            className="stale-note"
+            title="The cell's source changed after this output was made: run it again to bring the output up to date"
+          >
             Outdated: the source changed since this output
           </div>
         )}

@@ -31,7 +31,10 @@ export function CellList({ state, ui, actions }: { state: DocClientState; ui: Ui
     const focusedEl = document.activeElement;
     // A kept orphan's text box keeps the keyboard: its keys are text, not commands.
     const elsewhere =
-      focusedEl && focusedEl !== document.body && (!listRef.current?.contains(focusedEl) || !!focusedEl.closest(".orphan")) && !focusedEl.closest(".toolbar");
+      focusedEl &&
+      focusedEl !== document.body &&
+      (!listRef.current?.contains(focusedEl) || !!focusedEl.closest(".orphan")) &&
+      !focusedEl.closest(".toolbar");
     if (!elsewhere) el.focus({ preventScroll: true });
     el.scrollIntoView({ block: "nearest" });
   }, [activeId, mode]);

@@ -149,7 +149,15 @@ export function NotebookPage({ path }: { path: string }) {
     shutdown: async () => {
       const id = state.kernel.id;
       if (!id) return;
-      if (!(await confirmDialog({ title: "Shut down the kernel?", message: "All variables will be lost.", confirmLabel: "Shut down", danger: true }))) return;
+      if (
+        !(await confirmDialog({
+          title: "Shut down the kernel?",
+          message: "All variables will be lost.",
+          confirmLabel: "Shut down",
+          danger: true,
+        }))
+      )
+        return;
       shutdownKernel(id).then(
         () => toast("Kernel shut down"),
         (e: Error) => toast(e.message, "error"),

@@ -19,7 +19,8 @@ export function OrphanCell({ orphan, actions }: { orphan: Orphan; actions: Noteb
   return (
     <div className="orphan" role="group" aria-label="A deleted cell's text, kept">
       <div className="orphan-head">
-        <strong>This cell was deleted on another page while you were editing it.</strong> Your text is kept here: put it back as a cell, or discard it.
+        <strong>This cell was deleted on another page while you were editing it.</strong> Your text is kept here: put it back as a cell, or
+        discard it.
       </div>
       <textarea
         ref={box}

@@ -37,7 +37,10 @@ export function RunInfo({ count, run }: { count: number | null; run: CellRunStat
       )}
       {state === "queued" && <span className="run-time">queued</span>}
       {state === "idle" && run?.durationMs !== undefined && (
-        <span className="run-time" title={run.status === "error" ? "Finished with an error" : run.status === "aborted" ? "Aborted" : "Finished"}>
+        <span
+          className="run-time"
+          title={run.status === "error" ? "Finished with an error" : run.status === "aborted" ? "Aborted" : "Finished"}
+        >
           {run.status === "error" ? "✗ " : run.status === "aborted" ? "◼ " : "✓ "}
           {formatDuration(run.durationMs)}
         </span>

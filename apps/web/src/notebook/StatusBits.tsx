@@ -51,7 +51,11 @@ export function SaveStatus({ state }: { state: DocClientState }) {
     kind = "saved";
   }
   return (
-    <span className={`save-status save-${kind}`} role="status" title={save.lastSaved ? `Last saved ${new Date(save.lastSaved).toLocaleString()}` : undefined}>
+    <span
+      className={`save-status save-${kind}`}
+      role="status"
+      title={save.lastSaved ? `Last saved ${new Date(save.lastSaved).toLocaleString()}` : undefined}
+    >
       {text}
     </span>
   );

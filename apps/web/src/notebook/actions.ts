@@ -234,33 +234,60 @@ export class NotebookActions {
   /** A key command from the notebook (command mode) or from an editor. */
   command(id: CommandId): void {
     switch (id) {
-      case "enter-edit": return this.enterEdit();
-      case "enter-command": return this.enterCommand();
-      case "run": return this.run("stay");
-      case "run-advance": return this.run("advance");
-      case "run-insert": return this.run("insert");
-      case "insert-above": return this.insert("above");
-      case "insert-below": return this.insert("below");
-      case "delete": return this.deleteSelected();
-      case "undo-delete": return this.undoDelete();
-      case "to-code": return this.setType("code");
-      case "to-markdown": return this.setType("markdown");
-      case "to-raw": return this.setType("raw");
-      case "select-up": return this.moveSelection(-1, false);
-      case "select-down": return this.moveSelection(1, false);
-      case "extend-up": return this.moveSelection(-1, true);
-      case "extend-down": return this.moveSelection(1, true);
-      case "move-up": return this.move(-1);
-      case "move-down": return this.move(1);
-      case "copy": return this.copy();
-      case "cut": return this.cut();
-      case "paste-below": return this.paste("below");
-      case "paste-above": return this.paste("above");
-      case "select-all": return this.selectAll();
-      case "save": return this.save();
-      case "interrupt": return this.interrupt();
-      case "restart": return void this.restart();
-      case "show-keys": return this.toggleKeys();
+      case "enter-edit":
+        return this.enterEdit();
+      case "enter-command":
+        return this.enterCommand();
+      case "run":
+        return this.run("stay");
+      case "run-advance":
+        return this.run("advance");
+      case "run-insert":
+        return this.run("insert");
+      case "insert-above":
+        return this.insert("above");
+      case "insert-below":
+        return this.insert("below");
+      case "delete":
+        return this.deleteSelected();
+      case "undo-delete":
+        return this.undoDelete();
+      case "to-code":
+        return this.setType("code");
+      case "to-markdown":
+        return this.setType("markdown");
+      case "to-raw":
+        return this.setType("raw");
+      case "select-up":
+        return this.moveSelection(-1, false);
+      case "select-down":
+        return this.moveSelection(1, false);
+      case "extend-up":
+        return this.moveSelection(-1, true);
+      case "extend-down":
+        return this.moveSelection(1, true);
+      case "move-up":
+        return this.move(-1);
+      case "move-down":
+        return this.move(1);
+      case "copy":
+        return this.copy();
+      case "cut":
+        return this.cut();
+      case "paste-below":
+        return this.paste("below");
+      case "paste-above":
+        return this.paste("above");
+      case "select-all":
+        return this.selectAll();
+      case "save":
+        return this.save();
+      case "interrupt":
+        return this.interrupt();
+      case "restart":
+        return void this.restart();
+      case "show-keys":
+        return this.toggleKeys();
     }
   }
 

@@ -95,7 +95,8 @@ export function commandForKey(ev: KeyLike, mode: Mode, chord: Chord | null, now:
   const shared = common(ev);
   if (shared) return { command: shared, chord: null };
   const key = ev.key.toLowerCase();
-  if (mode === "edit") return { command: key === "escape" && !ev.ctrlKey && !ev.altKey && !ev.metaKey ? "enter-command" : null, chord: null };
+  if (mode === "edit")
+    return { command: key === "escape" && !ev.ctrlKey && !ev.altKey && !ev.metaKey ? "enter-command" : null, chord: null };
 
   const mod = ev.ctrlKey || ev.metaKey;
   if (mod && !ev.altKey) {

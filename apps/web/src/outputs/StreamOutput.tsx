@@ -49,9 +49,7 @@ export const StreamOutput = memo(function StreamOutput({ name, text }: { name: "
     <div className={`output-stream output-${name}`}>
       {tail.hiddenChars > 0 && (
         <div className="output-note">
-          <span>
-            {formatSize(tail.hiddenChars)} of earlier output hidden.
-          </span>
+          <span>{formatSize(tail.hiddenChars)} of earlier output hidden.</span>
           {step < STEPS.length - 1 && (
             <button type="button" className="link-btn" onClick={() => setStep(step + 1)}>
               Show more

@@ -32,7 +32,10 @@ export function outputWindow(outputs: readonly Output[], showAll: boolean, limit
   const hidden = hiddenOutputCount(outputs[0]);
   const start = hidden > 0 ? 1 : 0;
   const from = showAll ? start : Math.max(start, outputs.length - limit);
-  const notice = hidden > 0 && "data" in outputs[0] ? joinSource((outputs[0].data["text/plain"] as string | string[] | undefined) ?? `${hidden} earlier outputs not kept`) : "";
+  const notice =
+    hidden > 0 && "data" in outputs[0]
+      ? joinSource((outputs[0].data["text/plain"] as string | string[] | undefined) ?? `${hidden} earlier outputs not kept`)
+      : "";
   return {
     notice,
     more: from - start,

@@ -20,7 +20,9 @@ export function isComplete(code: string): IsCompleteReplyContent {
   if (diagnostics.length === 0) return { status: "complete" };
   const end = code.trimEnd().length;
   const lastLineStart = code.lastIndexOf("\n", end - 1) + 1;
-  const atEnd = diagnostics.every((d) => d.start >= end || (UNTERMINATED.has(d.code) && d.start >= lastLineStart) || d.code === 1160 || d.code === 1010);
+  const atEnd = diagnostics.every(
+    (d) => d.start >= end || (UNTERMINATED.has(d.code) && d.start >= lastLineStart) || d.code === 1160 || d.code === 1010,
+  );
   if (!atEnd) return { status: "invalid" };
   const lastLine = code.slice(lastLineStart, end);
   const indent = /^\s*/.exec(lastLine)?.[0] ?? "";

@@ -177,7 +177,9 @@ export class CellLanguageService {
     const markdown = [
       "```typescript\n" + signature + "\n```",
       docs,
-      ...tags.map((tag) => (tag.name === "example" ? "*@example*\n```typescript\n" + tag.text + "\n```" : `*@${tag.name}* ${tag.text}`.trim())),
+      ...tags.map((tag) =>
+        tag.name === "example" ? "*@example*\n```typescript\n" + tag.text + "\n```" : `*@${tag.name}* ${tag.text}`.trim(),
+      ),
     ]
       .filter(Boolean)
       .join("\n\n");

@@ -38,8 +38,11 @@ function declaredNames(stmt: TS.Statement): string[] {
   if (t.isVariableStatement(stmt)) {
     for (const d of stmt.declarationList.declarations) bindingNames(d.name, out);
   } else if (
-    t.isFunctionDeclaration(stmt) || t.isClassDeclaration(stmt) || t.isInterfaceDeclaration(stmt) ||
-    t.isTypeAliasDeclaration(stmt) || t.isEnumDeclaration(stmt)
+    t.isFunctionDeclaration(stmt) ||
+    t.isClassDeclaration(stmt) ||
+    t.isInterfaceDeclaration(stmt) ||
+    t.isTypeAliasDeclaration(stmt) ||
+    t.isEnumDeclaration(stmt)
   ) {
     if (stmt.name) out.push(stmt.name.text);
   } else if (t.isModuleDeclaration(stmt)) {

@@ -68,7 +68,8 @@ export function cellTransformer(state: CellTransformState): TS.TransformerFactor
           return f.createCallExpression(runtimeMember(f, "a"), undefined, [n as TS.AwaitExpression]);
         case K.CallExpression: {
           const call = n as TS.CallExpression;
-          if (call.expression.kind === K.ImportKeyword) return f.updateCallExpression(call, runtimeMember(f, "i"), undefined, call.arguments);
+          if (call.expression.kind === K.ImportKeyword)
+            return f.updateCallExpression(call, runtimeMember(f, "i"), undefined, call.arguments);
           return n;
         }
         case K.MetaProperty: {
@@ -99,9 +100,21 @@ export const scriptFormTransformer: TS.TransformerFactory<TS.SourceFile> = (cont
   const t = ts();
   const f = context.factory;
   const statements = file.statements.filter(
-    (s) => !(t.isExportDeclaration(s) && !s.moduleSpecifier && (!s.exportClause || (t.isNamedExports(s.exportClause) && s.exportClause.elements.length === 0))),
+    (s) =>
+      !(
+        t.isExportDeclaration(s) &&
+        !s.moduleSpecifier &&
+        (!s.exportClause || (t.isNamedExports(s.exportClause) && s.exportClause.elements.length === 0))
+      ),
   );
   const hook = (name: "begin" | "end"): TS.Statement =>
-    f.createExpressionStatement(f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(EVALUATOR_GLOBAL), name), undefined, []));
-  return f.updateSourceFile(file, [f.createExpressionStatement(f.createStringLiteral("use strict")), hook("begin"), ...statements, hook("end")]);
+    f.createExpressionStatement(
+      f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(EVALUATOR_GLOBAL), name), undefined, []),
+    );
+  return f.updateSourceFile(file, [
+    f.createExpressionStatement(f.createStringLiteral("use strict")),
+    hook("begin"),
+    ...statements,
+    hook("end"),
+  ]);
 };

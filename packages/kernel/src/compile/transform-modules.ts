@@ -49,7 +49,9 @@ function rewriteImport(f: TS.NodeFactory, node: TS.ImportDeclaration): TS.Statem
   if (bindings && t.isNamespaceImport(bindings)) {
     const declarations = [f.createVariableDeclaration(bindings.name, undefined, undefined, load)];
     if (clause.name) {
-      declarations.push(f.createVariableDeclaration(clause.name, undefined, undefined, f.createPropertyAccessExpression(bindings.name, "default")));
+      declarations.push(
+        f.createVariableDeclaration(clause.name, undefined, undefined, f.createPropertyAccessExpression(bindings.name, "default")),
+      );
     }
     return [constStatement(f, declarations)];
   }
@@ -73,7 +75,12 @@ function withoutExport(f: TS.NodeFactory, node: TS.Statement): TS.Statement {
   if (t.isFunctionDeclaration(node) && !node.name && node.body) {
     const fn = f.createFunctionExpression(
       kept.filter((m) => m.kind !== t.SyntaxKind.Decorator) as TS.Modifier[],
-      node.asteriskToken, undefined, node.typeParameters, node.parameters, node.type, node.body,
+      node.asteriskToken,
+      undefined,
+      node.typeParameters,
+      node.parameters,
+      node.type,
+      node.body,
     );
     return f.createExpressionStatement(fn);
   }
@@ -105,5 +112,8 @@ function rewriteStatement(f: TS.NodeFactory, node: TS.Statement): TS.Statement[]
 /** The `before` transformer for a cell's top-level module syntax. */
 export const moduleSyntaxTransformer: TS.TransformerFactory<TS.SourceFile> = (context) => (file) => {
   const f = context.factory;
-  return f.updateSourceFile(file, file.statements.flatMap((s) => rewriteStatement(f, s)));
+  return f.updateSourceFile(
+    file,
+    file.statements.flatMap((s) => rewriteStatement(f, s)),
+  );
 };

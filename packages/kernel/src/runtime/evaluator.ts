@@ -156,7 +156,11 @@ export class Evaluator {
   private hideToJSON(): boolean {
     const descriptor = ReflectGetOwnPropertyDescriptor(ObjectPrototype, "toJSON");
     if (descriptor === undefined) return true;
-    if (descriptor.configurable ? ReflectDeleteProperty(ObjectPrototype, "toJSON") : descriptor.writable && ReflectDefineProperty(ObjectPrototype, "toJSON", { value: undefined })) {
+    if (
+      descriptor.configurable
+        ? ReflectDeleteProperty(ObjectPrototype, "toJSON")
+        : descriptor.writable && ReflectDefineProperty(ObjectPrototype, "toJSON", { value: undefined })
+    ) {
       this.hiddenToJSON = descriptor;
       return true;
     }
@@ -168,7 +172,8 @@ export class Evaluator {
     if (descriptor === undefined) return;
     this.hiddenToJSON = undefined;
     const now = ReflectGetOwnPropertyDescriptor(ObjectPrototype, "toJSON");
-    if (now === undefined || (!descriptor.configurable && now.value === undefined)) ReflectDefineProperty(ObjectPrototype, "toJSON", descriptor);
+    if (now === undefined || (!descriptor.configurable && now.value === undefined))
+      ReflectDefineProperty(ObjectPrototype, "toJSON", descriptor);
   }
 
   /**

@@ -10,9 +10,7 @@ import { registerCell } from "./stack.js";
 import { errorReport, interruptedReport, syntaxErrorReport, type ErrorReport } from "./traceback.js";
 import { transpileCell, type TranspiledCell } from "../compile/transpile.js";
 
-export type RunOutcome =
-  | { kind: "ok"; result?: { value: unknown } }
-  | { kind: "error"; report: ErrorReport; interrupted: boolean };
+export type RunOutcome = { kind: "ok"; result?: { value: unknown } } | { kind: "error"; report: ErrorReport; interrupted: boolean };
 
 export class CellExecutor {
   private evaluator: Evaluator | undefined;
@@ -64,7 +62,9 @@ export class CellExecutor {
         return inert({ kind: "error", report: interruptedReport(), interrupted: true });
       }
       if (outcome.kind === "exception") {
-        const report = withPristineBuiltins(() => errorReport(outcome.value, { runId: run.id, line: outcome.line, column: outcome.column }));
+        const report = withPristineBuiltins(() =>
+          errorReport(outcome.value, { runId: run.id, line: outcome.line, column: outcome.column }),
+        );
         return inert({ kind: "error", report, interrupted: false });
       }
       return inert({ kind: "ok", result: compiled.hasResult ? run.result : undefined });

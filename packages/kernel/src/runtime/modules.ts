@@ -144,7 +144,9 @@ function importer(): string {
  */
 function missingFileError(specifier: string, file: string): Error {
   const others = path.extname(file) ? "" : `, and the same with .js, .mjs, .cjs, .json, /index.js or /index.mjs`;
-  return moduleError(`Cannot find module '${specifier}' imported from ${importer()} (looked for ${file}${others}; relative imports start in the notebook's folder, ${process.cwd()})`);
+  return moduleError(
+    `Cannot find module '${specifier}' imported from ${importer()} (looked for ${file}${others}; relative imports start in the notebook's folder, ${process.cwd()})`,
+  );
 }
 
 /** `import()` for cell code: resolved from the notebook folder, then from the kernel. */

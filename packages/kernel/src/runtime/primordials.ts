@@ -44,8 +44,15 @@ export const ArrayPrototypeShift = uncurryThis(Array.prototype.shift) as <T>(sel
 
 export const MapPrototypeGet = uncurryThis(Map.prototype.get) as <K, V>(self: Map<K, V>, key: K) => V | undefined;
 export const MapPrototypeSet = uncurryThis(Map.prototype.set) as <K, V>(self: Map<K, V>, key: K, value: V) => Map<K, V>;
-export const WeakMapPrototypeGet = uncurryThis(WeakMap.prototype.get) as <K extends object, V>(self: WeakMap<K, V>, key: K) => V | undefined;
-export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set) as <K extends object, V>(self: WeakMap<K, V>, key: K, value: V) => WeakMap<K, V>;
+export const WeakMapPrototypeGet = uncurryThis(WeakMap.prototype.get) as <K extends object, V>(
+  self: WeakMap<K, V>,
+  key: K,
+) => V | undefined;
+export const WeakMapPrototypeSet = uncurryThis(WeakMap.prototype.set) as <K extends object, V>(
+  self: WeakMap<K, V>,
+  key: K,
+  value: V,
+) => WeakMap<K, V>;
 export const WeakSetPrototypeAdd = uncurryThis(WeakSet.prototype.add) as <T extends object>(self: WeakSet<T>, value: T) => WeakSet<T>;
 export const WeakSetPrototypeHas = uncurryThis(WeakSet.prototype.has) as <T extends object>(self: WeakSet<T>, value: T) => boolean;
 
@@ -78,7 +85,12 @@ export const isPromise = util.types.isPromise;
 
 export const BufferFrom = bind.call(Buffer.from, Buffer) as typeof Buffer.from;
 export const BufferByteLength = bind.call(Buffer.byteLength, Buffer) as typeof Buffer.byteLength;
-export const BufferPrototypeToString = uncurryThis(Buffer.prototype.toString) as (self: Buffer, encoding?: BufferEncoding, start?: number, end?: number) => string;
+export const BufferPrototypeToString = uncurryThis(Buffer.prototype.toString) as (
+  self: Buffer,
+  encoding?: BufferEncoding,
+  start?: number,
+  end?: number,
+) => string;
 export const BufferPrototypeSubarray = uncurryThis(Buffer.prototype.subarray) as (self: Buffer, start?: number, end?: number) => Buffer;
 
 export const PerformanceNow = bind.call(performance.now, performance) as () => number;

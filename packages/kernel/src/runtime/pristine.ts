@@ -45,11 +45,45 @@ interface Change {
 
 /** Standard globals whose bindings library code looks up by name. */
 const GLOBAL_NAMES = [
-  "Object", "Function", "Array", "String", "Number", "Boolean", "Symbol", "BigInt", "RegExp", "Date", "Error",
-  "TypeError", "RangeError", "SyntaxError", "ReferenceError", "Promise", "Map", "Set", "WeakMap", "WeakSet",
-  "WeakRef", "Math", "JSON", "Reflect", "Proxy", "ArrayBuffer", "DataView", "Uint8Array", "Int32Array",
-  "Uint32Array", "Float64Array", "parseInt", "parseFloat", "isNaN", "isFinite", "encodeURIComponent",
-  "decodeURIComponent", "Intl", "Buffer",
+  "Object",
+  "Function",
+  "Array",
+  "String",
+  "Number",
+  "Boolean",
+  "Symbol",
+  "BigInt",
+  "RegExp",
+  "Date",
+  "Error",
+  "TypeError",
+  "RangeError",
+  "SyntaxError",
+  "ReferenceError",
+  "Promise",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "WeakRef",
+  "Math",
+  "JSON",
+  "Reflect",
+  "Proxy",
+  "ArrayBuffer",
+  "DataView",
+  "Uint8Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float64Array",
+  "parseInt",
+  "parseFloat",
+  "isNaN",
+  "isFinite",
+  "encodeURIComponent",
+  "decodeURIComponent",
+  "Intl",
+  "Buffer",
 ];
 
 const iteratorOf = (value: Iterable<unknown>): object => ReflectGetPrototypeOf(value[Symbol.iterator]()) as object;
@@ -58,12 +92,41 @@ const TypedArray = ReflectGetPrototypeOf(Uint8Array) as object & { prototype: ob
 
 /** Everything a library's ordinary code touches: constructors, prototypes and namespaces. */
 const TARGETS: object[] = [
-  Object, Object.prototype, Function.prototype, Array, Array.prototype, ArrayIteratorPrototype,
-  ReflectGetPrototypeOf(ArrayIteratorPrototype) as object, String, String.prototype, iteratorOf(""),
-  Number, Number.prototype, Boolean.prototype, Symbol, Symbol.prototype, BigInt.prototype, RegExp.prototype,
-  Date, Date.prototype, Error.prototype, Promise, Promise.prototype, Map.prototype, iteratorOf(new Map()),
-  Set.prototype, iteratorOf(new Set()), WeakMap.prototype, WeakSet.prototype, Math, JSON, Reflect,
-  TypedArray, TypedArray.prototype, Uint8Array.prototype, ArrayBuffer.prototype,
+  Object,
+  Object.prototype,
+  Function.prototype,
+  Array,
+  Array.prototype,
+  ArrayIteratorPrototype,
+  ReflectGetPrototypeOf(ArrayIteratorPrototype) as object,
+  String,
+  String.prototype,
+  iteratorOf(""),
+  Number,
+  Number.prototype,
+  Boolean.prototype,
+  Symbol,
+  Symbol.prototype,
+  BigInt.prototype,
+  RegExp.prototype,
+  Date,
+  Date.prototype,
+  Error.prototype,
+  Promise,
+  Promise.prototype,
+  Map.prototype,
+  iteratorOf(new Map()),
+  Set.prototype,
+  iteratorOf(new Set()),
+  WeakMap.prototype,
+  WeakSet.prototype,
+  Math,
+  JSON,
+  Reflect,
+  TypedArray,
+  TypedArray.prototype,
+  Uint8Array.prototype,
+  ArrayBuffer.prototype,
 ];
 
 function record(target: object, keys: PropertyKey[], watchAdded: boolean): Recorded {
@@ -105,7 +168,13 @@ function changes(): Change[] {
     for (let i = 0; i < keys.length; i++) known[keys[i]] = true;
     for (let i = 0; i < now.length; i++) {
       if (known[now[i]] !== true) {
-        ArrayPrototypePush(found, { record: recorded[r], target, key: now[i], current: ReflectGetOwnPropertyDescriptor(target, now[i]), original: undefined });
+        ArrayPrototypePush(found, {
+          record: recorded[r],
+          target,
+          key: now[i],
+          current: ReflectGetOwnPropertyDescriptor(target, now[i]),
+          original: undefined,
+        });
       }
     }
   }
@@ -149,7 +218,10 @@ export function withPristineBuiltins<T>(fn: () => T): T {
     const { target, key, original, current } = changed[i];
     // An added property that cannot be deleted but can be written is blanked instead:
     // an undefined `then` or `toJSON` is as good as none.
-    if (put(target, key, original) || (original === undefined && current?.writable === true && ReflectDefineProperty(target, key, { value: undefined }))) {
+    if (
+      put(target, key, original) ||
+      (original === undefined && current?.writable === true && ReflectDefineProperty(target, key, { value: undefined }))
+    ) {
       ArrayPrototypePush(undone, changed[i]);
     } else {
       accept(changed[i]);

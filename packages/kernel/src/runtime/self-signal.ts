@@ -16,8 +16,27 @@ const WRAPPED = Symbol("tessera.selfSignalWrapped");
 
 /** Signals whose default action ends a process (Node handles SIGINT, SIGUSR1 and SIGPIPE itself). */
 const FATAL = new Set([
-  "SIGKILL", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGABRT", "SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP",
-  "SIGSYS", "SIGALRM", "SIGUSR2", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGPWR", "SIGSTKFLT", "SIGIO", "SIGPOLL",
+  "SIGKILL",
+  "SIGTERM",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGABRT",
+  "SIGSEGV",
+  "SIGBUS",
+  "SIGFPE",
+  "SIGILL",
+  "SIGTRAP",
+  "SIGSYS",
+  "SIGALRM",
+  "SIGUSR2",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGVTALRM",
+  "SIGPROF",
+  "SIGPWR",
+  "SIGSTKFLT",
+  "SIGIO",
+  "SIGPOLL",
 ]);
 
 /** This process's group id, from /proc (null where there is none). */

@@ -96,8 +96,7 @@ function formatFrame(site: NodeJS.CallSite): Frame {
   const script = site.getScriptNameOrSourceURL?.() ?? site.getFileName() ?? "";
   const runId = cellRunId(script);
   if (runId === undefined) {
-    const kernel =
-      isKernelFile(script) || script === "node:inspector" || script === "tessera:evaluate";
+    const kernel = isKernelFile(script) || script === "node:inspector" || script === "tessera:evaluate";
     return { text: site.toString(), origin: kernel ? "kernel" : "other" };
   }
   const loc = mapToCell(runId, site.getLineNumber() ?? 0, site.getColumnNumber() ?? 0);

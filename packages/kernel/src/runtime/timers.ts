@@ -101,7 +101,10 @@ export class CellTimers {
     this.live.clear();
     for (const [run, counts] of byRun) {
       const n = [...counts.values()].reduce((a, b) => a + b, 0);
-      this.notice(run, `Stopped ${n} background timer${n === 1 ? "" : "s"} (${describeKinds(counts)}) left running by this cell: the kernel was interrupted while idle.\n`);
+      this.notice(
+        run,
+        `Stopped ${n} background timer${n === 1 ? "" : "s"} (${describeKinds(counts)}) left running by this cell: the kernel was interrupted while idle.\n`,
+      );
     }
     return stopped;
   }

@@ -30,7 +30,11 @@ function snippet(source: string, line: number, column: number): string[] {
 export function syntaxErrorReport(label: string, source: string, diagnostics: CellDiagnostic[]): ErrorReport {
   const first = diagnostics[0];
   const evalue = `${first.message} (${label}:${first.line}:${first.column})`;
-  const traceback = [headline("SyntaxError", evalue), `    at cell ${label}:${first.line}:${first.column}`, ...snippet(source, first.line, first.column)];
+  const traceback = [
+    headline("SyntaxError", evalue),
+    `    at cell ${label}:${first.line}:${first.column}`,
+    ...snippet(source, first.line, first.column),
+  ];
   for (const d of diagnostics.slice(1, 5)) traceback.push(`  also: ${d.message} (${label}:${d.line}:${d.column})`);
   return { ename: "SyntaxError", evalue, traceback };
 }

@@ -32,7 +32,10 @@ const MAX_PLAIN_DEPTH = 1000;
 export function stringifyMessage(value: unknown): string {
   // The common case costs two own-property checks.
   if (!ObjectHasOwn(ObjectPrototype, "toJSON") && !ObjectHasOwn(ArrayPrototype, "toJSON")) return JSONStringify(value) ?? "null";
-  return withoutPrototypeToJSON(() => JSONStringify(value) ?? "null", () => encodePlain(value));
+  return withoutPrototypeToJSON(
+    () => JSONStringify(value) ?? "null",
+    () => encodePlain(value),
+  );
 }
 
 interface Hidden {

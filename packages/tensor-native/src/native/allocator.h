@@ -24,8 +24,8 @@ struct Storage {
   size_t nbytes = 0;       // requested
   size_t block_bytes = 0;  // size class actually held
   Device device = Device::CPU;
-  int device_index = 0;     // which GPU, for CUDA storages
-  void* block = nullptr;    // the CUDA caching allocator's block
+  int device_index = 0;   // which GPU, for CUDA storages
+  void* block = nullptr;  // the CUDA caching allocator's block
 };
 
 }  // namespace tt

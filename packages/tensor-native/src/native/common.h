@@ -13,9 +13,12 @@ enum class DType : int { F32 = 0, F64 = 1, F16 = 2, BF16 = 3, I32 = 4, I64 = 5, 
 
 inline size_t dtype_size(DType d) {
   switch (d) {
-    case DType::F32: case DType::I32: return 4;
-    case DType::F64: case DType::I64: return 8;
-    case DType::F16: case DType::BF16: return 2;
+    case DType::F32:
+    case DType::I32: return 4;
+    case DType::F64:
+    case DType::I64: return 8;
+    case DType::F16:
+    case DType::BF16: return 2;
     default: return 1;
   }
 }
@@ -50,16 +53,22 @@ inline float half_to_float(uint16_t h) {
     if (man == 0) bits = sign;
     else {  // subnormal half: renormalize
       int e = -1;
-      do { e++; man <<= 1; } while ((man & 0x400) == 0);
+      do {
+        e++;
+        man <<= 1;
+      } while ((man & 0x400) == 0);
       bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3ff) << 13);
     }
   } else if (exp == 31) bits = sign | 0x7f800000 | (man << 13);
   else bits = sign | ((exp + 112) << 23) | (man << 13);
-  float f; std::memcpy(&f, &bits, 4); return f;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
 }
 
 inline uint16_t float_to_half(float f) {
-  uint32_t x; std::memcpy(&x, &f, 4);
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
   uint32_t sign = (x >> 16) & 0x8000;
   int32_t exp = (int32_t)((x >> 23) & 0xff) - 127 + 15;
   uint32_t man = x & 0x7fffff;
@@ -80,14 +89,20 @@ inline uint16_t float_to_half(float f) {
 }
 
 inline float bf16_to_float(uint16_t b) {
-  uint32_t bits = (uint32_t)b << 16; float f; std::memcpy(&f, &bits, 4); return f;
+  uint32_t bits = (uint32_t)b << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
 }
 inline uint16_t float_to_bf16(float f) {
-  uint32_t x; std::memcpy(&x, &f, 4);
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
   if ((x & 0x7fffffff) > 0x7f800000) return (uint16_t)((x >> 16) | 0x40);  // quiet NaN
   return (uint16_t)((x + 0x7fff + ((x >> 16) & 1)) >> 16);
 }
 
-struct Error : std::runtime_error { using std::runtime_error::runtime_error; };
+struct Error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace tt

@@ -65,7 +65,10 @@ void pool2d_backward(int kind, const View& x, const View& gout, const View& gin,
                   if (iw < 0 || iw >= W) continue;
                   double v = (double)xp[ih * W + iw];
                   // Every NaN takes over: the last NaN of a window gets the gradient, as in PyTorch.
-                  if (at < 0 || v > best || v != v) { best = v; at = ih * W + iw; }
+                  if (at < 0 || v > best || v != v) {
+                    best = v;
+                    at = ih * W + iw;
+                  }
                 }
               }
               if (at >= 0) ip[at] += go;

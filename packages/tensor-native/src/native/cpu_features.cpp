@@ -11,8 +11,8 @@ IsaKernels make(const char* want) {
   fill_base(k);
   __builtin_cpu_init();
   bool has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+  bool has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+                __builtin_cpu_supports("avx512bw");
   bool allow512 = !want || std::strcmp(want, "avx512") == 0;
   bool allow2 = allow512 || std::strcmp(want, "avx2") == 0;
   if (has512 && allow512) fill_avx512(k);

@@ -60,7 +60,10 @@ T binary_scalar(int op, T a, T b) {
       if constexpr (std::is_integral_v<T>) {
         if (b < 0) return 0;  // rejected in TypeScript before dispatch
         T r = 1, base = a;
-        for (auto e = b; e > 0; e >>= 1) { if (e & 1) r = (T)(r * base); base = (T)(base * base); }
+        for (auto e = b; e > 0; e >>= 1) {
+          if (e & 1) r = (T)(r * base);
+          base = (T)(base * base);
+        }
         return r;
       } else {
         return std::pow(a, b);
@@ -150,7 +153,8 @@ void unary(int op, const View& x, const View& out) {
         const T* xp = xs + off[0];
         T* op_ = os + off[1];
         if constexpr (std::is_same_v<T, float>) {
-          if (st[0] == 1 && st[1] == 1 && isa().unary_f32(op, reinterpret_cast<const float*>(xp), reinterpret_cast<float*>(op_), len)) return;
+          if (st[0] == 1 && st[1] == 1 && isa().unary_f32(op, reinterpret_cast<const float*>(xp), reinterpret_cast<float*>(op_), len))
+            return;
         }
         for (int64_t i = 0; i < len; i++) op_[i * st[1]] = unary_scalar<T>(op, xp[i * st[0]]);
       });
@@ -184,9 +188,15 @@ void binary(int op, const View& a, const View& b, const View& out) {
         }
         if (st[0] == 1 && st[1] == 1 && st[2] == 1) {
           switch (op) {  // common cases written out so they vectorize
-            case B_ADD: for (int64_t i = 0; i < len; i++) o[i] = (T)(ap[i] + bp[i]); return;
-            case B_MUL: for (int64_t i = 0; i < len; i++) o[i] = (T)(ap[i] * bp[i]); return;
-            case B_SUB: for (int64_t i = 0; i < len; i++) o[i] = (T)(ap[i] - bp[i]); return;
+            case B_ADD:
+              for (int64_t i = 0; i < len; i++) o[i] = (T)(ap[i] + bp[i]);
+              return;
+            case B_MUL:
+              for (int64_t i = 0; i < len; i++) o[i] = (T)(ap[i] * bp[i]);
+              return;
+            case B_SUB:
+              for (int64_t i = 0; i < len; i++) o[i] = (T)(ap[i] - bp[i]);
+              return;
           }
         }
         for (int64_t i = 0; i < len; i++) o[i * st[2]] = binary_scalar<T>(op, ap[i * st[0]], bp[i * st[1]]);

@@ -6,8 +6,7 @@
 
 namespace tt {
 
-void index_select(const View& x, int64_t outer, int64_t dimsize, int64_t inner, const int64_t* idx,
-                  int64_t nidx, const View& out) {
+void index_select(const View& x, int64_t outer, int64_t dimsize, int64_t inner, const int64_t* idx, int64_t nidx, const View& out) {
   size_t es = dtype_size(x.dtype);
   const char* xs = x.data;
   char* o = out.data;
@@ -20,8 +19,7 @@ void index_select(const View& x, int64_t outer, int64_t dimsize, int64_t inner, 
   (void)dimsize;
 }
 
-void gather(const View& x, int64_t outer, int64_t xdim, int64_t inner, const int64_t* idx, int64_t idim,
-            const View& out) {
+void gather(const View& x, int64_t outer, int64_t xdim, int64_t inner, const int64_t* idx, int64_t idim, const View& out) {
   size_t es = dtype_size(x.dtype);
   int64_t n = outer * idim * inner;
   parallel_for(n, 1 << 14, [&](int64_t b, int64_t e) {
@@ -33,8 +31,7 @@ void gather(const View& x, int64_t outer, int64_t xdim, int64_t inner, const int
 }
 
 // out[o, idx[o, i, r], r] += src[o, i, r], serially (indices may repeat).
-void scatter_add(const View& out, int64_t outer, int64_t odim, int64_t inner, const int64_t* idx, int64_t idim,
-                 const View& src) {
+void scatter_add(const View& out, int64_t outer, int64_t odim, int64_t inner, const int64_t* idx, int64_t idim, const View& src) {
   int64_t n = outer * idim * inner;
   TT_DISPATCH_COMPUTE(out.dtype, T, {
     T* o = reinterpret_cast<T*>(out.data);

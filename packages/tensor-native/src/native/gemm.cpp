@@ -54,8 +54,7 @@ void pack_a(int MR, int64_t mc, int64_t kc, const float* A, int64_t rsa, int64_t
 }
 
 // Packs NR-wide panels [p0, p1) of a kc x nc block of B.
-void pack_b(int NR, int64_t p0, int64_t p1, int64_t nc, int64_t kc, const float* B, int64_t rsb,
-            int64_t csb, float* dst) {
+void pack_b(int NR, int64_t p0, int64_t p1, int64_t nc, int64_t kc, const float* B, int64_t rsb, int64_t csb, float* dst) {
   for (int64_t p = p0; p < p1; p++) {
     int64_t j0 = p * NR, cols = std::min<int64_t>(NR, nc - j0);
     float* d = dst + p * kc * NR;
@@ -80,8 +79,8 @@ void pack_b(int NR, int64_t p0, int64_t p1, int64_t nc, int64_t kc, const float*
 }
 
 // Runs the micro-kernels for rows [0, mc) x panels [q0, q1) of one packed A / B pair.
-void macro_kernel(const IsaKernels& K, int64_t mc, int64_t nc, int64_t kc, const float* pa,
-                  const float* pb, int64_t q0, int64_t q1, float* C, int64_t ldc, bool acc) {
+void macro_kernel(const IsaKernels& K, int64_t mc, int64_t nc, int64_t kc, const float* pa, const float* pb, int64_t q0, int64_t q1,
+                  float* C, int64_t ldc, bool acc) {
   const int MR = K.gemm_mr, NR = K.gemm_nr;
   float tile[6 * 64];
   for (int64_t q = q0; q < q1; q++) {
@@ -96,8 +95,7 @@ void macro_kernel(const IsaKernels& K, int64_t mc, int64_t nc, int64_t kc, const
       } else {
         K.gemm_ukernel(kc, a, b, tile, NR, false);
         for (int64_t r = 0; r < rows; r++)
-          for (int64_t s = 0; s < cols; s++)
-            c[r * ldc + s] = acc ? c[r * ldc + s] + tile[r * NR + s] : tile[r * NR + s];
+          for (int64_t s = 0; s < cols; s++) c[r * ldc + s] = acc ? c[r * ldc + s] + tile[r * NR + s] : tile[r * NR + s];
       }
     }
   }
@@ -105,8 +103,8 @@ void macro_kernel(const IsaKernels& K, int64_t mc, int64_t nc, int64_t kc, const
 
 }  // namespace
 
-void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
-           const float* B, int64_t rsb, int64_t csb, float* C, int64_t ldc) {
+void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B, int64_t rsb, int64_t csb, float* C,
+           int64_t ldc) {
   if (M == 0 || N == 0) return;
   if (K == 0) {
     for (int64_t i = 0; i < M; i++) std::fill(C + i * ldc, C + i * ldc + N, 0.f);

@@ -7,11 +7,11 @@
 
 namespace tt {
 
-void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa,
-           const float* B, int64_t rsb, int64_t csb, float* C, int64_t ldc);
+void sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t rsa, int64_t csa, const float* B, int64_t rsb, int64_t csb, float* C,
+           int64_t ldc);
 
 // Any dtype (float32 goes to sgemm); data pointers already include offsets.
-void gemm_any(DType dt, int64_t M, int64_t N, int64_t K, const char* A, int64_t rsa, int64_t csa,
-              const char* B, int64_t rsb, int64_t csb, char* C, int64_t ldc);
+void gemm_any(DType dt, int64_t M, int64_t N, int64_t K, const char* A, int64_t rsa, int64_t csa, const char* B, int64_t rsb, int64_t csb,
+              char* C, int64_t ldc);
 
 }  // namespace tt

@@ -21,15 +21,12 @@ void rand_normal(const View& out, double mean, double stdv);
 void rand_int(const View& out, int64_t lo, int64_t hi);
 void manual_seed(uint64_t seed);
 // out[o, i, r] = x[o, idx[i], r] over contiguous x [outer, dimsize, inner].
-void index_select(const View& x, int64_t outer, int64_t dimsize, int64_t inner, const int64_t* idx,
-                  int64_t nidx, const View& out);
+void index_select(const View& x, int64_t outer, int64_t dimsize, int64_t inner, const int64_t* idx, int64_t nidx, const View& out);
 // out[o, i, r] = x[o, idx[o, i, r], r]; x [outer, xdim, inner], idx/out [outer, idim, inner].
-void gather(const View& x, int64_t outer, int64_t xdim, int64_t inner, const int64_t* idx, int64_t idim,
-            const View& out);
+void gather(const View& x, int64_t outer, int64_t xdim, int64_t inner, const int64_t* idx, int64_t idim, const View& out);
 
 // out[o, idx[o, i, r], r] += src[o, i, r]; out [outer, odim, inner] is updated in place.
-void scatter_add(const View& out, int64_t outer, int64_t odim, int64_t inner, const int64_t* idx, int64_t idim,
-                 const View& src);
+void scatter_add(const View& out, int64_t outer, int64_t odim, int64_t inner, const int64_t* idx, int64_t idim, const View& src);
 
 struct Conv2dGeom {
   int64_t kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;

@@ -20,13 +20,19 @@ uint64_t splitmix(uint64_t& x) {
 inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 uint64_t next_u64() {
   uint64_t r = rotl(g_s[1] * 5, 7) * 9, t = g_s[1] << 17;
-  g_s[2] ^= g_s[0]; g_s[3] ^= g_s[1]; g_s[1] ^= g_s[2]; g_s[0] ^= g_s[3];
-  g_s[2] ^= t; g_s[3] = rotl(g_s[3], 45);
+  g_s[2] ^= g_s[0];
+  g_s[3] ^= g_s[1];
+  g_s[1] ^= g_s[2];
+  g_s[0] ^= g_s[3];
+  g_s[2] ^= t;
+  g_s[3] = rotl(g_s[3], 45);
   return r;
 }
 inline double next_unit() { return (double)(next_u64() >> 11) * 0x1.0p-53; }  // [0, 1)
 
-struct Seeder { Seeder() { manual_seed(0x7e55e7a); } } g_seeder;
+struct Seeder {
+  Seeder() { manual_seed(0x7e55e7a); }
+} g_seeder;
 
 }  // namespace
 
@@ -41,7 +47,9 @@ void rand_uniform(const View& out, double lo, double hi) {
     T* o = reinterpret_cast<T*>(out.data);
     for (int64_t i = 0; i < n; i++) {
       double v = lo + (hi - lo) * next_unit();
-      if constexpr (std::is_same_v<T, float>) { if ((float)v >= (float)hi) v = lo; }  // keep [lo, hi)
+      if constexpr (std::is_same_v<T, float>) {
+        if ((float)v >= (float)hi) v = lo;
+      }  // keep [lo, hi)
       o[i] = Narrow<T>::go(v);
     }
   });

@@ -92,17 +92,15 @@ class Pool {
     }
   }
 
-  uint64_t generation_seen() {
-    return claim_.load(std::memory_order_acquire) >> 32;
-  }
+  uint64_t generation_seen() { return claim_.load(std::memory_order_acquire) >> 32; }
 
   int nthreads_;
   std::mutex run_mu_, mu_;
   std::condition_variable cv_, done_cv_;
   const std::function<void(int64_t)>* fn_ = nullptr;
   int64_t ntasks_ = 0;
-  uint64_t generation_ = 0;                // guarded by mu_
-  std::atomic<uint64_t> claim_{0};         // (generation << 32) | next task
+  uint64_t generation_ = 0;         // guarded by mu_
+  std::atomic<uint64_t> claim_{0};  // (generation << 32) | next task
   std::atomic<int64_t> done_{0};
 };
 
@@ -151,7 +149,10 @@ void parallel_tasks(int64_t ntasks, const std::function<void(int64_t)>& fn) {
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
   int64_t chunks = std::min<int64_t>(num_threads(), std::max<int64_t>(1, n / std::max<int64_t>(1, grain)));
-  if (chunks <= 1) { fn(0, n); return; }
+  if (chunks <= 1) {
+    fn(0, n);
+    return;
+  }
   int64_t per = (n + chunks - 1) / chunks;
   parallel_tasks(chunks, [&](int64_t c) {
     int64_t b = c * per, e = std::min(n, b + per);

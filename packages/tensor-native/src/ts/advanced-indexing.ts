@@ -45,7 +45,11 @@ function wrapNegative(idx: Tensor, size: number): Tensor {
   const bad = vals.find((v) => v < -size || v >= size);
   if (bad !== undefined) throw new RangeError(`index: index ${bad} is out of range for a dimension of size ${size} (dimension 0)`);
   if (!vals.some((v) => v < 0)) return idx.reshape(-1);
-  return fromTypedArray(BigInt64Array.from(vals, (v) => BigInt(v < 0 ? v + size : v)), [vals.length], { device: idx.device });
+  return fromTypedArray(
+    BigInt64Array.from(vals, (v) => BigInt(v < 0 ? v + size : v)),
+    [vals.length],
+    { device: idx.device },
+  );
 }
 
 /**
@@ -72,8 +76,7 @@ export function index(x: Tensor, idx: Tensor): Tensor {
     flat.dispose();
     return out;
   }
-  if (idx.dtype !== "int64" && idx.dtype !== "int32")
-    throw new TypeError(`index: expected an integer or bool tensor, got ${idx.dtype}`);
+  if (idx.dtype !== "int64" && idx.dtype !== "int32") throw new TypeError(`index: expected an integer or bool tensor, got ${idx.dtype}`);
   if (x.ndim === 0) throw new Error("index: a 0-d tensor cannot be indexed");
   const flatIdx = wrapNegative(idx, x.shape[0]);
   const rows = x.indexSelect(0, flatIdx);
@@ -95,7 +98,8 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   if (mask.dtype !== "bool") throw new TypeError(`maskedSelect: mask must be a bool tensor, got ${mask.dtype}`);
   // Both sides broadcast, as in PyTorch: a mask larger than x repeats x's entries.
   const shape = broadcastShapes("maskedSelect", x.shape, mask.shape);
-  const ex = x.expand(shape), m = mask.expand(shape);
+  const ex = x.expand(shape),
+    m = mask.expand(shape);
   const flat = ex.reshape(-1);
   const full = m.reshape(-1);
   const out = index(flat, full);
@@ -115,7 +119,13 @@ declare module "./tensor.js" {
 }
 
 defineOps({
-  index(idx) { return index(this, idx); },
-  maskedSelect(mask) { return maskedSelect(this, mask); },
-  nonzero() { return nonzero(this); },
+  index(idx) {
+    return index(this, idx);
+  },
+  maskedSelect(mask) {
+    return maskedSelect(this, mask);
+  },
+  nonzero() {
+    return nonzero(this);
+  },
 });

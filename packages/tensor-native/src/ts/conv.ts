@@ -41,27 +41,37 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, options: Conv2d
   x.check("conv2d");
   weight.check("conv2d");
   if (x.ndim !== 4 || weight.ndim !== 4)
-    throw new Error(`conv2d: expected input [N, C, H, W] and weight [O, C/groups, kh, kw], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`);
+    throw new Error(
+      `conv2d: expected input [N, C, H, W] and weight [O, C/groups, kh, kw], got ${fmtShape(x.shape)} and ${fmtShape(weight.shape)}`,
+    );
   if (!isFloating(x.dtype) || x.dtype !== weight.dtype)
     throw new TypeError(`conv2d: input and weight must share a floating dtype, got ${x.dtype} and ${weight.dtype}`);
   const groups = options.groups ?? 1;
-  const [N, C, H, W] = x.shape, [O, Cg, kh, kw] = weight.shape;
+  const [N, C, H, W] = x.shape,
+    [O, Cg, kh, kw] = weight.shape;
   if (!Number.isInteger(groups) || groups < 1 || C % groups !== 0 || O % groups !== 0 || Cg !== C / groups)
-    throw new Error(`conv2d: input ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)} do not fit groups=${groups} (weight needs C/groups = ${C / groups} input channels)`);
+    throw new Error(
+      `conv2d: input ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)} do not fit groups=${groups} (weight needs C/groups = ${C / groups} input channels)`,
+    );
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new Error(`conv2d: bias must have shape [${O}], got ${fmtShape(bias.shape)}`);
-  if (bias && bias.dtype !== x.dtype) throw new TypeError(`conv2d: the bias is ${bias.dtype} but the input is ${x.dtype} (as in PyTorch, they must match); cast it first`);
+  if (bias && bias.dtype !== x.dtype)
+    throw new TypeError(`conv2d: the bias is ${bias.dtype} but the input is ${x.dtype} (as in PyTorch, they must match); cast it first`);
   const [sh, sw] = pair(options.stride, 1, "stride", "conv2d", 1);
   const [ph, pw] = pair(options.padding, 0, "padding", "conv2d", 0);
   const [dh, dw] = pair(options.dilation, 1, "dilation", "conv2d", 1);
-  const oh = outSize("conv2d", H, kh, sh, ph, dh), ow = outSize("conv2d", W, kw, sw, pw, dw);
-  const xs = wide(x), ws = wide(weight);
-  const K = Cg * kh * kw, L = oh * ow;
+  const oh = outSize("conv2d", H, kh, sh, ph, dh),
+    ow = outSize("conv2d", W, kw, sw, pw, dw);
+  const xs = wide(x),
+    ws = wide(weight);
+  const K = Cg * kh * kw,
+    L = oh * ow;
   const cols = emptyTensor([C * kh * kw, N, L], xs.dtype, x.device);
   const temps: Tensor[] = [cols];
   try {
     if (cols.numel() > 0) backend(x.device).window2d(WINDOW.im2col, xs, cols, [kh, kw, sh, sw, ph, pw, dh, dw, oh, ow]);
     // One GEMM per group over the whole batch: [O/g, K] x [K, N*L].
-    const colsG = cols.reshape(groups, K, N * L), wG = ws.reshape(groups, O / groups, K);
+    const colsG = cols.reshape(groups, K, N * L),
+      wG = ws.reshape(groups, O / groups, K);
     temps.push(colsG, wG);
     const y = matmul(wG, colsG); // [groups, O/groups, N*L]
     temps.push(y);
@@ -92,7 +102,13 @@ export interface Pool2dOptions {
   dilation?: Pair;
 }
 
-function pool(kind: typeof WINDOW.maxPool | typeof WINDOW.avgPool, op: string, x: Tensor, kernelSize: Pair, options: Pool2dOptions): Tensor {
+function pool(
+  kind: typeof WINDOW.maxPool | typeof WINDOW.avgPool,
+  op: string,
+  x: Tensor,
+  kernelSize: Pair,
+  options: Pool2dOptions,
+): Tensor {
   x.check(op);
   if (x.ndim !== 4 && x.ndim !== 3) throw new Error(`${op}: expected [N, C, H, W] or [C, H, W], got ${fmtShape(x.shape)}`);
   if (x.ndim === 3) {
@@ -108,11 +124,15 @@ function pool(kind: typeof WINDOW.maxPool | typeof WINDOW.avgPool, op: string, x
   const [ph, pw] = pair(options.padding, 0, "padding", op, 0);
   const [dh, dw] = pair(options.dilation, 1, "dilation", op, 1);
   if (ph * 2 > kh || pw * 2 > kw) throw new Error(`${op}: padding must be at most half the kernel size`);
-  if (kind === WINDOW.maxPool && !(x.dtype === "float32" || x.dtype === "float64" || x.dtype === "int32" || x.dtype === "int64" || isHalf(x.dtype)))
+  if (
+    kind === WINDOW.maxPool &&
+    !(x.dtype === "float32" || x.dtype === "float64" || x.dtype === "int32" || x.dtype === "int64" || isHalf(x.dtype))
+  )
     throw new TypeError(`${op}: unsupported dtype ${x.dtype}`);
   if (kind === WINDOW.avgPool && !isFloating(x.dtype)) throw new TypeError(`${op}: needs a floating point input, got ${x.dtype}`);
   const [N, C, H, W] = x.shape;
-  const oh = outSize(op, H, kh, sh, ph, dh), ow = outSize(op, W, kw, sw, pw, dw);
+  const oh = outSize(op, H, kh, sh, ph, dh),
+    ow = outSize(op, W, kw, sw, pw, dw);
   const xs = wide(x);
   const out = emptyTensor([N, C, oh, ow], xs.dtype, x.device);
   try {

@@ -42,12 +42,23 @@ function writeValues(t: Tensor, values: ArrayLike<number | boolean>): void {
   const n = values.length;
   let arr: AnyTypedArray;
   switch (t.dtype) {
-    case "float64": arr = Float64Array.from(values as ArrayLike<number>, Number); break;
-    case "int32": arr = Int32Array.from(values as ArrayLike<number>, Number); break;
-    case "int64": arr = BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(Math.trunc(Number(v)))); break;
-    case "uint8": arr = Uint8Array.from(values as ArrayLike<number>, Number); break;
-    case "bool": arr = Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0)); break;
-    default: arr = Float32Array.from(values as ArrayLike<number>, Number);
+    case "float64":
+      arr = Float64Array.from(values as ArrayLike<number>, Number);
+      break;
+    case "int32":
+      arr = Int32Array.from(values as ArrayLike<number>, Number);
+      break;
+    case "int64":
+      arr = BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(Math.trunc(Number(v))));
+      break;
+    case "uint8":
+      arr = Uint8Array.from(values as ArrayLike<number>, Number);
+      break;
+    case "bool":
+      arr = Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0));
+      break;
+    default:
+      arr = Float32Array.from(values as ArrayLike<number>, Number);
   }
   if (t.dtype === "float16" || t.dtype === "bfloat16") {
     const tmp = emptyTensor(t.shape, "float32", t.device);
@@ -69,9 +80,12 @@ function writeValues(t: Tensor, values: ArrayLike<number | boolean>): void {
  */
 export function tensor(data: NestedArray, options?: TensorOptions): Tensor {
   const { shape, flat } = readNested(data);
-  const inferred: DType = flat.length > 0 && flat.every((v) => typeof v === "boolean")
-    ? "bool"
-    : flat.every((v) => typeof v === "boolean" || Number.isInteger(v)) && flat.length > 0 ? "int64" : "float32";
+  const inferred: DType =
+    flat.length > 0 && flat.every((v) => typeof v === "boolean")
+      ? "bool"
+      : flat.every((v) => typeof v === "boolean" || Number.isInteger(v)) && flat.length > 0
+        ? "int64"
+        : "float32";
   const o = opts(options, inferred);
   const t = emptyTensor(shape, o.dtype, o.device);
   writeValues(t, flat);
@@ -85,8 +99,18 @@ export function tensor(data: NestedArray, options?: TensorOptions): Tensor {
  * tt.fromTypedArray(new Float32Array([1, 2, 3, 4]), [2, 2]);
  */
 export function fromTypedArray(data: AnyTypedArray, shape?: readonly number[], options?: TensorOptions): Tensor {
-  const natural: DType = data instanceof Float32Array ? "float32" : data instanceof Float64Array ? "float64"
-    : data instanceof Int32Array ? "int32" : data instanceof BigInt64Array ? "int64" : data instanceof Uint16Array ? "float16" : "uint8";
+  const natural: DType =
+    data instanceof Float32Array
+      ? "float32"
+      : data instanceof Float64Array
+        ? "float64"
+        : data instanceof Int32Array
+          ? "int32"
+          : data instanceof BigInt64Array
+            ? "int64"
+            : data instanceof Uint16Array
+              ? "float16"
+              : "uint8";
   const s = checkShape("fromTypedArray", shape ?? [data.length]);
   if (numelOf(s) !== data.length)
     throw new Error(`fromTypedArray: shape ${fmtShape(s)} needs ${numelOf(s)} elements, the array has ${data.length}`);
@@ -163,7 +187,9 @@ export function arange(start: number, end?: number, step = 1, options?: TensorOp
 export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const o = opts(options, "float32");
-  const vals = Array.from({ length: steps }, (_, i) => (steps === 1 ? start : i === steps - 1 ? end : start + ((end - start) * i) / (steps - 1)));
+  const vals = Array.from({ length: steps }, (_, i) =>
+    steps === 1 ? start : i === steps - 1 ? end : start + ((end - start) * i) / (steps - 1),
+  );
   const t = emptyTensor([steps], o.dtype, o.device);
   writeValues(t, vals);
   return withGrad(t, options);

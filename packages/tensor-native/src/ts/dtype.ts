@@ -6,11 +6,25 @@ export type DType = "float32" | "float64" | "float16" | "bfloat16" | "int32" | "
 export const DTYPES: readonly DType[] = ["float32", "float64", "float16", "bfloat16", "int32", "int64", "uint8", "bool"];
 
 export const dtypeCode: Record<DType, number> = {
-  float32: 0, float64: 1, float16: 2, bfloat16: 3, int32: 4, int64: 5, uint8: 6, bool: 7,
+  float32: 0,
+  float64: 1,
+  float16: 2,
+  bfloat16: 3,
+  int32: 4,
+  int64: 5,
+  uint8: 6,
+  bool: 7,
 };
 
 export const dtypeSize: Record<DType, number> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2, int32: 4, int64: 8, uint8: 1, bool: 1,
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  bfloat16: 2,
+  int32: 4,
+  int64: 8,
+  uint8: 1,
+  bool: 1,
 };
 
 export function isFloating(d: DType): boolean {
@@ -27,23 +41,35 @@ export function checkDType(d: unknown): DType {
 }
 
 /** The typed array that `data()` returns for each dtype (half types come back as raw bits). */
-export type TypedArrayFor<D extends DType> = D extends "float32" ? Float32Array
-  : D extends "float64" ? Float64Array
-  : D extends "int32" ? Int32Array
-  : D extends "int64" ? BigInt64Array
-  : D extends "float16" | "bfloat16" ? Uint16Array
-  : Uint8Array;
+export type TypedArrayFor<D extends DType> = D extends "float32"
+  ? Float32Array
+  : D extends "float64"
+    ? Float64Array
+    : D extends "int32"
+      ? Int32Array
+      : D extends "int64"
+        ? BigInt64Array
+        : D extends "float16" | "bfloat16"
+          ? Uint16Array
+          : Uint8Array;
 
 export type AnyTypedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint16Array | Uint8Array;
 
 export function typedArrayFor(d: DType, buf: ArrayBuffer): AnyTypedArray {
   switch (d) {
-    case "float32": return new Float32Array(buf);
-    case "float64": return new Float64Array(buf);
-    case "int32": return new Int32Array(buf);
-    case "int64": return new BigInt64Array(buf);
-    case "float16": case "bfloat16": return new Uint16Array(buf);
-    default: return new Uint8Array(buf);
+    case "float32":
+      return new Float32Array(buf);
+    case "float64":
+      return new Float64Array(buf);
+    case "int32":
+      return new Int32Array(buf);
+    case "int64":
+      return new BigInt64Array(buf);
+    case "float16":
+    case "bfloat16":
+      return new Uint16Array(buf);
+    default:
+      return new Uint8Array(buf);
   }
 }
 
@@ -63,7 +89,8 @@ export function canCast(from: DType, to: DType): boolean {
 /** Promotion of two tensor dtypes of the same priority (PyTorch's promote_types). */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
-  const ca = category(a), cb = category(b);
+  const ca = category(a),
+    cb = category(b);
   if (ca !== cb) return ca > cb ? a : b;
   if (ca === 2) {
     if ((a === "float16" && b === "bfloat16") || (a === "bfloat16" && b === "float16")) return "float32";
@@ -80,7 +107,10 @@ export function promoteTypes(a: DType, b: DType): DType {
  * PyTorch, 0-d tensors and scalars only decide the result when they are of a higher
  * category (bool < int < float) than every dimensioned operand.
  */
-export interface PromoteOperand { dtype: DType; kind: "dim" | "zerodim" | "scalar" }
+export interface PromoteOperand {
+  dtype: DType;
+  kind: "dim" | "zerodim" | "scalar";
+}
 
 export function resultType(ops: PromoteOperand[]): DType {
   let dim: DType | undefined, zero: DType | undefined, scal: DType | undefined;

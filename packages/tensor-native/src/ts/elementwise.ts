@@ -62,20 +62,24 @@ function computeType(d: DType): DType {
 
 export function binaryOp(op: BinaryCode, a: TensorLike, b: TensorLike): Tensor {
   let dt = resultType([operand(a), operand(b)]);
-  if (op === B.div && !isFloating(dt)) dt = "float32";  // true division, as torch.div
+  if (op === B.div && !isFloating(dt)) dt = "float32"; // true division, as torch.div
   if (op === B.sub && (isBool(a) || isBool(b))) {
-    throw new TypeError(isBool(a) && isBool(b)
-      ? "sub: subtracting two bool tensors is not supported (as in PyTorch); use logicalXor, or cast first"
-      : "sub: subtraction with a bool tensor is not supported (as in PyTorch); to invert a mask use logicalNot(), or cast first");
+    throw new TypeError(
+      isBool(a) && isBool(b)
+        ? "sub: subtracting two bool tensors is not supported (as in PyTorch); use logicalXor, or cast first"
+        : "sub: subtraction with a bool tensor is not supported (as in PyTorch); to invert a mask use logicalNot(), or cast first",
+    );
   }
-  if (dt === "bool" && op === B.pow) throw new TypeError("pow: bool ** bool is not supported (as in PyTorch); cast to an integer or float dtype first");
+  if (dt === "bool" && op === B.pow)
+    throw new TypeError("pow: bool ** bool is not supported (as in PyTorch); cast to an integer or float dtype first");
   if (dt === "bool" && !COMPARE.has(op) && op !== B.maximum && op !== B.minimum) dt = op === B.add || op === B.mul ? "bool" : "int64";
   if (op === B.pow && a instanceof Tensor && a.dtype === dt && typeof b === "number") {
     const special = floatPowScalar(a, b);
     if (special) return special;
   }
   if (op === B.pow && !isFloating(dt)) {
-    if (typeof b === "number" && b < 0) throw new Error("pow: integers to negative integer powers are not allowed (as in PyTorch); use a float base or exponent");
+    if (typeof b === "number" && b < 0)
+      throw new Error("pow: integers to negative integer powers are not allowed (as in PyTorch); use a float base or exponent");
     if (b instanceof Tensor && (b.dtype === "int32" || b.dtype === "int64")) return intPowTensor(a, b, dt);
   }
   return runBinary(op, a, b, dt);
@@ -108,9 +112,11 @@ function runBinary(op: BinaryCode, a: TensorLike, b: TensorLike, dt: DType): Ten
   const cdt = computeType(dt);
   const temps: Tensor[] = [];
   try {
-    const ta = asTensor(a, cdt, temps, name, 0), tb = asTensor(b, cdt, temps, name, 1);
+    const ta = asTensor(a, cdt, temps, name, 0),
+      tb = asTensor(b, cdt, temps, name, 1);
     const shape = broadcastShapes(name, ta.shape, tb.shape);
-    const ea = broadcastView(ta, shape, name), eb = broadcastView(tb, shape, name);
+    const ea = broadcastView(ta, shape, name),
+      eb = broadcastView(tb, shape, name);
     const outDt = COMPARE.has(op) ? "bool" : cdt;
     // Bool add/mul are logical or/and: compute in uint8 then clamp through a bool cast.
     const out = emptyTensor(shape, dt === "bool" && !COMPARE.has(op) ? "uint8" : outDt, resultDevice(ta, tb));
@@ -177,9 +183,12 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const dt = resultType([operand(a), operand(b)]);
   const temps: Tensor[] = [];
   try {
-    const ta = asTensor(a, dt, temps, "where", 0), tb = asTensor(b, dt, temps, "where", 1);
+    const ta = asTensor(a, dt, temps, "where", 0),
+      tb = asTensor(b, dt, temps, "where", 1);
     const shape = broadcastShapes("where", cond.shape, ta.shape, tb.shape);
-    const ec = broadcastView(cond, shape), ea = broadcastView(ta, shape), eb = broadcastView(tb, shape);
+    const ec = broadcastView(cond, shape),
+      ea = broadcastView(ta, shape),
+      eb = broadcastView(tb, shape);
     const out = emptyTensor(shape, dt, resultDevice(cond, ta, tb));
     backend(out.device).where(ec, ea, eb, out);
     return out;

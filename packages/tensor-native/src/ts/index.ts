@@ -19,17 +19,56 @@ export type { ValuesIndices } from "./methods.js";
 export { DTYPES, promoteTypes, type DType } from "./dtype.js";
 export type { Device } from "./dispatch.js";
 export {
-  arange, empty, eye, fromTypedArray, full, linspace, manualSeed, ones, onesLike, rand, randint, randn, tensor,
-  zeros, zerosLike, type NestedArray, type TensorOptions,
+  arange,
+  empty,
+  eye,
+  fromTypedArray,
+  full,
+  linspace,
+  manualSeed,
+  ones,
+  onesLike,
+  rand,
+  randint,
+  randn,
+  tensor,
+  zeros,
+  zerosLike,
+  type NestedArray,
+  type TensorOptions,
 } from "./creation.js";
 export type { Scalar, TensorLike };
 export { oneHot } from "./indexing.js";
 export { index, maskedSelect, nonzero } from "./advanced-indexing.js";
 export type { Conv2dOptions, Pair, Pool2dOptions } from "./conv.js";
 export {
-  autocast, autocastDType, avgPool2d, cat, chunk, GradScaler, clamp, conv2d, embedding, enableGrad, gather, gradcheck, indexSelect, isGradEnabled, matmul,
-  maxPool2d, noGrad, scatterAdd, split, stack, where,
-  type AutocastOptions, type BackwardOptions, type GradcheckOptions, type GradScalerOptions, type GradHook, type HookHandle,
+  autocast,
+  autocastDType,
+  avgPool2d,
+  cat,
+  chunk,
+  GradScaler,
+  clamp,
+  conv2d,
+  embedding,
+  enableGrad,
+  gather,
+  gradcheck,
+  indexSelect,
+  isGradEnabled,
+  matmul,
+  maxPool2d,
+  noGrad,
+  scatterAdd,
+  split,
+  stack,
+  where,
+  type AutocastOptions,
+  type BackwardOptions,
+  type GradcheckOptions,
+  type GradScalerOptions,
+  type GradHook,
+  type HookHandle,
 } from "./autograd/index.js";
 export { keep, memory, tidy, type MemoryInfo } from "./memory.js";
 export * from "./io/index.js";

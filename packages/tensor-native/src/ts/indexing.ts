@@ -53,7 +53,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   if (x.ndim > 0) shape[d] = n;
   const out = emptyTensor(shape, x.dtype, x.device);
   const c = contiguousOrSelf(x);
-  const outer = numelOf(x.shape.slice(0, d)), inner = numelOf(x.shape.slice(d + 1));
+  const outer = numelOf(x.shape.slice(0, d)),
+    inner = numelOf(x.shape.slice(d + 1));
   if (x.ndim === 0) backend(x.device).copy(x, out);
   else if (out.numel() > 0) backend(x.device).indexOp(INDEX.select, c, idx, out, outer, size, inner, n);
   if (idx !== index) idx.dispose();
@@ -66,12 +67,15 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * is no larger than x in every dim but `dim` (there it may be any size).
  */
 function checkScatterGather(op: string, x: Tensor, d: number, index: Tensor): void {
-  const xs = atLeast1d(x.shape), is = atLeast1d(index.shape);
+  const xs = atLeast1d(x.shape),
+    is = atLeast1d(index.shape);
   if (xs.length !== is.length)
     throw new Error(`${op}: index ${fmtShape(index.shape)} must have the same number of dimensions as input ${fmtShape(x.shape)}`);
   for (let i = 0; i < xs.length; i++)
     if (i !== d && is[i] > xs[i])
-      throw new Error(`${op}: index ${fmtShape(index.shape)} must be no larger than input ${fmtShape(x.shape)} apart from dimension ${d} (${is[i]} > ${xs[i]} at dimension ${i})`);
+      throw new Error(
+        `${op}: index ${fmtShape(index.shape)} must be no larger than input ${fmtShape(x.shape)} apart from dimension ${d} (${is[i]} > ${xs[i]} at dimension ${i})`,
+      );
 }
 
 /** x narrowed to `shape` in every dim but `d` (x and shape of one rank). */
@@ -79,7 +83,11 @@ function narrowTo(x: Tensor, shape: readonly number[], d: number): Tensor {
   let v = x.view_(x.shape, x.strides, x.offset);
   for (let i = 0; i < shape.length; i++) {
     if (i === d || shape[i] === v.shape[i]) continue;
-    const next = v.view_(v.shape.map((s, k) => (k === i ? shape[i] : s)), v.strides, v.offset);
+    const next = v.view_(
+      v.shape.map((s, k) => (k === i ? shape[i] : s)),
+      v.strides,
+      v.offset,
+    );
     v.dispose();
     v = next;
   }
@@ -98,7 +106,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndexDType("gather", index);
   const d = normDim(dim, x.ndim, "gather");
   checkScatterGather("gather", x, d, index);
-  const xs = atLeast1d(x.shape), is = atLeast1d(index.shape);
+  const xs = atLeast1d(x.shape),
+    is = atLeast1d(index.shape);
   const out = emptyTensor(index.shape, x.dtype, x.device);
   if (out.numel() === 0) return out;
   const idx = checkIndex("gather", index, xs[d], d);
@@ -107,7 +116,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const part = narrowTo(lifted, is, d);
   lifted.dispose();
   const c = contiguousOrSelf(part);
-  const outer = numelOf(is.slice(0, d)), inner = numelOf(is.slice(d + 1));
+  const outer = numelOf(is.slice(0, d)),
+    inner = numelOf(is.slice(d + 1));
   backend(x.device).indexOp(INDEX.gather, c, idx, out, outer, xs[d], inner, is[d]);
   if (idx !== index) idx.dispose();
   if (c !== part) c.dispose();
@@ -119,7 +129,9 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 export function maskedFill(x: Tensor, mask: Tensor, value: Scalar | Tensor): Tensor {
   if (mask.dtype !== "bool") throw new TypeError(`maskedFill: mask must be a bool tensor, got ${mask.dtype}`);
   if (value instanceof Tensor && value.ndim !== 0)
-    throw new Error(`maskedFill: a value tensor must be 0-d (as in PyTorch), got shape ${fmtShape(value.shape)}; use tt.where for elementwise values`);
+    throw new Error(
+      `maskedFill: a value tensor must be 0-d (as in PyTorch), got shape ${fmtShape(value.shape)}; use tt.where for elementwise values`,
+    );
   const v = value instanceof Tensor ? value.to(x.dtype) : value;
   // The cast copy of `value` is freed on every path (it leaked when the result needed a cast).
   const out = castOwned(where(mask, v, x), x.dtype);
@@ -145,9 +157,10 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
     throw new TypeError(`scatterAdd: src must have the dtype of the input, got ${src.dtype} and ${x.dtype}; cast src first`);
   const out = emptyTensor(x.shape, x.dtype, x.device);
   backend(x.device).copy(x, out);
-  if (index.numel() === 0) return out;  // PyTorch skips the shape checks too
+  if (index.numel() === 0) return out; // PyTorch skips the shape checks too
   checkScatterGather("scatterAdd", x, d, index);
-  const is = atLeast1d(index.shape), ss = atLeast1d(src.shape);
+  const is = atLeast1d(index.shape),
+    ss = atLeast1d(src.shape);
   if (ss.length !== is.length || is.some((s, i) => s > ss[i]))
     throw new Error(`scatterAdd: index ${fmtShape(index.shape)} must be no larger than src ${fmtShape(src.shape)} in every dimension`);
   const xs = atLeast1d(x.shape);
@@ -166,7 +179,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   const block = temp(acc !== x.dtype ? part.to(acc) : contiguousOrSelf(part));
   const srcPart = temp(narrowTo(temp(src.view_(ss, atLeast1d(src.strides), src.offset)), is, -1));
   const s = temp(contiguousOrSelf(temp(srcPart.to(acc))));
-  const outer = numelOf(is.slice(0, d)), inner = numelOf(is.slice(d + 1));
+  const outer = numelOf(is.slice(0, d)),
+    inner = numelOf(is.slice(d + 1));
   try {
     backend(x.device).indexOp(INDEX.scatterAdd, block, idx, s, outer, xs[d], inner, is[d]);
     if (block !== part) backend(x.device).copy(block, part);

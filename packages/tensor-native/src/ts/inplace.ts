@@ -18,7 +18,9 @@ function guard(t: Tensor, op: string): void {
   // An expanded view writes several elements into one place: which one wins is undefined
   // (fill_ writes one value everywhere, so PyTorch allows it there, and so do we).
   if (op !== "fill_" && t.numel() > 0 && t.shape.some((n, i) => n > 1 && t.strides[i] === 0))
-    throw new Error(`${op}: more than one element of the tensor written to refers to a single memory location (an expand() view); clone() it first`);
+    throw new Error(
+      `${op}: more than one element of the tensor written to refers to a single memory location (an expand() view); clone() it first`,
+    );
   if (isGradEnabled() && t.requiresGrad)
     throw new Error(
       `${op}: a ${t.isLeaf ? "leaf tensor" : "tensor"} that requires grad cannot be changed in place while autograd records; do it inside tt.noGrad(() => …) or on a detach()ed tensor`,
@@ -28,7 +30,9 @@ function guard(t: Tensor, op: string): void {
 /** PyTorch refuses in-place results of a higher category than the tensor (x_int.add_(1.5)). */
 export function checkCast(t: Tensor, r: Tensor, op: string): void {
   if (!canCast(r.dtype, t.dtype))
-    throw new TypeError(`${op}: result type ${r.dtype} can't be cast to the desired output type ${t.dtype}; use the out-of-place op or cast first`);
+    throw new TypeError(
+      `${op}: result type ${r.dtype} can't be cast to the desired output type ${t.dtype}; use the out-of-place op or cast first`,
+    );
 }
 
 /** Writes src (broadcast to t's shape, cast to t's dtype) into t. */
@@ -42,7 +46,10 @@ function writeInto(t: Tensor, src: Tensor, op: string): Tensor {
 
 /** Whether t's elements fill a block of memory, each once (a permutation of a contiguous layout). */
 function denseBlock(t: Tensor): boolean {
-  const dims = t.shape.map((n, i) => [n, t.strides[i]] as const).filter(([n]) => n !== 1).sort((a, b) => a[1] - b[1]);
+  const dims = t.shape
+    .map((n, i) => [n, t.strides[i]] as const)
+    .filter(([n]) => n !== 1)
+    .sort((a, b) => a[1] - b[1]);
   let expect = 1;
   for (const [n, st] of dims) {
     if (st !== expect) return false;
@@ -61,8 +68,12 @@ function checkOverlap(t: Tensor, src: unknown, op: string): void {
   if (!(src instanceof Tensor) || src.storage !== t.storage || !denseBlock(t) || !denseBlock(src)) return;
   const [a0, a1] = [t.offset * dtypeSize[t.dtype], (t.offset + t.numel()) * dtypeSize[t.dtype]];
   const [b0, b1] = [src.offset * dtypeSize[src.dtype], (src.offset + src.numel()) * dtypeSize[src.dtype]];
-  const same = a0 === b0 && a1 === b1 && t.dtype === src.dtype &&
-    t.shape.every((n, i) => n === 1 || (src.shape[i] === n && src.strides[i] === t.strides[i])) && t.ndim === src.ndim;
+  const same =
+    a0 === b0 &&
+    a1 === b1 &&
+    t.dtype === src.dtype &&
+    t.shape.every((n, i) => n === 1 || (src.shape[i] === n && src.strides[i] === t.strides[i])) &&
+    t.ndim === src.ndim;
   if (!same && a0 < b1 && b0 < a1)
     throw new Error(`${op}: some elements of the input and of the tensor written to refer to the same memory; clone() the input first`);
 }

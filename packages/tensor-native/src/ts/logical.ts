@@ -43,7 +43,7 @@ const owned = (src: Tensor, t: Tensor, fn: (t: Tensor) => Tensor): Tensor => {
 function anyAll(x: Tensor, op: "any" | "all", dim: number | undefined, keepdim: boolean): Tensor {
   x.check(op);
   if (dim !== undefined) normDim(dim, x.ndim, op);
-  const dims = dim ?? [];  // [] reduces over every dim
+  const dims = dim ?? []; // [] reduces over every dim
   const hits = op === "any" ? asBool(x) : x.eq(0);
   const count = owned(x, hits, (b) => b.sum(dims, keepdim));
   const r = op === "any" ? count.gt(0) : count.eq(0);

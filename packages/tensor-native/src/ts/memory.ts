@@ -14,7 +14,11 @@ export class Storage {
   version = 0;
   /** How many of `refs` are autograd's saved views (the rest are tensors a program holds). */
   savedViews = 0;
-  constructor(readonly handle: Handle, readonly nbytes: number, readonly device: Device) {}
+  constructor(
+    readonly handle: Handle,
+    readonly nbytes: number,
+    readonly device: Device,
+  ) {}
 }
 
 /** What memory.ts needs to know about a tensor (kept structural to avoid a cycle). */

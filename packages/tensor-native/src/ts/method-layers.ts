@@ -20,7 +20,8 @@ export const LAYERS = ["grad", "autocast"] as const;
 export type Layer = (typeof LAYERS)[number];
 
 /** The names of Tensor's methods. */
-export type MethodName = { [K in keyof Tensor & string]-?: Tensor[K] extends (...args: never[]) => unknown ? K : never }[keyof Tensor & string];
+export type MethodName = { [K in keyof Tensor & string]-?: Tensor[K] extends (...args: never[]) => unknown ? K : never }[keyof Tensor &
+  string];
 
 // Loose on purpose: a wrapper passes arguments through whatever the method's signature.
 type AnyMethod = (this: Tensor, ...args: any[]) => any;

@@ -140,26 +140,44 @@ function argext(op: typeof R.argmax | typeof R.argmin) {
   return function (this: Tensor, dim?: number, keepdim?: boolean): Tensor {
     // PyTorch has no bool kernel for these (max/min with a dim do take bool).
     if (this.dtype === "bool")
-      throw new TypeError(`${op === R.argmax ? "argmax" : "argmin"}: bool tensors are not supported (as in PyTorch); cast first, e.g. x.int()`);
+      throw new TypeError(
+        `${op === R.argmax ? "argmax" : "argmin"}: bool tensors are not supported (as in PyTorch); cast first, e.g. x.int()`,
+      );
     if (dim !== undefined) return reduceOp(op, this, dim, keepdim);
     const flat = S.reshape(this, [-1]);
     const r = reduceOp(op, flat, 0, false);
     flat.dispose();
     if (!keepdim) return r;
     // PyTorch keeps every dim as size 1 when keepdim is asked for without a dim.
-    const kept = S.reshape(r, this.shape.map(() => 1));
+    const kept = S.reshape(
+      r,
+      this.shape.map(() => 1),
+    );
     r.dispose();
     return kept;
   };
 }
-const cast = (d: DType) => function (this: Tensor) { return this.dtype === d ? S.reshape(this, [...this.shape]) : this.to(d); };
+const cast = (d: DType) =>
+  function (this: Tensor) {
+    return this.dtype === d ? S.reshape(this, [...this.shape]) : this.to(d);
+  };
 
 defineOps({
-  clamp(min, max) { return clamp(this, min, max); },
-  sum(dim, keepdim) { return reduceOp(R.sum, this, dim, keepdim); },
-  mean(dim, keepdim) { return reduceOp(R.mean, this, dim, keepdim); },
-  prod(dim, keepdim) { return reduceOp(R.prod, this, dim, keepdim); },
-  var(dim, keepdim, correction = 1) { return reduceOp(R.var, this, dim, keepdim, correction); },
+  clamp(min, max) {
+    return clamp(this, min, max);
+  },
+  sum(dim, keepdim) {
+    return reduceOp(R.sum, this, dim, keepdim);
+  },
+  mean(dim, keepdim) {
+    return reduceOp(R.mean, this, dim, keepdim);
+  },
+  prod(dim, keepdim) {
+    return reduceOp(R.prod, this, dim, keepdim);
+  },
+  var(dim, keepdim, correction = 1) {
+    return reduceOp(R.var, this, dim, keepdim, correction);
+  },
   std(dim, keepdim, correction = 1) {
     // The variance of float32 values can pass float32's range while their std does not
     // (PyTorch: std of [0, 1e30] is 7.07e29): take the root in float64, then round.
@@ -169,47 +187,92 @@ defineOps({
     v.dispose();
     return castOwned(s, this.dtype);
   },
-  logsumexp(dim, keepdim) { return reduceOp(R.logsumexp, this, dim, keepdim); },
+  logsumexp(dim, keepdim) {
+    return reduceOp(R.logsumexp, this, dim, keepdim);
+  },
   max: extremum(R.max, R.argmax),
   min: extremum(R.min, R.argmin),
   argmax: argext(R.argmax),
   argmin: argext(R.argmin),
-  softmax(dim) { return softmaxOp(R.softmax, this, dim); },
-  logSoftmax(dim) { return softmaxOp(R.logSoftmax, this, dim); },
-  matmul(o) { return matmul(this, o); },
-  reshape(...s) { return S.reshape(this, S.flatShape(s)); },
-  view(...s) { return S.view(this, S.flatShape(s)); },
-  transpose(a, b) { return S.transpose(this, a, b); },
+  softmax(dim) {
+    return softmaxOp(R.softmax, this, dim);
+  },
+  logSoftmax(dim) {
+    return softmaxOp(R.logSoftmax, this, dim);
+  },
+  matmul(o) {
+    return matmul(this, o);
+  },
+  reshape(...s) {
+    return S.reshape(this, S.flatShape(s));
+  },
+  view(...s) {
+    return S.view(this, S.flatShape(s));
+  },
+  transpose(a, b) {
+    return S.transpose(this, a, b);
+  },
   t() {
     if (this.ndim > 2) throw new Error(`t: expects a tensor with at most 2 dims, got ${this.ndim}; use transpose()`);
     return this.ndim < 2 ? S.reshape(this, [...this.shape]) : S.transpose(this, 0, 1);
   },
-  permute(...d) { return S.permute(this, S.flatShape(d)); },
+  permute(...d) {
+    return S.permute(this, S.flatShape(d));
+  },
   expand(...s) {
     const shape = S.flatShape(s);
     const off = shape.length - this.ndim;
     const lead = shape.findIndex((d, i) => d === -1 && i < off);
     if (lead >= 0)
-      throw new Error(`expand: -1 (keep the size) is not allowed in the new leading dimension ${lead} when expanding ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
-    return S.expandTo(this, shape.map((d, i) => (d === -1 ? this.shape[i - off] : d)));
+      throw new Error(
+        `expand: -1 (keep the size) is not allowed in the new leading dimension ${lead} when expanding ${fmtShape(this.shape)} to ${fmtShape(shape)}`,
+      );
+    return S.expandTo(
+      this,
+      shape.map((d, i) => (d === -1 ? this.shape[i - off] : d)),
+    );
   },
-  squeeze(dim) { return S.squeeze(this, dim); },
-  unsqueeze(dim) { return S.unsqueeze(this, dim); },
-  flatten(a, b) { return S.flatten(this, a, b); },
+  squeeze(dim) {
+    return S.squeeze(this, dim);
+  },
+  unsqueeze(dim) {
+    return S.unsqueeze(this, dim);
+  },
+  flatten(a, b) {
+    return S.flatten(this, a, b);
+  },
   contiguous() {
     this.check("contiguous");
     const c = contiguousOrSelf(this);
     return c === this ? S.reshape(this, [...this.shape]) : c;
   },
-  narrow(d, s, l) { return S.narrow(this, d, s, l); },
-  select(d, i) { return S.select(this, d, i); },
-  slice(d, s, e, st) { return S.slice(this, d, s ?? 0, e ?? undefined, st ?? 1); },
-  split(size, dim) { return S.split(this, size, dim); },
-  chunk(n, dim) { return S.chunk(this, n, dim); },
-  indexSelect(d, i) { return indexSelect(this, d, i); },
-  gather(d, i) { return gather(this, d, i); },
-  scatterAdd(d, i, s) { return scatterAdd(this, d, i, s); },
-  maskedFill(m, v) { return maskedFill(this, m, v); },
+  narrow(d, s, l) {
+    return S.narrow(this, d, s, l);
+  },
+  select(d, i) {
+    return S.select(this, d, i);
+  },
+  slice(d, s, e, st) {
+    return S.slice(this, d, s ?? 0, e ?? undefined, st ?? 1);
+  },
+  split(size, dim) {
+    return S.split(this, size, dim);
+  },
+  chunk(n, dim) {
+    return S.chunk(this, n, dim);
+  },
+  indexSelect(d, i) {
+    return indexSelect(this, d, i);
+  },
+  gather(d, i) {
+    return gather(this, d, i);
+  },
+  scatterAdd(d, i, s) {
+    return scatterAdd(this, d, i, s);
+  },
+  maskedFill(m, v) {
+    return maskedFill(this, m, v);
+  },
   float: cast("float32"),
   double: cast("float64"),
   half: cast("float16"),

@@ -50,9 +50,7 @@ function load(): NativeAddon {
       lastError = e;
     }
   }
-  throw new Error(
-    `@tessera/tensor: the native addon is not built (run \`npm run build -w packages/tensor-native\`): ${String(lastError)}`,
-  );
+  throw new Error(`@tessera/tensor: the native addon is not built (run \`npm run build -w packages/tensor-native\`): ${String(lastError)}`);
 }
 
 export const native: NativeAddon = load();

@@ -160,10 +160,15 @@ export function tensorHtml(values: ArrayLike<number | boolean>, shape: readonly 
   const fmt = formatter(visible, dtype);
 
   const table = (base: number): string => {
-    const header = rank >= 1 ? `<tr>${rank >= 2 ? `<th style="${TH}"></th>` : ""}${colIdx.map((c) => `<th style="${TH}">${c < 0 ? "…" : c}</th>`).join("")}</tr>` : "";
+    const header =
+      rank >= 1
+        ? `<tr>${rank >= 2 ? `<th style="${TH}"></th>` : ""}${colIdx.map((c) => `<th style="${TH}">${c < 0 ? "…" : c}</th>`).join("")}</tr>`
+        : "";
     const rows = rowIdx.map((r) => {
       const label = rank >= 2 ? `<th style="${TH}">${r < 0 ? "⋮" : r}</th>` : "";
-      const cells = colIdx.map((c) => `<td style="${TD}">${r < 0 ? (c < 0 ? "⋱" : "⋮") : c < 0 ? "…" : escapeHtml(fmt(values[base + r * rowStride + c]))}</td>`);
+      const cells = colIdx.map(
+        (c) => `<td style="${TD}">${r < 0 ? (c < 0 ? "⋱" : "⋮") : c < 0 ? "…" : escapeHtml(fmt(values[base + r * rowStride + c]))}</td>`,
+      );
       return `<tr>${label}${cells.join("")}</tr>`;
     });
     return `<table class="tt-tensor" style="border-collapse:collapse;font:inherit;margin:0 0 6px">${header}${rows.join("")}</table>`;
@@ -172,6 +177,9 @@ export function tensorHtml(values: ArrayLike<number | boolean>, shape: readonly 
   if (rank <= 2) return wrap(table(0));
   const parts = slices.map((ix) => `<div style="opacity:.7;margin:4px 0 2px">[${ix.join(", ")}, :, :]</div>${table(baseOf(ix))}`);
   const more = sliceCount - slices.length;
-  if (more > 0) parts.push(`<div style="opacity:.7">… ${more.toLocaleString("en-US")} more slice${more === 1 ? "" : "s"} of [${shape.slice(-2).join(", ")}]</div>`);
+  if (more > 0)
+    parts.push(
+      `<div style="opacity:.7">… ${more.toLocaleString("en-US")} more slice${more === 1 ? "" : "s"} of [${shape.slice(-2).join(", ")}]</div>`,
+    );
   return wrap(parts.join(""));
 }

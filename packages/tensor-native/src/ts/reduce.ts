@@ -13,14 +13,17 @@ const NAMES: Record<number, string> = Object.fromEntries(Object.entries(R).map((
 function outDType(op: ReduceCode, d: DType): DType {
   const name = NAMES[op];
   switch (op) {
-    case R.sum: case R.prod:
+    case R.sum:
+    case R.prod:
       return isFloating(d) ? d : "int64";
-    case R.argmax: case R.argmin:
+    case R.argmax:
+    case R.argmin:
       return "int64";
-    case R.max: case R.min:
+    case R.max:
+    case R.min:
       return d;
     case R.logsumexp:
-      return isFloating(d) ? d : "float32";  // PyTorch promotes integer and bool inputs
+      return isFloating(d) ? d : "float32"; // PyTorch promotes integer and bool inputs
     default:
       if (!isFloating(d)) throw new TypeError(`${name}: needs a floating point input, got ${d}; cast first, e.g. x.float().${name}()`);
       return d;
@@ -44,11 +47,17 @@ export function reductionDims(dims: Dims, ndim: number, op: string): number[] {
 /** What a reduction over zero elements gives (PyTorch's identities); undefined where it raises. */
 function emptyValue(op: ReduceCode): number | undefined {
   switch (op) {
-    case R.sum: return 0;
-    case R.prod: return 1;
-    case R.mean: case R.var: return NaN;
-    case R.logsumexp: return -Infinity;
-    default: return undefined;
+    case R.sum:
+      return 0;
+    case R.prod:
+      return 1;
+    case R.mean:
+    case R.var:
+      return NaN;
+    case R.logsumexp:
+      return -Infinity;
+    default:
+      return undefined;
   }
 }
 
@@ -65,7 +74,9 @@ export function reduceOp(op: ReduceCode, x: Tensor, dims: Dims, keepdim = false,
   const outer = numelOf(kept.map((i) => x.shape[i]));
   const n = numelOf(red.map((i) => x.shape[i]));
   if (n === 0 && emptyValue(op) === undefined)
-    throw new Error(`${name}: cannot reduce over a zero-size dimension of a tensor with shape ${fmtShape(x.shape)} (${name} has no identity value)`);
+    throw new Error(
+      `${name}: cannot reduce over a zero-size dimension of a tensor with shape ${fmtShape(x.shape)} (${name} has no identity value)`,
+    );
   const dt = outDType(op, x.dtype);
   // Integer inputs of a float-valued reduction (logsumexp) are computed in its output dtype.
   const cdt: DType = isHalf(x.dtype) ? "float32" : isFloating(x.dtype) || !isFloating(dt) ? x.dtype : dt;
@@ -78,15 +89,25 @@ export function reduceOp(op: ReduceCode, x: Tensor, dims: Dims, keepdim = false,
     pop.dispose();
     return r;
   }
-  if ((op === R.sum || op === R.mean) && (x.dtype === "float32" || x.dtype === "float64") && n > 0 && outer > 0 &&
-      red.length > 0 && red.every((d, i) => d === i) && x.isContiguous()) {
+  if (
+    (op === R.sum || op === R.mean) &&
+    (x.dtype === "float32" || x.dtype === "float64") &&
+    n > 0 &&
+    outer > 0 &&
+    red.length > 0 &&
+    red.every((d, i) => d === i) &&
+    x.isContiguous()
+  ) {
     return columnSum(x, n, outer, op === R.mean, outShape);
   }
   const src = x.dtype === cdt ? x : x.to(cdt);
   const order = [...kept, ...red];
   const perm: ViewLike = {
-    storage: src.storage, dtype: src.dtype, offset: src.offset,
-    shape: order.map((i) => src.shape[i]), strides: order.map((i) => src.strides[i]),
+    storage: src.storage,
+    dtype: src.dtype,
+    offset: src.offset,
+    shape: order.map((i) => src.shape[i]),
+    strides: order.map((i) => src.strides[i]),
   };
   let c: Tensor | undefined;
   if (!isContiguousView(perm)) {

@@ -25,7 +25,9 @@ export function broadcastShapes(op: string, ...shapes: (readonly number[])[]): n
       const d = s[s.length - nd + i] ?? 1;
       if (d === 1) continue;
       if (out[i] !== 1 && out[i] !== d)
-        throw new Error(`${op}: shapes ${shapes.map(fmtShape).join(" and ")} cannot be broadcast together (${out[i]} ≠ ${d} at dimension ${i})`);
+        throw new Error(
+          `${op}: shapes ${shapes.map(fmtShape).join(" and ")} cannot be broadcast together (${out[i]} ≠ ${d} at dimension ${i})`,
+        );
       out[i] = d;
     }
   }
@@ -43,7 +45,8 @@ export function expandTo(t: Tensor, shape: readonly number[], op = "expand"): Te
  * (no Tensor object, so nothing to dispose).
  */
 export function broadcastView(t: Tensor | ViewLike, shape: readonly number[], op = "expand"): ViewLike {
-  const nd = shape.length, tnd = t.shape.length;
+  const nd = shape.length,
+    tnd = t.shape.length;
   if (tnd > nd) throw new Error(`${op}: cannot expand shape ${fmtShape(t.shape)} to ${fmtShape(shape)}`);
   const strides = new Array<number>(nd);
   for (let i = 0; i < nd; i++) {
@@ -60,7 +63,8 @@ function inferShape(shape: number[], numel: number, op: string, from: readonly n
   const neg = shape.indexOf(-1);
   if (neg >= 0) {
     const known = numelOf(shape.filter((_, i) => i !== neg));
-    if (known === 0 || numel % known !== 0) throw new Error(`${op}: shape ${fmtShape(shape)} is invalid for input of shape ${fmtShape(from)}`);
+    if (known === 0 || numel % known !== 0)
+      throw new Error(`${op}: shape ${fmtShape(shape)} is invalid for input of shape ${fmtShape(from)}`);
     shape = [...shape];
     shape[neg] = numel / known;
   }
@@ -112,7 +116,8 @@ export function viewStrides(shape: readonly number[], strides: readonly number[]
   const out = new Array<number>(newShape.length);
   let vd = newShape.length - 1;
   let base = strides[strides.length - 1];
-  let chunkNumel = 1, viewNumel = 1;
+  let chunkNumel = 1,
+    viewNumel = 1;
   for (let d = shape.length - 1; d >= 0; d--) {
     chunkNumel *= shape[d];
     // A chunk ends at dim 0 or where the next-outer dim does not continue it.
@@ -138,13 +143,18 @@ export function permute(t: Tensor, dims: number[]): Tensor {
   if (dims.length !== t.ndim) throw new Error(`permute: expected ${t.ndim} dims, got ${fmtShape(dims)}`);
   const d = dims.map((x) => normDim(x, t.ndim, "permute"));
   if (new Set(d).size !== d.length) throw new Error(`permute: repeated dim in ${fmtShape(dims)}`);
-  return t.view_(d.map((i) => t.shape[i]), d.map((i) => t.strides[i]), t.offset);
+  return t.view_(
+    d.map((i) => t.shape[i]),
+    d.map((i) => t.strides[i]),
+    t.offset,
+  );
 }
 
 export function transpose(t: Tensor, d0: number, d1: number): Tensor {
   t.check("transpose");
   if (t.ndim < 2 && (d0 === 0 || d0 === -1) && (d1 === 0 || d1 === -1)) return t.view_(t.shape, t.strides, t.offset);
-  const a = normDim(d0, t.ndim, "transpose"), b = normDim(d1, t.ndim, "transpose");
+  const a = normDim(d0, t.ndim, "transpose"),
+    b = normDim(d1, t.ndim, "transpose");
   const perm = Array.from({ length: t.ndim }, (_, i) => i);
   perm[a] = b;
   perm[b] = a;
@@ -155,18 +165,27 @@ export function squeeze(t: Tensor, dim?: number): Tensor {
   t.check("squeeze");
   if (dim === undefined) {
     const keep = t.shape.map((s, i) => (s !== 1 ? i : -1)).filter((i) => i >= 0);
-    return t.view_(keep.map((i) => t.shape[i]), keep.map((i) => t.strides[i]), t.offset);
+    return t.view_(
+      keep.map((i) => t.shape[i]),
+      keep.map((i) => t.strides[i]),
+      t.offset,
+    );
   }
-  const d = normDim(dim, t.ndim, "squeeze");  // a 0-d tensor takes dim 0 or -1
+  const d = normDim(dim, t.ndim, "squeeze"); // a 0-d tensor takes dim 0 or -1
   if (t.ndim === 0) return t.view_([], [], t.offset);
   if (t.shape[d] !== 1) return t.view_(t.shape, t.strides, t.offset);
-  return t.view_(t.shape.filter((_, i) => i !== d), t.strides.filter((_, i) => i !== d), t.offset);
+  return t.view_(
+    t.shape.filter((_, i) => i !== d),
+    t.strides.filter((_, i) => i !== d),
+    t.offset,
+  );
 }
 
 export function unsqueeze(t: Tensor, dim: number): Tensor {
   t.check("unsqueeze");
   const d = normDim(dim, t.ndim + 1, "unsqueeze");
-  const shape = [...t.shape], strides = [...t.strides];
+  const shape = [...t.shape],
+    strides = [...t.strides];
   const st = d < t.ndim ? t.shape[d] * t.strides[d] : 1;
   shape.splice(d, 0, 1);
   strides.splice(d, 0, st);
@@ -174,7 +193,8 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
 }
 
 export function flatten(t: Tensor, start = 0, end = -1): Tensor {
-  const s = normDim(start, t.ndim, "flatten"), e = normDim(end, t.ndim, "flatten");
+  const s = normDim(start, t.ndim, "flatten"),
+    e = normDim(end, t.ndim, "flatten");
   if (t.ndim === 0) return reshape(t, [1]);
   if (s > e) throw new Error(`flatten: start dim ${start} comes after end dim ${end}`);
   return reshape(t, [...t.shape.slice(0, s), numelOf(t.shape.slice(s, e + 1)), ...t.shape.slice(e + 1)]);
@@ -193,8 +213,10 @@ export function slice(t: Tensor, dim: number, start = 0, end?: number, step = 1)
   const n = t.shape[d];
   if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
   const clamp = (v: number): number => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
-  const s = clamp(start), e = Math.max(s, clamp(end ?? n));
-  const shape = [...t.shape], strides = [...t.strides];
+  const s = clamp(start),
+    e = Math.max(s, clamp(end ?? n));
+  const shape = [...t.shape],
+    strides = [...t.strides];
   shape[d] = Math.ceil((e - s) / step);
   strides[d] = t.strides[d] * step;
   return t.view_(shape, strides, t.offset + (shape[d] > 0 ? s * t.strides[d] : 0));
@@ -219,7 +241,11 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
   if (!Number.isInteger(index) || index < -n || index >= n)
     throw new RangeError(`select: index ${index} is out of range for dimension ${dim} of size ${n}`);
   const i = index < 0 ? index + n : index;
-  return t.view_(t.shape.filter((_, k) => k !== d), t.strides.filter((_, k) => k !== d), t.offset + i * t.strides[d]);
+  return t.view_(
+    t.shape.filter((_, k) => k !== d),
+    t.strides.filter((_, k) => k !== d),
+    t.offset + i * t.strides[d],
+  );
 }
 
 /**
@@ -291,8 +317,10 @@ export function split(t: Tensor, size: number | readonly number[], dim = 0): Ten
     for (let at = 0; at < n; at += size) sizes.push(Math.min(size, n - at));
     if (sizes.length === 0) sizes.push(0);
   } else {
-    if (size.some((s) => !Number.isInteger(s) || s < 0)) throw new RangeError(`split: sizes must be non-negative integers, got ${fmtShape(size)}`);
-    if (size.reduce((a, b) => a + b, 0) !== n) throw new Error(`split: sizes ${fmtShape(size)} do not add up to ${n} (dimension ${d} of shape ${fmtShape(t.shape)})`);
+    if (size.some((s) => !Number.isInteger(s) || s < 0))
+      throw new RangeError(`split: sizes must be non-negative integers, got ${fmtShape(size)}`);
+    if (size.reduce((a, b) => a + b, 0) !== n)
+      throw new Error(`split: sizes ${fmtShape(size)} do not add up to ${n} (dimension ${d} of shape ${fmtShape(t.shape)})`);
     sizes.push(...size);
   }
   const out: Tensor[] = [];

@@ -59,7 +59,8 @@ export class Tensor implements ViewLike {
   set requiresGrad(flag: boolean) {
     if (flag === this._requiresGrad) return;
     if (this.gradFn) throw new Error("requiresGrad: only leaf tensors can change it; use detach() for a tensor that does not require grad");
-    if (flag && !isFloating(this.dtype)) throw new TypeError(`requiresGrad: only floating point tensors can require gradients, got ${this.dtype}`);
+    if (flag && !isFloating(this.dtype))
+      throw new TypeError(`requiresGrad: only floating point tensors can require gradients, got ${this.dtype}`);
     this._requiresGrad = flag;
   }
 
@@ -183,7 +184,9 @@ export class Tensor implements ViewLike {
       device = normalizeDevice(target);
       if (device !== "cpu") requireCuda(target);
     } else {
-      throw new TypeError(`to: expected a dtype (${DTYPES.join(", ")}) or a device ("cpu", "cuda", "cuda:N"), got ${JSON.stringify(target)}`);
+      throw new TypeError(
+        `to: expected a dtype (${DTYPES.join(", ")}) or a device ("cpu", "cuda", "cuda:N"), got ${JSON.stringify(target)}`,
+      );
     }
     if (dtype !== undefined) dt = checkDType(dtype);
     if (device === this.device && dt === this.dtype) return this;
@@ -215,7 +218,10 @@ export class Tensor implements ViewLike {
   [Symbol.for("Jupyter.display")](): Record<string, string> {
     if (this.isDisposed) return { "text/plain": this.toString() };
     const values = this.values();
-    return { "text/plain": formatTensor(values, this.shape, this.dtype), "text/html": tensorHtml(values, this.shape, this.dtype, this.device) };
+    return {
+      "text/plain": formatTensor(values, this.shape, this.dtype),
+      "text/html": tensorHtml(values, this.shape, this.dtype, this.device),
+    };
   }
 }
 

@@ -9,18 +9,41 @@ const { nn, optim } = tt;
 
 describe("backward", () => {
   it("every op family's gradient matches the CPU's", () => {
-    const x = randn([4, 6]), y = randn([4, 6]), w = randn([6, 3]);
+    const x = randn([4, 6]),
+      y = randn([4, 6]),
+      w = randn([6, 3]);
     sameGrad("elementwise", [x, y], (a, b) => a.mul(b).add(a.exp().mul(0.1)).sub(b.tanh()).div(b.abs().add(1)).pow(2).sum());
     sameGrad("activations", [x], (a) => a.relu().add(a.gelu()).add(a.silu()).add(a.sigmoid()).mul(a.sin()).sum());
     sameGrad("broadcast", [x, randn([6])], (a, b) => a.mul(b).maximum(a.add(b)).sum());
-    sameGrad("reductions", [x], (a) => a.sum(1).mul(a.mean(0).sum()).add(a.var(1).sum()).add(a.logsumexp(0).sum()).add(a.max(1).values.sum()).sum());
+    sameGrad("reductions", [x], (a) =>
+      a.sum(1).mul(a.mean(0).sum()).add(a.var(1).sum()).add(a.logsumexp(0).sum()).add(a.max(1).values.sum()).sum(),
+    );
     sameGrad("softmax / logSoftmax", [x, y], (a, b) => a.softmax(1).mul(b).sum().add(a.logSoftmax(0).mul(b).sum()));
     sameGrad("matmul, batched and broadcast", [randn([3, 4, 6]), w], (a, b) => a.matmul(b).tanh().sum());
     sameGrad("views", [x], (a) => a.t().reshape(3, 8).narrow(1, 1, 5).permute(1, 0).expand(2, 5, 3).sum());
-    sameGrad("cat, stack, split", [x, y], (a, b) => tt.cat([a, b], 1).split(5, 1)[1].sum().add(tt.stack([a, b]).prod(0).sum()));
-    const pick = tt.tensor([1, 1, 7]), where2 = randint(0, 5, [8, 2]);
-    sameGrad("index ops", [randn([8, 5])], (a) => a.indexSelect(0, pick.to(a.device)).mul(randn([3, 5]).fill_(2).to(a.device)).sum().add(a.gather(1, where2.to(a.device)).sum()));
-    sameGrad("conv2d and pooling", [randn([2, 3, 9, 9]), randn([4, 3, 3, 3])], (a, k) => tt.maxPool2d(tt.conv2d(a, k, undefined, { padding: 1, stride: 2 }), 2).add(1).mul(tt.avgPool2d(tt.conv2d(a, k), 3).mean()).sum());
+    sameGrad("cat, stack, split", [x, y], (a, b) =>
+      tt
+        .cat([a, b], 1)
+        .split(5, 1)[1]
+        .sum()
+        .add(tt.stack([a, b]).prod(0).sum()),
+    );
+    const pick = tt.tensor([1, 1, 7]),
+      where2 = randint(0, 5, [8, 2]);
+    sameGrad("index ops", [randn([8, 5])], (a) =>
+      a
+        .indexSelect(0, pick.to(a.device))
+        .mul(randn([3, 5]).fill_(2).to(a.device))
+        .sum()
+        .add(a.gather(1, where2.to(a.device)).sum()),
+    );
+    sameGrad("conv2d and pooling", [randn([2, 3, 9, 9]), randn([4, 3, 3, 3])], (a, k) =>
+      tt
+        .maxPool2d(tt.conv2d(a, k, undefined, { padding: 1, stride: 2 }), 2)
+        .add(1)
+        .mul(tt.avgPool2d(tt.conv2d(a, k), 3).mean())
+        .sum(),
+    );
     sameGrad("float64", [randn([5, 5], "float64")], (a) => a.matmul(a).exp().sum());
   });
 
@@ -54,20 +77,35 @@ function pair<M extends tt.nn.Module>(make: () => M): [M, M] {
 describe("nn", () => {
   it("layers forward and backward, and module.to(device) moves parameters and buffers", () => {
     tt.manualSeed(7);
-    const [a, b] = pair(() => new nn.Sequential(
-      new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(8 * 4 * 4, 16), new nn.LayerNorm(16), new nn.GELU(), new nn.Linear(16, 5),
-    ));
+    const [a, b] = pair(
+      () =>
+        new nn.Sequential(
+          new nn.Conv2d(3, 8, 3, { padding: 1 }),
+          new nn.BatchNorm2d(8),
+          new nn.ReLU(),
+          new nn.MaxPool2d(2),
+          new nn.Flatten(),
+          new nn.Linear(8 * 4 * 4, 16),
+          new nn.LayerNorm(16),
+          new nn.GELU(),
+          new nn.Linear(16, 5),
+        ),
+    );
     for (const p of b.parameters()) assert.equal(p.device, tt.zeros([1], { device: DEV }).device);
     for (const [name, t] of Object.entries(b.stateDict())) assert.equal(t.device, tt.zeros([1], { device: DEV }).device, name);
-    const x = randn([6, 3, 8, 8]), target = randint(0, 5, [6]);
-    const la = nn.F.crossEntropy(a.forward(x), target), lb = nn.F.crossEntropy(b.forward(x.to(DEV)), target.to(DEV));
+    const x = randn([6, 3, 8, 8]),
+      target = randint(0, 5, [6]);
+    const la = nn.F.crossEntropy(a.forward(x), target),
+      lb = nn.F.crossEntropy(b.forward(x.to(DEV)), target.to(DEV));
     assertSame(lb, la, "loss", TOL.float32, true);
     la.backward();
     lb.backward();
-    const pa = a.namedParameters(), pb = new Map(b.namedParameters());
-    for (const [name, p] of pa) assertSame(pb.get(name)?.grad ?? tt.zeros([0]), p.grad ?? tt.zeros([0]), `grad of ${name}`, TOL.float32, true);
-    for (const [name, t] of Object.entries(a.stateDict())) assertSame(b.stateDict()[name], t, `after the forward in training mode, ${name}`, TOL.float32, true);
+    const pa = a.namedParameters(),
+      pb = new Map(b.namedParameters());
+    for (const [name, p] of pa)
+      assertSame(pb.get(name)?.grad ?? tt.zeros([0]), p.grad ?? tt.zeros([0]), `grad of ${name}`, TOL.float32, true);
+    for (const [name, t] of Object.entries(a.stateDict()))
+      assertSame(b.stateDict()[name], t, `after the forward in training mode, ${name}`, TOL.float32, true);
     a.eval();
     b.eval();
     same("eval mode", [x], (v) => (v.device === "cpu" ? a : b).forward(v), TOL.float32, true);
@@ -83,12 +121,31 @@ describe("nn", () => {
     const [ea, eb] = pair(() => new nn.Embedding(10, 4));
     const idx = randint(0, 10, [3, 4]);
     assertSame(eb.forward(idx.to(DEV)), ea.forward(idx), "embedding");
-    const p = randn([6, 4]), t = randn([6, 4]), cls = randint(0, 4, [6]);
-    same("losses", [p, t, cls], (u, v, c) => [
-      nn.F.mseLoss(u, v), nn.F.l1Loss(u, v), nn.F.smoothL1Loss(u, v), nn.F.crossEntropy(u, c, { labelSmoothing: 0.1 }),
-      nn.F.nllLoss(u.logSoftmax(1), c), nn.F.binaryCrossEntropyWithLogits(u, v.sigmoid()), nn.F.binaryCrossEntropy(u.sigmoid(), v.sigmoid()),
-    ], TOL.float32, true);
-    same("sdpa causal", [randn([2, 3, 5, 8]), randn([2, 3, 5, 8]), randn([2, 3, 5, 8])], (q, k, v) => nn.F.scaledDotProductAttention(q, k, v, { isCausal: true }), TOL.float32, true);
+    const p = randn([6, 4]),
+      t = randn([6, 4]),
+      cls = randint(0, 4, [6]);
+    same(
+      "losses",
+      [p, t, cls],
+      (u, v, c) => [
+        nn.F.mseLoss(u, v),
+        nn.F.l1Loss(u, v),
+        nn.F.smoothL1Loss(u, v),
+        nn.F.crossEntropy(u, c, { labelSmoothing: 0.1 }),
+        nn.F.nllLoss(u.logSoftmax(1), c),
+        nn.F.binaryCrossEntropyWithLogits(u, v.sigmoid()),
+        nn.F.binaryCrossEntropy(u.sigmoid(), v.sigmoid()),
+      ],
+      TOL.float32,
+      true,
+    );
+    same(
+      "sdpa causal",
+      [randn([2, 3, 5, 8]), randn([2, 3, 5, 8]), randn([2, 3, 5, 8])],
+      (q, k, v) => nn.F.scaledDotProductAttention(q, k, v, { isCausal: true }),
+      TOL.float32,
+      true,
+    );
   });
 
   it("dropout runs on the device with its generator: the kept share is 1 - p", () => {
@@ -128,8 +185,11 @@ describe("optimizers", () => {
           }
           return ps;
         };
-        const cpu = run("cpu"), dev = run(DEV);
-        dev.forEach((p, i) => assertSame(p.detach(), cpu[i].detach(), `${name} param ${i}`, dt === "float64" ? TOL.float64 : { rtol: 1e-5, atol: 1e-6 }));
+        const cpu = run("cpu"),
+          dev = run(DEV);
+        dev.forEach((p, i) =>
+          assertSame(p.detach(), cpu[i].detach(), `${name} param ${i}`, dt === "float64" ? TOL.float64 : { rtol: 1e-5, atol: 1e-6 }),
+        );
       });
 
   it("clipGradNorm and GradScaler work on device gradients", () => {
@@ -152,7 +212,8 @@ describe("autocast", () => {
     it(`${dtype}: forward and gradients within 16-bit tolerance`, () => {
       tt.manualSeed(3);
       const [a, b] = pair(() => new nn.Sequential(new nn.Linear(32, 64), new nn.ReLU(), new nn.Linear(64, 10)));
-      const x = randn([16, 32]), y = randint(0, 10, [16]);
+      const x = randn([16, 32]),
+        y = randint(0, 10, [16]);
       const la = tt.autocast({ dtype }, () => nn.F.crossEntropy(a.forward(x), y));
       const lb = tt.autocast({ dtype }, () => nn.F.crossEntropy(b.forward(x.to(DEV)), y.to(DEV)));
       assertSame(lb, la, "loss", TOL[dtype], true);

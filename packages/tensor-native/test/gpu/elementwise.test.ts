@@ -21,7 +21,20 @@ describe("creation and transfer", () => {
     assertSame(tt.arange(0, 1, 0.125, d), tt.arange(0, 1, 0.125), "arange float");
     assertSame(tt.linspace(-1, 1, 9, d), tt.linspace(-1, 1, 9), "linspace");
     assertSame(tt.eye(3, 4, d), tt.eye(3, 4), "eye");
-    assertSame(tt.tensor([[1, 2], [3, 4]], d), tt.tensor([[1, 2], [3, 4]]), "tensor");
+    assertSame(
+      tt.tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        d,
+      ),
+      tt.tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+      "tensor",
+    );
     assertSame(tt.tensor([1.5, -2], { ...d, dtype: "bfloat16" }), tt.tensor([1.5, -2], { dtype: "bfloat16" }), "tensor bf16");
     assertSame(tt.fromTypedArray(new Int32Array([5, 6, 7]), [3], d), tt.fromTypedArray(new Int32Array([5, 6, 7]), [3]), "fromTypedArray");
     assertSame(tt.zerosLike(tt.ones([2], d)), tt.zeros([2]), "zerosLike keeps the device");
@@ -37,7 +50,7 @@ describe("creation and transfer", () => {
       assert.deepEqual(onDev.t().cpu().values(), x.t().contiguous().values(), `${dt}: a strided view comes back right`);
       assert.deepEqual(onDev.narrow(1, 2, 3).cpu().values(), x.narrow(1, 2, 3).contiguous().values(), `${dt}: a narrowed view`);
     }
-    const big = randn([3, 1 << 20]);  // larger than the staging buffers
+    const big = randn([3, 1 << 20]); // larger than the staging buffers
     assertSame(big.to(DEV), big, "12 MiB round trip");
   });
 
@@ -125,7 +138,10 @@ describe("elementwise", () => {
 
   it("mixing devices is an error, as in PyTorch", () => {
     if (DEV === "cpu") return;
-    assert.throws(() => tt.ones([3], { device: DEV }).add(tt.ones([3])), /Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!/);
+    assert.throws(
+      () => tt.ones([3], { device: DEV }).add(tt.ones([3])),
+      /Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!/,
+    );
     assert.throws(() => tt.ones([3]).matmul(tt.ones([3], { device: DEV })), /same device/);
   });
 });

@@ -39,7 +39,8 @@ export function assertSame(actual: tt.Tensor, expected: tt.Tensor, what: string,
   assert.equal(actual.device, normalizeDevice(DEV), `${what}: device`);
   assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
   assert.equal(actual.dtype, expected.dtype, `${what}: dtype`);
-  const a = flat(actual.cpu()), e = flat(expected);
+  const a = flat(actual.cpu()),
+    e = flat(expected);
   const exact = !tt.DTYPES.slice(0, 4).includes(expected.dtype);
   const t = tol ?? TOL[expected.dtype] ?? { rtol: 0, atol: 0 };
   let scale = 0;
@@ -59,7 +60,13 @@ export function assertSame(actual: tt.Tensor, expected: tt.Tensor, what: string,
 }
 
 /** Runs fn on CPU tensors and on the same tensors moved to the device, and compares every output. */
-export function same(what: string, inputs: tt.Tensor[], fn: (...xs: tt.Tensor[]) => tt.Tensor | tt.Tensor[], tol?: Tol, global = false): void {
+export function same(
+  what: string,
+  inputs: tt.Tensor[],
+  fn: (...xs: tt.Tensor[]) => tt.Tensor | tt.Tensor[],
+  tol?: Tol,
+  global = false,
+): void {
   tt.tidy(() => {
     const cpu = [fn(...inputs)].flat();
     const dev = [fn(...inputs.map((x) => x.to(DEV)))].flat();
@@ -82,10 +89,13 @@ export function sameGrad(what: string, inputs: tt.Tensor[], fn: (...xs: tt.Tenso
       return l.grad;
     });
   };
-  const cpu = run("cpu"), dev = run(DEV);
+  const cpu = run("cpu"),
+    dev = run(DEV);
   dev.forEach((g, i) => assertSame(g, cpu[i], `${what}: grad of input ${i}`, tol, true));
 }
 
 /** Random inputs on the CPU (the device gets copies). */
-export const randn = (shape: number[], dtype: tt.DType = "float32"): tt.Tensor => tt.randn(shape, { dtype: dtype === "float64" ? "float64" : "float32" }).to(dtype);
-export const randint = (lo: number, hi: number, shape: number[], dtype: tt.DType = "int64"): tt.Tensor => tt.randint(lo, hi, shape, { dtype });
+export const randn = (shape: number[], dtype: tt.DType = "float32"): tt.Tensor =>
+  tt.randn(shape, { dtype: dtype === "float64" ? "float64" : "float32" }).to(dtype);
+export const randint = (lo: number, hi: number, shape: number[], dtype: tt.DType = "int64"): tt.Tensor =>
+  tt.randint(lo, hi, shape, { dtype });

@@ -17,9 +17,18 @@ if (!tt.cuda.isAvailable() && !dryRun) {
 if (!dryRun) {
   const p = tt.cuda.getDeviceProperties(0);
   const info = tt.cuda.info();
-  console.log(`CUDA: ${p.name} (sm_${p.major}${p.minor}, ${(p.totalMemory / 2 ** 30).toFixed(1)} GiB), driver CUDA ${Math.floor(info.driverVersion / 1000)}.${(info.driverVersion % 1000) / 10}, NVRTC ${info.nvrtcVersion}`);
-  console.log(`libraries: ${Object.entries(info.libraries).map(([k, v]) => `${k}=${v || "-"}`).join(" ")}`);
+  console.log(
+    `CUDA: ${p.name} (sm_${p.major}${p.minor}, ${(p.totalMemory / 2 ** 30).toFixed(1)} GiB), driver CUDA ${Math.floor(info.driverVersion / 1000)}.${(info.driverVersion % 1000) / 10}, NVRTC ${info.nvrtcVersion}`,
+  );
+  console.log(
+    `libraries: ${Object.entries(info.libraries)
+      .map(([k, v]) => `${k}=${v || "-"}`)
+      .join(" ")}`,
+  );
 }
-const files = readdirSync(here).filter((f) => f.endsWith(".test.ts")).sort().map((f) => path.join(here, f));
+const files = readdirSync(here)
+  .filter((f) => f.endsWith(".test.ts"))
+  .sort()
+  .map((f) => path.join(here, f));
 const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", ...files], { stdio: "inherit" });
 process.exit(r.status ?? 1);

@@ -24,8 +24,15 @@ describe("kernels and their cache", { skip: gpuOnly }, () => {
     const dir = mkdtempSync(path.join(tmpdir(), "tt-cuda-cache-"));
     try {
       const script = path.join(dir, "probe.mts");
-      writeFileSync(script, `import * as tt from ${JSON.stringify(index)};\nconsole.log(tt.ones([4], { device: "cuda" }).add(1).sum().item());\n`);
-      const run = () => spawnSync(process.execPath, ["--import", "tsx", script], { encoding: "utf8", env: { ...process.env, TESSERA_CUDA_CACHE_DIR: dir } });
+      writeFileSync(
+        script,
+        `import * as tt from ${JSON.stringify(index)};\nconsole.log(tt.ones([4], { device: "cuda" }).add(1).sum().item());\n`,
+      );
+      const run = () =>
+        spawnSync(process.execPath, ["--import", "tsx", script], {
+          encoding: "utf8",
+          env: { ...process.env, TESSERA_CUDA_CACHE_DIR: dir },
+        });
       const first = run();
       assert.equal(first.status, 0, first.stderr);
       assert.equal(first.stdout.trim(), "8");
@@ -39,7 +46,11 @@ describe("kernels and their cache", { skip: gpuOnly }, () => {
       const mtimes = files.map((f) => statSync(path.join(dir, f)).mtimeMs);
       const second = run();
       assert.equal(second.stdout.trim(), "8");
-      assert.deepEqual(files.map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, "a second run reads the cache");
+      assert.deepEqual(
+        files.map((f) => statSync(path.join(dir, f)).mtimeMs),
+        mtimes,
+        "a second run reads the cache",
+      );
       const victim = path.join(dir, files[0]);
       const bytes = readFileSync(victim);
       bytes[bytes.length - 1] ^= 0xff;
@@ -58,7 +69,7 @@ describe("memory", { skip: gpuOnly }, () => {
   it("the caching allocator's accounting: rounding, dispose, tidy, cache, emptyCache, summary", () => {
     tt.cuda.synchronize();
     const base = tt.cuda.memoryAllocated();
-    const x = tt.empty([1000], { device: DEV });  // 4000 bytes -> one 4096-byte block
+    const x = tt.empty([1000], { device: DEV }); // 4000 bytes -> one 4096-byte block
     assert.equal(tt.cuda.memoryAllocated() - base, 4096);
     assert.ok(tt.cuda.memoryReserved() >= 2 << 20);
     x.dispose();
@@ -88,8 +99,12 @@ describe("memory", { skip: gpuOnly }, () => {
     try {
       const gib = Math.ceil((0.1 * total) / 2 ** 30);
       const size = gib === 1 ? "1024\\.00 MiB" : `${gib}\\.00 GiB`;
-      assert.throws(() => tt.empty([gib * 2 ** 28], { device: DEV }),
-        new RegExp(`^Error: CUDA out of memory\\. Tried to allocate ${size} \\(GPU 0; [\\d.]+ GiB total capacity; [\\d.]+ (bytes|KiB|MiB|GiB) already allocated; [\\d.]+ (bytes|KiB|MiB|GiB) free; [\\d.]+ (MiB|GiB) allowed; [\\d.]+ (bytes|KiB|MiB|GiB) reserved in total by Tessera\\)$`));
+      assert.throws(
+        () => tt.empty([gib * 2 ** 28], { device: DEV }),
+        new RegExp(
+          `^Error: CUDA out of memory\\. Tried to allocate ${size} \\(GPU 0; [\\d.]+ GiB total capacity; [\\d.]+ (bytes|KiB|MiB|GiB) already allocated; [\\d.]+ (bytes|KiB|MiB|GiB) free; [\\d.]+ (MiB|GiB) allowed; [\\d.]+ (bytes|KiB|MiB|GiB) reserved in total by Tessera\\)$`,
+        ),
+      );
       assert.ok(tt.cuda.memoryStats().ooms >= 1);
       // 64 MiB cached, then a request that only fits once the cache is given back.
       tt.empty([16 * MiB], { device: DEV }).dispose();
@@ -139,17 +154,33 @@ describe("asynchronous work", { skip: gpuOnly }, () => {
 describe("random numbers on the device", () => {
   it("rand, randn, randint: ranges and moments; manualSeed reproduces them", () => {
     tt.manualSeed(123);
-    const u = tt.rand([1 << 18], { device: DEV }), n = tt.randn([1 << 18], { device: DEV, dtype: "float64" });
+    const u = tt.rand([1 << 18], { device: DEV }),
+      n = tt.randn([1 << 18], { device: DEV, dtype: "float64" });
     const r = tt.randint(-3, 4, [1 << 16], { device: DEV });
     assert.equal(u.device, tt.zeros([1], { device: DEV }).device);
     assert.ok(Number(u.min().item()) >= 0 && Number(u.max().item()) < 1);
     assert.ok(Math.abs(Number(u.mean().item()) - 0.5) < 0.005);
     assert.ok(Math.abs(Number(n.mean().item())) < 0.01 && Math.abs(Number(n.std().item()) - 1) < 0.01);
-    assert.deepEqual([...new Set(r.cpu().values() as number[])].sort((p, q) => p - q), [-3, -2, -1, 0, 1, 2, 3]);
-    for (const dt of ["float16", "bfloat16"] as tt.DType[]) assert.ok(Number(tt.rand([1000], { device: DEV, dtype: dt }).float().max().item()) <= 1);
+    assert.deepEqual(
+      [...new Set(r.cpu().values() as number[])].sort((p, q) => p - q),
+      [-3, -2, -1, 0, 1, 2, 3],
+    );
+    for (const dt of ["float16", "bfloat16"] as tt.DType[])
+      assert.ok(Number(tt.rand([1000], { device: DEV, dtype: dt }).float().max().item()) <= 1);
     tt.manualSeed(123);
-    assert.deepEqual(tt.rand([1 << 18], { device: DEV }).cpu().values(), u.cpu().values(), "the same seed, the same numbers");
-    assert.notDeepEqual(tt.rand([16], { device: DEV }).cpu().values(), tt.rand([16], { device: DEV }).cpu().values(), "successive draws differ");
+    assert.deepEqual(
+      tt
+        .rand([1 << 18], { device: DEV })
+        .cpu()
+        .values(),
+      u.cpu().values(),
+      "the same seed, the same numbers",
+    );
+    assert.notDeepEqual(
+      tt.rand([16], { device: DEV }).cpu().values(),
+      tt.rand([16], { device: DEV }).cpu().values(),
+      "successive draws differ",
+    );
   });
 });
 

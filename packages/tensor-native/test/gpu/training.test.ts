@@ -12,8 +12,12 @@ const { nn, optim, data } = tt;
 function mlp(p: number): tt.nn.Sequential {
   return new nn.Sequential(
     new nn.Flatten(),
-    new nn.Linear(784, 512), new nn.ReLU(), new nn.Dropout(p),
-    new nn.Linear(512, 512), new nn.ReLU(), new nn.Dropout(p),
+    new nn.Linear(784, 512),
+    new nn.ReLU(),
+    new nn.Dropout(p),
+    new nn.Linear(512, 512),
+    new nn.ReLU(),
+    new nn.Dropout(p),
     new nn.Linear(512, 10),
   );
 }
@@ -40,7 +44,8 @@ describe("mnist-mlp on the device", () => {
       let sum = 0;
       for await (const [xc, yc] of loader) {
         sum += tt.tidy(() => {
-          const x = xc.to(DEV), y = yc.to(DEV);
+          const x = xc.to(DEV),
+            y = yc.to(DEV);
           const loss = nn.F.crossEntropy(model.forward(x), y);
           opt.zeroGrad();
           loss.backward();
@@ -74,18 +79,23 @@ describe("mnist-mlp on the device", () => {
       const out: number[] = [];
       for (let step = 0; step < 20; step++) {
         const i = (step % 10) * 64;
-        out.push(tt.tidy(() => {
-          const x = images.narrow(0, i, 64).to(device), y = labels.narrow(0, i, 64).to(device);
-          const loss = nn.F.crossEntropy(model.forward(x), y);
-          opt.zeroGrad();
-          loss.backward();
-          opt.step();
-          return Number(loss.item());
-        }));
+        out.push(
+          tt.tidy(() => {
+            const x = images.narrow(0, i, 64).to(device),
+              y = labels.narrow(0, i, 64).to(device);
+            const loss = nn.F.crossEntropy(model.forward(x), y);
+            opt.zeroGrad();
+            loss.backward();
+            opt.step();
+            return Number(loss.item());
+          }),
+        );
       }
       return out;
     };
-    const a = run(cpuModel, "cpu"), b = run(devModel, DEV);
-    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-3 * Math.max(1, Math.abs(a[i])), `step ${i}: ${b[i]} vs CPU ${a[i]}`);
+    const a = run(cpuModel, "cpu"),
+      b = run(devModel, DEV);
+    for (let i = 0; i < a.length; i++)
+      assert.ok(Math.abs(a[i] - b[i]) <= 1e-3 * Math.max(1, Math.abs(a[i])), `step ${i}: ${b[i]} vs CPU ${a[i]}`);
   });
 });

@@ -14,8 +14,7 @@
 #define TT_CU_OFFICIAL_TYPES
 #include "cuda/api/driver.h"
 
-#define SAME_SIGNATURE(name) \
-  static_assert(std::is_same_v<decltype(&::name), tt::cu::PFN_##name>, #name " differs from cuda.h");
+#define SAME_SIGNATURE(name) static_assert(std::is_same_v<decltype(&::name), tt::cu::PFN_##name>, #name " differs from cuda.h");
 
 SAME_SIGNATURE(cuInit)
 SAME_SIGNATURE(cuDriverGetVersion)

@@ -26,22 +26,21 @@
 using namespace tt::cuda;
 
 static int g_failures = 0;
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                   \
-      g_failures++;                                                                 \
-    }                                                                               \
+#define CHECK(cond)                                               \
+  do {                                                            \
+    if (!(cond)) {                                                \
+      std::printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+      g_failures++;                                               \
+    }                                                             \
   } while (0)
-#define CHECK_EQ(a, b)                                                                              \
-  do {                                                                                              \
-    auto va = (a);                                                                                  \
-    auto vb = (b);                                                                                  \
-    if (!(va == vb)) {                                                                              \
-      std::printf("FAIL %s:%d: %s == %s (%lld vs %lld)\n", __FILE__, __LINE__, #a, #b, (long long)va, \
-                  (long long)vb);                                                                   \
-      g_failures++;                                                                                 \
-    }                                                                                               \
+#define CHECK_EQ(a, b)                                                                                                \
+  do {                                                                                                                \
+    auto va = (a);                                                                                                    \
+    auto vb = (b);                                                                                                    \
+    if (!(va == vb)) {                                                                                                \
+      std::printf("FAIL %s:%d: %s == %s (%lld vs %lld)\n", __FILE__, __LINE__, #a, #b, (long long)va, (long long)vb); \
+      g_failures++;                                                                                                   \
+    }                                                                                                                 \
   } while (0)
 
 constexpr size_t MiB = size_t(1) << 20;
@@ -135,9 +134,7 @@ static void test_allocator_small_pool() {
   bool threw = false;
   try {
     a.free(more);
-  } catch (const tt::Error&) {
-    threw = true;
-  }
+  } catch (const tt::Error&) { threw = true; }
   CHECK(threw);
 }
 
@@ -201,9 +198,7 @@ static void test_allocator_oom_retry() {
   std::string message;
   try {
     a.allocate(100 * MiB);
-  } catch (const OutOfMemory& e) {
-    message = e.what();
-  }
+  } catch (const OutOfMemory& e) { message = e.what(); }
   std::printf("oom message: %s\n", message.c_str());
   CHECK(message ==
         "CUDA out of memory. Tried to allocate 100.00 MiB (GPU 0; 64.00 MiB total capacity; 40.00 MiB already "
@@ -220,9 +215,7 @@ static void test_allocator_fraction() {
   std::string message;
   try {
     a.allocate(20 * MiB);  // 40 MiB reserved would pass the 32 MiB cap, though the device has room
-  } catch (const OutOfMemory& e) {
-    message = e.what();
-  }
+  } catch (const OutOfMemory& e) { message = e.what(); }
   CHECK(message ==
         "CUDA out of memory. Tried to allocate 20.00 MiB (GPU 3; 64.00 MiB total capacity; 20.00 MiB already "
         "allocated; 44.00 MiB free; 32.00 MiB allowed; 20.00 MiB reserved in total by Tessera)");
@@ -233,9 +226,7 @@ static void test_allocator_fraction() {
   bool threw = false;
   try {
     a.set_memory_fraction(1.5);
-  } catch (const tt::Error&) {
-    threw = true;
-  }
+  } catch (const tt::Error&) { threw = true; }
   CHECK(threw);
   CHECK(a.summary().find("Memory fraction: 0.50") != std::string::npos);
 }
@@ -252,8 +243,7 @@ static void test_allocator_random() {
       size_t size = rng() % 4 == 0 ? rng() % (24 * MiB) + 1 : rng() % (256 * 1024) + 1;
       try {
         live.push_back(a.allocate(size));
-      } catch (const OutOfMemory&) {
-      }
+      } catch (const OutOfMemory&) {}
     } else {
       size_t i = rng() % live.size();
       a.free(live[i]);
@@ -299,12 +289,10 @@ static std::vector<std::string> list_dir(const std::string& dir) {
 }
 
 static void test_cache(const std::string& tmp) {
-  CHECK(Sha256::hex(Sha256().update("abc").digest()) ==
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(Sha256::hex(Sha256().update("abc").digest()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(Sha256::hex(Sha256().digest()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   std::string million(1000000, 'a');
-  CHECK(Sha256::hex(Sha256().update(million).digest()) ==
-        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(Sha256::hex(Sha256().update(million).digest()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 
   KernelBuild b;
   b.source = "extern \"C\" __global__ void k() {}";
@@ -332,7 +320,9 @@ static void test_cache(const std::string& tmp) {
     CHECK(cache_key(c) != key);
   }
 
-  std::string payload = "\x7f" "ELF cubin bytes";
+  std::string payload =
+      "\x7f"
+      "ELF cubin bytes";
   payload += std::string(1000, '\0');
   std::string file = encode_entry(payload), back;
   CHECK(decode_entry(file, &back) && back == payload);
@@ -384,8 +374,8 @@ static void test_libsearch(const std::string& fakes) {
 
   LibrarySpec nvrtc{"libnvrtc", {"libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2"}, false};
   auto c = library_candidates(nvrtc, {"/x", ""});
-  CHECK(c == (std::vector<std::string>{"/x/libnvrtc.so.13", "libnvrtc.so.13", "/x/libnvrtc.so.12", "libnvrtc.so.12",
-                                       "/x/libnvrtc.so.11.2", "libnvrtc.so.11.2"}));
+  CHECK(c == (std::vector<std::string>{"/x/libnvrtc.so.13", "libnvrtc.so.13", "/x/libnvrtc.so.12", "libnvrtc.so.12", "/x/libnvrtc.so.11.2",
+                                       "libnvrtc.so.11.2"}));
   LibrarySpec driver{"libcuda", {"libcuda.so.1"}, true};
   CHECK(library_candidates(driver, {"/x", ""}) == std::vector<std::string>{"libcuda.so.1"});
   CHECK_EQ(soname_major("libnvrtc.so.11.2"), 11);
@@ -431,9 +421,7 @@ static std::string arch_or_error(int major, int minor, const std::vector<int>& s
   try {
     ArchChoice c = choose_arch(major, minor, supported);
     return c.arch + (c.ptx ? " (ptx)" : "");
-  } catch (const tt::Error& e) {
-    return std::string("error: ") + e.what();
-  }
+  } catch (const tt::Error& e) { return std::string("error: ") + e.what(); }
 }
 
 static void test_arch() {
@@ -442,7 +430,7 @@ static void test_arch() {
   CHECK(arch_or_error(8, 6, nvrtc12_4) == "sm_86");
   CHECK(arch_or_error(8, 8, nvrtc12_4) == "sm_87");              // a newer minor: the same major's newest cubin
   CHECK(arch_or_error(10, 0, nvrtc12_4) == "compute_90 (ptx)");  // a newer major: PTX for the driver to compile
-  CHECK(arch_or_error(9, 0, {}) == "sm_90");                      // an NVRTC that cannot list its targets
+  CHECK(arch_or_error(9, 0, {}) == "sm_90");                     // an NVRTC that cannot list its targets
   CHECK(arch_or_error(3, 5, nvrtc12_4).rfind("error: NVRTC cannot compile for this GPU (compute capability 3.5)", 0) == 0);
 }
 

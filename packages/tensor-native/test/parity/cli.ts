@@ -37,9 +37,12 @@ try {
     for (const k of Object.keys(all) as (keyof typeof all)[]) all[k] += t[k];
     console.log(`seed ${seed}: PyTorch ${torch.version}`);
     for (const [name, s] of Object.entries(r.byFamily))
-      console.log(`  ${name.padEnd(10)} ${String(s.programs).padStart(6)} programs  ${String(s.agree).padStart(6)} agree  ${String(s.deliberate).padStart(4)} deliberate  ${String(s.noReference).padStart(4)} no reference  ${String(s.failures).padStart(4)} differ`);
+      console.log(
+        `  ${name.padEnd(10)} ${String(s.programs).padStart(6)} programs  ${String(s.agree).padStart(6)} agree  ${String(s.deliberate).padStart(4)} deliberate  ${String(s.noReference).padStart(4)} no reference  ${String(s.failures).padStart(4)} differ`,
+      );
     for (const [id, n] of Object.entries(r.deliberate)) console.log(`  deliberate: ${id} ×${n}`);
-    for (const [kind, n] of Object.entries(groupFailures(r.failures)).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)} × ${kind}`);
+    for (const [kind, n] of Object.entries(groupFailures(r.failures)).sort((a, b) => b[1] - a[1]))
+      console.log(`  ${String(n).padStart(4)} × ${kind}`);
     for (const p of r.peerCrashes) console.log(`  PyTorch crashed on ${p.family} program ${p.seed}:\n${renderPy(p)}`);
     for (const f of r.failures.slice(0, Number(values.show))) console.log(formatFailure(f));
   }
@@ -47,7 +50,9 @@ try {
   peer.close();
 }
 const pct = agreement(all);
-console.log(`\n${all.programs} programs: ${all.agree} agree, ${all.deliberate} deliberate differences, ${all.noReference} without a PyTorch CPU kernel, ${all.failures} differ: ${pct.toFixed(2)}% agreement (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+console.log(
+  `\n${all.programs} programs: ${all.agree} agree, ${all.deliberate} deliberate differences, ${all.noReference} without a PyTorch CPU kernel, ${all.failures} differ: ${pct.toFixed(2)}% agreement (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+);
 if (pct < Number(values["min-agree"])) {
   console.error(`fuzz: agreement ${pct.toFixed(2)}% is under --min-agree ${values["min-agree"]}%`);
   process.exit(1);

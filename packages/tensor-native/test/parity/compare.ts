@@ -29,7 +29,8 @@ export interface Floor {
 
 export function floorOf(values: readonly Value[]): Floor {
   const order = ["float64", "float32", "float16", "bfloat16"];
-  let worst = 0, numel = 0;
+  let worst = 0,
+    numel = 0;
   const visit = (v: Value): void => {
     if (v.kind === "tensor") {
       worst = Math.max(worst, order.indexOf(v.dtype));
@@ -51,7 +52,8 @@ function closeValues(dtype: string, ours: readonly Num[], theirs: readonly Num[]
     if (Number.isFinite(e)) scale = Math.max(scale, Math.abs(e));
   }
   for (let i = 0; i < theirs.length; i++) {
-    const a = decodeNum(ours[i]), e = decodeNum(theirs[i]);
+    const a = decodeNum(ours[i]),
+      e = decodeNum(theirs[i]);
     if (Number.isNaN(e) || Number.isNaN(a)) {
       if (Number.isNaN(e) !== Number.isNaN(a)) return `element ${i}: ${a} vs PyTorch ${e}`;
       continue;
@@ -94,7 +96,8 @@ export function disagreement(ours: Value, theirs: Value, floor: Floor = { dtype:
     }
     case "list": {
       const t = theirs as typeof ours;
-      if (ours.items.length !== t.items.length) return { what: "shape", detail: `ours ${ours.items.length} items, PyTorch ${t.items.length}` };
+      if (ours.items.length !== t.items.length)
+        return { what: "shape", detail: `ours ${ours.items.length} items, PyTorch ${t.items.length}` };
       for (let i = 0; i < ours.items.length; i++) {
         const d = disagreement(ours.items[i], t.items[i], floor);
         if (d) return { what: d.what, detail: `item ${i}: ${d.detail}` };

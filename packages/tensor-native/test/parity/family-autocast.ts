@@ -19,7 +19,11 @@ function region(g: Gen, ts: string, py: string, off = false): string {
 /** The dtype of an operand: float32 mostly (autocast's case), sometimes already bfloat16. */
 function operandDType(g: Gen): tt.DType {
   // float64 operands stay float64 inside autocast, in both.
-  return g.rng.weighted<tt.DType>([["float32", 20], ["bfloat16", 2], ["float64", 1]]);
+  return g.rng.weighted<tt.DType>([
+    ["float32", 20],
+    ["bfloat16", 2],
+    ["float64", 1],
+  ]);
 }
 
 /**
@@ -32,36 +36,56 @@ const floats = (g: Gen, shape: readonly number[], dtype: tt.DType, o: { rg?: boo
 
 export function autocastFamily(g: Gen): void {
   const r = g.rng;
-  const kind = r.weighted([["matmul", 4], ["linear", 3], ["conv", 2]] as const);
+  const kind = r.weighted([
+    ["matmul", 4],
+    ["linear", 3],
+    ["conv", 2],
+  ] as const);
   const rg = (): boolean => r.chance(0.8);
   let ts: string, py: string;
   if (kind === "matmul") {
     const batch = r.chance(0.3) ? [r.int(1, 3)] : [];
-    const m = r.int(1, 5), k = r.int(1, 6), n = r.int(1, 5);
+    const m = r.int(1, 5),
+      k = r.int(1, 6),
+      n = r.int(1, 5);
     const a = floats(g, r.chance(0.1) ? [k] : [...batch, m, k], operandDType(g), { rg: rg(), views: true });
     const b = floats(g, r.chance(0.1) ? [k] : [k, n], operandDType(g), { rg: rg(), views: true });
     [ts, py] = r.chance(0.5) ? [`${a}.matmul(${b})`, `${a}.matmul(${b})`] : [`tt.matmul(${a}, ${b})`, `torch.matmul(${a}, ${b})`];
   } else if (kind === "linear") {
-    const inF = r.int(1, 6), outF = r.int(1, 5);
+    const inF = r.int(1, 6),
+      outF = r.int(1, 5);
     const x = floats(g, [r.int(1, 3), inF], operandDType(g), { rg: rg(), views: true });
     const w = floats(g, [outF, inF], operandDType(g), { rg: rg() });
     const b = r.chance(0.6) ? floats(g, [outF], operandDType(g), { rg: rg() }) : "";
     [ts, py] = [`tt.nn.F.linear(${args(x, w, b)})`, `F.linear(${args(x, w, b)})`];
   } else {
-    const C = r.int(1, 2), O = r.int(1, 3), k = r.pick([1, 3]), pad = r.int(0, 1);
+    const C = r.int(1, 2),
+      O = r.int(1, 3),
+      k = r.pick([1, 3]),
+      pad = r.int(0, 1);
     const x = floats(g, [r.int(1, 2), C, r.int(k, k + 3), r.int(k, k + 3)], operandDType(g), { rg: rg() });
     const w = floats(g, [O, C, k, k], operandDType(g), { rg: rg() });
     const b = r.chance(0.5) ? floats(g, [O], operandDType(g), { rg: rg() }) : undefined;
     [ts, py] = [`tt.nn.F.conv2d(${x}, ${w}, ${b ?? "null"}, { padding: ${pad} })`, `F.conv2d(${x}, ${w}, ${b ?? "None"}, 1, ${pad})`];
   }
   // What follows the matmul inside the region: nothing, a pointwise op (type promotion), or a loss (float32 in both).
-  const after = r.weighted([["none", 4], ["pointwise", 3], ["loss", 2], ["reduce", 0.3]] as const);
+  const after = r.weighted([
+    ["none", 4],
+    ["pointwise", 3],
+    ["loss", 2],
+    ["reduce", 0.3],
+  ] as const);
   const grads = r.chance(0.8);
   if (after === "pointwise") {
     // Before a backward, only ops whose gradients stay exact in bfloat16 (see floats above).
-    const op = r.pick(grads ? (["relu", "mul(2)", "add(1.5)"] as const) : (["relu", "tanh", "sigmoid", "mul(2)", "add(1.5)", "gelu"] as const));
+    const op = r.pick(
+      grads ? (["relu", "mul(2)", "add(1.5)"] as const) : (["relu", "tanh", "sigmoid", "mul(2)", "add(1.5)", "gelu"] as const),
+    );
     // Python's Tensor has no gelu method: F.gelu.
-    [ts, py] = op === "gelu" ? [`${ts}.gelu()`, `F.gelu(${py})`] : [`${ts}.${op}${op.includes("(") ? "" : "()"}`, `${py}.${op}${op.includes("(") ? "" : "()"}`];
+    [ts, py] =
+      op === "gelu"
+        ? [`${ts}.gelu()`, `F.gelu(${py})`]
+        : [`${ts}.${op}${op.includes("(") ? "" : "()"}`, `${py}.${op}${op.includes("(") ? "" : "()"}`];
   }
   // Autocast switched off inside: only with float32 operands (Tessera's linear takes a bias of another dtype, PyTorch's refuses it).
   const off = r.chance(0.1) && g.b.tensors().every((t) => t.dtype === "float32");
@@ -69,9 +93,19 @@ export function autocastFamily(g: Gen): void {
   const yi = info(g, y);
   if (yi && after === "loss") {
     const lk = r.pick(["mse", "l1", "ce", "bce"] as const);
-    const target = lk === "ce" ? (yi.shape.length >= 1 ? ints(g, yi.shape.length === 1 ? [] : [yi.shape[0], ...yi.shape.slice(2)], 0, yi.shape[yi.shape.length === 1 ? 0 : 1] - 1) : undefined) : floats(g, yi.shape, "float32");
+    const target =
+      lk === "ce"
+        ? yi.shape.length >= 1
+          ? ints(g, yi.shape.length === 1 ? [] : [yi.shape[0], ...yi.shape.slice(2)], 0, yi.shape[yi.shape.length === 1 ? 0 : 1] - 1)
+          : undefined
+        : floats(g, yi.shape, "float32");
     if (target) {
-      const [tf, pf] = { mse: ["mseLoss", "mse_loss"], l1: ["l1Loss", "l1_loss"], ce: ["crossEntropy", "cross_entropy"], bce: ["binaryCrossEntropyWithLogits", "binary_cross_entropy_with_logits"] }[lk];
+      const [tf, pf] = {
+        mse: ["mseLoss", "mse_loss"],
+        l1: ["l1Loss", "l1_loss"],
+        ce: ["crossEntropy", "cross_entropy"],
+        bce: ["binaryCrossEntropyWithLogits", "binary_cross_entropy_with_logits"],
+      }[lk];
       // For a float32 target with a bfloat16 input, PyTorch's fp32-listed losses see float32 inputs; so do Tessera's.
       const tgt = lk === "bce" ? `${target}.sigmoid()` : target;
       y = region(g, `tt.nn.F.${tf}(${y}, ${tgt})`, `F.${pf}(${y}, ${tgt})`);

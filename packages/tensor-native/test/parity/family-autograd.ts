@@ -22,7 +22,12 @@ import { isFloat, type Gen } from "./gen.js";
 import { method, ref, type Arg } from "./op.js";
 import { pyLit, tsLit } from "./program.js";
 
-const floatDType = (g: Gen): tt.DType => g.rng.weighted<tt.DType>([["float32", 5], ["float64", 4], ["bfloat16", 0.5]]);
+const floatDType = (g: Gen): tt.DType =>
+  g.rng.weighted<tt.DType>([
+    ["float32", 5],
+    ["float64", 4],
+    ["bfloat16", 0.5],
+  ]);
 
 /** A scalar for an in-place op on a tensor of `dtype`. */
 function scalar(g: Gen, dtype: tt.DType): number | boolean {
@@ -39,7 +44,16 @@ function scalar(g: Gen, dtype: tt.DType): number | boolean {
  */
 function inplaceOp(g: Gen, x: TensorInfo, other?: string): { ts: string; py: string } {
   const r = g.rng;
-  const op = r.weighted([["add_", 3], ["sub_", 1.5], ["mul_", 2.5], ["div_", 1.5], ["clamp_", 1.5], ["copy_", 2], ["fill_", 1.5], ["zero_", 1]] as const);
+  const op = r.weighted([
+    ["add_", 3],
+    ["sub_", 1.5],
+    ["mul_", 2.5],
+    ["div_", 1.5],
+    ["clamp_", 1.5],
+    ["copy_", 2],
+    ["fill_", 1.5],
+    ["zero_", 1],
+  ] as const);
   const tensorArg = (): Arg => {
     if (other) return ref(other);
     const shape = g.broadcastable(x.shape);
@@ -50,7 +64,8 @@ function inplaceOp(g: Gen, x: TensorInfo, other?: string): { ts: string; py: str
   else if (op === "fill_") d = method(x, "fill_", [scalar(g, x.dtype)]);
   else if (op === "copy_") d = method(x, "copy_", [tensorArg()]);
   else if (op === "clamp_") {
-    const lo = r.chance(0.2) ? undefined : r.pick([-1, -0.5, 0]), hi = r.chance(0.2) && lo !== undefined ? undefined : r.pick([0.5, 1, 2]);
+    const lo = r.chance(0.2) ? undefined : r.pick([-1, -0.5, 0]),
+      hi = r.chance(0.2) && lo !== undefined ? undefined : r.pick([0.5, 1, 2]);
     d = method(x, "clamp_", [lo, hi]);
   } else d = method(x, op, [other || r.chance(0.5) ? tensorArg() : scalar(g, x.dtype)]);
   return d;
@@ -66,7 +81,12 @@ function addInplace(g: Gen, x: TensorInfo, also: string[] = [], other?: string):
 function plain(g: Gen): void {
   const r = g.rng;
   const base = g.input({ requiresGrad: false, views: false });
-  const kind = r.weighted([["self", 4], ["view", 4], ["expanded", 1], ["partial", 0.7]] as const);
+  const kind = r.weighted([
+    ["self", 4],
+    ["view", 4],
+    ["expanded", 1],
+    ["partial", 0.7],
+  ] as const);
   if (kind === "self") {
     addInplace(g, base);
     if (r.chance(0.4)) addInplace(g, info(g, base.name) ?? base);
@@ -103,18 +123,38 @@ function plain(g: Gen): void {
 function leaf(g: Gen): void {
   const r = g.rng;
   const dt = floatDType(g);
-  const w = info(g, floats(g, g.shape(r.int(1, 3)).map((d) => Math.max(d, 1)), dt, { rg: true }))!;
-  const kind = r.weighted([["direct", 2], ["view", 1.5], ["noGrad", 4], ["noGradView", 2], ["detach", 2]] as const);
+  const w = info(
+    g,
+    floats(
+      g,
+      g.shape(r.int(1, 3)).map((d) => Math.max(d, 1)),
+      dt,
+      { rg: true },
+    ),
+  )!;
+  const kind = r.weighted([
+    ["direct", 2],
+    ["view", 1.5],
+    ["noGrad", 4],
+    ["noGradView", 2],
+    ["detach", 2],
+  ] as const);
   if (kind === "direct") addInplace(g, w);
   else if (kind === "view") {
     const v = g.view(w);
     if (v) addInplace(g, v, [w.name]);
   } else if (kind === "noGrad" || kind === "noGradView") {
     const d = inplaceOp(g, w);
-    const [ts, py] = kind === "noGrad" ? [d.ts, d.py] : [d.ts.replace(w.name, `${w.name}.narrow(0, 0, 1)`), d.py.replace(w.name, `${w.name}.narrow(0, 0, 1)`)];
+    const [ts, py] =
+      kind === "noGrad"
+        ? [d.ts, d.py]
+        : [d.ts.replace(w.name, `${w.name}.narrow(0, 0, 1)`), d.py.replace(w.name, `${w.name}.narrow(0, 0, 1)`)];
     // Not compared for a view: PyTorch marks a view made under no_grad of a leaf that requires grad as
     // requiring grad, Tessera does not (a known difference); the leaf itself is read next.
-    emit(g, `tt.noGrad(() => ${ts})`, `torch.no_grad()(lambda: ${py})()`, { effects: [w.name], compare: kind === "noGrad" ? undefined : false });
+    emit(g, `tt.noGrad(() => ${ts})`, `torch.no_grad()(lambda: ${py})()`, {
+      effects: [w.name],
+      compare: kind === "noGrad" ? undefined : false,
+    });
     emit(g, w.name, w.name);
   } else {
     const a = emit(g, `${w.name}.detach()`, `${w.name}.detach()`);
@@ -131,12 +171,28 @@ function leaf(g: Gen): void {
 /** Ops and what each saves for backward (in PyTorch): its input, its other operand, its result, or nothing. */
 const SAVING: readonly (readonly [string, string, boolean])[] = [
   // [TypeScript (w, a), Python, needs a second operand]
-  ["w.mul(a)", "w.mul(a)", true], ["a.mul(w)", "a.mul(w)", true], ["w.div(a)", "w.div(a)", true], ["a.div(w)", "a.div(w)", true],
-  ["w.add(a)", "w.add(a)", true], ["w.sub(a)", "w.sub(a)", true], ["w.pow(2)", "w.pow(2)", false], ["w.exp()", "w.exp()", false],
-  ["w.sigmoid()", "w.sigmoid()", false], ["w.tanh()", "w.tanh()", false], ["w.relu()", "w.relu()", false], ["w.sin()", "w.sin()", false],
-  ["w.abs()", "w.abs()", false], ["w.sqrt()", "w.sqrt()", false], ["w.clamp(-1, 1)", "w.clamp(-1, 1)", false], ["w.sum()", "w.sum()", false],
-  ["w.mean()", "w.mean()", false], ["w.neg()", "w.neg()", false], ["w.mul(3)", "w.mul(3)", false], ["w.softmax(-1)", "w.softmax(-1)", false],
-  ["w.maximum(a)", "w.maximum(a)", true], ["tt.where(a.gt(0), w, 0)", "torch.where(a.gt(0), w, 0)", true],
+  ["w.mul(a)", "w.mul(a)", true],
+  ["a.mul(w)", "a.mul(w)", true],
+  ["w.div(a)", "w.div(a)", true],
+  ["a.div(w)", "a.div(w)", true],
+  ["w.add(a)", "w.add(a)", true],
+  ["w.sub(a)", "w.sub(a)", true],
+  ["w.pow(2)", "w.pow(2)", false],
+  ["w.exp()", "w.exp()", false],
+  ["w.sigmoid()", "w.sigmoid()", false],
+  ["w.tanh()", "w.tanh()", false],
+  ["w.relu()", "w.relu()", false],
+  ["w.sin()", "w.sin()", false],
+  ["w.abs()", "w.abs()", false],
+  ["w.sqrt()", "w.sqrt()", false],
+  ["w.clamp(-1, 1)", "w.clamp(-1, 1)", false],
+  ["w.sum()", "w.sum()", false],
+  ["w.mean()", "w.mean()", false],
+  ["w.neg()", "w.neg()", false],
+  ["w.mul(3)", "w.mul(3)", false],
+  ["w.softmax(-1)", "w.softmax(-1)", false],
+  ["w.maximum(a)", "w.maximum(a)", true],
+  ["tt.where(a.gt(0), w, 0)", "torch.where(a.gt(0), w, 0)", true],
 ];
 
 /** An op saves a tensor, something changes it in place, then backward: both raise, or neither. */
@@ -152,7 +208,14 @@ function versions(g: Gen): void {
   const yi = info(g, y);
   if (!yi) return;
   // What changes: the other operand, the leaf (noGrad), a detach()ed alias of it, or the result (noGrad).
-  const what = r.weighted([["a", a ? 3 : 0], ["leaf", 2], ["detach", 1.5], ["result", 2.5], ["aView", a && shape.length >= 1 ? 1 : 0], ["nothing", 1]] as const);
+  const what = r.weighted([
+    ["a", a ? 3 : 0],
+    ["leaf", 2],
+    ["detach", 1.5],
+    ["result", 2.5],
+    ["aView", a && shape.length >= 1 ? 1 : 0],
+    ["nothing", 1],
+  ] as const);
   if (what === "a") addInplace(g, info(g, a!)!);
   else if (what === "aView") {
     const v = emit(g, `${a}.narrow(-1, 0, 1)`, `${a}.narrow(-1, 0, 1)`);
@@ -179,8 +242,11 @@ function hooks(g: Gen): void {
   const shape = g.shape(r.int(0, 2));
   const w = floats(g, shape, dt, { rg: true });
   const HOOK = [
-    ["(g) => g.mul(2)", "lambda g: g.mul(2)"], ["(g) => g.add(1)", "lambda g: g.add(1)"], ["(g) => undefined", "lambda g: None"],
-    ["(g) => g.clamp(-0.5, 0.5)", "lambda g: g.clamp(-0.5, 0.5)"], ["(g) => g.neg()", "lambda g: g.neg()"],
+    ["(g) => g.mul(2)", "lambda g: g.mul(2)"],
+    ["(g) => g.add(1)", "lambda g: g.add(1)"],
+    ["(g) => undefined", "lambda g: None"],
+    ["(g) => g.clamp(-0.5, 0.5)", "lambda g: g.clamp(-0.5, 0.5)"],
+    ["(g) => g.neg()", "lambda g: g.neg()"],
   ] as const;
   // The leaf reaches the loss by one path or by several (a leaf hook sees the sum of their gradients).
   const c = floats(g, shape, dt);
@@ -273,7 +339,13 @@ function requiresGrad(g: Gen): void {
 
 export function autogradFamily(g: Gen): void {
   const kind = g.rng.weighted([
-    ["plain", 5], ["leaf", 3], ["versions", 5], ["hooks", 4], ["retain", 4], ["requiresGrad", 1], ["nonLeafInplace", 3],
+    ["plain", 5],
+    ["leaf", 3],
+    ["versions", 5],
+    ["hooks", 4],
+    ["retain", 4],
+    ["requiresGrad", 1],
+    ["nonLeafInplace", 3],
   ] as const);
   ({ plain, leaf, versions, hooks, retain, requiresGrad, nonLeafInplace })[kind](g);
 }

@@ -51,8 +51,11 @@ export function backward(g: Gen, opts: { retainGraph?: boolean; from?: TensorInf
   const leaves = gradLeaves(g);
   const retain = opts.retainGraph ? ", { retainGraph: true }" : "";
   g.b.add({
-    ts: `${y.name}.backward(${up.name}${retain})`, py: `${y.name}.backward(${up.name}${opts.retainGraph ? ", retain_graph=True" : ""})`,
-    refs: [y.name, up.name], compare: false, effects: leaves.map((l) => l.name),
+    ts: `${y.name}.backward(${up.name}${retain})`,
+    py: `${y.name}.backward(${up.name}${opts.retainGraph ? ", retain_graph=True" : ""})`,
+    refs: [y.name, up.name],
+    compare: false,
+    effects: leaves.map((l) => l.name),
   });
   readGrads(g, leaves);
   return true;
@@ -73,18 +76,31 @@ export function chain(g: Gen): void {
 /** Sizes past the vector widths, the thread pool's threshold and GEMM's blocks (odd, thousands of elements). */
 export function large(g: Gen): void {
   const r = g.rng;
-  const dtype = r.weighted([["float32", 3], ["float64", 1], ["bfloat16", 0.5], ["float16", 0.3]] as const);
-  const m = r.int(17, 140), k = r.int(17, 300), n = r.int(1, 3) === 1 ? r.int(1, 9) : r.int(17, 130);
+  const dtype = r.weighted([
+    ["float32", 3],
+    ["float64", 1],
+    ["bfloat16", 0.5],
+    ["float16", 0.3],
+  ] as const);
+  const m = r.int(17, 140),
+    k = r.int(17, 300),
+    n = r.int(1, 3) === 1 ? r.int(1, 9) : r.int(17, 130);
   const style = g.style === "special" ? "nonfinite" : g.style;
   const a = g.input({ shape: [m, k], dtype, views: false, style });
   // Now and then past the elementwise kernels' thread grain (65536 elements): the threaded path.
   g.input({ shape: r.chance(0.12) ? [r.int(70000, 140000)] : [r.int(1, 3), r.int(300, 5000)], dtype, views: true });
-  const bops = OPS.filter((o) => ["unary", "binary", "sum-mean", "softmax", "extremum", "var-std", "logsumexp", "clamp", "where"].includes(o.name));
+  const bops = OPS.filter((o) =>
+    ["unary", "binary", "sum-mean", "softmax", "extremum", "var-std", "logsumexp", "clamp", "where"].includes(o.name),
+  );
   if (r.chance(0.7)) {
     // A transposed right operand takes GEMM's other packing path.
     const t = r.chance(0.25);
     const bmat = g.input({ shape: t ? [n, k] : [k, n], dtype, views: false, style });
-    g.b.add({ ts: `${a.name}.matmul(${bmat.name}${t ? ".t()" : ""})`, py: `${a.name}.matmul(${bmat.name}${t ? ".t()" : ""})`, refs: [a.name, bmat.name] });
+    g.b.add({
+      ts: `${a.name}.matmul(${bmat.name}${t ? ".t()" : ""})`,
+      py: `${a.name}.matmul(${bmat.name}${t ? ".t()" : ""})`,
+      refs: [a.name, bmat.name],
+    });
   }
   randomOps(g, r.int(1, 4), bops);
   if (r.chance(0.6)) backward(g);

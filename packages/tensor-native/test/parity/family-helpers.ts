@@ -21,7 +21,10 @@ export function tsOpts(entries: readonly (readonly [string, A])[]): string {
 
 /** `a=1, b=t3` from the entries whose value is not undefined. */
 export function pyKws(entries: readonly (readonly [string, A])[]): string {
-  return entries.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${pyArg(v)}`).join(", ");
+  return entries
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${pyArg(v)}`)
+    .join(", ");
 }
 
 /** Joins call arguments, leaving out empty ones. */
@@ -99,21 +102,30 @@ export function defaultStyle(g: Gen, style: ValueStyle): void {
  * or (unless "strided") an expand of size-1 dims (elements sharing memory). The gradient
  * goes to that input.
  */
-export function floats(g: Gen, shape: readonly number[], dtype: tt.DType, o: { rg?: boolean; views?: boolean | "strided"; style?: ValueStyle } = {}): string {
-  const r = g.rng, n = shape.length;
+export function floats(
+  g: Gen,
+  shape: readonly number[],
+  dtype: tt.DType,
+  o: { rg?: boolean; views?: boolean | "strided"; style?: ValueStyle } = {},
+): string {
+  const r = g.rng,
+    n = shape.length;
   const spec = { dtype, requiresGrad: o.rg ?? false, views: false, style: o.style ?? styleOverride.get(g) };
   if (!(o.views && r.chance(0.25)) || n === 0 || shape.includes(0)) return g.input({ ...spec, shape }).name;
   const kinds = [...(n >= 2 ? ["transpose"] : []), "slice", ...(shape.some((d) => d > 1) && o.views !== "strided" ? ["expand"] : [])];
   const kind = r.pick(kinds);
   if (kind === "transpose") {
-    const a = r.int(0, n - 1), b = (a + r.int(1, n - 1)) % n;
+    const a = r.int(0, n - 1),
+      b = (a + r.int(1, n - 1)) % n;
     const src = [...shape];
     [src[a], src[b]] = [src[b], src[a]];
     const base = g.input({ ...spec, shape: src }).name;
     return emit(g, `${base}.transpose(${a}, ${b})`, `${base}.transpose(${a}, ${b})`);
   }
   if (kind === "slice") {
-    const d = r.int(0, n - 1), step = r.int(2, 3), start = r.int(0, step - 1);
+    const d = r.int(0, n - 1),
+      step = r.int(2, 3),
+      start = r.int(0, step - 1);
     const src = shape.map((s, i) => (i === d ? start + (s - 1) * step + 1 + r.int(0, step - 1) : s));
     const base = g.input({ ...spec, shape: src }).name;
     return emit(g, `${base}.slice(${d}, ${start}, null, ${step})`, `${base}[${":, ".repeat(d)}${start}::${step}]`);
@@ -127,7 +139,11 @@ export function floats(g: Gen, shape: readonly number[], dtype: tt.DType, o: { r
 /** The float dtypes nn programs run in: mostly float32/float64, a few bfloat16. */
 export function nnDType(g: Gen): tt.DType {
   // No float16: PyTorch 1.13 has no CPU kernel for most of these, so there is nothing to compare.
-  return g.rng.weighted<tt.DType>([["float32", 6], ["float64", 4], ["bfloat16", 0.6]]);
+  return g.rng.weighted<tt.DType>([
+    ["float32", 6],
+    ["float64", 4],
+    ["bfloat16", 0.6],
+  ]);
 }
 
 /** `dtype: "float64"` / `dtype=torch.float64` for a module or factory. */
@@ -146,6 +162,11 @@ export function backwardWith(g: Gen, y: TensorInfo, style: ValueStyle, opts: { r
   const up = g.input({ shape: y.shape, dtype: y.dtype, requiresGrad: false, views: false, style }).name;
   const leaves = gradLeaves(g);
   const [tsR, pyR] = opts.retainGraph ? [", { retainGraph: true }", ", retain_graph=True"] : ["", ""];
-  effect(g, `${y.name}.backward(${up}${tsR})`, `${y.name}.backward(${up}${pyR})`, leaves.map((l) => l.name));
+  effect(
+    g,
+    `${y.name}.backward(${up}${tsR})`,
+    `${y.name}.backward(${up}${pyR})`,
+    leaves.map((l) => l.name),
+  );
   readGrads(g, leaves);
 }

@@ -63,7 +63,11 @@ export function generate(family: Family, seed: number): { program: Program; ours
 }
 
 /** The first step where the two runs disagree. */
-export function firstDisagreement(p: Program, ours: readonly Value[], theirs: readonly Value[]): { index: number; what: Disagreement } | null {
+export function firstDisagreement(
+  p: Program,
+  ours: readonly Value[],
+  theirs: readonly Value[],
+): { index: number; what: Disagreement } | null {
   const floor = floorOf(ours);
   for (let i = 0; i < p.steps.length; i++) {
     const d = disagreement(ours[i], theirs[i] ?? { kind: "skip" }, floor);
@@ -83,7 +87,12 @@ async function runEach(peer: TorchPeer, programs: readonly Program[]): Promise<(
     const out: (Value[] | null)[] = [];
     for (const p of programs) {
       peer.restart();
-      out.push(await peer.run([p]).then((r) => r[0], () => null));
+      out.push(
+        await peer.run([p]).then(
+          (r) => r[0],
+          () => null,
+        ),
+      );
     }
     peer.restart();
     return out;
@@ -100,7 +109,8 @@ async function shrink(peer: TorchPeer, p: Program, out: string): Promise<{ progr
 
 export async function fuzz(peer: TorchPeer, opts: FuzzOptions): Promise<FuzzReport> {
   const families = FAMILIES.filter((f) => !opts.families || opts.families.includes(f.name));
-  if (families.length === 0) throw new Error(`fuzz: no family named ${opts.families?.join(", ")}; have ${FAMILIES.map((f) => f.name).join(", ")}`);
+  if (families.length === 0)
+    throw new Error(`fuzz: no family named ${opts.families?.join(", ")}; have ${FAMILIES.map((f) => f.name).join(", ")}`);
   const report: FuzzReport = { byFamily: {}, failures: [], deliberate: {}, peerCrashes: [] };
   const batch = opts.batch ?? 100;
   for (let start = 0; start < opts.count; start += batch) {
@@ -110,7 +120,10 @@ export async function fuzz(peer: TorchPeer, opts: FuzzOptions): Promise<FuzzRepo
       const family = new Rng(s ^ 0x5bd1e995).weighted(families.map((f) => [f, f.weight] as const));
       made.push(generate(family, s));
     }
-    const theirs = await runEach(peer, made.map((m) => m.program));
+    const theirs = await runEach(
+      peer,
+      made.map((m) => m.program),
+    );
     for (let i = 0; i < made.length; i++) {
       const { program, ours } = made[i];
       if (!theirs[i]) {
@@ -172,7 +185,11 @@ export function formatFailure(f: Failure, maxChars = 4000): string {
   const cut = (s: string): string => (s.length > maxChars ? `${s.slice(0, maxChars)}\n… (${s.length - maxChars} more characters)` : s);
   return [
     `── ${f.program.family} program ${f.program.seed}: ${f.out} = ${f.program.steps.find((s) => s.out === f.out)?.ts.slice(0, 100)} differs (${f.what.what}): ${f.what.detail}`,
-    "TypeScript:", cut(f.ts), "Python:", cut(f.py), "",
+    "TypeScript:",
+    cut(f.ts),
+    "Python:",
+    cut(f.py),
+    "",
   ].join("\n");
 }
 
@@ -182,7 +199,7 @@ export function groupFailures(fs: readonly Failure[]): Record<string, number> {
   for (const f of fs) {
     const step = f.program.steps.find((s) => s.out === f.out)!;
     const op = /\.(\w+)\(|^tt\.(\w+)|\.(grad|values|indices)$|\[/.exec(step.ts);
-    const key = `${op ? op[1] ?? op[2] ?? op[3] ?? "item" : step.ts.slice(0, 20)}: ${f.what.what}`;
+    const key = `${op ? (op[1] ?? op[2] ?? op[3] ?? "item") : step.ts.slice(0, 20)}: ${f.what.what}`;
     out[key] = (out[key] ?? 0) + 1;
   }
   return out;

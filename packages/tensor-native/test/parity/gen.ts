@@ -50,8 +50,14 @@ export class Rng {
 
 export const FLOATS: readonly tt.DType[] = ["float32", "float64", "float16", "bfloat16"];
 const PY_DTYPE: Record<string, string> = {
-  float32: "torch.float32", float64: "torch.float64", float16: "torch.float16", bfloat16: "torch.bfloat16",
-  int32: "torch.int32", int64: "torch.int64", uint8: "torch.uint8", bool: "torch.bool",
+  float32: "torch.float32",
+  float64: "torch.float64",
+  float16: "torch.float16",
+  bfloat16: "torch.bfloat16",
+  int32: "torch.int32",
+  int64: "torch.int64",
+  uint8: "torch.uint8",
+  bool: "torch.bool",
 };
 export const pyDType = (d: string): string => PY_DTYPE[d];
 export const isFloat = (d: tt.DType): boolean => FLOATS.includes(d);
@@ -61,7 +67,12 @@ export const isFloat = (d: tt.DType): boolean => FLOATS.includes(d);
  * element, row-major; not at all for a zero-size shape, which nested literals cannot spell
  * unless the zero is the last dim, so it is made with zeros()).
  */
-export function tensorLiteral(shape: readonly number[], dtype: tt.DType, requiresGrad: boolean, value: () => number | boolean): { ts: string; py: string } {
+export function tensorLiteral(
+  shape: readonly number[],
+  dtype: tt.DType,
+  requiresGrad: boolean,
+  value: () => number | boolean,
+): { ts: string; py: string } {
   const tsOpts = `{ dtype: ${tsLit(dtype)}${requiresGrad ? ", requiresGrad: true" : ""} }`;
   const pyOpts = `dtype=${pyDType(dtype)}${requiresGrad ? ", requires_grad=True" : ""}`;
   if (shape.some((d) => d === 0)) return { ts: `tt.zeros(${tsLit(shape)}, ${tsOpts})`, py: `torch.zeros(${pyLit(shape)}, ${pyOpts})` };
@@ -105,23 +116,53 @@ export class Gen {
   /** How this program's float inputs look. */
   readonly style: ValueStyle;
 
-  constructor(readonly rng: Rng, readonly opts: GenOptions = {}) {
-    this.style = rng.weighted<ValueStyle>([["plain", 6], ["ties", 2], ["special", 1.5], ["positive", 1]]);
+  constructor(
+    readonly rng: Rng,
+    readonly opts: GenOptions = {},
+  ) {
+    this.style = rng.weighted<ValueStyle>([
+      ["plain", 6],
+      ["ties", 2],
+      ["special", 1.5],
+      ["positive", 1],
+    ]);
   }
 
   dtype(): tt.DType {
     return this.rng.weighted<tt.DType>([
-      ["float32", 8], ["float64", 5], ["float16", 1.2], ["bfloat16", 1.2], ["int64", 2], ["int32", 1], ["bool", 1.5],
+      ["float32", 8],
+      ["float64", 5],
+      ["float16", 1.2],
+      ["bfloat16", 1.2],
+      ["int64", 2],
+      ["int32", 1],
+      ["bool", 1.5],
     ]);
   }
 
   floatDType(): tt.DType {
-    return this.rng.weighted<tt.DType>([["float32", 6], ["float64", 5], ["float16", 1], ["bfloat16", 1]]);
+    return this.rng.weighted<tt.DType>([
+      ["float32", 6],
+      ["float64", 5],
+      ["float16", 1],
+      ["bfloat16", 1],
+    ]);
   }
 
   shape(rank?: number): number[] {
-    const maxRank = this.opts.maxRank ?? 4, maxDim = this.opts.maxDim ?? 5;
-    const r = rank ?? this.rng.weighted([[0, 1], [1, 3], [2, 3.5], [3, 2], [4, 0.7]].filter(([k]) => k <= maxRank) as [number, number][]);
+    const maxRank = this.opts.maxRank ?? 4,
+      maxDim = this.opts.maxDim ?? 5;
+    const r =
+      rank ??
+      this.rng.weighted(
+        [
+          [0, 1],
+          [1, 3],
+          [2, 3.5],
+          [3, 2],
+          [4, 0.7],
+        ].filter(([k]) => k <= maxRank) as [number, number][],
+      );
     return Array.from({ length: r }, () => (this.rng.chance(this.opts.emptyChance ?? 0.04) ? 0 : this.rng.int(1, maxDim)));
   }
 
@@ -161,12 +202,14 @@ export class Gen {
 
   /** A view with other strides or an offset: transpose, permute, step slice, expand (overlapping), narrow. */
   view(x: TensorInfo): TensorInfo | undefined {
-    const r = this.rng, n = x.shape.length;
+    const r = this.rng,
+      n = x.shape.length;
     const kinds = ["expand", ...(n >= 2 ? ["transpose", "permute"] : []), ...(x.shape.some((d) => d >= 2) ? ["slice", "narrow"] : [])];
     const kind = r.pick(kinds);
     let ts: string, py: string;
     if (kind === "transpose") {
-      const a = r.int(0, n - 1), c = r.int(0, n - 1);
+      const a = r.int(0, n - 1),
+        c = r.int(0, n - 1);
       ts = `${x.name}.transpose(${a}, ${c})`;
       py = `${x.name}.transpose(${a}, ${c})`;
     } else if (kind === "permute") {
@@ -234,10 +277,18 @@ export class Gen {
   /** A dims argument: all (undefined), one, a list, or the empty list. */
   dims(n: number): number | number[] | undefined {
     const r = this.rng;
-    const kind = r.weighted([["all", 3], ["one", 5], ["list", 2], ["empty", 0.5]] as const);
+    const kind = r.weighted([
+      ["all", 3],
+      ["one", 5],
+      ["list", 2],
+      ["empty", 0.5],
+    ] as const);
     if (kind === "all") return undefined;
     if (kind === "one") return this.dim(n);
     if (kind === "empty") return [];
-    return r.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, r.int(1, Math.max(1, n))).map((d) => (r.chance(0.3) ? d - n : d));
+    return r
+      .shuffle(Array.from({ length: n }, (_, i) => i))
+      .slice(0, r.int(1, Math.max(1, n)))
+      .map((d) => (r.chance(0.3) ? d - n : d));
   }
 }

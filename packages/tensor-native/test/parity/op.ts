@@ -9,7 +9,10 @@ export class Ref {
 }
 /** A Python keyword argument (TypeScript passes the value positionally). */
 export class Kw {
-  constructor(readonly key: string, readonly value: Arg) {}
+  constructor(
+    readonly key: string,
+    readonly value: Arg,
+  ) {}
 }
 export type Arg = Lit | Ref | Kw;
 
@@ -52,7 +55,8 @@ export function pyArg(a: Arg): string {
 /** Trailing `undefined` arguments are left out in TypeScript (optional parameters). */
 function trimTs(args: readonly Arg[]): Arg[] {
   const a = [...args];
-  while (a.length && (a[a.length - 1] === undefined || (a[a.length - 1] instanceof Kw && (a[a.length - 1] as Kw).value === undefined))) a.pop();
+  while (a.length && (a[a.length - 1] === undefined || (a[a.length - 1] instanceof Kw && (a[a.length - 1] as Kw).value === undefined)))
+    a.pop();
   return a;
 }
 
@@ -62,7 +66,12 @@ const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
  * `recv.method(args)` in both languages. The Python method defaults to the snake_case
  * name and the same arguments; Python-only keywords go in pyArgs.
  */
-export function method(recv: TensorInfo | string, tsName: string, args: readonly Arg[] = [], py?: { name?: string; args?: readonly Arg[] }): Draft {
+export function method(
+  recv: TensorInfo | string,
+  tsName: string,
+  args: readonly Arg[] = [],
+  py?: { name?: string; args?: readonly Arg[] },
+): Draft {
   const r = typeof recv === "string" ? recv : recv.name;
   const pyArgs = (py?.args ?? args).filter((a) => !(a instanceof Kw && a.value === undefined));
   return {
@@ -76,7 +85,10 @@ export function method(recv: TensorInfo | string, tsName: string, args: readonly
 export function call(tsFn: string, pyFn: string, args: readonly Arg[], pyArgs?: readonly Arg[]): Draft {
   return {
     ts: `tt.${tsFn}(${trimTs(args).map(tsArg).join(", ")})`,
-    py: `${pyFn}(${(pyArgs ?? args).filter((a) => !(a instanceof Kw && a.value === undefined)).map(pyArg).join(", ")})`,
+    py: `${pyFn}(${(pyArgs ?? args)
+      .filter((a) => !(a instanceof Kw && a.value === undefined))
+      .map(pyArg)
+      .join(", ")})`,
     refs: [...refsOf(args, []), ...refsOf(pyArgs ?? [], [])].filter((x, i, a) => a.indexOf(x) === i),
   };
 }

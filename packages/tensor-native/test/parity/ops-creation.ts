@@ -14,7 +14,8 @@ const NUMERIC = ["float32", "float64", "int64", "int32"];
 
 export const CREATION: readonly OpGen[] = [
   {
-    name: "arange", weight: 0.6,
+    name: "arange",
+    weight: 0.6,
     gen(g): Draft {
       const r = g.rng;
       const float = r.chance(0.4);
@@ -22,11 +23,16 @@ export const CREATION: readonly OpGen[] = [
       const step = float ? r.pick([0.5, 0.3, -0.75, 1]) : r.pick([1, 2, -1, 3]);
       const end = start + step * r.int(0, 7) + (float ? r.pick([0, 0.1]) : 0);
       const o = dtypeOpt(g, NUMERIC);
-      return { ts: `tt.arange(${start}, ${tsLit(end)}, ${step}${o.ts})`, py: `torch.arange(${start}, ${pyLit(end)}, ${step}${o.py})`, refs: [] };
+      return {
+        ts: `tt.arange(${start}, ${tsLit(end)}, ${step}${o.ts})`,
+        py: `torch.arange(${start}, ${pyLit(end)}, ${step}${o.py})`,
+        refs: [],
+      };
     },
   },
   {
-    name: "linspace", weight: 0.4,
+    name: "linspace",
+    weight: 0.4,
     gen(g): Draft {
       const r = g.rng;
       const [a, b, n] = [r.pick([-2, 0, 0.5, 3]), r.pick([-1, 1, 2.5, 10]), r.int(0, 9)];
@@ -35,22 +41,29 @@ export const CREATION: readonly OpGen[] = [
     },
   },
   {
-    name: "eye-full", weight: 0.5,
+    name: "eye-full",
+    weight: 0.5,
     gen(g): Draft {
       const r = g.rng;
       if (r.chance(0.4)) {
-        const n = r.int(0, 4), m = r.int(0, 4);
+        const n = r.int(0, 4),
+          m = r.int(0, 4);
         const o = dtypeOpt(g, [...NUMERIC, "bool"]);
         return { ts: `tt.eye(${n}, ${m}${o.ts})`, py: `torch.eye(${n}, ${m}${o.py})`, refs: [] };
       }
       const shape = g.shape();
       const value = r.pick([0, 3, -1.5, 2.25, true, false]);
       const o = typeof value === "boolean" ? { ts: "", py: "" } : dtypeOpt(g, NUMERIC);
-      return { ts: `tt.full(${tsLit(shape)}, ${tsLit(value)}${o.ts})`, py: `torch.full(${pyLit(shape)}, ${pyLit(value)}${o.py})`, refs: [] };
+      return {
+        ts: `tt.full(${tsLit(shape)}, ${tsLit(value)}${o.ts})`,
+        py: `torch.full(${pyLit(shape)}, ${pyLit(value)}${o.py})`,
+        refs: [],
+      };
     },
   },
   {
-    name: "like-oneHot", weight: 0.5,
+    name: "like-oneHot",
+    weight: 0.5,
     gen(g): Draft {
       if (g.rng.chance(0.6)) {
         const x = g.pick();

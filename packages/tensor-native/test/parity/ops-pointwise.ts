@@ -6,10 +6,23 @@ import { pyLit } from "./program.js";
 
 /** The unary ops the fuzzer compares with PyTorch: name, and PyTorch spelling (test/op-table.test.ts checks it covers ops/unary-table.ts). */
 export const UNARY: readonly (readonly [string, string])[] = [
-  ["neg", "x.neg()"], ["abs", "x.abs()"], ["exp", "x.exp()"], ["log", "x.log()"], ["sqrt", "x.sqrt()"],
-  ["rsqrt", "x.rsqrt()"], ["sin", "x.sin()"], ["cos", "x.cos()"], ["tanh", "x.tanh()"], ["sigmoid", "x.sigmoid()"],
-  ["relu", "x.relu()"], ["gelu", "gelu(x)"], ["silu", "F.silu(x)"], ["logicalNot", "x.logical_not()"],
-  ["isnan", "x.isnan()"], ["isinf", "x.isinf()"], ["isfinite", "x.isfinite()"],
+  ["neg", "x.neg()"],
+  ["abs", "x.abs()"],
+  ["exp", "x.exp()"],
+  ["log", "x.log()"],
+  ["sqrt", "x.sqrt()"],
+  ["rsqrt", "x.rsqrt()"],
+  ["sin", "x.sin()"],
+  ["cos", "x.cos()"],
+  ["tanh", "x.tanh()"],
+  ["sigmoid", "x.sigmoid()"],
+  ["relu", "x.relu()"],
+  ["gelu", "gelu(x)"],
+  ["silu", "F.silu(x)"],
+  ["logicalNot", "x.logical_not()"],
+  ["isnan", "x.isnan()"],
+  ["isinf", "x.isinf()"],
+  ["isfinite", "x.isfinite()"],
 ];
 /** The binary ops the fuzzer compares with PyTorch (test/op-table.test.ts checks it covers ops/binary-table.ts). */
 export const BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"] as const;
@@ -35,7 +48,8 @@ function other(g: Gen, x: TensorInfo): Arg {
 
 export const POINTWISE: readonly OpGen[] = [
   {
-    name: "unary", weight: 5,
+    name: "unary",
+    weight: 5,
     gen(g) {
       const [name, py] = g.rng.pick(UNARY);
       const x = g.rng.chance(0.85) ? g.pickFloat() : g.pick();
@@ -43,7 +57,8 @@ export const POINTWISE: readonly OpGen[] = [
     },
   },
   {
-    name: "binary", weight: 6,
+    name: "binary",
+    weight: 6,
     gen(g) {
       const x = g.rng.chance(0.8) ? g.pickFloat() : g.pick();
       const op = g.rng.pick(BINARY);
@@ -60,7 +75,8 @@ export const POINTWISE: readonly OpGen[] = [
     },
   },
   {
-    name: "logical", weight: 1,
+    name: "logical",
+    weight: 1,
     gen(g) {
       const x = g.pick();
       const y = g.input({ shape: g.broadcastable(x.shape), dtype: g.rng.chance(0.6) ? "bool" : g.dtype() });
@@ -68,7 +84,8 @@ export const POINTWISE: readonly OpGen[] = [
     },
   },
   {
-    name: "clamp", weight: 2,
+    name: "clamp",
+    weight: 2,
     gen(g) {
       const x = g.rng.chance(0.85) ? g.pickFloat() : g.pick();
       const bound = (): Arg => {
@@ -76,7 +93,8 @@ export const POINTWISE: readonly OpGen[] = [
         if (g.rng.chance(0.35)) return ref(g.input({ shape: g.broadcastable(x.shape), dtype: x.dtype }));
         return scalar(g, x);
       };
-      let lo = bound(), hi = bound();
+      let lo = bound(),
+        hi = bound();
       if (lo === undefined && hi === undefined) lo = -0.5;
       // torch.clamp takes two numbers or two tensors, not one of each.
       if (lo !== undefined && hi !== undefined && lo instanceof Ref !== hi instanceof Ref) hi = undefined;
@@ -84,7 +102,8 @@ export const POINTWISE: readonly OpGen[] = [
     },
   },
   {
-    name: "where", weight: 1.5,
+    name: "where",
+    weight: 1.5,
     gen(g) {
       const a = g.pickFloat();
       const c = g.input({ shape: g.broadcastable(a.shape), dtype: "bool" });
@@ -93,7 +112,8 @@ export const POINTWISE: readonly OpGen[] = [
     },
   },
   {
-    name: "maskedFill", weight: 1.5,
+    name: "maskedFill",
+    weight: 1.5,
     gen(g) {
       const x = g.pick();
       const m = g.input({ shape: g.broadcastable(x.shape), dtype: "bool" });
@@ -102,7 +122,8 @@ export const POINTWISE: readonly OpGen[] = [
     },
   },
   {
-    name: "cast", weight: 1.5,
+    name: "cast",
+    weight: 1.5,
     gen(g) {
       const x = g.pick();
       const c = g.rng.pick(CASTS);

@@ -7,18 +7,21 @@ const allDims = (n: number): Arg => (n === 0 ? [] : Array.from({ length: n }, (_
 
 export const REDUCE: readonly OpGen[] = [
   {
-    name: "sum-mean", weight: 4,
+    name: "sum-mean",
+    weight: 4,
     gen(g) {
       const x = g.rng.chance(0.85) ? g.pickFloat() : g.pick();
       const op = g.rng.pick(["sum", "mean"]);
       const dims = g.dims(x.shape.length);
       const keep = g.rng.chance(0.4);
-      if (dims === undefined) return keep ? method(x, op, [undefined, true], { args: [allDims(x.shape.length), kw("keepdim", true)] }) : method(x, op);
+      if (dims === undefined)
+        return keep ? method(x, op, [undefined, true], { args: [allDims(x.shape.length), kw("keepdim", true)] }) : method(x, op);
       return method(x, op, [dims, keep]);
     },
   },
   {
-    name: "prod", weight: 1.5,
+    name: "prod",
+    weight: 1.5,
     gen(g) {
       const x = g.rng.chance(0.85) ? g.pickFloat() : g.pick();
       // torch.prod takes one dim, not a list.
@@ -27,7 +30,8 @@ export const REDUCE: readonly OpGen[] = [
     },
   },
   {
-    name: "var-std", weight: 2,
+    name: "var-std",
+    weight: 2,
     gen(g) {
       const x = g.pickFloat();
       const op = g.rng.pick(["var", "std"]);
@@ -35,12 +39,17 @@ export const REDUCE: readonly OpGen[] = [
       const d = g.dims(x.shape.length);
       const dims = Array.isArray(d) && d.length === 0 ? undefined : d;
       const keep = g.rng.chance(0.3);
-      const corr = g.rng.weighted([[1, 4], [0, 2], [2, 1]] as const);
+      const corr = g.rng.weighted([
+        [1, 4],
+        [0, 2],
+        [2, 1],
+      ] as const);
       return method(x, op, [dims, keep, corr], { args: [dims === undefined ? null : dims, kw("correction", corr), kw("keepdim", keep)] });
     },
   },
   {
-    name: "logsumexp", weight: 1.5,
+    name: "logsumexp",
+    weight: 1.5,
     gen(g) {
       const x = g.rng.chance(0.9) ? g.pickFloat() : g.pick();
       // PyTorch 1.13's logsumexp fails on an empty dim list with keepdim results: no [] here.
@@ -50,7 +59,8 @@ export const REDUCE: readonly OpGen[] = [
     },
   },
   {
-    name: "extremum", weight: 3,
+    name: "extremum",
+    weight: 3,
     gen(g) {
       const x = g.rng.chance(0.8) ? g.pickFloat() : g.pick();
       const op = g.rng.pick(["max", "min"]);
@@ -59,18 +69,22 @@ export const REDUCE: readonly OpGen[] = [
     },
   },
   {
-    name: "extremum-part", weight: 1,
+    name: "extremum-part",
+    weight: 1,
     gen(g) {
       // The parts of max(dim): values carry gradients, indices are int64.
       const x = g.pickFloat();
       const op = g.rng.pick(["max", "min"]);
-      const d = g.dim(x.shape.length), k = g.rng.chance(0.4), part = g.rng.pick(["values", "indices"]);
+      const d = g.dim(x.shape.length),
+        k = g.rng.chance(0.4),
+        part = g.rng.pick(["values", "indices"]);
       const m = method(x, op, [d, k]);
       return { ts: `${m.ts}.${part}`, py: `${m.py}.${part}`, refs: m.refs };
     },
   },
   {
-    name: "arg", weight: 1.5,
+    name: "arg",
+    weight: 1.5,
     gen(g) {
       const x = g.pick();
       const op = g.rng.pick(["argmax", "argmin"]);
@@ -79,14 +93,16 @@ export const REDUCE: readonly OpGen[] = [
     },
   },
   {
-    name: "softmax", weight: 2.5,
+    name: "softmax",
+    weight: 2.5,
     gen(g) {
       const x = g.rng.chance(0.95) ? g.pickFloat() : g.pick();
       return method(x, g.rng.pick(["softmax", "logSoftmax"]), [g.dim(x.shape.length)]);
     },
   },
   {
-    name: "any-all", weight: 1,
+    name: "any-all",
+    weight: 1,
     gen(g: Gen) {
       const x = g.pick((t) => t.dtype === "bool", { dtype: "bool" });
       const op = g.rng.pick(["any", "all"]);

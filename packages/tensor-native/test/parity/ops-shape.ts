@@ -42,14 +42,16 @@ function indexTensor(g: Gen, shape: readonly number[], bound: number): TensorInf
 
 export const SHAPE: readonly OpGen[] = [
   {
-    name: "reshape-view", weight: 2.5,
+    name: "reshape-view",
+    weight: 2.5,
     gen(g) {
       const x = g.pick();
       return method(x, g.rng.pick(["reshape", "view"]), [reshaped(g, x.shape)]);
     },
   },
   {
-    name: "transpose-permute", weight: 2,
+    name: "transpose-permute",
+    weight: 2,
     gen(g) {
       const x = g.pick((t) => t.shape.length >= 1);
       const n = x.shape.length;
@@ -60,7 +62,8 @@ export const SHAPE: readonly OpGen[] = [
     },
   },
   {
-    name: "squeeze-unsqueeze", weight: 1.5,
+    name: "squeeze-unsqueeze",
+    weight: 1.5,
     gen(g) {
       const x = g.pick();
       const n = x.shape.length;
@@ -69,25 +72,32 @@ export const SHAPE: readonly OpGen[] = [
     },
   },
   {
-    name: "flatten", weight: 1,
+    name: "flatten",
+    weight: 1,
     gen(g) {
       const x = g.pick();
       const n = x.shape.length;
       if (g.rng.chance(0.3)) return method(x, "flatten");
-      const a = g.dim(n), b = g.dim(n);
+      const a = g.dim(n),
+        b = g.dim(n);
       return method(x, "flatten", [a, b], { args: [a, b] });
     },
   },
   {
-    name: "expand", weight: 1,
+    name: "expand",
+    weight: 1,
     gen(g) {
       const x = g.pick();
-      const target = [...(g.rng.chance(0.4) ? [g.rng.int(1, 3)] : []), ...x.shape.map((d) => (d === 1 && g.rng.chance(0.6) ? g.rng.int(2, 3) : g.rng.chance(0.2) ? -1 : d))];
+      const target = [
+        ...(g.rng.chance(0.4) ? [g.rng.int(1, 3)] : []),
+        ...x.shape.map((d) => (d === 1 && g.rng.chance(0.6) ? g.rng.int(2, 3) : g.rng.chance(0.2) ? -1 : d)),
+      ];
       return method(x, "expand", [target]);
     },
   },
   {
-    name: "narrow-select-slice", weight: 2.5,
+    name: "narrow-select-slice",
+    weight: 2.5,
     gen(g): Draft {
       const x = g.pick();
       const n = x.shape.length;
@@ -95,7 +105,8 @@ export const SHAPE: readonly OpGen[] = [
       const size = x.shape[d < 0 ? d + n : d] ?? 1;
       const kind = g.rng.pick(["narrow", "select", "slice"]);
       if (kind === "narrow") {
-        const s = g.rng.int(0, size), len = g.rng.int(0, size - s);
+        const s = g.rng.int(0, size),
+          len = g.rng.int(0, size - s);
         return method(x, "narrow", [d, s, len]);
       }
       if (kind === "select") return method(x, "select", [d, g.rng.int(-size, Math.max(0, size - 1))]);
@@ -107,15 +118,17 @@ export const SHAPE: readonly OpGen[] = [
     },
   },
   {
-    name: "split-chunk", weight: 1.5,
+    name: "split-chunk",
+    weight: 1.5,
     gen(g) {
       const x = g.pick((t) => t.shape.length >= 1);
-      const n = x.shape.length, d = g.dim(n);
+      const n = x.shape.length,
+        d = g.dim(n);
       const size = x.shape[d < 0 ? d + n : d] ?? 0;
       if (g.rng.chance(0.35)) return method(x, "chunk", [g.rng.int(1, 4), d]);
       if (g.rng.chance(0.5) || size === 0) return method(x, "split", [g.rng.int(1, 3), d]);
       const parts: number[] = [];
-      for (let left = size; left > 0; ) {
+      for (let left = size; left > 0;) {
         const p = g.rng.int(1, left);
         parts.push(p);
         left -= p;
@@ -124,7 +137,8 @@ export const SHAPE: readonly OpGen[] = [
     },
   },
   {
-    name: "cat-stack", weight: 2,
+    name: "cat-stack",
+    weight: 2,
     gen(g) {
       const x = g.pick();
       const stack = g.rng.chance(0.35);
@@ -142,17 +156,20 @@ export const SHAPE: readonly OpGen[] = [
     },
   },
   {
-    name: "copy", weight: 1,
+    name: "copy",
+    weight: 1,
     gen(g) {
       const x = g.pick();
       return method(x, g.rng.pick(["clone", "contiguous", "detach"]));
     },
   },
   {
-    name: "indexSelect", weight: 1.5,
+    name: "indexSelect",
+    weight: 1.5,
     gen(g) {
       const x = g.pick();
-      const n = x.shape.length, d = g.dim(n);
+      const n = x.shape.length,
+        d = g.dim(n);
       const size = x.shape[d < 0 ? d + n : d] ?? 1;
       // For a 0-d input, PyTorch 1.13 writes past its buffer with several indices and reads
       // uninitialized memory with none: one index there.
@@ -161,10 +178,12 @@ export const SHAPE: readonly OpGen[] = [
     },
   },
   {
-    name: "gather-scatterAdd", weight: 2,
+    name: "gather-scatterAdd",
+    weight: 2,
     gen(g) {
       const x = g.pick();
-      const n = x.shape.length, d = g.dim(n);
+      const n = x.shape.length,
+        d = g.dim(n);
       const dd = d < 0 ? d + Math.max(n, 1) : d;
       const size = x.shape[dd] ?? 1;
       // Index sizes: any along dim, at most x's elsewhere (PyTorch's rule).
@@ -176,7 +195,8 @@ export const SHAPE: readonly OpGen[] = [
     },
   },
   {
-    name: "mask-index", weight: 1.5,
+    name: "mask-index",
+    weight: 1.5,
     gen(g) {
       const x = g.pick();
       const kind = g.rng.pick(["maskedSelect", "boolIndex", "intIndex", "nonzero"]);
@@ -194,7 +214,8 @@ export const SHAPE: readonly OpGen[] = [
     },
   },
   {
-    name: "matmul", weight: 3,
+    name: "matmul",
+    weight: 3,
     gen(g) {
       // PyTorch's CPU matmul has no bool kernel (it only answers for empty operands).
       const x = g.pick((t) => t.shape.length >= 1 && t.shape.length <= 4 && t.dtype !== "bool", { dtype: g.floatDType() });
@@ -203,7 +224,10 @@ export const SHAPE: readonly OpGen[] = [
       const r = g.rng;
       const kk = r.chance(0.03) ? k + 1 : k;
       const shape = r.weighted<number[]>([
-        [[kk], 1], [[kk, r.int(1, 6)], 3], [[r.int(1, 3), kk, r.int(1, 5)], n >= 2 ? 1 : 0.3], [[...x.shape.slice(0, -2), kk, r.int(1, 5)], n >= 3 ? 1.5 : 0],
+        [[kk], 1],
+        [[kk, r.int(1, 6)], 3],
+        [[r.int(1, 3), kk, r.int(1, 5)], n >= 2 ? 1 : 0.3],
+        [[...x.shape.slice(0, -2), kk, r.int(1, 5)], n >= 3 ? 1.5 : 0],
       ]);
       const y = g.input({ shape, dtype: r.chance(0.92) ? x.dtype : g.floatDType() });
       return method(x, "matmul", [ref(y)]);

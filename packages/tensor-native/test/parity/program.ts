@@ -93,7 +93,7 @@ export function sliceFor(p: Program, target: string): Program {
   const head = p.steps.slice(0, end + 1);
   const need = new Set([target]);
   const keep = new Set<Step>();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const s of head) {
       if (keep.has(s) || !(need.has(s.out) || s.effects?.some((e) => need.has(e)))) continue;

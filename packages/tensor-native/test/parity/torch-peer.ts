@@ -51,7 +51,9 @@ export class TorchPeer {
 
   /** Runs the programs in PyTorch: one list of step values per program. */
   run(programs: readonly Program[]): Promise<Value[][]> {
-    const batch = programs.map((p) => ({ steps: p.steps.map((s) => ({ out: s.out, py: s.py, refs: s.refs, compare: s.compare ?? true })) }));
+    const batch = programs.map((p) => ({
+      steps: p.steps.map((s) => ({ out: s.out, py: s.py, refs: s.refs, compare: s.compare ?? true })),
+    }));
     return new Promise((resolve, reject) => {
       this.waiting.push((line) => {
         if (!line) return reject(new Error(`the PyTorch runner exited: ${this.stderr}`));

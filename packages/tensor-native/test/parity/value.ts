@@ -34,7 +34,10 @@ export function encode(v: unknown): Value {
   if (v instanceof Tensor) {
     const vals = v.values();
     return {
-      kind: "tensor", dtype: v.dtype, shape: [...v.shape], rg: v.requiresGrad,
+      kind: "tensor",
+      dtype: v.dtype,
+      shape: [...v.shape],
+      rg: v.requiresGrad,
       data: vals.map((x) => (typeof x === "boolean" ? (x ? 1 : 0) : encodeNum(x))),
     };
   }
@@ -52,9 +55,13 @@ export function describe(v: Value): string {
       const shown = v.data.slice(0, 8).map(String).join(", ");
       return `tensor(shape=[${v.shape}], dtype=${v.dtype}${v.rg ? ", requiresGrad" : ""}, [${shown}${v.data.length > 8 ? ", …" : ""}])`;
     }
-    case "scalar": return `scalar ${String(v.value)}`;
-    case "list": return `[${v.items.map(describe).join("; ")}]`;
-    case "error": return `error: ${v.message.split("\n")[0]}`;
-    default: return v.kind === "other" ? `other ${v.text}` : v.kind;
+    case "scalar":
+      return `scalar ${String(v.value)}`;
+    case "list":
+      return `[${v.items.map(describe).join("; ")}]`;
+    case "error":
+      return `error: ${v.message.split("\n")[0]}`;
+    default:
+      return v.kind === "other" ? `other ${v.text}` : v.kind;
   }
 }

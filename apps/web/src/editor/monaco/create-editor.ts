@@ -69,7 +69,12 @@ export function createCellEditor(
 
   // Undo and redo take back this page's edits only (the shared text's undo manager), never
   // another page's typing, which Monaco's own undo stack would.
-  editor.addAction({ id: "tessera.undo", label: "Undo", keybindings: [M.CtrlCmd | K.KeyZ], run: (ed) => models.bindingOf(ed.getModel())?.undo() });
+  editor.addAction({
+    id: "tessera.undo",
+    label: "Undo",
+    keybindings: [M.CtrlCmd | K.KeyZ],
+    run: (ed) => models.bindingOf(ed.getModel())?.undo(),
+  });
   editor.addAction({
     id: "tessera.redo",
     label: "Redo",

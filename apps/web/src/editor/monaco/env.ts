@@ -35,11 +35,26 @@ globalThis.MonacoEnvironment = {
  * and the kernel's own globals and modules are not known to the browser.
  */
 const NOTEBOOK_NOISE = [
-  1375, 1378, 1431, 1432, // top-level await / for-await outside a module
-  2451, 2300, 2393, 2323, // redeclared block-scoped variable, duplicate identifier/function
+  1375,
+  1378,
+  1431,
+  1432, // top-level await / for-await outside a module
+  2451,
+  2300,
+  2393,
+  2323, // redeclared block-scoped variable, duplicate identifier/function
   1108, // return outside a function
-  2304, 2552, 2580, 2591, 2582, 2583, 2584, 2868, // cannot find name (kernel globals)
-  2307, 2792, 2875, // cannot find module
+  2304,
+  2552,
+  2580,
+  2591,
+  2582,
+  2583,
+  2584,
+  2868, // cannot find name (kernel globals)
+  2307,
+  2792,
+  2875, // cannot find module
   7016, // module without types
 ];
 

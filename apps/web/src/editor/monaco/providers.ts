@@ -11,7 +11,11 @@ import { monaco, ts } from "./env.js";
 
 const KERNEL_WAIT_MS = 1200;
 const ESC = String.fromCharCode(27);
-const stripAnsi = (s: string) => s.split(ESC).map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*[A-Za-z]/, ""))).join("");
+const stripAnsi = (s: string) =>
+  s
+    .split(ESC)
+    .map((part, i) => (i === 0 ? part : part.replace(/^\[[0-9;]*[A-Za-z]/, "")))
+    .join("");
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | null> {
   return new Promise((resolve) => {
@@ -96,7 +100,15 @@ async function tsCompletions(model: monaco.editor.ITextModel, position: monaco.P
   const worker = await tsWorker(model.uri);
   const offset = model.getOffsetAt(position);
   const info = (await worker.getCompletionsAtPosition(model.uri.toString(), offset)) as
-    | { entries: Array<{ name: string; kind: string; sortText: string; kindModifiers?: string; replacementSpan?: { start: number; length: number } }> }
+    | {
+        entries: Array<{
+          name: string;
+          kind: string;
+          sortText: string;
+          kindModifiers?: string;
+          replacementSpan?: { start: number; length: number };
+        }>;
+      }
     | undefined;
   if (!info || model.isDisposed()) return [];
   const word = model.getWordUntilPosition(position);
@@ -161,8 +173,7 @@ export function registerProviders(host: () => EditorHost | null, models: CellMod
       try {
         const worker = await tsWorker(item.tsUri);
         const details = (await worker.getCompletionEntryDetails(item.tsUri.toString(), item.tsOffset, item.label as string)) as
-          | { displayParts?: Parts; documentation?: Parts }
-          | undefined;
+          { displayParts?: Parts; documentation?: Parts } | undefined;
         if (!details) return item;
         return { ...item, detail: partsText(details.displayParts), documentation: { value: partsText(details.documentation) } };
       } catch {
@@ -179,8 +190,7 @@ export function registerProviders(host: () => EditorHost | null, models: CellMod
       try {
         const worker = await tsWorker(model.uri);
         const info = (await worker.getQuickInfoAtPosition(model.uri.toString(), offset)) as
-          | { displayParts?: Parts; documentation?: Parts; textSpan: { start: number; length: number } }
-          | undefined;
+          { displayParts?: Parts; documentation?: Parts; textSpan: { start: number; length: number } } | undefined;
         if (info) {
           const sig = partsText(info.displayParts);
           contents.push({ value: "```typescript\n" + sig + "\n```" });

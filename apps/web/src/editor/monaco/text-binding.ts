@@ -80,7 +80,8 @@ export class TextBinding {
   publishCursor(editor: Editor): void {
     const sel = editor.getSelection();
     if (!sel || editor.getModel() !== this.model) return;
-    const rel = (pos: monaco.IPosition) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(this.ytext, this.model.getOffsetAt(pos), STICK_LEFT));
+    const rel = (pos: monaco.IPosition) =>
+      Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(this.ytext, this.model.getOffsetAt(pos), STICK_LEFT));
     this.shared.setCursor({ cell: this.cellId, anchor: rel(sel.getSelectionStart()), head: rel(sel.getPosition()) });
   }
 
@@ -181,7 +182,10 @@ export class TextBinding {
       const head = this.model.getPositionAt(pos.head);
       if (pos.anchor !== pos.head) {
         const a = this.model.getPositionAt(pos.anchor);
-        decorations.push({ range: monaco.Range.fromPositions(a.isBefore(head) ? a : head, a.isBefore(head) ? head : a), options: { className: `peer-selection ${cls}` } });
+        decorations.push({
+          range: monaco.Range.fromPositions(a.isBefore(head) ? a : head, a.isBefore(head) ? head : a),
+          options: { className: `peer-selection ${cls}` },
+        });
       }
       decorations.push({
         range: monaco.Range.fromPositions(head, head),

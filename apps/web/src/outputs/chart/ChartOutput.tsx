@@ -66,7 +66,14 @@ function LiveChart({ state }: { state: ChartState }) {
         <span className="chart-tools">
           <label className="chart-smoothing" title="Exponential moving average, as TensorBoard smooths (0: off)">
             Smoothing
-            <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onChange={(e) => setSmoothing(Number(e.currentTarget.value))} />
+            <input
+              type="range"
+              min={0}
+              max={0.99}
+              step={0.01}
+              value={smoothing}
+              onChange={(e) => setSmoothing(Number(e.currentTarget.value))}
+            />
             <output>{smoothing.toFixed(2)}</output>
           </label>
           <span className="chart-seg" role="group" aria-label="y scale">
@@ -78,11 +85,21 @@ function LiveChart({ state }: { state: ChartState }) {
             </button>
           </span>
           {zoomed && (
-            <button type="button" className="chart-btn" onClick={() => viewRef.current?.resetZoom()} title="Show the whole run (or double-click the chart)">
+            <button
+              type="button"
+              className="chart-btn"
+              onClick={() => viewRef.current?.resetZoom()}
+              title="Show the whole run (or double-click the chart)"
+            >
               Reset zoom
             </button>
           )}
-          <button type="button" className="chart-btn chart-csv" onClick={() => download(chartCsv(stateRef.current), csvName(stateRef.current.title))} title="Download every point as CSV">
+          <button
+            type="button"
+            className="chart-btn chart-csv"
+            onClick={() => download(chartCsv(stateRef.current), csvName(stateRef.current.title))}
+            title="Download every point as CSV"
+          >
             CSV
           </button>
         </span>

@@ -230,7 +230,12 @@ export class ChartStore {
         lo = Math.max(0, lowerBound(s.xs, s.n, window.min) - 1);
         hi = Math.min(s.n, upperBound(s.xs, s.n, window.max) + 1);
       }
-      for (const [values, digest] of smoothed ? ([[s.ys, s.rawDigest], [s.sm, s.smDigest]] as const) : ([[s.ys, s.rawDigest]] as const)) {
+      for (const [values, digest] of smoothed
+        ? ([
+            [s.ys, s.rawDigest],
+            [s.sm, s.smDigest],
+          ] as const)
+        : ([[s.ys, s.rawDigest]] as const)) {
         const pick = this.downsample(s.xs, values, digest, lo, hi, target);
         picks.push(pick);
         total += pick.xs.length;
@@ -264,7 +269,14 @@ export class ChartStore {
    * window is short, else from the digest's buckets inside it (and the points of the
    * partial buckets at its ends).
    */
-  private downsample(xs: Float64Array, values: Float64Array, digest: Digest, lo: number, hi: number, target: number): { xs: Float64Array; ys: Float64Array } {
+  private downsample(
+    xs: Float64Array,
+    values: Float64Array,
+    digest: Digest,
+    lo: number,
+    hi: number,
+    target: number,
+  ): { xs: Float64Array; ys: Float64Array } {
     let sx: Float64Array = xs;
     let sy: Float64Array = values;
     let from = lo;

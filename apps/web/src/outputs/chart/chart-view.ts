@@ -121,8 +121,16 @@ export class ChartView {
       const color = colors[s.index % colors.length];
       // Smoothing on: the raw curve faint beneath the smoothed one.
       // pxAlign 0: slowly falling curves stay smooth instead of snapping to pixel stairs.
-      series.push({ label: s.name, stroke: smoothed ? `${color}4d` : color, width: smoothed ? 1 : 1.5, spanGaps: true, pxAlign: 0, points: { show: false } });
-      if (smoothed) series.push({ label: `${s.name} (smoothed)`, stroke: color, width: 1.75, spanGaps: true, pxAlign: 0, points: { show: false } });
+      series.push({
+        label: s.name,
+        stroke: smoothed ? `${color}4d` : color,
+        width: smoothed ? 1 : 1.5,
+        spanGaps: true,
+        pxAlign: 0,
+        points: { show: false },
+      });
+      if (smoothed)
+        series.push({ label: `${s.name} (smoothed)`, stroke: color, width: 1.75, spanGaps: true, pxAlign: 0, points: { show: false } });
     }
     const axis = { stroke: muted, font, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor, width: 1 } };
     const opts: uPlot.Options = {
@@ -183,7 +191,8 @@ export class ChartView {
       const range = this.store.xRange();
       shownX = range ? range.max : null;
     }
-    if (this.legendHead) this.legendHead.textContent = shownX === null ? this.settings.xLabel : `${this.settings.xLabel} ${formatX(shownX)}`;
+    if (this.legendHead)
+      this.legendHead.textContent = shownX === null ? this.settings.xLabel : `${this.settings.xLabel} ${formatX(shownX)}`;
     series.forEach((s, i) => {
       const at = x === null ? (s.n > 0 ? { raw: s.ys[s.n - 1], smooth: s.sm[s.n - 1] } : null) : this.store.nearest(s, x);
       const el = this.legendValues[i];

@@ -20,7 +20,10 @@ export function chartCsv(state: ChartState): string {
 
 /** A file name from a chart title: `loss.csv`. */
 export function csvName(title: string): string {
-  const base = title.trim().replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "");
+  const base = title
+    .trim()
+    .replace(/[^\w.-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   return `${base || "chart"}.csv`;
 }
 

@@ -17,7 +17,14 @@ export const emaStart = (): EmaState => ({ last: 0, weightPow: 1 });
  * Smooths `values[from..to)` into `out[from..to)`, continuing from `state` (so points can
  * be smoothed as they arrive). Values must be finite.
  */
-export function emaInto(values: ArrayLike<number>, from: number, to: number, weight: number, out: { [i: number]: number }, state: EmaState): void {
+export function emaInto(
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  weight: number,
+  out: { [i: number]: number },
+  state: EmaState,
+): void {
   let { last, weightPow } = state;
   for (let i = from; i < to; i++) {
     last = last * weight + (1 - weight) * values[i];

@@ -9,7 +9,11 @@ export function logSplits(min: number, max: number): number[] {
   const decades: number[] = [];
   for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) decades.push(Number((10 ** e).toPrecision(12)));
   let splits = decades.filter(inRange);
-  if (splits.length < 3) splits = decades.flatMap((d) => [d, 2 * d, 5 * d]).map((v) => Number(v.toPrecision(12))).filter(inRange);
+  if (splits.length < 3)
+    splits = decades
+      .flatMap((d) => [d, 2 * d, 5 * d])
+      .map((v) => Number(v.toPrecision(12)))
+      .filter(inRange);
   const every = Math.ceil(splits.length / 7);
   return splits.filter((_, i) => i % every === 0);
 }

@@ -17,9 +17,8 @@ ArchChoice choose_arch(int major, int minor, const std::vector<int>& supported) 
   }
   if (same_major >= 0) return {"sm_" + std::to_string(same_major), false};
   if (below >= 0) return {"compute_" + std::to_string(below), true};
-  throw Error("NVRTC cannot compile for this GPU (compute capability " + std::to_string(major) + "." +
-              std::to_string(minor) + "); the oldest architecture it supports is sm_" +
-              std::to_string(*std::min_element(supported.begin(), supported.end())));
+  throw Error("NVRTC cannot compile for this GPU (compute capability " + std::to_string(major) + "." + std::to_string(minor) +
+              "); the oldest architecture it supports is sm_" + std::to_string(*std::min_element(supported.begin(), supported.end())));
 }
 
 }  // namespace tt::cuda

@@ -94,10 +94,9 @@ void CachingAllocator::throw_oom(size_t alloc_size) {
   mem_.info(&free_b, &total);
   std::string allowed;
   if (fraction_ < 1.0) allowed = format_size((uint64_t)(fraction_ * (double)total)) + " allowed; ";
-  throw OutOfMemory("CUDA out of memory. Tried to allocate " + format_size(alloc_size) + " (GPU " +
-                    std::to_string(device_) + "; " + format_size(total) + " total capacity; " +
-                    format_size((uint64_t)stats_.allocated_bytes) + " already allocated; " + format_size(free_b) +
-                    " free; " + allowed + format_size((uint64_t)stats_.reserved_bytes) +
+  throw OutOfMemory("CUDA out of memory. Tried to allocate " + format_size(alloc_size) + " (GPU " + std::to_string(device_) + "; " +
+                    format_size(total) + " total capacity; " + format_size((uint64_t)stats_.allocated_bytes) + " already allocated; " +
+                    format_size(free_b) + " free; " + allowed + format_size((uint64_t)stats_.reserved_bytes) +
                     " reserved in total by Tessera)");
 }
 
@@ -208,10 +207,8 @@ std::string CachingAllocator::summary() const {
   char line[160];
   std::string out;
   const char* rule = "|---------------------------+--------------+--------------+--------------+--------------|\n";
-  auto row = [&](const char* name, const std::string& a, const std::string& b, const std::string& c,
-                 const std::string& d) {
-    std::snprintf(line, sizeof line, "| %-25s | %12s | %12s | %12s | %12s |\n", name, a.c_str(), b.c_str(), c.c_str(),
-                  d.c_str());
+  auto row = [&](const char* name, const std::string& a, const std::string& b, const std::string& c, const std::string& d) {
+    std::snprintf(line, sizeof line, "| %-25s | %12s | %12s | %12s | %12s |\n", name, a.c_str(), b.c_str(), c.c_str(), d.c_str());
     out += line;
   };
   auto sz = [](int64_t v) { return format_size((uint64_t)std::max<int64_t>(0, v)); };
@@ -222,8 +219,7 @@ std::string CachingAllocator::summary() const {
   out += rule;
   row("Metric", "Current", "Peak", "Total in", "Total out");
   out += rule;
-  row("Allocated memory", sz(s.allocated_bytes), sz(s.allocated_peak), sz(s.bytes_allocated_total),
-      sz(s.bytes_freed_total));
+  row("Allocated memory", sz(s.allocated_bytes), sz(s.allocated_peak), sz(s.bytes_allocated_total), sz(s.bytes_freed_total));
   row("  from small pool", sz(s.small_allocated), "", "", "");
   row("  from large pool", sz(s.large_allocated), "", "", "");
   row("Requested memory", sz(s.requested_bytes), "", "", "");

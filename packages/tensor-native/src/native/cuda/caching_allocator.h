@@ -85,9 +85,7 @@ class CachingAllocator {
 
  private:
   struct BySize {
-    bool operator()(const Block* a, const Block* b) const {
-      return a->size != b->size ? a->size < b->size : a->ptr < b->ptr;
-    }
+    bool operator()(const Block* a, const Block* b) const { return a->size != b->size ? a->size < b->size : a->ptr < b->ptr; }
   };
   using Pool = std::set<Block*, BySize>;
 

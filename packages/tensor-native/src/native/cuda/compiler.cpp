@@ -21,10 +21,8 @@ const embedded::File* find_source(const std::string& file) {
 }
 
 std::vector<int> supported_archs() {
-  auto num = reinterpret_cast<nvrtc::PFN_nvrtcGetNumSupportedArchs>(
-      optional_symbol(libraries().nvrtc, "nvrtcGetNumSupportedArchs"));
-  auto list = reinterpret_cast<nvrtc::PFN_nvrtcGetSupportedArchs>(
-      optional_symbol(libraries().nvrtc, "nvrtcGetSupportedArchs"));
+  auto num = reinterpret_cast<nvrtc::PFN_nvrtcGetNumSupportedArchs>(optional_symbol(libraries().nvrtc, "nvrtcGetNumSupportedArchs"));
+  auto list = reinterpret_cast<nvrtc::PFN_nvrtcGetSupportedArchs>(optional_symbol(libraries().nvrtc, "nvrtcGetSupportedArchs"));
   int n = 0;
   if (!num || !list || num(&n) != nvrtc::kSuccess || n <= 0) return {};
   std::vector<int> archs((size_t)n);
@@ -54,8 +52,8 @@ std::string run_nvrtc(const Nvrtc& rt, const embedded::File& src, const std::vec
     hdr_names.push_back(h.name);
   }
   nvrtc::Program prog = nullptr;
-  rt.check(rt.fn<nvrtc::PFN_nvrtcCreateProgram>("nvrtcCreateProgram")(&prog, src.text, src.name, (int)hdr_text.size(),
-                                                                      hdr_text.data(), hdr_names.data()),
+  rt.check(rt.fn<nvrtc::PFN_nvrtcCreateProgram>("nvrtcCreateProgram")(&prog, src.text, src.name, (int)hdr_text.size(), hdr_text.data(),
+                                                                      hdr_names.data()),
            "nvrtcCreateProgram");
   auto destroy = rt.fn<nvrtc::PFN_nvrtcDestroyProgram>("nvrtcDestroyProgram");
   std::vector<const char*> opts;
@@ -152,9 +150,7 @@ OfflineCheck compile_offline(const std::vector<std::string>& archs) {
       options.push_back("--gpu-architecture=" + arch);
       try {
         r.image = run_nvrtc(rt, src, options, arch.rfind("compute_", 0) == 0);
-      } catch (const std::exception& e) {
-        r.error = e.what();
-      }
+      } catch (const std::exception& e) { r.error = e.what(); }
       out.results.push_back(std::move(r));
     }
   return out;

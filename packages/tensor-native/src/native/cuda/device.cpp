@@ -65,8 +65,7 @@ Device::Device(int ordinal) : ordinal_(ordinal) {
   }
   memory_ = std::make_unique<DriverMemory>(*this);
   allocator_ = std::make_unique<CachingAllocator>(*memory_, ordinal);
-  if (const char* f = std::getenv("TESSERA_CUDA_MEMORY_FRACTION"); f && *f)
-    allocator_->set_memory_fraction(std::atof(f));
+  if (const char* f = std::getenv("TESSERA_CUDA_MEMORY_FRACTION"); f && *f) allocator_->set_memory_fraction(std::atof(f));
 }
 
 void Device::make_current() {
@@ -106,8 +105,8 @@ cu::CUfunction Device::function(const char* file, const char* name) {
     cu::CUmodule mod = nullptr;
     int r = CU(cuModuleLoadData)(&mod, img.bytes.data());
     if (r != cu::kSuccess)
-      throw Error("could not load the " + img.arch + " kernels of " + file + (img.from_cache ? " (from the cache)" : "") +
-                  ": " + cu_error_text(r));
+      throw Error("could not load the " + img.arch + " kernels of " + file + (img.from_cache ? " (from the cache)" : "") + ": " +
+                  cu_error_text(r));
     m = modules_.emplace(file, mod).first;
   }
   cu::CUfunction f = nullptr;

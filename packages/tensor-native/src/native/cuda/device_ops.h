@@ -20,8 +20,8 @@ void op_reduce(Device& d, int op, const View& x, int64_t outer, int64_t n, const
 // kind 0 uniform, 1 normal, 2 randint, 3 arange; out contiguous.
 void op_random(Device& d, int kind, const View& out, double p1, double p2, uint64_t seed, uint64_t offset);
 // kind 0 indexSelect, 1 gather, 2 scatterAdd (x updated in place from `src_or_out`).
-void op_index(Device& d, int kind, const View& x, const View& idx, const View& src_or_out, int64_t outer,
-              int64_t xdim, int64_t inner, int64_t idim);
+void op_index(Device& d, int kind, const View& x, const View& idx, const View& src_or_out, int64_t outer, int64_t xdim, int64_t inner,
+              int64_t idim);
 void op_window(Device& d, int kind, const View& x, const View& out, const Conv2dGeom& g);
 void op_window_backward(Device& d, int kind, const View& a, const View& b, const View& out, const Conv2dGeom& g);
 void op_optim(Device& d, int kind, const View& p, const View& g, const View& s1, const View& s2, const double* hyper);

@@ -14,7 +14,7 @@ struct KernelBuild {
   std::string source;
   std::vector<std::pair<std::string, std::string>> headers;  // include name, text
   std::vector<std::string> options;
-  std::string arch;    // "sm_90" (cubin) or "compute_90" (PTX)
+  std::string arch;  // "sm_90" (cubin) or "compute_90" (PTX)
   int nvrtc_major = 0, nvrtc_minor = 0;
 };
 

@@ -17,8 +17,7 @@ const char* dtype_suffix(DType d) {
 }
 
 const char* compute_suffix(DType d, const char* op) {
-  if (d == DType::F16 || d == DType::BF16)
-    throw Error(std::string(op) + ": this op does not support float16/bfloat16 directly");
+  if (d == DType::F16 || d == DType::BF16) throw Error(std::string(op) + ": this op does not support float16/bfloat16 directly");
   return d == DType::Bool ? "u8" : dtype_suffix(d);
 }
 

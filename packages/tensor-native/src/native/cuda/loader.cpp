@@ -32,8 +32,8 @@ std::string not_found(const LibrarySpec& spec, const OpenResult& r, const std::v
     if (std::find(r.skipped.begin(), r.skipped.end(), n) == r.skipped.end()) tried.push_back(n);
   std::string s = spec.what + " not found (tried " + join_names(tried) + " in " + where_searched(dirs);
   if (!r.skipped.empty())
-    s += "; skipped " + join_names(r.skipped) + ": newer than the driver's CUDA " + std::to_string(driver / 1000) +
-         "." + std::to_string(driver % 1000 / 10);
+    s += "; skipped " + join_names(r.skipped) + ": newer than the driver's CUDA " + std::to_string(driver / 1000) + "." +
+         std::to_string(driver % 1000 / 10);
   return s + "; set TESSERA_CUDA_LIB_DIRS to the folder that holds it)";
 }
 
@@ -47,8 +47,7 @@ void preload_nvrtc_builtins(const std::string& nvrtc_path, void* nvrtc) {
   auto version = reinterpret_cast<nvrtc::PFN_nvrtcVersion>(find_symbol(nvrtc, "nvrtcVersion"));
   int major = 0, minor = 0;
   if (slash == std::string::npos || !version || version(&major, &minor) != nvrtc::kSuccess) return;
-  std::string builtins = nvrtc_path.substr(0, slash + 1) + "libnvrtc-builtins.so." + std::to_string(major) + "." +
-                         std::to_string(minor);
+  std::string builtins = nvrtc_path.substr(0, slash + 1) + "libnvrtc-builtins.so." + std::to_string(major) + "." + std::to_string(minor);
   dlopen(builtins.c_str(), RTLD_NOW | RTLD_LOCAL);
 }
 
@@ -63,10 +62,9 @@ void run_probe() {
   Probe& p = g_probe;
   OpenResult drv = open_first(kDriver, {""}, -1);
   if (!drv.handle) {
-    bool missing = drv.last_error.find("No such file") != std::string::npos ||
-                   drv.last_error.find("cannot open shared object") != std::string::npos;
-    p.reason = missing ? "libcuda.so.1 not found (no NVIDIA driver)"
-                       : "libcuda.so.1 could not be loaded: " + drv.last_error;
+    bool missing =
+        drv.last_error.find("No such file") != std::string::npos || drv.last_error.find("cannot open shared object") != std::string::npos;
+    p.reason = missing ? "libcuda.so.1 not found (no NVIDIA driver)" : "libcuda.so.1 could not be loaded: " + drv.last_error;
     return;
   }
   g_libs.cuda = drv.handle;
@@ -101,8 +99,7 @@ void run_probe() {
   g_libs.nvrtc = rtc.handle;
   p.nvrtc_path = rtc.path;
   preload_nvrtc_builtins(rtc.path, rtc.handle);
-  if (auto v = reinterpret_cast<nvrtc::PFN_nvrtcVersion>(find_symbol(rtc.handle, "nvrtcVersion")))
-    v(&p.nvrtc_major, &p.nvrtc_minor);
+  if (auto v = reinterpret_cast<nvrtc::PFN_nvrtcVersion>(find_symbol(rtc.handle, "nvrtcVersion"))) v(&p.nvrtc_major, &p.nvrtc_minor);
 
   // cuBLAS needs the cuBLASLt of its own major version: open that first (from whichever
   // folder holds it) so cuBLAS's dependency resolves to it by soname.
@@ -123,8 +120,7 @@ void run_probe() {
     if (one.handle) {
       blas_r.handle = one.handle;
       blas_r.path = one.path;
-      g_libs.cublaslt = one_lt.handle ? one_lt.handle
-                                      : dlopen((std::string("libcublasLt.so.") + m).c_str(), RTLD_NOW | RTLD_NOLOAD);
+      g_libs.cublaslt = one_lt.handle ? one_lt.handle : dlopen((std::string("libcublasLt.so.") + m).c_str(), RTLD_NOW | RTLD_NOLOAD);
       p.cublaslt_path = one_lt.handle ? one_lt.path : std::string("libcublasLt.so.") + m;
       break;
     }

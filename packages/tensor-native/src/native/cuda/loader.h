@@ -53,11 +53,11 @@ void check_cu(int r, const char* what);
 
 }  // namespace tt::cuda
 
-#define TT_LAZY_SYM(lib_field, lib_name, ns, name)                                                        \
-  ([]() -> ns::PFN_##name {                                                                               \
-    static const ns::PFN_##name f = reinterpret_cast<ns::PFN_##name>(                                     \
-        ::tt::cuda::require_symbol(::tt::cuda::libraries().lib_field, lib_name, #name));                  \
-    return f;                                                                                             \
+#define TT_LAZY_SYM(lib_field, lib_name, ns, name)                                                                        \
+  ([]() -> ns::PFN_##name {                                                                                               \
+    static const ns::PFN_##name f =                                                                                       \
+        reinterpret_cast<ns::PFN_##name>(::tt::cuda::require_symbol(::tt::cuda::libraries().lib_field, lib_name, #name)); \
+    return f;                                                                                                             \
   }())
 
 // CU(cuMemAlloc_v2)(&p, n): the driver entry point, resolved on its first call.

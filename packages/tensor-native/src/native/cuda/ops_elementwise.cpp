@@ -15,8 +15,8 @@ Operand of(const View& v) {
   return o;
 }
 
-void run_elementwise(Device& d, const char* file, const std::string& kernel, const View& out, const Operand* const* ops,
-                     int nops, int64_t code) {
+void run_elementwise(Device& d, const char* file, const std::string& kernel, const View& out, const Operand* const* ops, int nops,
+                     int64_t code) {
   TTElementwiseArgs args{};
   build_iteration(out, ops, nops, &args.it, args.op);
   args.code = code;
@@ -29,8 +29,7 @@ void run_elementwise(Device& d, const char* file, const std::string& kernel, con
 void op_copy(Device& d, const View& src, const View& dst) {
   const Operand s = of(src), o = of(dst);
   const Operand* ops[] = {&s, &o};
-  run_elementwise(d, "copy.cu", std::string("tt_copy_") + dtype_suffix(src.dtype) + "_" + dtype_suffix(dst.dtype), dst,
-                  ops, 2, 0);
+  run_elementwise(d, "copy.cu", std::string("tt_copy_") + dtype_suffix(src.dtype) + "_" + dtype_suffix(dst.dtype), dst, ops, 2, 0);
 }
 
 void op_fill(Device& d, const View& dst, double value) {
@@ -49,8 +48,7 @@ void op_fill(Device& d, const View& dst, double value) {
 void op_unary(Device& d, int op, const View& x, const View& out) {
   if (op < 0 || op >= U_COUNT) throw Error("unary: unknown op");
   const bool floating = x.dtype == DType::F32 || x.dtype == DType::F64;
-  if (!floating && op != U_NEG && op != U_ABS && op != U_RELU && op != U_LOGICAL_NOT)
-    throw Error("unary op needs a floating point input");
+  if (!floating && op != U_NEG && op != U_ABS && op != U_RELU && op != U_LOGICAL_NOT) throw Error("unary op needs a floating point input");
   const Operand a = of(x), o = of(out);
   const Operand* ops[] = {&a, &o};
   run_elementwise(d, "elementwise.cu", std::string("tt_unary_") + compute_suffix(x.dtype, "unary"), out, ops, 2, op);
@@ -60,8 +58,8 @@ void op_binary(Device& d, int op, const Operand& a, const Operand& b, const View
   if (op < 0 || op >= B_COUNT) throw Error("binary: unknown op");
   const bool cmp = op >= B_EQ;
   const DType t = a.v.dtype;
-  if (cmp ? out.dtype != DType::Bool && out.dtype != DType::U8 : (out.dtype != t && !(t == DType::Bool && out.dtype == DType::U8) &&
-                                                                    !(t == DType::U8 && out.dtype == DType::Bool)))
+  if (cmp ? out.dtype != DType::Bool && out.dtype != DType::U8
+          : (out.dtype != t && !(t == DType::Bool && out.dtype == DType::U8) && !(t == DType::U8 && out.dtype == DType::Bool)))
     throw Error("binary: output dtype does not match the operands");
   const Operand o = of(out);
   const Operand* ops[] = {&a, &b, &o};

@@ -10,8 +10,7 @@ namespace tt::cuda {
 namespace {
 
 int as_int(int64_t v, const char* what) {
-  if (v < 0 || v > std::numeric_limits<int>::max())
-    throw Error(std::string("matmul: ") + what + " is too large for cuBLAS's 32-bit sizes");
+  if (v < 0 || v > std::numeric_limits<int>::max()) throw Error(std::string("matmul: ") + what + " is too large for cuBLAS's 32-bit sizes");
   return (int)v;
 }
 
@@ -26,8 +25,7 @@ int cuda_data_type(DType t) {
 
 void check_blas(int status, const char* what) {
   if (status == cublas::kSuccess) return;
-  auto text = reinterpret_cast<cublas::PFN_cublasGetStatusString>(
-      optional_symbol(libraries().cublas, "cublasGetStatusString"));
+  auto text = reinterpret_cast<cublas::PFN_cublasGetStatusString>(optional_symbol(libraries().cublas, "cublasGetStatusString"));
   throw Error(std::string(what) + " failed: " + (text ? text(status) : "status " + std::to_string(status)));
 }
 
@@ -44,22 +42,19 @@ void op_gemm(Device& d, const View& a_view, const View& b_view, const View& c_vi
   void* C = c_view.data;
   if (t == DType::F32) {
     const float one = 1, zero = 0;
-    check_blas(CUBLAS(cublasSgemmStridedBatched)(h, c.transa, c.transb, m, n, k, &one, (const float*)A, lda, c.stride_a,
-                                                  (const float*)B, ldb, c.stride_b, &zero, (float*)C, ldc, c.stride_c,
-                                                  batch),
+    check_blas(CUBLAS(cublasSgemmStridedBatched)(h, c.transa, c.transb, m, n, k, &one, (const float*)A, lda, c.stride_a, (const float*)B,
+                                                 ldb, c.stride_b, &zero, (float*)C, ldc, c.stride_c, batch),
                "cublasSgemmStridedBatched");
   } else if (t == DType::F64) {
     const double one = 1, zero = 0;
-    check_blas(CUBLAS(cublasDgemmStridedBatched)(h, c.transa, c.transb, m, n, k, &one, (const double*)A, lda,
-                                                  c.stride_a, (const double*)B, ldb, c.stride_b, &zero, (double*)C, ldc,
-                                                  c.stride_c, batch),
+    check_blas(CUBLAS(cublasDgemmStridedBatched)(h, c.transa, c.transb, m, n, k, &one, (const double*)A, lda, c.stride_a, (const double*)B,
+                                                 ldb, c.stride_b, &zero, (double*)C, ldc, c.stride_c, batch),
                "cublasDgemmStridedBatched");
   } else if (t == DType::F16 || t == DType::BF16) {
     const float one = 1, zero = 0;
     const int dt = cuda_data_type(t);
-    check_blas(CUBLAS(cublasGemmStridedBatchedEx)(h, c.transa, c.transb, m, n, k, &one, A, dt, lda, c.stride_a, B, dt,
-                                                   ldb, c.stride_b, &zero, C, dt, ldc, c.stride_c, batch,
-                                                   cublas::kCompute32F, cublas::kGemmDefault),
+    check_blas(CUBLAS(cublasGemmStridedBatchedEx)(h, c.transa, c.transb, m, n, k, &one, A, dt, lda, c.stride_a, B, dt, ldb, c.stride_b,
+                                                  &zero, C, dt, ldc, c.stride_c, batch, cublas::kCompute32F, cublas::kGemmDefault),
                "cublasGemmStridedBatchedEx");
   } else {
     throw Error("matmul: cuBLAS takes floating dtypes only");

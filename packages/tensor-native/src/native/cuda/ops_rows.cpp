@@ -46,8 +46,8 @@ void op_random(Device& d, int kind, const View& out, double p1, double p2, uint6
   if (args.n) d.launch(d.function("random.cu", kernel.c_str()), (uint64_t)args.n, &args);
 }
 
-void op_index(Device& d, int kind, const View& x, const View& idx, const View& other, int64_t outer, int64_t xdim,
-              int64_t inner, int64_t idim) {
+void op_index(Device& d, int kind, const View& x, const View& idx, const View& other, int64_t outer, int64_t xdim, int64_t inner,
+              int64_t idim) {
   TTIndexArgs args{};
   args.x = device_address(x);
   args.idx = device_address(idx);

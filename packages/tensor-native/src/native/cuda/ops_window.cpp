@@ -12,8 +12,16 @@ TTWindowArgs window_args(int kind, const View& img, const Conv2dGeom& g) {
   a.C = img.shape[1];
   a.H = img.shape[2];
   a.W = img.shape[3];
-  a.kh = g.kh; a.kw = g.kw; a.sh = g.sh; a.sw = g.sw; a.ph = g.ph; a.pw = g.pw;
-  a.dh = g.dh; a.dw = g.dw; a.oh = g.oh; a.ow = g.ow;
+  a.kh = g.kh;
+  a.kw = g.kw;
+  a.sh = g.sh;
+  a.sw = g.sw;
+  a.ph = g.ph;
+  a.pw = g.pw;
+  a.dh = g.dh;
+  a.dw = g.dw;
+  a.oh = g.oh;
+  a.ow = g.ow;
   a.kind = kind;
   return a;
 }
@@ -35,8 +43,7 @@ void op_window_backward(Device& d, int kind, const View& a_view, const View& b_v
   a.b = device_address(b_view);
   a.out = device_address(out);
   a.count = out.numel();
-  const std::string kernel =
-      std::string(kind == 0 ? "tt_col2im_" : "tt_pool2d_backward_") + compute_suffix(out.dtype, "window2dBackward");
+  const std::string kernel = std::string(kind == 0 ? "tt_col2im_" : "tt_pool2d_backward_") + compute_suffix(out.dtype, "window2dBackward");
   if (a.count) d.launch(d.function("window.cu", kernel.c_str()), (uint64_t)a.count, &a);
 }
 

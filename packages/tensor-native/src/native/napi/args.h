@@ -13,16 +13,14 @@ namespace tt::napi {
 class Args {
  public:
   // Between min_count and max_count arguments (max_count < 0: exactly min_count).
-  Args(const Napi::CallbackInfo& info, const char* entry, int min_count, int max_count = -1)
-      : info_(info), entry_(entry) {
+  Args(const Napi::CallbackInfo& info, const char* entry, int min_count, int max_count = -1) : info_(info), entry_(entry) {
     if (max_count < 0) max_count = min_count;
     const int n = (int)info.Length();
     if (n >= min_count && n <= max_count) return;
     std::string want = std::to_string(max_count);
     if (min_count == 0 && max_count > 0) want = "at most " + want;
     else if (min_count < max_count) want = std::to_string(min_count) + " to " + want;
-    throw Error(std::string(entry) + ": expected " + want + (max_count == 1 ? " argument" : " arguments") + ", got " +
-                std::to_string(n));
+    throw Error(std::string(entry) + ": expected " + want + (max_count == 1 ? " argument" : " arguments") + ", got " + std::to_string(n));
   }
 
   const char* entry() const { return entry_; }
@@ -33,9 +31,7 @@ class Args {
     if (!info_[i].IsNumber()) throw bad(i, what, "a number");
     return info_[i].As<Napi::Number>().DoubleValue();
   }
-  int64_t integer(size_t i, int64_t lo, int64_t hi, const char* what) const {
-    return to_integer(number(i, what), lo, hi, entry_, what);
-  }
+  int64_t integer(size_t i, int64_t lo, int64_t hi, const char* what) const { return to_integer(number(i, what), lo, hi, entry_, what); }
   // A byte count or byte offset.
   int64_t size(size_t i, const char* what) const { return integer(i, 0, kMaxExact, what); }
   // An op code or kind in [0, count).
@@ -63,8 +59,7 @@ class Args {
     napi_typedarray_type type;
     size_t length = 0;
     void* data = nullptr;
-    if (!info_[i].IsTypedArray() ||
-        napi_get_typedarray_info(info_.Env(), info_[i], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+    if (!info_[i].IsTypedArray() || napi_get_typedarray_info(info_.Env(), info_[i], &type, &length, &data, nullptr, nullptr) != napi_ok ||
         (size_t)type >= sizeof element_size)
       throw bad(i, what, "a typed array");
     return {static_cast<char*>(data), length * element_size[type]};
@@ -76,15 +71,15 @@ class Args {
   }
 
   Error bad(size_t i, const char* what, const char* expected) const {
-    return Error(std::string(entry_) + ": argument " + std::to_string(i + 1) + " (" + what + ") must be " + expected +
-                 ", got " + type_name(info_[i]));
+    return Error(std::string(entry_) + ": argument " + std::to_string(i + 1) + " (" + what + ") must be " + expected + ", got " +
+                 type_name(info_[i]));
   }
 
  private:
   static std::string typed_array_name(napi_typedarray_type t) {
-    static const char* const names[] = {"an Int8Array",    "a Uint8Array",     "a Uint8ClampedArray", "an Int16Array",
-                                        "a Uint16Array",   "an Int32Array",    "a Uint32Array",       "a Float32Array",
-                                        "a Float64Array",  "a BigInt64Array",  "a BigUint64Array"};
+    static const char* const names[] = {"an Int8Array",   "a Uint8Array",    "a Uint8ClampedArray", "an Int16Array",
+                                        "a Uint16Array",  "an Int32Array",   "a Uint32Array",       "a Float32Array",
+                                        "a Float64Array", "a BigInt64Array", "a BigUint64Array"};
     return (size_t)t < sizeof names / sizeof *names ? names[t] : "a typed array";
   }
   static std::string type_name(const Napi::Value& v) {

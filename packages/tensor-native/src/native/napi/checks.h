@@ -65,8 +65,7 @@ inline void check_binary(int op, const Bound& a, const Bound& b, const View& out
   require_operand_shape(b, out, "binary");
   const DType t = a.v.dtype;
   if (b.v.dtype != t) throw Error("binary: operands must share a dtype");
-  const bool ok = op >= B_EQ ? byte_sized_bool(out.dtype)
-                             : out.dtype == t || (byte_sized_bool(t) && byte_sized_bool(out.dtype));
+  const bool ok = op >= B_EQ ? byte_sized_bool(out.dtype) : out.dtype == t || (byte_sized_bool(t) && byte_sized_bool(out.dtype));
   if (!ok) throw Error("binary: output dtype does not match the operands");
 }
 
@@ -81,9 +80,8 @@ inline void check_where(const Bound& c, const Bound& a, const Bound& b, const Vi
 inline void check_matmul(const View& a, const View& b, const View& out) {
   const int nd = out.ndim;
   if (nd < 2 || a.ndim != nd || b.ndim != nd) throw Error("matmul: bad ranks");
-  bool ok = b.shape[nd - 2] == a.shape[nd - 1] && out.shape[nd - 2] == a.shape[nd - 2] &&
-            out.shape[nd - 1] == b.shape[nd - 1] && out.strides[nd - 1] == 1 && a.dtype == b.dtype &&
-            a.dtype == out.dtype;
+  bool ok = b.shape[nd - 2] == a.shape[nd - 1] && out.shape[nd - 2] == a.shape[nd - 2] && out.shape[nd - 1] == b.shape[nd - 1] &&
+            out.strides[nd - 1] == 1 && a.dtype == b.dtype && a.dtype == out.dtype;
   for (int d = 0; ok && d < nd - 2; d++) ok = a.shape[d] == out.shape[d] && b.shape[d] == out.shape[d];
   if (!ok) throw Error("matmul: operand shapes or dtypes do not match");
 }
@@ -108,8 +106,7 @@ inline void check_reduce(int op, const ReduceParams& r, const View& x, const Vie
   require_contiguous(x, "reduce");
   require_contiguous(out, "reduce");
   const int64_t total = count_of({r.outer, r.n}, "reduce");
-  if (total != x.numel() || out.numel() != (rows_out ? total : r.outer))
-    throw Error("reduce: sizes do not match the views");
+  if (total != x.numel() || out.numel() != (rows_out ? total : r.outer)) throw Error("reduce: sizes do not match the views");
   if (rows_out && out.dtype != x.dtype) throw Error("softmax: output dtype must match the input");
 }
 
@@ -146,8 +143,7 @@ inline void check_index(int kind, const IndexSizes& s, const View& x, const View
   if (idx.dtype != DType::I64 || x.dtype != out.dtype) throw Error("index: bad dtypes");
   const int64_t nidx = idx.numel(), picked = count_of({s.outer, s.idim, s.inner}, "indexOp");
   const bool ok = count_of({s.outer, s.xdim, s.inner}, "indexOp") == x.numel() &&
-                  (kind == INDEX_SELECT ? nidx == s.idim && out.numel() == picked
-                                        : nidx == picked && out.numel() == nidx);
+                  (kind == INDEX_SELECT ? nidx == s.idim && out.numel() == picked : nidx == picked && out.numel() == nidx);
   if (!ok) throw Error("index: sizes do not match the views");
 }
 
@@ -177,8 +173,8 @@ inline void check_window(int kind, const View& x, const View& out, const Conv2dG
   require_contiguous(out, "window2d");
   if (x.ndim != 4 || x.dtype != out.dtype) throw Error("window2d: bad geometry");
   const int64_t N = x.shape[0], C = x.shape[1];
-  const int64_t expect = kind == WINDOW_IM2COL ? count_of({N, C, g.kh, g.kw, g.oh, g.ow}, "window2d")
-                                               : count_of({N, C, g.oh, g.ow}, "window2d");
+  const int64_t expect =
+      kind == WINDOW_IM2COL ? count_of({N, C, g.kh, g.kw, g.oh, g.ow}, "window2d") : count_of({N, C, g.oh, g.ow}, "window2d");
   if (out.numel() != expect) throw Error("window2d: output size does not match the geometry");
 }
 
@@ -202,8 +198,7 @@ inline const double* read_optim_hyper(MetaReader& m) { return m.take(7); }
 inline void check_optim(const View& p, const View& g, const View& s1, const View& s2) {
   for (const View* v : {&p, &g, &s1, &s2}) {
     require_contiguous(*v, "optimStep");
-    if (v->dtype != p.dtype || v->numel() != p.numel())
-      throw Error("optimStep: state and gradient must match the parameter");
+    if (v->dtype != p.dtype || v->numel() != p.numel()) throw Error("optimStep: state and gradient must match the parameter");
   }
 }
 

@@ -20,9 +20,7 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F f) {
     return f();
   } catch (const Napi::Error&) {
     throw;  // already a JS error (it may carry an exception JavaScript threw)
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), e.what());
-  } catch (...) {
+  } catch (const std::exception& e) { throw Napi::Error::New(info.Env(), e.what()); } catch (...) {
     throw Napi::Error::New(info.Env(), "internal error: unknown C++ exception");
   }
 }

@@ -29,12 +29,10 @@ Napi::Value wrap_storage(Napi::Env env, Storage* s, Finalize finalize) {
 // The Storage behind argument i, which must be one of ours on `device` (it may be freed).
 inline Storage* storage_handle(const Args& a, size_t i, Device device) {
   const Napi::Value v = a[i];
-  if (!v.IsExternal() || !v.As<Napi::External<Storage>>().CheckTypeTag(storage_tag()))
-    throw a.bad(i, "storage", "a storage handle");
+  if (!v.IsExternal() || !v.As<Napi::External<Storage>>().CheckTypeTag(storage_tag())) throw a.bad(i, "storage", "a storage handle");
   Storage* s = v.As<Napi::External<Storage>>().Data();
   if (s->device != device)
-    throw Error(std::string(a.entry()) + ": expected a " + device_name(device) + " tensor, got a " +
-                device_name(s->device) + " one");
+    throw Error(std::string(a.entry()) + ": expected a " + device_name(device) + " tensor, got a " + device_name(s->device) + " one");
   return s;
 }
 

@@ -27,9 +27,7 @@ inline std::string show(double v) {
 
 // lo and hi must be exact as doubles (within +-2^53, or powers of two). NaN and the
 // infinities fail the range test; inside the range the cast is defined and exact.
-inline bool is_integer_in(double v, int64_t lo, int64_t hi) {
-  return v >= (double)lo && v <= (double)hi && (double)(int64_t)v == v;
-}
+inline bool is_integer_in(double v, int64_t lo, int64_t hi) { return v >= (double)lo && v <= (double)hi && (double)(int64_t)v == v; }
 
 // A range bound as people read it: 2^53 rather than 9007199254740992.
 inline std::string show_bound(int64_t b) {
@@ -42,12 +40,11 @@ inline std::string show_bound(int64_t b) {
 // must stay a few instructions each.
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_not_integer(double v, int64_t lo, int64_t hi, const char* entry,
                                                                      const char* what) {
-  throw Error(std::string(entry) + ": " + what + " must be an integer in [" + show_bound(lo) + ", " + show_bound(hi) +
-              "], got " + show(v));
+  throw Error(std::string(entry) + ": " + what + " must be an integer in [" + show_bound(lo) + ", " + show_bound(hi) + "], got " + show(v));
 }
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_bad_code(double v, int count, const char* entry, const char* what) {
-  throw Error(std::string(entry) + ": unknown " + what + " " + show(v) + " (expected an integer from 0 to " +
-              std::to_string(count - 1) + ")");
+  throw Error(std::string(entry) + ": unknown " + what + " " + show(v) + " (expected an integer from 0 to " + std::to_string(count - 1) +
+              ")");
 }
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_too_large(const char* entry) {
   throw Error(std::string(entry) + ": sizes too large");

@@ -66,8 +66,7 @@ class MetaReader {
       m.bits = lo | hi << 32;
       return m;
     }
-    if (!is_integer_in(h[1], 0, kMaxDims))
-      throw Error(std::string(entry_) + ": bad rank " + show(h[1]) + " (at most 16 dimensions)");
+    if (!is_integer_in(h[1], 0, kMaxDims)) throw Error(std::string(entry_) + ": bad rank " + show(h[1]) + " (at most 16 dimensions)");
     m.ndim = (int)h[1];
     m.offset = integer(-kMaxExact, kMaxExact, "view offset");
     const double* d = m.dims = take(2 * (size_t)m.ndim);
@@ -84,8 +83,8 @@ class MetaReader {
 
  private:
   [[noreturn, gnu::cold, gnu::noinline]] void throw_overflow(size_t n) const {
-    throw Error(std::string(entry_) + ": metadata overflow (the call needs " + std::to_string(pos_ + n) +
-                " values, the buffer holds " + std::to_string(meta_.len) + ")");
+    throw Error(std::string(entry_) + ": metadata overflow (the call needs " + std::to_string(pos_ + n) + " values, the buffer holds " +
+                std::to_string(meta_.len) + ")");
   }
   [[noreturn, gnu::cold, gnu::noinline]] void throw_negative_size(double v) const {
     throw Error(std::string(entry_) + ": negative size " + show(v) + " in a view's shape");
@@ -106,11 +105,11 @@ inline void bind_into(View& v, const ViewMeta& m, const Storage* s, const char* 
     v.shape[d] = (int64_t)m.dims[d];
     v.strides[d] = (int64_t)m.dims[m.ndim + d];
     const __int128 span = (__int128)(v.shape[d] - 1) * v.strides[d];
-    if (span > 0) hi += span; else lo += span;
+    if (span > 0) hi += span;
+    else lo += span;
   }
   const int64_t es = (int64_t)dtype_size(m.dtype);
-  if (!m.empty && (lo < 0 || (hi + 1) * es > (__int128)s->nbytes))
-    throw Error(std::string(entry) + ": view out of bounds of its storage");
+  if (!m.empty && (lo < 0 || (hi + 1) * es > (__int128)s->nbytes)) throw Error(std::string(entry) + ": view out of bounds of its storage");
   // An empty view touches nothing; its offset may lie anywhere, so it does not move the pointer.
   v.data = static_cast<char*>(s->data) + (m.empty ? 0 : m.offset * es);
 }

@@ -32,7 +32,8 @@ export function autocastDType(): DType | null {
  */
 export function autocast<T>(options: AutocastOptions, fn: () => T): T {
   const dtype = options.dtype ?? "bfloat16";
-  if (dtype !== "bfloat16" && dtype !== "float16") throw new TypeError(`autocast: dtype must be "bfloat16" or "float16", got ${String(dtype)}`);
+  if (dtype !== "bfloat16" && dtype !== "float16")
+    throw new TypeError(`autocast: dtype must be "bfloat16" or "float16", got ${String(dtype)}`);
   const prev = current;
   current = options.enabled === false ? null : dtype;
   let result: T;
@@ -42,7 +43,10 @@ export function autocast<T>(options: AutocastOptions, fn: () => T): T {
     current = prev;
     throw e;
   }
-  if (result instanceof Promise) return result.finally(() => { current = prev; }) as T;
+  if (result instanceof Promise)
+    return result.finally(() => {
+      current = prev;
+    }) as T;
   current = prev;
   return result;
 }

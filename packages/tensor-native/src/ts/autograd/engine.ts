@@ -50,7 +50,9 @@ function accumulate(t: Tensor, g: Tensor): void {
 
 function fitTo(edge: Edge, g: Tensor, node: GradNode): Tensor {
   if (fmtShape(g.shape) !== fmtShape(edge.shape))
-    throw new Error(`backward: ${node.name} produced a gradient of shape ${fmtShape(g.shape)} for an input of shape ${fmtShape(edge.shape)}`);
+    throw new Error(
+      `backward: ${node.name} produced a gradient of shape ${fmtShape(g.shape)} for an input of shape ${fmtShape(edge.shape)}`,
+    );
   if (g.dtype === edge.dtype) return g;
   const c = g.to(edge.dtype);
   g.dispose();
@@ -82,57 +84,64 @@ function topoOrder(root: GradNode): GradNode[] {
 export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
   root.check("backward");
   if (!root.requiresGrad)
-    throw new Error("backward: this tensor does not require grad and has no gradFn (did you set requiresGrad on the inputs, or run inside noGrad()?)");
+    throw new Error(
+      "backward: this tensor does not require grad and has no gradFn (did you set requiresGrad on the inputs, or run inside noGrad()?)",
+    );
   if (gradient === undefined && root.numel() !== 1)
-    throw new Error(`backward: a gradient can only be implied for a one-element result; this one has shape ${fmtShape(root.shape)}, so pass backward(gradient)`);
+    throw new Error(
+      `backward: a gradient can only be implied for a one-element result; this one has shape ${fmtShape(root.shape)}, so pass backward(gradient)`,
+    );
   if (gradient !== undefined && fmtShape(gradient.shape) !== fmtShape(root.shape))
     throw new Error(`backward: the gradient's shape ${fmtShape(gradient.shape)} does not match the result's shape ${fmtShape(root.shape)}`);
-  withoutScopes(() => noGrad(() => {
-    const seed = gradient ? gradient.to(root.dtype).clone() : root.clone().fill_(1);
-    if (!root.gradFn) {
-      accumulate(root, runHooks(leafHooks.get(root), seed));
-      return;
-    }
-    const pending = new Map<GradNode, Tensor>([[root.gradFn, seed]]);
-    // A leaf's contributions are summed first: its hooks see its whole gradient once, as in
-    // PyTorch (a hook that clamps or adds would otherwise act on each path separately).
-    const leaves = new Map<Tensor, Tensor>();
-    const sumInto = <K>(m: Map<K, Tensor>, key: K, gi: Tensor): void => {
-      const prev = m.get(key);
-      if (!prev) return void m.set(key, gi);
-      m.set(key, prev.add(gi));
-      prev.dispose();
-      gi.dispose();
-    };
-    for (const node of topoOrder(root.gradFn)) {
-      let g = pending.get(node);
-      if (!g) continue;
-      pending.delete(node);
-      g = runHooks(node.hooks, g);
-      if (node.retained) accumulate(node.retained, g.clone());
-      const grad = g;
-      const outs = tidy(() => [...node.apply(grad)]);
-      if (!options.retainGraph) node.release();
-      // A formula may return one tensor for several inputs (add gives [g, g]) or the
-      // incoming grad itself. Every edge gets a tensor of its own before any is handed
-      // out, since accumulating or summing a gradient may dispose it.
-      const owned = new Set<Tensor>();
-      const mine = node.next.map((edge, i) => {
-        const gi = outs[i];
-        if (!edge || !gi) return null;
-        if (owned.has(gi)) return gi.clone();
-        owned.add(gi);
-        return gi;
-      });
-      for (const o of new Set([...outs, grad])) if (o && !owned.has(o)) o.dispose();
-      for (let i = 0; i < node.next.length; i++) {
-        const edge = node.next[i], own = mine[i];
-        if (!edge || !own) continue;
-        const gi = fitTo(edge, own, node);
-        if (edge.kind === "leaf") sumInto(leaves, edge.tensor, gi);
-        else sumInto(pending, edge.node, gi);
+  withoutScopes(() =>
+    noGrad(() => {
+      const seed = gradient ? gradient.to(root.dtype).clone() : root.clone().fill_(1);
+      if (!root.gradFn) {
+        accumulate(root, runHooks(leafHooks.get(root), seed));
+        return;
       }
-    }
-    for (const [leaf, g] of leaves) accumulate(leaf, runHooks(leafHooks.get(leaf), g));
-  }));
+      const pending = new Map<GradNode, Tensor>([[root.gradFn, seed]]);
+      // A leaf's contributions are summed first: its hooks see its whole gradient once, as in
+      // PyTorch (a hook that clamps or adds would otherwise act on each path separately).
+      const leaves = new Map<Tensor, Tensor>();
+      const sumInto = <K>(m: Map<K, Tensor>, key: K, gi: Tensor): void => {
+        const prev = m.get(key);
+        if (!prev) return void m.set(key, gi);
+        m.set(key, prev.add(gi));
+        prev.dispose();
+        gi.dispose();
+      };
+      for (const node of topoOrder(root.gradFn)) {
+        let g = pending.get(node);
+        if (!g) continue;
+        pending.delete(node);
+        g = runHooks(node.hooks, g);
+        if (node.retained) accumulate(node.retained, g.clone());
+        const grad = g;
+        const outs = tidy(() => [...node.apply(grad)]);
+        if (!options.retainGraph) node.release();
+        // A formula may return one tensor for several inputs (add gives [g, g]) or the
+        // incoming grad itself. Every edge gets a tensor of its own before any is handed
+        // out, since accumulating or summing a gradient may dispose it.
+        const owned = new Set<Tensor>();
+        const mine = node.next.map((edge, i) => {
+          const gi = outs[i];
+          if (!edge || !gi) return null;
+          if (owned.has(gi)) return gi.clone();
+          owned.add(gi);
+          return gi;
+        });
+        for (const o of new Set([...outs, grad])) if (o && !owned.has(o)) o.dispose();
+        for (let i = 0; i < node.next.length; i++) {
+          const edge = node.next[i],
+            own = mine[i];
+          if (!edge || !own) continue;
+          const gi = fitTo(edge, own, node);
+          if (edge.kind === "leaf") sumInto(leaves, edge.tensor, gi);
+          else sumInto(pending, edge.node, gi);
+        }
+      }
+      for (const [leaf, g] of leaves) accumulate(leaf, runHooks(leafHooks.get(leaf), g));
+    }),
+  );
 }

@@ -16,7 +16,10 @@ function scoped<T>(delta: 1 | -1, fn: () => T): T {
     disabled -= delta;
     throw e;
   }
-  if (result instanceof Promise) return result.finally(() => { disabled -= delta; }) as T;
+  if (result instanceof Promise)
+    return result.finally(() => {
+      disabled -= delta;
+    }) as T;
   disabled -= delta;
   return result;
 }

@@ -69,7 +69,7 @@ export class GradScaler {
         for (const p of group.params) {
           if (!p.grad) continue;
           p.grad.mul_(inv);
-          const worst = p.grad.abs().max().item();  // NaN and Inf both survive the max
+          const worst = p.grad.abs().max().item(); // NaN and Inf both survive the max
           if (!Number.isFinite(worst)) this.foundInf = true;
         }
     });
@@ -107,8 +107,11 @@ export class GradScaler {
   /** The scaler's state, for checkpoints (PyTorch's keys). */
   stateDict(): { scale: number; growth_factor: number; backoff_factor: number; growth_interval: number; _growth_tracker: number } {
     return {
-      scale: this.scaleValue, growth_factor: this.growthFactor, backoff_factor: this.backoffFactor,
-      growth_interval: this.growthInterval, _growth_tracker: this.growthTracker,
+      scale: this.scaleValue,
+      growth_factor: this.growthFactor,
+      backoff_factor: this.backoffFactor,
+      growth_interval: this.growthInterval,
+      _growth_tracker: this.growthTracker,
     };
   }
 

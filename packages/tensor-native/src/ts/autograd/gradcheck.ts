@@ -29,7 +29,11 @@ function toList(r: Tensor | readonly Tensor[]): Tensor[] {
  * const x = tt.randn([3, 4], { dtype: "float64", requiresGrad: true });
  * tt.gradcheck((a) => a.tanh().sum(1), [x]); // true
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor | readonly Tensor[], inputs: readonly Tensor[], options: GradcheckOptions = {}): boolean {
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor | readonly Tensor[],
+  inputs: readonly Tensor[],
+  options: GradcheckOptions = {},
+): boolean {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raiseException = true } = options;
   const fail = (msg: string): boolean => {
     if (raiseException) throw new Error(`gradcheck: ${msg}`);
@@ -54,14 +58,15 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor | readonly Tensor[
         const xi = inputs.indexOf(x);
         for (let k = 0; k < x.numel(); k++) {
           // Evaluate on a perturbed copy: the inputs themselves stay untouched.
-          const at = (v: number): number => tidy(() => {
-            const data = Float64Array.from(base);
-            data[k] = v;
-            const moved = fromTypedArray(data, [...x.shape]);
-            const args = inputs.map((t, i) => (i === xi ? moved : t));
-            const r = noGrad(() => toList(fn(...args))[oi]);
-            return Number((r.to("float64").data() as Float64Array)[j]);
-          });
+          const at = (v: number): number =>
+            tidy(() => {
+              const data = Float64Array.from(base);
+              data[k] = v;
+              const moved = fromTypedArray(data, [...x.shape]);
+              const args = inputs.map((t, i) => (i === xi ? moved : t));
+              const r = noGrad(() => toList(fn(...args))[oi]);
+              return Number((r.to("float64").data() as Float64Array)[j]);
+            });
           const numeric = (at(base[k] + eps) - at(base[k] - eps)) / (2 * eps);
           if (!(Math.abs(numeric - analytic[k]) <= atol + rtol * Math.abs(numeric)))
             return fail(

@@ -8,7 +8,17 @@
 import { backend, sameDeviceError, type Backend, type Device, type ViewLike } from "../dispatch.js";
 import { dtypeCode, dtypeSize, isFloating, type DType } from "../dtype.js";
 import { meta, native, writeView, type Handle } from "../native.js";
-import { HOST_COPY, type BinaryCode, type IndexKind, type OptimKind, type RandomKind, type ReduceCode, type UnaryCode, type WindowBackwardKind, type WindowKind } from "../opcodes.js";
+import {
+  HOST_COPY,
+  type BinaryCode,
+  type IndexKind,
+  type OptimKind,
+  type RandomKind,
+  type ReduceCode,
+  type UnaryCode,
+  type WindowBackwardKind,
+  type WindowKind,
+} from "../opcodes.js";
 import { contiguousStrides, isContiguousView, numelOf } from "../strides.js";
 import { requireCuda } from "./availability.js";
 import { planGemm, type GemmCall } from "./gemm-plan.js";
@@ -36,10 +46,12 @@ function dense(v: ViewLike): ViewLike {
 
 /** src -> dst between two different devices (dst's dtype and strides, src's values). */
 function transfer(src: ViewLike, dst: ViewLike): void {
-  const sd = src.storage.device, dd = dst.storage.device;
+  const sd = src.storage.device,
+    dd = dst.storage.device;
   const n = numelOf(dst.shape);
   if (n === 0) return;
-  if (sd !== "cpu" && dd !== "cpu") {  // GPU to GPU, through the host
+  if (sd !== "cpu" && dd !== "cpu") {
+    // GPU to GPU, through the host
     const host = temp("cpu", src.shape, src.dtype);
     try {
       transfer(src, host);
@@ -66,7 +78,10 @@ function transfer(src: ViewLike, dst: ViewLike): void {
 export class CudaBackend implements Backend {
   private major = 0;
 
-  constructor(readonly index: number, readonly device: Device) {}
+  constructor(
+    readonly index: number,
+    readonly device: Device,
+  ) {}
 
   /** cuBLAS multiplies float16 natively, bfloat16 from compute capability 8.0 (Ampere). */
   matmulKeeps(dtype: DType): boolean {
@@ -134,13 +149,16 @@ export class CudaBackend implements Backend {
   }
   binary(op: BinaryCode, a: ViewLike, b: ViewLike, out: ViewLike): void {
     this.on(out);
-    const ra = this.operand(0, a), rb = this.operand(ra.pos, b);
+    const ra = this.operand(0, a),
+      rb = this.operand(ra.pos, b);
     writeView(rb.pos, out);
     nc.binary(op, ra.handle, rb.handle, out.storage.handle);
   }
   where(cond: ViewLike, a: ViewLike, b: ViewLike, out: ViewLike): void {
     this.on(out);
-    const rc = this.operand(0, cond), ra = this.operand(rc.pos, a), rb = this.operand(ra.pos, b);
+    const rc = this.operand(0, cond),
+      ra = this.operand(rc.pos, a),
+      rb = this.operand(ra.pos, b);
     writeView(rb.pos, out);
     nc.where(rc.handle, ra.handle, rb.handle, out.storage.handle);
   }
@@ -236,7 +254,12 @@ export class CudaBackend implements Backend {
   }
   stats(): { liveBytes: number; cachedBytes: number; osAllocations: number; liveBlocks: number } {
     const s = nc.memoryStats(this.index);
-    return { liveBytes: s.allocated, cachedBytes: s.reserved - s.allocated, osAllocations: s.deviceAllocations, liveBlocks: s.activeBlocks };
+    return {
+      liveBytes: s.allocated,
+      cachedBytes: s.reserved - s.allocated,
+      osAllocations: s.deviceAllocations,
+      liveBlocks: s.activeBlocks,
+    };
   }
 }
 

@@ -67,7 +67,9 @@ export function batchStride(batch: readonly number[], strides: readonly number[]
 export function planGemm(a: StridedMatrix, b: StridedMatrix, out: StridedMatrix): GemmPlan {
   const nd = out.shape.length;
   const batch = out.shape.slice(0, nd - 2);
-  const M = out.shape[nd - 2], N = out.shape[nd - 1], K = a.shape[nd - 1];
+  const M = out.shape[nd - 2],
+    N = out.shape[nd - 1],
+    K = a.shape[nd - 1];
   const la = columnMajor(M, K, a.strides[nd - 2], a.strides[nd - 1]);
   const lb = columnMajor(K, N, b.strides[nd - 2], b.strides[nd - 1]);
   const lc = columnMajor(M, N, out.strides[nd - 2], out.strides[nd - 1]);

@@ -11,8 +11,16 @@ import { nativeCuda, type CudaProbe } from "./native-cuda.js";
 
 export { deviceCount, getDeviceName, getDeviceProperties, isAvailable, unavailableReason } from "./availability.js";
 export {
-  emptyCache, maxMemoryAllocated, maxMemoryReserved, memoryAllocated, memoryReserved, memoryStats, memorySummary,
-  resetPeakMemoryStats, setPerProcessMemoryFraction, type DeviceArg,
+  emptyCache,
+  maxMemoryAllocated,
+  maxMemoryReserved,
+  memoryAllocated,
+  memoryReserved,
+  memoryStats,
+  memorySummary,
+  resetPeakMemoryStats,
+  setPerProcessMemoryFraction,
+  type DeviceArg,
 } from "./memory.js";
 export type { CudaDeviceInfo, CudaMemoryStats, CudaProbe } from "./native-cuda.js";
 

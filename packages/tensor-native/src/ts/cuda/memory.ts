@@ -13,8 +13,19 @@ function index(device: DeviceArg = 0): number {
 }
 
 const zero: CudaMemoryStats = {
-  allocated: 0, allocatedPeak: 0, reserved: 0, reservedPeak: 0, requested: 0, activeBlocks: 0, segments: 0,
-  allocations: 0, frees: 0, deviceAllocations: 0, deviceFrees: 0, retries: 0, ooms: 0,
+  allocated: 0,
+  allocatedPeak: 0,
+  reserved: 0,
+  reservedPeak: 0,
+  requested: 0,
+  activeBlocks: 0,
+  segments: 0,
+  allocations: 0,
+  frees: 0,
+  deviceAllocations: 0,
+  deviceFrees: 0,
+  retries: 0,
+  ooms: 0,
 };
 
 /** The allocator's counters (all zero for a device not used yet, or without CUDA). @example tt.cuda.memoryStats().retries */

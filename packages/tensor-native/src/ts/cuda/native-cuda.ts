@@ -1,6 +1,16 @@
 /** The addon's `cuda` object (src/native/cuda/addon_cuda.cpp): what the CUDA backend calls. */
 import { native, type Handle } from "../native.js";
-import type { BinaryCode, HostCopyKind, IndexKind, OptimKind, RandomKind, ReduceCode, UnaryCode, WindowBackwardKind, WindowKind } from "../opcodes.js";
+import type {
+  BinaryCode,
+  HostCopyKind,
+  IndexKind,
+  OptimKind,
+  RandomKind,
+  ReduceCode,
+  UnaryCode,
+  WindowBackwardKind,
+  WindowKind,
+} from "../opcodes.js";
 
 export interface CudaProbe {
   available: boolean;

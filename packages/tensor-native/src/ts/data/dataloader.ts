@@ -6,12 +6,17 @@ import { Tensor } from "../tensor.js";
 import { mixSeed, randperm, type Dataset } from "./dataset.js";
 
 /** What `defaultCollate` makes of a batch of samples of type T. */
-export type Collated<T> = T extends Tensor ? Tensor
-  : T extends number | boolean ? Tensor
-  : T extends string ? string[]
-  : T extends readonly unknown[] ? { -readonly [K in keyof T]: Collated<T[K]> }
-  : T extends object ? { [K in keyof T]: Collated<T[K]> }
-  : T[];
+export type Collated<T> = T extends Tensor
+  ? Tensor
+  : T extends number | boolean
+    ? Tensor
+    : T extends string
+      ? string[]
+      : T extends readonly unknown[]
+        ? { -readonly [K in keyof T]: Collated<T[K]> }
+        : T extends object
+          ? { [K in keyof T]: Collated<T[K]> }
+          : T[];
 
 /** Options of a DataLoader (PyTorch's names, camelCase). */
 export interface DataLoaderOptions<T, B> {
@@ -46,22 +51,37 @@ function collateAt(samples: readonly unknown[], where: string): unknown {
   }
   if (typeof first === "number" || typeof first === "boolean") {
     if (!samples.every((s) => typeof s === typeof first)) fail(`expected every sample to be a ${typeof first}`);
-    if (typeof first === "boolean") return fromTypedArray(Uint8Array.from(samples as boolean[], Number), [samples.length], { dtype: "bool" });
+    if (typeof first === "boolean")
+      return fromTypedArray(Uint8Array.from(samples as boolean[], Number), [samples.length], { dtype: "bool" });
     const nums = samples as number[];
     if (nums.every(Number.isSafeInteger)) return fromTypedArray(BigInt64Array.from(nums, BigInt));
     return fromTypedArray(Float32Array.from(nums));
   }
   if (typeof first === "string") return [...samples];
   if (Array.isArray(first)) {
-    if (!samples.every((s) => Array.isArray(s) && s.length === first.length)) fail(`every sample must be an array of length ${first.length}`);
-    return first.map((_, j) => collateAt(samples.map((s) => (s as unknown[])[j]), `${where}[${j}]`));
+    if (!samples.every((s) => Array.isArray(s) && s.length === first.length))
+      fail(`every sample must be an array of length ${first.length}`);
+    return first.map((_, j) =>
+      collateAt(
+        samples.map((s) => (s as unknown[])[j]),
+        `${where}[${j}]`,
+      ),
+    );
   }
   if (isPlainObject(first)) {
     const keys = Object.keys(first);
     const out: Record<string, unknown> = {};
     for (const k of keys) {
       if (!samples.every((s) => isPlainObject(s) && Object.hasOwn(s, k))) fail(`some samples lack the field "${k}"`);
-      Object.defineProperty(out, k, { value: collateAt(samples.map((s) => (s as Record<string, unknown>)[k]), `${where}.${k}`), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: collateAt(
+          samples.map((s) => (s as Record<string, unknown>)[k]),
+          `${where}.${k}`,
+        ),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -120,9 +140,13 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   epoch = 0;
   private readonly collate?: (samples: T[]) => B;
 
-  constructor(readonly dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+  constructor(
+    readonly dataset: Dataset<T>,
+    options: DataLoaderOptions<T, B> = {},
+  ) {
     const { batchSize = 1, shuffle = false, dropLast = false, seed, collate } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     if (seed !== undefined && !Number.isInteger(seed)) throw new RangeError(`DataLoader: seed must be an integer, got ${seed}`);
     if (collate !== undefined && typeof collate !== "function") throw new TypeError("DataLoader: collate must be a function");
     this.batchSize = batchSize;

@@ -62,7 +62,9 @@ export class TensorDataset extends Dataset<Tensor[]> {
     }
     const n = tensors[0].shape[0];
     if (tensors.some((t) => t.shape[0] !== n))
-      throw new Error(`TensorDataset: all tensors must have the same size in dimension 0, got shapes ${tensors.map((t) => fmtShape(t.shape)).join(", ")}`);
+      throw new Error(
+        `TensorDataset: all tensors must have the same size in dimension 0, got shapes ${tensors.map((t) => fmtShape(t.shape)).join(", ")}`,
+      );
     this.tensors = tensors;
   }
 
@@ -94,7 +96,10 @@ export class TensorDataset extends Dataset<Tensor[]> {
 export class Subset<T> extends Dataset<T> {
   readonly indices: Int32Array;
 
-  constructor(readonly dataset: Dataset<T>, indices: ArrayLike<number>) {
+  constructor(
+    readonly dataset: Dataset<T>,
+    indices: ArrayLike<number>,
+  ) {
     super();
     this.indices = Int32Array.from(indices);
     const n = dataset.length;
@@ -176,7 +181,9 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], 
     let rest = n - sizes.reduce((a, b) => a + b, 0);
     for (let i = 0; rest > 0; i = (i + 1) % sizes.length, rest--) sizes[i]++;
   } else if (!sizes.every(Number.isInteger) || total !== n) {
-    throw new Error(`randomSplit: lengths [${lengths.join(", ")}] must be integers summing to the dataset's ${n} samples, or fractions summing to 1`);
+    throw new Error(
+      `randomSplit: lengths [${lengths.join(", ")}] must be integers summing to the dataset's ${n} samples, or fractions summing to 1`,
+    );
   }
   const perm = randperm(n, options.seed ?? Math.floor(Math.random() * 2 ** 32));
   let at = 0;

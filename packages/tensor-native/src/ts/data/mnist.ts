@@ -84,7 +84,8 @@ export function mnist(options: MnistOptions = {}): Mnist {
   if (trainCount + testCount > total)
     throw new RangeError(`mnist: the mnist package has ${total} digits; trainCount + testCount = ${trainCount + testCount} is too many`);
   // Sample k of the package (classes back to back) lives in class cls[k] at row row[k].
-  const cls = new Uint8Array(total), row = new Int32Array(total);
+  const cls = new Uint8Array(total),
+    row = new Int32Array(total);
   for (let d = 0, k = 0; d < 10; d++)
     for (let r = 0; r < byClass[d].length / PIXELS; r++, k++) {
       cls[k] = d;

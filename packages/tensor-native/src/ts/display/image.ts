@@ -131,7 +131,8 @@ export function pixels(x: Tensor, options: ImageOptions = {}): RawImage {
 /** A batch [N,C,H,W] or [N,H,W] tiled into one picture, `nrow` images per row. */
 export function gridPixels(images: Tensor, options: GridOptions = {}): RawImage {
   const shape = images.shape;
-  if (shape.length !== 3 && shape.length !== 4) throw new RangeError(`grid: expected images of shape [N,C,H,W] or [N,H,W], got shape [${shape.join(", ")}]`);
+  if (shape.length !== 3 && shape.length !== 4)
+    throw new RangeError(`grid: expected images of shape [N,C,H,W] or [N,H,W], got shape [${shape.join(", ")}]`);
   const [n] = shape;
   const c = shape.length === 4 ? shape[1] : 1;
   if (!CHANNELS.has(c)) throw new RangeError(`grid: images need 1, 3 or 4 channels, got ${c} (shape [${shape.join(", ")}])`);

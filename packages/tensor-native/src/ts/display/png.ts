@@ -52,10 +52,12 @@ export interface RawImage {
  */
 export function encodePng(img: RawImage): Uint8Array {
   const { width, height, channels, data } = img;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new RangeError(`encodePng: bad size ${width}x${height}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new RangeError(`encodePng: bad size ${width}x${height}`);
   if (COLOR_TYPE[channels] === undefined) throw new RangeError(`encodePng: channels must be 1, 2, 3 or 4, got ${channels}`);
   const stride = width * channels;
-  if (data.length !== stride * height) throw new RangeError(`encodePng: expected ${stride * height} bytes for ${width}x${height}x${channels}, got ${data.length}`);
+  if (data.length !== stride * height)
+    throw new RangeError(`encodePng: expected ${stride * height} bytes for ${width}x${height}x${channels}, got ${data.length}`);
   // Each row gets the "Sub" filter (the byte minus the one a pixel to its left): smooth
   // images and flat backgrounds become runs of zeros, which deflate well.
   const raw = new Uint8Array((stride + 1) * height);

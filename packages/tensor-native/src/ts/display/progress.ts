@@ -162,7 +162,8 @@ export class Progress<T> implements Iterable<T>, AsyncIterable<T> {
 
   constructor(source: Source<T> | null, options: ProgressOptions = {}) {
     const { total, desc = "", unit = "it", minIntervalMs = 100, now = () => performance.now() } = options;
-    if (total !== undefined && (!Number.isFinite(total) || total < 0)) throw new RangeError(`progress: total must be a non-negative number, got ${total}`);
+    if (total !== undefined && (!Number.isFinite(total) || total < 0))
+      throw new RangeError(`progress: total must be a non-negative number, got ${total}`);
     this.source = source;
     this.total = total ?? (source === null ? null : lengthOf(source));
     this.desc = desc;
@@ -305,7 +306,10 @@ export class Progress<T> implements Iterable<T>, AsyncIterable<T> {
 export function progress(n: number, options?: ProgressOptions): Progress<number>;
 export function progress<T>(source: Iterable<T> | AsyncIterable<T>, options?: ProgressOptions): Progress<T>;
 export function progress(options: ProgressOptions): Progress<never>;
-export function progress<T>(source: number | Source<T> | ProgressOptions, options: ProgressOptions = {}): Progress<T> | Progress<number> | Progress<never> {
+export function progress<T>(
+  source: number | Source<T> | ProgressOptions,
+  options: ProgressOptions = {},
+): Progress<T> | Progress<number> | Progress<never> {
   if (typeof source === "number") {
     if (!Number.isInteger(source) || source < 0) throw new RangeError(`progress: expected a non-negative integer count, got ${source}`);
     return new Progress<number>(range(source), { total: source, ...options });

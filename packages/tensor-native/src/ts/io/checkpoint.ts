@@ -29,7 +29,8 @@ export interface LoadedCheckpoint {
 
 const FORMAT = "tessera.checkpoint/1";
 // Markers inside the JSON structure; user objects may not use these keys.
-const TENSOR = "$tensor", NUMBER = "$number";
+const TENSOR = "$tensor",
+  NUMBER = "$number";
 
 class Encoder {
   readonly tensors = new Map<string, Tensor>();
@@ -59,18 +60,22 @@ class Encoder {
     if (typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
-        if (k === TENSOR || k === NUMBER) throw new Error(`saveCheckpoint: ${where}.${k}: the keys "${TENSOR}" and "${NUMBER}" are reserved`);
+        if (k === TENSOR || k === NUMBER)
+          throw new Error(`saveCheckpoint: ${where}.${k}: the keys "${TENSOR}" and "${NUMBER}" are reserved`);
         if (x !== undefined) Object.defineProperty(out, k, { value: this.encode(x, `${path}.${k}`, `${where}.${k}`), enumerable: true });
       }
       return out;
     }
-    const kind = typeof v === "object" ? (v as object).constructor?.name ?? "object" : typeof v;
-    throw new TypeError(`saveCheckpoint: ${where} is a ${kind}; a checkpoint holds tensors, plain objects, arrays, strings, numbers, booleans and null`);
+    const kind = typeof v === "object" ? ((v as object).constructor?.name ?? "object") : typeof v;
+    throw new TypeError(
+      `saveCheckpoint: ${where} is a ${kind}; a checkpoint holds tensors, plain objects, arrays, strings, numbers, booleans and null`,
+    );
   }
 }
 
 function encode(ckpt: Checkpoint): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
-  if (ckpt === null || typeof ckpt !== "object") throw new TypeError("saveCheckpoint: expected an object { model?, optimizer?, step?, extra? }");
+  if (ckpt === null || typeof ckpt !== "object")
+    throw new TypeError("saveCheckpoint: expected an object { model?, optimizer?, step?, extra? }");
   const enc = new Encoder();
   const structure: Record<string, unknown> = {};
   if (ckpt.model !== undefined) {
@@ -87,7 +92,8 @@ function encode(ckpt: Checkpoint): { tensors: Map<string, Tensor>; metadata: Rec
     structure.model = model;
   }
   if (ckpt.step !== undefined) {
-    if (typeof ckpt.step !== "number" || !Number.isFinite(ckpt.step)) throw new TypeError(`saveCheckpoint: step must be a finite number, got ${String(ckpt.step)}`);
+    if (typeof ckpt.step !== "number" || !Number.isFinite(ckpt.step))
+      throw new TypeError(`saveCheckpoint: step must be a finite number, got ${String(ckpt.step)}`);
     structure.step = ckpt.step;
   }
   if (ckpt.optimizer !== undefined) structure.optimizer = enc.encode(ckpt.optimizer, "optimizer", "optimizer");
@@ -102,13 +108,15 @@ function decode(v: unknown, tensors: Record<string, Tensor>, used: Set<string>):
   const keys = Object.keys(o);
   if (keys.length === 1 && keys[0] === TENSOR) {
     const name = String(o[TENSOR]);
-    if (!Object.hasOwn(tensors, name)) throw new Error(`loadCheckpoint: the structure refers to a tensor "${name}" that the file does not hold`);
+    if (!Object.hasOwn(tensors, name))
+      throw new Error(`loadCheckpoint: the structure refers to a tensor "${name}" that the file does not hold`);
     used.add(name);
     return tensors[name];
   }
   if (keys.length === 1 && keys[0] === NUMBER) return Number(o[NUMBER]);
   const out: Record<string, unknown> = {};
-  for (const k of keys) Object.defineProperty(out, k, { value: decode(o[k], tensors, used), enumerable: true, writable: true, configurable: true });
+  for (const k of keys)
+    Object.defineProperty(out, k, { value: decode(o[k], tensors, used), enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -116,7 +124,9 @@ function parse(path: string, { tensors, metadata }: Deserialized): LoadedCheckpo
   const used = new Set<string>();
   try {
     if (metadata?.format !== FORMAT || metadata.checkpoint === undefined)
-      throw new Error(`loadCheckpoint: ${path} is a safetensors file but not a checkpoint (no "${FORMAT}" metadata); use tt.load for plain tensor files`);
+      throw new Error(
+        `loadCheckpoint: ${path} is a safetensors file but not a checkpoint (no "${FORMAT}" metadata); use tt.load for plain tensor files`,
+      );
     let structure: Record<string, unknown>;
     try {
       structure = JSON.parse(metadata.checkpoint) as Record<string, unknown>;
@@ -134,7 +144,12 @@ function restore(structure: Record<string, unknown>, tensors: Record<string, Ten
   if (structure.model !== undefined) {
     const model: Record<string, Tensor> = {};
     for (const [k, name] of Object.entries(structure.model as Record<string, string>))
-      Object.defineProperty(model, k, { value: decode({ [TENSOR]: name }, tensors, used), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(model, k, {
+        value: decode({ [TENSOR]: name }, tensors, used),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     out.model = model;
   }
   if (structure.optimizer !== undefined) out.optimizer = decode(structure.optimizer, tensors, used);

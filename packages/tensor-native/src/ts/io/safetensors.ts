@@ -27,7 +27,14 @@ export interface Deserialized {
 }
 
 const TO_ST: Record<DType, string> = {
-  float64: "F64", float32: "F32", float16: "F16", bfloat16: "BF16", int64: "I64", int32: "I32", uint8: "U8", bool: "BOOL",
+  float64: "F64",
+  float32: "F32",
+  float16: "F16",
+  bfloat16: "BF16",
+  int64: "I64",
+  int32: "I32",
+  uint8: "U8",
+  bool: "BOOL",
 };
 const FROM_ST: Record<string, DType> = Object.fromEntries(Object.entries(TO_ST).map(([d, s]) => [s, d as DType]));
 // The reference's Dtype enum order (BOOL < U8 < I8 < … < F16 < BF16 < I32 < U32 < F32 < F64 < I64 < U64);
@@ -73,7 +80,9 @@ function prepare(tensors: TensorMap, metadata?: Record<string, string>): Prepare
   const parts: string[] = [];
   if (metadata !== undefined) {
     if (metadata === null || typeof metadata !== "object") throw new TypeError("safetensors: metadata must be an object of strings");
-    const keys = Object.keys(metadata).map((k) => ({ k, b: utf8.encode(k) })).sort((a, b) => byteOrder(a.b, b.b));
+    const keys = Object.keys(metadata)
+      .map((k) => ({ k, b: utf8.encode(k) }))
+      .sort((a, b) => byteOrder(a.b, b.b));
     const body = keys.map(({ k }) => {
       const v = metadata[k];
       if (typeof v !== "string") throw new TypeError(`safetensors: metadata values must be strings; "${k}" is ${typeof v}`);
@@ -84,7 +93,9 @@ function prepare(tensors: TensorMap, metadata?: Record<string, string>): Prepare
   let offset = 0;
   for (const { name, t } of keyed) {
     const n = t.numel() * dtypeSize[t.dtype];
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${TO_ST[t.dtype]}","shape":[${t.shape.join(",")}],"data_offsets":[${offset},${offset + n}]}`);
+    parts.push(
+      `${JSON.stringify(name)}:{"dtype":"${TO_ST[t.dtype]}","shape":[${t.shape.join(",")}],"data_offsets":[${offset},${offset + n}]}`,
+    );
     offset += n;
   }
   const json = utf8.encode(`{${parts.join(",")}}`);
@@ -125,7 +136,13 @@ function fail(msg: string): never {
 }
 const isNatural = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
-interface Entry { name: string; dtype: DType; shape: number[]; begin: number; end: number }
+interface Entry {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 function parseEntry(name: string, info: unknown): Entry {
   if (info === null || typeof info !== "object" || Array.isArray(info)) fail(`header entry "${name}" is not an object`);
@@ -133,7 +150,8 @@ function parseEntry(name: string, info: unknown): Entry {
   if (typeof dtype !== "string") fail(`tensor "${name}" has no dtype`);
   const dt = Object.hasOwn(FROM_ST, dtype) ? FROM_ST[dtype] : undefined;
   if (dt === undefined) {
-    if (FOREIGN.includes(dtype)) fail(`tensor "${name}" has dtype ${dtype}, which has no tensor type here (supported: ${Object.keys(FROM_ST).join(", ")})`);
+    if (FOREIGN.includes(dtype))
+      fail(`tensor "${name}" has dtype ${dtype}, which has no tensor type here (supported: ${Object.keys(FROM_ST).join(", ")})`);
     fail(`tensor "${name}" has unknown dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(FROM_ST).join(", ")})`);
   }
   if (!Array.isArray(shape) || !shape.every(isNatural)) fail(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
@@ -141,7 +159,9 @@ function parseEntry(name: string, info: unknown): Entry {
     fail(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offs)}`);
   const nbytes = numelOf(shape) * dtypeSize[dt];
   if (offs[1] - offs[0] !== nbytes)
-    fail(`tensor "${name}": shape ${fmtShape(shape)} of ${dtype} needs ${nbytes} bytes, its data_offsets [${offs[0]}, ${offs[1]}] span ${offs[1] - offs[0]}`);
+    fail(
+      `tensor "${name}": shape ${fmtShape(shape)} of ${dtype} needs ${nbytes} bytes, its data_offsets [${offs[0]}, ${offs[1]}] span ${offs[1] - offs[0]}`,
+    );
   return { name, dtype: dt, shape, begin: offs[0], end: offs[1] };
 }
 
@@ -198,7 +218,8 @@ export function deserialize(bytes: Uint8Array): Deserialized {
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expect = 0;
   for (const e of entries) {
-    if (e.begin !== expect) fail(`tensor "${e.name}" starts at byte ${e.begin}; expected ${expect} (offsets must be contiguous, without gaps or overlaps)`);
+    if (e.begin !== expect)
+      fail(`tensor "${e.name}" starts at byte ${e.begin}; expected ${expect} (offsets must be contiguous, without gaps or overlaps)`);
     expect = e.end;
   }
   const data = bytes.subarray(8 + hlen);
@@ -225,8 +246,14 @@ function syncDir(path: string): void {
   // Makes the rename itself durable; some platforms cannot open a directory, which is fine.
   try {
     const fd = openSync(dirname(path), "r");
-    try { fsyncSync(fd); } finally { closeSync(fd); }
-  } catch { /* best effort */ }
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* best effort */
+  }
 }
 
 /**

@@ -72,7 +72,10 @@ export class Sigmoid extends Module {
 
 /** log(1 + exp(beta·x)) / beta. @example new nn.Softplus().forward(x) */
 export class Softplus extends Module {
-  constructor(readonly beta = 1, readonly threshold = 20) {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
     super();
   }
 

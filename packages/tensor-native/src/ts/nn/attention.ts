@@ -57,11 +57,16 @@ export class MultiheadAttention extends Module {
   readonly dropout: number;
   readonly batchFirst: boolean;
 
-  constructor(readonly embedDim: number, readonly numHeads: number, options: MultiheadAttentionOptions = {}) {
+  constructor(
+    readonly embedDim: number,
+    readonly numHeads: number,
+    options: MultiheadAttentionOptions = {},
+  ) {
     super();
     positiveInt("MultiheadAttention", "embedDim", embedDim);
     positiveInt("MultiheadAttention", "numHeads", numHeads);
-    if (embedDim % numHeads !== 0) throw new Error(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
+    if (embedDim % numHeads !== 0)
+      throw new Error(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
     const { dropout = 0, bias = true, batchFirst = false, dtype = "float32" } = options;
     this.headDim = embedDim / numHeads;
     this.dropout = dropout;
@@ -94,14 +99,22 @@ export class MultiheadAttention extends Module {
     const { keyPaddingMask = null, needWeights = true, attnMask = null, averageAttnWeights = true, isCausal = false } = options;
     const batched = query.ndim === 3;
     if ((query.ndim !== 2 && !batched) || key.ndim !== query.ndim || value.ndim !== query.ndim)
-      throw new Error(`MultiheadAttention: query, key and value must all be 3-d (batched) or 2-d, got ${fmtShape(query.shape)}, ${fmtShape(key.shape)}, ${fmtShape(value.shape)}`);
+      throw new Error(
+        `MultiheadAttention: query, key and value must all be 3-d (batched) or 2-d, got ${fmtShape(query.shape)}, ${fmtShape(key.shape)}, ${fmtShape(value.shape)}`,
+      );
     const toNLE = (t: Tensor): Tensor => (batched ? (this.batchFirst ? t : t.transpose(0, 1)) : t.unsqueeze(0));
-    const H = this.numHeads, E = this.embedDim;
+    const H = this.numHeads,
+      E = this.embedDim;
     return tidy(() => {
-      const q0 = toNLE(query), k0 = toNLE(key), v0 = toNLE(value);
-      const [N, L] = q0.shape, S = k0.shape[1];
+      const q0 = toNLE(query),
+        k0 = toNLE(key),
+        v0 = toNLE(value);
+      const [N, L] = q0.shape,
+        S = k0.shape[1];
       if (q0.shape[2] !== E || k0.shape[2] !== E || v0.shape[2] !== E || v0.shape[1] !== S || k0.shape[0] !== N || v0.shape[0] !== N)
-        throw new Error(`MultiheadAttention: expected query/key/value with embedDim ${E} and matching batch and source sizes, got ${fmtShape(query.shape)}, ${fmtShape(key.shape)}, ${fmtShape(value.shape)}`);
+        throw new Error(
+          `MultiheadAttention: expected query/key/value with embedDim ${E} and matching batch and source sizes, got ${fmtShape(query.shape)}, ${fmtShape(key.shape)}, ${fmtShape(value.shape)}`,
+        );
       let q: Tensor, k: Tensor, v: Tensor;
       if (query === key && key === value) {
         [q, k, v] = linear(q0, this.in_proj_weight, this.in_proj_bias).chunk(3, -1);
@@ -111,7 +124,8 @@ export class MultiheadAttention extends Module {
         [q, k, v] = [linear(q0, wq, bq), linear(k0, wk, bk), linear(v0, wv, bv)];
       }
       const heads = (t: Tensor, len: number): Tensor => t.reshape(N, len, H, this.headDim).transpose(1, 2);
-      let blocked: Tensor | null = null, bias: Tensor | null = null;
+      let blocked: Tensor | null = null,
+        bias: Tensor | null = null;
       const addMask = (m: Tensor): void => {
         if (m.dtype === "bool") blocked = blocked ? blocked.logicalOr(m) : m;
         else bias = bias ? bias.add(m) : m;
@@ -119,12 +133,16 @@ export class MultiheadAttention extends Module {
       if (attnMask) {
         const ok2 = attnMask.ndim === 2 && attnMask.shape[0] === L && attnMask.shape[1] === S;
         const ok3 = attnMask.ndim === 3 && fmtShape(attnMask.shape) === fmtShape([N * H, L, S]);
-        if (!ok2 && !ok3) throw new Error(`MultiheadAttention: attnMask must have shape [${L},${S}] or [${N * H},${L},${S}], got ${fmtShape(attnMask.shape)}`);
+        if (!ok2 && !ok3)
+          throw new Error(
+            `MultiheadAttention: attnMask must have shape [${L},${S}] or [${N * H},${L},${S}], got ${fmtShape(attnMask.shape)}`,
+          );
         addMask(ok3 ? attnMask.reshape(N, H, L, S) : attnMask);
       } else if (isCausal) addMask(causalMask(L, S, q0.device));
       if (keyPaddingMask) {
         const kpm = batched ? keyPaddingMask : keyPaddingMask.unsqueeze(0);
-        if (fmtShape(kpm.shape) !== fmtShape([N, S])) throw new Error(`MultiheadAttention: keyPaddingMask must have shape [${N},${S}], got ${fmtShape(keyPaddingMask.shape)}`);
+        if (fmtShape(kpm.shape) !== fmtShape([N, S]))
+          throw new Error(`MultiheadAttention: keyPaddingMask must have shape [${N},${S}], got ${fmtShape(keyPaddingMask.shape)}`);
         addMask(kpm.reshape(N, 1, 1, S));
       }
       const dropoutP = this.training ? this.dropout : 0;
@@ -198,11 +216,26 @@ export class TransformerEncoderLayer extends Module {
   activation: TransformerActivation;
   readonly normFirst: boolean;
 
-  constructor(readonly dModel: number, readonly nhead: number, options: TransformerEncoderLayerOptions = {}) {
+  constructor(
+    readonly dModel: number,
+    readonly nhead: number,
+    options: TransformerEncoderLayerOptions = {},
+  ) {
     super();
-    const { dimFeedforward = 2048, dropout = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, bias = true, dtype } = options;
+    const {
+      dimFeedforward = 2048,
+      dropout = 0.1,
+      activation = "relu",
+      layerNormEps = 1e-5,
+      batchFirst = false,
+      normFirst = false,
+      bias = true,
+      dtype,
+    } = options;
     if (activation !== "relu" && activation !== "gelu" && typeof activation !== "function" && !(activation instanceof Module))
-      throw new Error(`TransformerEncoderLayer: activation should be "relu", "gelu", a function or a module, not ${JSON.stringify(activation)}`);
+      throw new Error(
+        `TransformerEncoderLayer: activation should be "relu", "gelu", a function or a module, not ${JSON.stringify(activation)}`,
+      );
     this.self_attn = new MultiheadAttention(dModel, nhead, { dropout, bias, batchFirst, dtype });
     this.linear1 = new Linear(dModel, dimFeedforward, { bias, dtype });
     this.dropout = new Dropout(dropout);
@@ -231,7 +264,9 @@ export class TransformerEncoderLayer extends Module {
   forward(src: Tensor, options: TransformerEncoderLayerForwardOptions = {}): Tensor {
     const { srcMask = null, srcKeyPaddingMask = null, isCausal = false } = options;
     const sa = (x: Tensor): Tensor =>
-      this.dropout1.forward(this.self_attn.forward(x, x, x, { attnMask: srcMask, keyPaddingMask: srcKeyPaddingMask, needWeights: false, isCausal }).output);
+      this.dropout1.forward(
+        this.self_attn.forward(x, x, x, { attnMask: srcMask, keyPaddingMask: srcKeyPaddingMask, needWeights: false, isCausal }).output,
+      );
     const ff = (x: Tensor): Tensor => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))));
     return tidy(() => {
       if (this.normFirst) {

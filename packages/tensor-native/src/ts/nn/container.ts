@@ -25,7 +25,8 @@ abstract class OrderedModules extends Module {
   at(i: number): Module {
     const n = this.#entries.length;
     const j = i < 0 ? i + n : i;
-    if (!Number.isInteger(i) || j < 0 || j >= n) throw new RangeError(`${this.constructor.name}: index ${i} is out of range for ${n} modules`);
+    if (!Number.isInteger(i) || j < 0 || j >= n)
+      throw new RangeError(`${this.constructor.name}: index ${i} is out of range for ${n} modules`);
     return this.#entries[j][1];
   }
 
@@ -144,7 +145,8 @@ export class ModuleDict extends Module {
 
   /** Adds or replaces a module. @example heads.set("seg", new nn.Conv2d(64, 21, 1)) */
   set(name: string, module: Module): this {
-    if (name === "" || name.includes(".")) throw new TypeError(`ModuleDict: a name must be non-empty without ".", got ${JSON.stringify(name)}`);
+    if (name === "" || name.includes("."))
+      throw new TypeError(`ModuleDict: a name must be non-empty without ".", got ${JSON.stringify(name)}`);
     this.#map.set(name, checkModule("ModuleDict", module, `"${name}"`));
     return this;
   }

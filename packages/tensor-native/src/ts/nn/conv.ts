@@ -56,7 +56,8 @@ export class Conv2d extends Module {
     this.padding = typeof padding === "string" ? padding : pairOf(padding);
     this.dilation = pairOf(dilation);
     this.groups = groups;
-    if (this.padding === "same" && this.stride.some((s) => s !== 1)) throw new Error("Conv2d: padding=\"same\" is not supported for strided convolutions");
+    if (this.padding === "same" && this.stride.some((s) => s !== 1))
+      throw new Error('Conv2d: padding="same" is not supported for strided convolutions');
     this.weight = Parameter(empty([outChannels, inChannels / groups, ...this.kernelSize], { dtype }));
     this.bias = bias ? Parameter(empty([outChannels], { dtype })) : null;
     this.resetParameters();
@@ -91,9 +92,17 @@ export class Conv2d extends Module {
 export class MaxPool2d extends Module {
   readonly options: MaxPoolOptions;
 
-  constructor(readonly kernelSize: Pair, options: MaxPoolOptions = {}) {
+  constructor(
+    readonly kernelSize: Pair,
+    options: MaxPoolOptions = {},
+  ) {
     super();
-    this.options = { stride: options.stride ?? kernelSize, padding: options.padding ?? 0, dilation: options.dilation ?? 1, ceilMode: options.ceilMode ?? false };
+    this.options = {
+      stride: options.stride ?? kernelSize,
+      padding: options.padding ?? 0,
+      dilation: options.dilation ?? 1,
+      ceilMode: options.ceilMode ?? false,
+    };
     if (this.options.ceilMode) throw new Error("MaxPool2d: ceilMode is not supported; pad the input so the windows fit instead");
   }
 
@@ -118,7 +127,10 @@ export class MaxPool2d extends Module {
 export class AvgPool2d extends Module {
   readonly options: AvgPoolOptions;
 
-  constructor(readonly kernelSize: Pair, options: AvgPoolOptions = {}) {
+  constructor(
+    readonly kernelSize: Pair,
+    options: AvgPoolOptions = {},
+  ) {
     super();
     this.options = { ...options, stride: options.stride ?? kernelSize, padding: options.padding ?? 0 };
     if (options.ceilMode) throw new Error("AvgPool2d: ceilMode is not supported; pad the input so the windows fit instead");
@@ -162,7 +174,10 @@ export class AdaptiveAvgPool2d extends Module {
  * new nn.Flatten().forward(tt.zeros([8, 16, 4, 4])).shape; // [8, 256]
  */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
   }
 
@@ -183,7 +198,10 @@ export class Flatten extends Module {
  * new nn.Unflatten(1, [16, 4, 4]).forward(tt.zeros([8, 256])).shape; // [8, 16, 4, 4]
  */
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly unflattenedSize: readonly number[]) {
+  constructor(
+    readonly dim: number,
+    readonly unflattenedSize: readonly number[],
+  ) {
     super();
   }
 

@@ -25,7 +25,11 @@ export class Embedding extends Module {
   weight: Tensor;
   readonly paddingIdx: number | null;
 
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options: EmbeddingLayerOptions = {}) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: EmbeddingLayerOptions = {},
+  ) {
     super();
     positiveInt("Embedding", "numEmbeddings", numEmbeddings);
     positiveInt("Embedding", "embeddingDim", embeddingDim);

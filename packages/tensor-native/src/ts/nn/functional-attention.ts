@@ -25,7 +25,11 @@ export function attend(q: Tensor, k: Tensor, v: Tensor, o: AttendOptions): { out
 
 /** @internal A bool [L, S] mask, true above the diagonal: position i may not look at j > i. */
 export function causalMask(L: number, S: number, device: Device = "cpu"): Tensor {
-  return tidy(() => arange(S, undefined, 1, { device }).unsqueeze(0).gt(arange(L, undefined, 1, { device }).unsqueeze(1)));
+  return tidy(() =>
+    arange(S, undefined, 1, { device })
+      .unsqueeze(0)
+      .gt(arange(L, undefined, 1, { device }).unsqueeze(1)),
+  );
 }
 
 /** Options of scaledDotProductAttention (PyTorch 2's F.scaled_dot_product_attention). */
@@ -49,10 +53,13 @@ export interface SdpaOptions {
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: SdpaOptions = {}): Tensor {
   const { attnMask = null, dropoutP = 0, isCausal = false, scale } = options;
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2 || q.shape[q.ndim - 1] !== k.shape[k.ndim - 1] || k.shape[k.ndim - 2] !== v.shape[v.ndim - 2])
-    throw new Error(`scaledDotProductAttention: expected q [..., L, E], k [..., S, E], v [..., S, Ev], got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`);
+    throw new Error(
+      `scaledDotProductAttention: expected q [..., L, E], k [..., S, E], v [..., S, Ev], got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`,
+    );
   if (isCausal && attnMask) throw new Error("scaledDotProductAttention: pass either attnMask or isCausal, not both");
   return tidy(() => {
-    const L = q.shape[q.ndim - 2], S = k.shape[k.ndim - 2];
+    const L = q.shape[q.ndim - 2],
+      S = k.shape[k.ndim - 2];
     const blocked = isCausal ? causalMask(L, S, q.device) : attnMask?.dtype === "bool" ? attnMask.logicalNot() : null;
     const bias = attnMask && attnMask.dtype !== "bool" ? attnMask : null;
     return attend(q, k, v, { blocked, bias, dropoutP, scale }).output;

@@ -1,5 +1,17 @@
 /** Functional convolution, pooling and padding over NCHW tensors. */
-import { avgPool2d as ttAvgPool2d, cat, conv2d as ttConv2d, fmtShape, fromTypedArray, full, maxPool2d as ttMaxPool2d, ones, tidy, type Pair, type Tensor } from "./core.js";
+import {
+  avgPool2d as ttAvgPool2d,
+  cat,
+  conv2d as ttConv2d,
+  fmtShape,
+  fromTypedArray,
+  full,
+  maxPool2d as ttMaxPool2d,
+  ones,
+  tidy,
+  type Pair,
+  type Tensor,
+} from "./core.js";
 
 /** Options of conv2d: padding may also be "valid" (none) or "same" (output size = input size, stride 1). */
 export interface ConvOptions {
@@ -9,7 +21,8 @@ export interface ConvOptions {
   groups?: number;
 }
 
-const two = (p: Pair | undefined, d: number): [number, number] => (p === undefined ? [d, d] : typeof p === "number" ? [p, p] : [p[0], p[1]]);
+const two = (p: Pair | undefined, d: number): [number, number] =>
+  p === undefined ? [d, d] : typeof p === "number" ? [p, p] : [p[0], p[1]];
 
 /**
  * 2-d convolution of x [N, C, H, W] (or [C, H, W]) with weight [O, C/groups, kh, kw].
@@ -22,10 +35,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (x.ndim === 3) return tidy(() => conv2d(x.unsqueeze(0), weight, bias, options).squeeze(0));
   if (padding === "valid") return ttConv2d(x, weight, bias ?? undefined, { stride, dilation, groups });
   if (padding !== "same") return ttConv2d(x, weight, bias ?? undefined, { stride, padding, dilation, groups });
-  if (two(stride, 1).some((s) => s !== 1)) throw new Error("conv2d: padding=\"same\" is not supported for strided convolutions");
+  if (two(stride, 1).some((s) => s !== 1)) throw new Error('conv2d: padding="same" is not supported for strided convolutions');
   const [dh, dw] = two(dilation, 1);
   const total = [dh * (weight.shape[2] - 1), dw * (weight.shape[3] - 1)];
-  const lo = total.map((t) => Math.floor(t / 2)), hi = total.map((t, i) => t - lo[i]);
+  const lo = total.map((t) => Math.floor(t / 2)),
+    hi = total.map((t, i) => t - lo[i]);
   if (lo[0] === hi[0] && lo[1] === hi[1]) return ttConv2d(x, weight, bias ?? undefined, { padding: [lo[0], lo[1]], dilation, groups });
   // An even kernel needs one more row/column after than before, as PyTorch pads it.
   return tidy(() => ttConv2d(pad(x, [lo[1], hi[1], lo[0], hi[0]]), weight, bias ?? undefined, { dilation, groups }));
@@ -87,14 +101,16 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   const [H, W] = x.shape.slice(-2);
   const req = typeof outputSize === "number" ? [outputSize, outputSize] : [outputSize[0], outputSize[1]];
   const [oh, ow] = [req[0] ?? H, req[1] ?? W];
-  if (![oh, ow].every((s) => Number.isInteger(s) && s > 0)) throw new RangeError(`adaptiveAvgPool2d: output size must be positive integers, got ${String(outputSize)}`);
+  if (![oh, ow].every((s) => Number.isInteger(s) && s > 0))
+    throw new RangeError(`adaptiveAvgPool2d: output size must be positive integers, got ${String(outputSize)}`);
   if (H % oh === 0 && W % ow === 0) return ttAvgPool2d(x, [H / oh, W / ow]);
   // Windows are rectangles, so a mean over rows then over columns is the window mean.
   return tidy(() => {
     const along = (t: Tensor, dim: number, n: number, o: number): Tensor => {
       const parts: Tensor[] = [];
       for (let i = 0; i < o; i++) {
-        const s = Math.floor((i * n) / o), e = Math.ceil(((i + 1) * n) / o);
+        const s = Math.floor((i * n) / o),
+          e = Math.ceil(((i + 1) * n) / o);
         parts.push(t.narrow(dim, s, e - s).mean(dim, true));
       }
       return cat(parts, dim);
@@ -128,24 +144,36 @@ export function pad(x: Tensor, amounts: readonly number[], options: { mode?: Pad
   // (cropping alone may leave none).
   if (mode === "constant" && amounts.some((a) => a > 0))
     for (let i = 0; i < amounts.length / 2; i++) {
-      const dim = x.ndim - 1 - i, size = x.shape[dim] + amounts[2 * i] + amounts[2 * i + 1];
-      if (size <= 0) throw new Error(`pad: the input size ${x.shape[dim]}, plus padding ${amounts[2 * i]} and ${amounts[2 * i + 1]}, leaves no elements in dimension ${dim}`);
+      const dim = x.ndim - 1 - i,
+        size = x.shape[dim] + amounts[2 * i] + amounts[2 * i + 1];
+      if (size <= 0)
+        throw new Error(
+          `pad: the input size ${x.shape[dim]}, plus padding ${amounts[2 * i]} and ${amounts[2 * i + 1]}, leaves no elements in dimension ${dim}`,
+        );
     }
   return tidy(() => {
     let y = x;
     for (let i = 0; i < amounts.length / 2; i++) {
-      const dim = x.ndim - 1 - i, before = amounts[2 * i], after = amounts[2 * i + 1];
+      const dim = x.ndim - 1 - i,
+        before = amounts[2 * i],
+        after = amounts[2 * i + 1];
       const n = y.shape[dim];
       if (before === 0 && after === 0) continue;
       if (mode === "constant") {
         if (before < 0 || after < 0) {
-          const s = Math.max(0, -before), e = n - Math.max(0, -after);
+          const s = Math.max(0, -before),
+            e = n - Math.max(0, -after);
           // Cropping may leave nothing (the padding then fills the result), not less than nothing.
           if (e < s) throw new Error(`pad: cropping ${-before} and ${-after} is more than dimension ${dim} holds (size ${n})`);
           y = y.narrow(dim, s, e - s);
         }
         const parts: Tensor[] = [];
-        const side = (k: number): Tensor => full(y.shape.map((s, d) => (d === dim ? k : s)), value, { dtype: y.dtype, device: y.device });
+        const side = (k: number): Tensor =>
+          full(
+            y.shape.map((s, d) => (d === dim ? k : s)),
+            value,
+            { dtype: y.dtype, device: y.device },
+          );
         if (before > 0) parts.push(side(before));
         parts.push(y);
         if (after > 0) parts.push(side(after));
@@ -156,7 +184,14 @@ export function pad(x: Tensor, amounts: readonly number[], options: { mode?: Pad
         throw new Error(`pad: reflect padding must be smaller than the dimension (${n}), got ${before} and ${after}`);
       const idx: number[] = [];
       for (let j = -before; j < n + after; j++) idx.push(sourceIndex(mode, j, n));
-      y = y.indexSelect(dim, fromTypedArray(BigInt64Array.from(idx, (j) => BigInt(j)), undefined, { device: y.device }));
+      y = y.indexSelect(
+        dim,
+        fromTypedArray(
+          BigInt64Array.from(idx, (j) => BigInt(j)),
+          undefined,
+          { device: y.device },
+        ),
+      );
     }
     // A new tensor even when nothing is padded or only cropped, as PyTorch: never the input or a view of it.
     return y.storage === x.storage ? y.clone() : y;

@@ -15,7 +15,9 @@ function reduce(op: string, loss: Tensor, reduction: Reduction): Tensor {
 
 function sameShape(op: string, input: Tensor, target: Tensor): void {
   if (fmtShape(input.shape) !== fmtShape(target.shape))
-    throw new Error(`${op}: input of shape ${fmtShape(input.shape)} and target of shape ${fmtShape(target.shape)} differ; reshape one (broadcasting them is almost always a bug)`);
+    throw new Error(
+      `${op}: input of shape ${fmtShape(input.shape)} and target of shape ${fmtShape(target.shape)} differ; reshape one (broadcasting them is almost always a bug)`,
+    );
 }
 
 /** Options of nllLoss and crossEntropy. */
@@ -39,7 +41,9 @@ function checkTargets(op: string, input: Tensor, target: Tensor, ignoreIndex: nu
     throw new TypeError(`${op}: class-index targets must be int64 or int32, got ${target.dtype}`);
   const want = [input.shape[0], ...input.shape.slice(2)];
   if (fmtShape(target.shape) !== fmtShape(want))
-    throw new Error(`${op}: input of shape ${fmtShape(input.shape)} needs a target of shape ${fmtShape(want)}, got ${fmtShape(target.shape)}`);
+    throw new Error(
+      `${op}: input of shape ${fmtShape(input.shape)} needs a target of shape ${fmtShape(want)}, got ${fmtShape(target.shape)}`,
+    );
   const C = input.shape[1];
   for (const v of target.data() as BigInt64Array | Int32Array) {
     const c = Number(v);
@@ -160,11 +164,12 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOp
   // beta 0 is |d|, with PyTorch's gradient at d = 0: -1 for the input (its kernel takes
   // d <= -beta first) and -1 for the target too (it runs the same kernel with the two
   // swapped), not abs()'s 0. s.detach() - s is 0 with exactly those gradients.
-  if (beta === 0) return tidy(() => {
-    const d = input.sub(target);
-    const s = input.add(target);
-    return reduce("smoothL1Loss", where(d.gt(0), d, where(d.lt(0), d.neg(), s.detach().sub(s))), reduction);
-  });
+  if (beta === 0)
+    return tidy(() => {
+      const d = input.sub(target);
+      const s = input.add(target);
+      return reduce("smoothL1Loss", where(d.gt(0), d, where(d.lt(0), d.neg(), s.detach().sub(s))), reduction);
+    });
   return tidy(() => {
     const d = input.sub(target);
     const a = d.abs();
@@ -194,7 +199,9 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOp
   return tidy(() => {
     const [lo, hi] = noGrad(() => (input.numel() ? [input.min().item(), input.max().item()] : [0, 0]));
     if (!(Number(lo) >= 0 && Number(hi) <= 1))
-      throw new RangeError(`binaryCrossEntropy: every input must be between 0 and 1 (got values in [${lo}, ${hi}]); for logits use binaryCrossEntropyWithLogits`);
+      throw new RangeError(
+        `binaryCrossEntropy: every input must be between 0 and 1 (got values in [${lo}, ${hi}]); for logits use binaryCrossEntropyWithLogits`,
+      );
     let loss = bceTerms(input, target);
     if (weight) loss = loss.mul(weight);
     return reduce("binaryCrossEntropy", loss, reduction);
@@ -208,7 +215,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOp
  */
 function bceTerms(input: Tensor, target: Tensor): Tensor {
   const out = untracked(() => {
-    const pos = input.log().clamp(-100), neg = input.neg().add(1).log().clamp(-100);
+    const pos = input.log().clamp(-100),
+      neg = input.neg().add(1).log().clamp(-100);
     return target.mul(pos).add(target.neg().add(1).mul(neg)).neg();
   });
   return record("BinaryCrossEntropyBackward", out, [input, target], [input, target], (g, [x, t]) => [
@@ -234,7 +242,9 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
   const { weight = null, posWeight = null, reduction = "mean" } = options;
   sameShape("binaryCrossEntropyWithLogits", input, target);
   if (isGradEnabled() && (weight?.requiresGrad || posWeight?.requiresGrad))
-    throw new Error("binaryCrossEntropyWithLogits: weight and posWeight cannot require grad (as in PyTorch, the loss is not differentiable in them); detach() them");
+    throw new Error(
+      "binaryCrossEntropyWithLogits: weight and posWeight cannot require grad (as in PyTorch, the loss is not differentiable in them); detach() them",
+    );
   return tidy(() => {
     // log(1 + exp(-x)) = max(-x, 0) + log(1 + exp(-|x|)): never overflows, right at ±inf.
     const softplus = (x: Tensor): Tensor => x.neg().clamp(0).add(x.abs().neg().exp().add(1).log());
@@ -245,17 +255,14 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opti
     };
     const out = untracked(() => lossOf(input, target, weight, posWeight));
     // PyTorch's closed forms: finite at x = ±inf, where differentiating the stable form above gives NaN.
-    const loss = record("BinaryCrossEntropyWithLogitsBackward", out, [input, target, weight, posWeight], [input, target],
-      (g, [x, t]) => {
-        const gw = weight ? g.mul(weight) : g;
-        const pwt = posWeight ? posWeight.mul(t) : t;
-        const gx = pwt.add(1).sub(t).mul(x.sigmoid()).sub(pwt).mul(gw);
-        // d/dt: log σ(-x) - pw·log σ(x) = (pw - 1)·softplus(-x) - x.
-        const gt = posWeight ? posWeight.sub(1).mul(softplus(x)).sub(x).mul(gw) : x.neg().mul(gw);
-        return [
-          sumTo(gx, input.shape), sumTo(gt, target.shape), null, null,
-        ];
-      });
+    const loss = record("BinaryCrossEntropyWithLogitsBackward", out, [input, target, weight, posWeight], [input, target], (g, [x, t]) => {
+      const gw = weight ? g.mul(weight) : g;
+      const pwt = posWeight ? posWeight.mul(t) : t;
+      const gx = pwt.add(1).sub(t).mul(x.sigmoid()).sub(pwt).mul(gw);
+      // d/dt: log σ(-x) - pw·log σ(x) = (pw - 1)·softplus(-x) - x.
+      const gt = posWeight ? posWeight.sub(1).mul(softplus(x)).sub(x).mul(gw) : x.neg().mul(gw);
+      return [sumTo(gx, input.shape), sumTo(gt, target.shape), null, null];
+    });
     return reduce("binaryCrossEntropyWithLogits", loss, reduction);
   });
 }

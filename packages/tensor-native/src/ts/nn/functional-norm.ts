@@ -21,7 +21,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const tail = x.shape.slice(x.ndim - shape.length);
   if (shape.length === 0 || shape.length > x.ndim || fmtShape(tail) !== fmtShape(shape))
     throw new Error(`layerNorm: input of shape ${fmtShape(x.shape)} does not end with the normalized shape ${fmtShape(shape)}`);
-  for (const [what, t] of [["weight", weight], ["bias", bias]] as const)
+  for (const [what, t] of [
+    ["weight", weight],
+    ["bias", bias],
+  ] as const)
     if (t && fmtShape(t.shape) !== fmtShape(shape))
       throw new Error(`layerNorm: ${what} of shape ${fmtShape(t.shape)} does not match the normalized shape ${fmtShape(shape)}`);
   const dims = shape.map((_, i) => x.ndim - shape.length + i);
@@ -59,7 +62,12 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = options;
   if (x.ndim < 2) throw new Error(`batchNorm: expected an input [N, C, ...], got shape ${fmtShape(x.shape)}`);
   const C = x.shape[1];
-  for (const [what, t] of [["weight", weight], ["bias", bias], ["runningMean", runningMean], ["runningVar", runningVar]] as const)
+  for (const [what, t] of [
+    ["weight", weight],
+    ["bias", bias],
+    ["runningMean", runningMean],
+    ["runningVar", runningVar],
+  ] as const)
     if (t && (t.ndim !== 1 || t.shape[0] !== C))
       throw new Error(`batchNorm: ${what} of shape ${fmtShape(t.shape)} does not match the ${C} channels of input ${fmtShape(x.shape)}`);
   const dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
@@ -68,7 +76,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   return tidy(() => {
     let mean: Tensor, variance: Tensor;
     if (training) {
-      if (n <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
+      if (n <= 1)
+        throw new Error(`batchNorm: expected more than 1 value per channel when training, got input of shape ${fmtShape(x.shape)}`);
       mean = x.mean(dims, true);
       variance = x.var(dims, true, 0);
       if (runningMean || runningVar)

@@ -94,7 +94,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     // a float32 bias would otherwise promote the result back to float32.
     const b = lowPrecision(bias);
     // One op in PyTorch: a bias of another dtype is an error there, not a promotion.
-    if (b.dtype !== y.dtype) throw new TypeError(`linear: the bias is ${b.dtype} but the input and weight are ${y.dtype}; cast it first, e.g. bias.to("${y.dtype}")`);
+    if (b.dtype !== y.dtype)
+      throw new TypeError(
+        `linear: the bias is ${b.dtype} but the input and weight are ${y.dtype}; cast it first, e.g. bias.to("${y.dtype}")`,
+      );
     return y.add(b);
   });
 }
@@ -112,7 +115,8 @@ export interface EmbeddingOptions {
  * nn.F.embedding(tt.tensor([[1, 0, 2]]), weight, { paddingIdx: 0 });
  */
 export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
-  if (input.dtype !== "int64" && input.dtype !== "int32") throw new TypeError(`embedding: indices must be int64 or int32, got ${input.dtype}`);
+  if (input.dtype !== "int64" && input.dtype !== "int32")
+    throw new TypeError(`embedding: indices must be int64 or int32, got ${input.dtype}`);
   const pad = options.paddingIdx;
   if (pad === undefined || pad === null || !weight.requiresGrad) return ttEmbedding(input, weight);
   const p = pad < 0 ? pad + weight.shape[0] : pad;
@@ -153,7 +157,13 @@ function vectorNorm(x: Tensor, p: number, dim: number): Tensor {
     return where(mask, a, 0).sum(dim, true).div(mask.sum(dim, true));
   }
   if (p === 0) return a.ne(0).sum(dim, true).to(x.dtype);
-  if (p >= 1) return a.pow(p).sum(dim, true).pow(1 / p);
+  if (p >= 1)
+    return a
+      .pow(p)
+      .sum(dim, true)
+      .pow(1 / p);
   const zero = a.eq(0);
-  return where(zero, 0, where(zero, 1, a).pow(p)).sum(dim, true).pow(1 / p);
+  return where(zero, 0, where(zero, 1, a).pow(p))
+    .sum(dim, true)
+    .pow(1 / p);
 }

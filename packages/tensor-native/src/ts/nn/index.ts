@@ -23,8 +23,14 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerN
 export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
 export { ModuleDict, ModuleList, Sequential } from "./container.js";
 export {
-  generateSquareSubsequentMask, MultiheadAttention, TransformerEncoderLayer,
-  type AttentionOutput, type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions, type TransformerActivation,
-  type TransformerEncoderLayerForwardOptions, type TransformerEncoderLayerOptions,
+  generateSquareSubsequentMask,
+  MultiheadAttention,
+  TransformerEncoderLayer,
+  type AttentionOutput,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+  type TransformerActivation,
+  type TransformerEncoderLayerForwardOptions,
+  type TransformerEncoderLayerOptions,
 } from "./attention.js";
 export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss } from "./loss.js";

@@ -9,8 +9,7 @@ import { empty, noGrad, type Tensor } from "./core.js";
 export type FanMode = "fan_in" | "fan_out" | "fanIn" | "fanOut";
 
 /** Nonlinearities calculateGain knows (PyTorch's names). */
-export type Nonlinearity =
-  | "linear" | "conv1d" | "conv2d" | "conv3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "leakyRelu" | "selu";
+export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "conv3d" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "leakyRelu" | "selu";
 
 function random(t: Tensor, kind: "uniform" | "normal", p1: number, p2: number): Tensor {
   return noGrad(() => {
@@ -63,13 +62,18 @@ export function ones_(t: Tensor): Tensor {
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case "linear": case "conv1d": case "conv2d": case "conv3d": case "sigmoid":
+    case "linear":
+    case "conv1d":
+    case "conv2d":
+    case "conv3d":
+    case "sigmoid":
       return 1;
     case "tanh":
       return 5 / 3;
     case "relu":
       return Math.SQRT2;
-    case "leaky_relu": case "leakyRelu": {
+    case "leaky_relu":
+    case "leakyRelu": {
       const slope = param ?? 0.01;
       return Math.sqrt(2 / (1 + slope * slope));
     }
@@ -87,7 +91,8 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * nn.init.calculateFanInAndFanOut(tt.empty([16, 3, 3, 3])); // [27, 144]
  */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
-  if (t.ndim < 2) throw new Error(`init: fan in and fan out cannot be computed for a tensor with fewer than 2 dimensions (shape [${t.shape.join(",")}])`);
+  if (t.ndim < 2)
+    throw new Error(`init: fan in and fan out cannot be computed for a tensor with fewer than 2 dimensions (shape [${t.shape.join(",")}])`);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }

@@ -5,8 +5,19 @@
  */
 import type { Tensor } from "./core.js";
 import {
-  binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, l1Loss, mseLoss, nllLoss, smoothL1Loss,
-  type BceOptions, type BceWithLogitsOptions, type CrossEntropyOptions, type NllLossOptions, type Reduction, type ReductionOptions,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  crossEntropy,
+  l1Loss,
+  mseLoss,
+  nllLoss,
+  smoothL1Loss,
+  type BceOptions,
+  type BceWithLogitsOptions,
+  type CrossEntropyOptions,
+  type NllLossOptions,
+  type Reduction,
+  type ReductionOptions,
 } from "./functional.js";
 import { Module } from "./module.js";
 
@@ -59,7 +70,12 @@ export class CrossEntropyLoss extends WeightedLoss {
 
   /** @example lossFn.forward(logits, labels) */
   forward(input: Tensor, target: Tensor): Tensor {
-    return crossEntropy(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing });
+    return crossEntropy(input, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+      labelSmoothing: this.labelSmoothing,
+    });
   }
 }
 

@@ -16,7 +16,7 @@ export function convertModule(root: Module, target: string): void {
   let to: DType | Device;
   if (isDeviceName(target)) {
     const device = normalizeDevice(target);
-    if (device !== "cpu") requireCuda(target);  // before anything is replaced
+    if (device !== "cpu") requireCuda(target); // before anything is replaced
     changes = (t) => t.device !== device;
     to = device;
   } else if ((DTYPES as readonly string[]).includes(target)) {
@@ -24,7 +24,9 @@ export function convertModule(root: Module, target: string): void {
     changes = (t) => isFloating(t.dtype) && t.dtype !== dtype;
     to = dtype;
   } else {
-    throw new Error(`Module.to: expected a dtype (${DTYPES.join(", ")}) or a device ("cpu", "cuda", "cuda:N"), got ${JSON.stringify(target)}`);
+    throw new Error(
+      `Module.to: expected a dtype (${DTYPES.join(", ")}) or a device ("cpu", "cuda", "cuda:N"), got ${JSON.stringify(target)}`,
+    );
   }
   const moved = new Map<Tensor, Tensor>();
   const convert = (t: Tensor, param: boolean): Tensor => {

@@ -21,7 +21,14 @@ import { inspect } from "node:util";
 import { keep, noGrad, Tensor, type Device, type DType } from "./core.js";
 import { isParameter, markParameter, Parameter } from "./parameter.js";
 import { convertModule } from "./module-convert.js";
-import { collectState, loadInto, type LoadStateDictOptions, type LoadStateDictResult, type StateDictLike, type StateDictOptions } from "./state-dict.js";
+import {
+  collectState,
+  loadInto,
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  type StateDictLike,
+  type StateDictOptions,
+} from "./state-dict.js";
 
 export type { LoadStateDictOptions, LoadStateDictResult, StateDictLike, StateDictOptions };
 

@@ -32,7 +32,10 @@ abstract class BatchNormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions = {}) {
+  constructor(
+    readonly numFeatures: number,
+    options: BatchNormOptions = {},
+  ) {
     super();
     const name = this.constructor.name;
     positiveInt(name, "numFeatures", numFeatures);
@@ -96,7 +99,11 @@ abstract class BatchNormBase extends Module {
     const useBatch = this.training || !this.running_mean;
     const tracked = !this.training || this.trackRunningStats;
     return batchNorm(x, tracked ? this.running_mean : null, tracked ? this.running_var : null, {
-      weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps,
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatch,
+      momentum: factor,
+      eps: this.eps,
     });
   }
 

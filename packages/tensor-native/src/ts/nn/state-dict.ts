@@ -44,7 +44,12 @@ export function collectState(root: Module, options: StateDictOptions): Record<st
 }
 
 /** @internal Copies `given` into the module tensors `own` (its stateDict with keepVars). */
-export function loadInto(name: string, own: Record<string, Tensor>, given: StateDictLike, options: LoadStateDictOptions): LoadStateDictResult {
+export function loadInto(
+  name: string,
+  own: Record<string, Tensor>,
+  given: StateDictLike,
+  options: LoadStateDictOptions,
+): LoadStateDictResult {
   const { strict = true } = options;
   if (given === null || typeof given !== "object") throw new TypeError("loadStateDict: expected an object or Map of tensors by name");
   const entries: [string, unknown][] = given instanceof Map ? [...given.entries()] : Object.entries(given);

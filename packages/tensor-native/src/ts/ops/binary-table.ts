@@ -82,16 +82,25 @@ export const BINARY = {
     // base of 0 under an exponent >= 0 gives the exponent one (not 0 * log 0 = NaN).
     backward: (g, c): Grads => {
       const { a, b } = c;
-      if (!(b instanceof Tensor)) return [b === 0 ? zeros(a.shape, { dtype: g.dtype, device: g.device }) : g.mul(b).mul(a.pow((b as number) - 1)), null];
+      if (!(b instanceof Tensor))
+        return [b === 0 ? zeros(a.shape, { dtype: g.dtype, device: g.device }) : g.mul(b).mul(a.pow((b as number) - 1)), null];
       const ga = c.needA ? where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))) : null;
       return [ga, c.needB ? g.mul(where(a.eq(0).logicalAnd(b.ge(0)), 0, c.out.mul(a.log()))) : null];
     },
     autocastFp32: true,
   },
   /** Elementwise maximum (NaN propagates). @example x.maximum(y); tt.maximum(x, y) */
-  maximum: { code: B.maximum, saves: both, backward: (g, { a, b, needB }): Grads => [pick(a.lt(b), a.eq(b), g), needB ? pick(a.gt(b), a.eq(b), g) : null] },
+  maximum: {
+    code: B.maximum,
+    saves: both,
+    backward: (g, { a, b, needB }): Grads => [pick(a.lt(b), a.eq(b), g), needB ? pick(a.gt(b), a.eq(b), g) : null],
+  },
   /** Elementwise minimum (NaN propagates). @example x.minimum(y); tt.minimum(x, y) */
-  minimum: { code: B.minimum, saves: both, backward: (g, { a, b, needB }): Grads => [pick(a.gt(b), a.eq(b), g), needB ? pick(a.lt(b), a.eq(b), g) : null] },
+  minimum: {
+    code: B.minimum,
+    saves: both,
+    backward: (g, { a, b, needB }): Grads => [pick(a.gt(b), a.eq(b), g), needB ? pick(a.lt(b), a.eq(b), g) : null],
+  },
   /** x == other, as a bool tensor. @example x.eq(0); tt.eq(x, y) */
   eq: { code: B.eq },
   /** x != other, as a bool tensor. @example x.ne(0); tt.ne(x, y) */

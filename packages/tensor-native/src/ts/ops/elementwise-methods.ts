@@ -48,14 +48,23 @@ function inFloat32<F extends (this: Tensor, ...args: any[]) => Tensor>(inner: F)
 }
 
 for (const [name, r] of unaryRecords) {
-  defineOps({ [name]: function (this: Tensor) { return unaryOp(name, this); } });
+  defineOps({
+    [name]: function (this: Tensor) {
+      return unaryOp(name, this);
+    },
+  });
   const { backward, saves = "none" } = r;
   if (backward) {
-    wrapMethod("grad", name, (raw) => function (this: Tensor): Tensor {
-      const out = untracked(() => raw.call(this));
-      const saved = saves === "x" ? [this] : saves === "y" ? [out] : [];
-      return record(label(name), out, [this], saved, (g, [t]) => [backward(g, t)]);
-    });
+    wrapMethod(
+      "grad",
+      name,
+      (raw) =>
+        function (this: Tensor): Tensor {
+          const out = untracked(() => raw.call(this));
+          const saved = saves === "x" ? [this] : saves === "y" ? [out] : [];
+          return record(label(name), out, [this], saved, (g, [t]) => [backward(g, t)]);
+        },
+    );
   }
   if (r.autocastFp32) wrapMethod("autocast", name, inFloat32);
 }
@@ -65,28 +74,41 @@ const shapeOf = (x: TensorLike): readonly number[] => (x instanceof Tensor ? x.s
 
 /** The grad layer of a binary op: keeps what `saves` names, and sums each gradient back to its input's shape. */
 function binaryGrad(name: BinaryName, r: Required<Pick<BinaryRecord, "saves" | "backward">>) {
-  return (raw: (other: TensorLike) => Tensor) => function (this: Tensor, other: TensorLike): Tensor {
-    const out = untracked(() => raw.call(this, other));
-    const b = asT(other);
-    const needA = this.requiresGrad, needB = b?.requiresGrad ?? false;
-    const parts = [...new Set(r.saves(needA, needB))].filter((p) => p !== "b" || b);
-    const tensors = parts.map((p) => (p === "a" ? this : p === "b" ? b! : out));
-    return record(label(name), out, [this, other], tensors, (g, s) => {
-      const at = (p: Saved): Tensor => s[parts.indexOf(p)];
-      const c: BinaryCtx = {
-        get a() { return at("a"); },
-        get b() { return b ? at("b") : other; },
-        get out() { return at("out"); },
-        needA, needB: needB && b !== null,
-      };
-      const [ga, gb] = r.backward(g, c);
-      return [needA && ga ? sumTo(ga, this.shape) : null, c.needB && gb ? sumTo(gb, shapeOf(other)) : null];
-    });
-  };
+  return (raw: (other: TensorLike) => Tensor) =>
+    function (this: Tensor, other: TensorLike): Tensor {
+      const out = untracked(() => raw.call(this, other));
+      const b = asT(other);
+      const needA = this.requiresGrad,
+        needB = b?.requiresGrad ?? false;
+      const parts = [...new Set(r.saves(needA, needB))].filter((p) => p !== "b" || b);
+      const tensors = parts.map((p) => (p === "a" ? this : p === "b" ? b! : out));
+      return record(label(name), out, [this, other], tensors, (g, s) => {
+        const at = (p: Saved): Tensor => s[parts.indexOf(p)];
+        const c: BinaryCtx = {
+          get a() {
+            return at("a");
+          },
+          get b() {
+            return b ? at("b") : other;
+          },
+          get out() {
+            return at("out");
+          },
+          needA,
+          needB: needB && b !== null,
+        };
+        const [ga, gb] = r.backward(g, c);
+        return [needA && ga ? sumTo(ga, this.shape) : null, c.needB && gb ? sumTo(gb, shapeOf(other)) : null];
+      });
+    };
 }
 
 for (const [name, r] of binaryRecords) {
-  defineOps({ [name]: function (this: Tensor, other: TensorLike) { return binaryOp(r.code, this, other); } });
+  defineOps({
+    [name]: function (this: Tensor, other: TensorLike) {
+      return binaryOp(r.code, this, other);
+    },
+  });
   const { saves, backward } = r;
   if (saves && backward) wrapMethod("grad", name, binaryGrad(name, { saves, backward }));
   if (r.autocastFp32) wrapMethod("autocast", name, inFloat32);
@@ -98,6 +120,8 @@ export const unaryFunctions = Object.fromEntries(unaryRecords.map(([name]) => [n
 };
 
 /** The free functions of the binary ops: `tt.add(a, b)` is `a.add(b)`. */
-export const binaryFunctions = Object.fromEntries(binaryRecords.map(([name]) => [name, (a: Tensor, b: TensorLike): Tensor => a[name](b)])) as {
+export const binaryFunctions = Object.fromEntries(
+  binaryRecords.map(([name]) => [name, (a: Tensor, b: TensorLike): Tensor => a[name](b)]),
+) as {
   [K in BinaryName]: (a: Tensor, b: TensorLike) => Tensor;
 };

@@ -85,7 +85,11 @@ export const UNARY = {
     backward: (g, x): Tensor => {
       // Near 0 (denormals included, where gelu(x) / x underflows) Φ(x) is 1/2 to double precision.
       const cdf = where(x.abs().lt(1e-30), 0.5, x.gelu().div(x));
-      const pdf = x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI));
+      const pdf = x
+        .mul(x)
+        .mul(-0.5)
+        .exp()
+        .mul(1 / Math.sqrt(2 * Math.PI));
       return g.mul(cdf.add(x.mul(pdf)));
     },
   },

@@ -63,7 +63,8 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const name = this.constructor.name;
     for (const k of ["lr", "eps", "weightDecay"] as const)
       if (typeof g[k] !== "number" || Number.isNaN(g[k])) throw new TypeError(`${name}: ${k} must be a number, got ${String(g[k])}`);
-    if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new TypeError(`${name}: betas must be a pair [beta1, beta2], got ${String(g.betas)}`);
+    if (!Array.isArray(g.betas) || g.betas.length !== 2)
+      throw new TypeError(`${name}: betas must be a pair [beta1, beta2], got ${String(g.betas)}`);
     if (g.lr < 0) throw new RangeError(`${name}: Invalid learning rate: ${g.lr}`);
     if (g.eps < 0) throw new RangeError(`${name}: Invalid epsilon value: ${g.eps}`);
     g.betas.forEach((b, i) => {
@@ -98,7 +99,8 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
       s.expAvg.mul_(b1).add_(d.mul(1 - b1));
       s.expAvgSq.mul_(b2).add_(d.mul(d).mul(1 - b2));
       vmax.copy_(vmax.maximum(s.expAvgSq));
-      const bc1 = 1 - b1 ** s.step, bc2 = 1 - b2 ** s.step;
+      const bc1 = 1 - b1 ** s.step,
+        bc2 = 1 - b2 ** s.step;
       const denom = vmax.sqrt().div(Math.sqrt(bc2)).add(g.eps);
       p.sub_(s.expAvg.div(denom).mul(g.lr / bc1));
     });

@@ -38,8 +38,10 @@ function normOf(g: Tensor, normType: number): number {
  * opt.step();
  */
 export function clipGradNorm(parameters: Tensor | Iterable<Tensor>, maxNorm: number, normType = 2, errorIfNonfinite = false): number {
-  if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${String(maxNorm)}`);
-  if (typeof normType !== "number" || !(normType > 0)) throw new RangeError(`clipGradNorm: normType must be a positive number or Infinity, got ${String(normType)}`);
+  if (typeof maxNorm !== "number" || Number.isNaN(maxNorm))
+    throw new TypeError(`clipGradNorm: maxNorm must be a number, got ${String(maxNorm)}`);
+  if (typeof normType !== "number" || !(normType > 0))
+    throw new RangeError(`clipGradNorm: normType must be a positive number or Infinity, got ${String(normType)}`);
   const grads = gradsOf(parameters, "clipGradNorm");
   if (grads.length === 0) return 0;
   return noGrad(() => {
@@ -66,7 +68,8 @@ export const clipGradNorm_ = clipGradNorm;
  * optim.clipGradValue(model.parameters(), 0.5);
  */
 export function clipGradValue(parameters: Tensor | Iterable<Tensor>, clipValue: number): void {
-  if (typeof clipValue !== "number" || Number.isNaN(clipValue)) throw new TypeError(`clipGradValue: clipValue must be a number, got ${String(clipValue)}`);
+  if (typeof clipValue !== "number" || Number.isNaN(clipValue))
+    throw new TypeError(`clipGradValue: clipValue must be a number, got ${String(clipValue)}`);
   const grads = gradsOf(parameters, "clipGradValue");
   noGrad(() => {
     for (const g of grads) g.clamp_(-clipValue, clipValue);

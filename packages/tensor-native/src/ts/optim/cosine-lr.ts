@@ -24,9 +24,11 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: CosineAnnealingLROptions) {
     super(optimizer, options?.lastEpoch);
-    if (typeof options.tMax !== "number" || !(options.tMax > 0)) throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${String(options.tMax)}`);
+    if (typeof options.tMax !== "number" || !(options.tMax > 0))
+      throw new RangeError(`CosineAnnealingLR: tMax must be positive, got ${String(options.tMax)}`);
     const etaMin = options.etaMin ?? 0;
-    if (typeof etaMin !== "number" || !Number.isFinite(etaMin)) throw new TypeError(`CosineAnnealingLR: etaMin must be a number, got ${String(etaMin)}`);
+    if (typeof etaMin !== "number" || !Number.isFinite(etaMin))
+      throw new TypeError(`CosineAnnealingLR: etaMin must be a number, got ${String(etaMin)}`);
     this.tMax = options.tMax;
     this.etaMin = etaMin;
     this._initialStep();

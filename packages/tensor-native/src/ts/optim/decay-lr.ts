@@ -7,7 +7,8 @@ export type LrLambda = (epoch: number) => number;
 function lambdas(optimizer: AnyOptimizer, f: LrLambda | readonly LrLambda[], name: string): LrLambda[] {
   const n = optimizer.paramGroups.length;
   if (typeof f === "function") return new Array<LrLambda>(n).fill(f);
-  if (!Array.isArray(f) || f.length !== n) throw new Error(`${name}: Expected ${n} lr_lambdas, but got ${Array.isArray(f) ? f.length : typeof f}`);
+  if (!Array.isArray(f) || f.length !== n)
+    throw new Error(`${name}: Expected ${n} lr_lambdas, but got ${Array.isArray(f) ? f.length : typeof f}`);
   if (f.some((x) => typeof x !== "function")) throw new TypeError(`${name}: lrLambda must be functions`);
   return [...f];
 }

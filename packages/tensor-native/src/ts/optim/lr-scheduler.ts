@@ -57,12 +57,15 @@ export abstract class LRScheduler {
   constructor(optimizer: AnyOptimizer, lastEpoch = -1) {
     const name = new.target.name;
     if (!(optimizer instanceof Optimizer)) throw new TypeError(`${name}: expected an optimizer, got ${String(optimizer)}`);
-    if (!Number.isInteger(lastEpoch) || lastEpoch < -1) throw new RangeError(`${name}: lastEpoch must be an integer ≥ -1, got ${lastEpoch}`);
+    if (!Number.isInteger(lastEpoch) || lastEpoch < -1)
+      throw new RangeError(`${name}: lastEpoch must be an integer ≥ -1, got ${lastEpoch}`);
     this.optimizer = optimizer;
     optimizer.paramGroups.forEach((g, i) => {
       if (lastEpoch === -1) g.initialLr ??= g.lr;
       else if (g.initialLr === undefined)
-        throw new Error(`${name}: paramGroups[${i}] has no initialLr while resuming at lastEpoch ${lastEpoch}; load the optimizer's state dict first`);
+        throw new Error(
+          `${name}: paramGroups[${i}] has no initialLr while resuming at lastEpoch ${lastEpoch}; load the optimizer's state dict first`,
+        );
     });
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
     this.lastEpoch = lastEpoch;
@@ -152,10 +155,13 @@ export abstract class LRScheduler {
    * sched2.loadStateDict(sched.stateDict());
    */
   loadStateDict(state: SchedulerStateDict): void {
-    if (!state || typeof state !== "object") throw new TypeError(`${this.constructor.name}.loadStateDict: expected an object made by stateDict()`);
+    if (!state || typeof state !== "object")
+      throw new TypeError(`${this.constructor.name}.loadStateDict: expected an object made by stateDict()`);
     const base = state.base_lrs;
     if (Array.isArray(base) && base.length !== this.optimizer.paramGroups.length)
-      throw new Error(`${this.constructor.name}.loadStateDict: the state has ${base.length} base lr(s), the optimizer has ${this.optimizer.paramGroups.length} param group(s)`);
+      throw new Error(
+        `${this.constructor.name}.loadStateDict: the state has ${base.length} base lr(s), the optimizer has ${this.optimizer.paramGroups.length} param group(s)`,
+      );
     const self = this as unknown as Record<string, unknown>;
     for (const [k, v] of Object.entries(state)) {
       const field = ourNames[k] ?? camelCase(k);
@@ -169,7 +175,8 @@ export abstract class LRScheduler {
 
 /** Rightmost insertion point of x in the sorted list (Python's bisect_right). */
 export function bisectRight(sorted: readonly number[], x: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (x < sorted[mid]) hi = mid;
@@ -182,6 +189,7 @@ export function bisectRight(sorted: readonly number[], x: number): number {
 export function perGroup(optimizer: AnyOptimizer, value: number | readonly number[], what: string, scheduler: string): number[] {
   const n = optimizer.paramGroups.length;
   if (typeof value === "number") return new Array<number>(n).fill(value);
-  if (!Array.isArray(value) || value.length !== n) throw new Error(`${scheduler}: expected ${n} values for ${what}, got ${Array.isArray(value) ? value.length : String(value)}`);
+  if (!Array.isArray(value) || value.length !== n)
+    throw new Error(`${scheduler}: expected ${n} values for ${what}, got ${Array.isArray(value) ? value.length : String(value)}`);
   return [...value];
 }

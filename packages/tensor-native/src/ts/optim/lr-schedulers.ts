@@ -7,8 +7,16 @@
  */
 export { LRScheduler, type AnyOptimizer, type SchedulerOptions, type SchedulerStateDict } from "./lr-scheduler.js";
 export {
-  ExponentialLR, LambdaLR, MultiplicativeLR, MultiStepLR, StepLR,
-  type ExponentialLROptions, type LambdaLROptions, type LrLambda, type MultiStepLROptions, type StepLROptions,
+  ExponentialLR,
+  LambdaLR,
+  MultiplicativeLR,
+  MultiStepLR,
+  StepLR,
+  type ExponentialLROptions,
+  type LambdaLROptions,
+  type LrLambda,
+  type MultiStepLROptions,
+  type StepLROptions,
 } from "./decay-lr.js";
 export { ConstantLR, LinearLR, type ConstantLROptions, type LinearLROptions } from "./warmup-lr.js";
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from "./cosine-lr.js";

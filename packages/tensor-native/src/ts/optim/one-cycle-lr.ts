@@ -39,7 +39,8 @@ interface Phase {
 }
 
 function positiveInt(v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`OneCycleLR: Expected positive integer ${what}, but got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0)
+    throw new RangeError(`OneCycleLR: Expected positive integer ${what}, but got ${String(v)}`);
   return v;
 }
 
@@ -54,12 +55,14 @@ function prepare(optimizer: AnyOptimizer, o: OneCycleLROptions) {
     throw new Error("OneCycleLR: You must define either totalSteps OR (epochs AND stepsPerEpoch)");
   else totalSteps = positiveInt(o.epochs, "epochs") * positiveInt(o.stepsPerEpoch, "stepsPerEpoch");
   const pctStart = o.pctStart ?? 0.3;
-  if (typeof pctStart !== "number" || !(pctStart >= 0 && pctStart <= 1)) throw new RangeError(`OneCycleLR: Expected float between 0 and 1 pctStart, but got ${String(pctStart)}`);
+  if (typeof pctStart !== "number" || !(pctStart >= 0 && pctStart <= 1))
+    throw new RangeError(`OneCycleLR: Expected float between 0 and 1 pctStart, but got ${String(pctStart)}`);
   const annealStrategy = o.annealStrategy ?? "cos";
   if (annealStrategy !== "cos" && annealStrategy !== "linear")
     throw new Error(`OneCycleLR: annealStrategy must be one of "cos" or "linear", instead got ${String(annealStrategy)}`);
   const lastEpoch = o.lastEpoch ?? -1;
-  const divFactor = o.divFactor ?? 25, finalDivFactor = o.finalDivFactor ?? 1e4;
+  const divFactor = o.divFactor ?? 25,
+    finalDivFactor = o.finalDivFactor ?? 1e4;
   const maxLrs = perGroup(optimizer, o.maxLr, "maxLr", "OneCycleLR");
   if (lastEpoch === -1)
     optimizer.paramGroups.forEach((g, i) => {
@@ -136,18 +139,23 @@ export class OneCycleLR extends LRScheduler {
 
   override getLr(): number[] {
     const step = this.lastEpoch;
-    if (step > this.totalSteps) throw new Error(`OneCycleLR: Tried to step ${step + 1} times. The specified number of total steps is ${this.totalSteps}`);
+    if (step > this.totalSteps)
+      throw new Error(`OneCycleLR: Tried to step ${step + 1} times. The specified number of total steps is ${this.totalSteps}`);
     const phases = this.phases();
     return this.optimizer.paramGroups.map((g) => {
       const v = g as Record<string, unknown>;
-      let start = 0, lr = NaN, momentum = NaN;
+      let start = 0,
+        lr = NaN,
+        momentum = NaN;
       for (let i = 0; i < phases.length; i++) {
         const ph = phases[i];
         if (step <= ph.endStep || i === phases.length - 1) {
           // A phase of no length (pctStart·totalSteps of 1, or 2 with threePhase) has no schedule: raise, as
           // PyTorch does (ZeroDivisionError), rather than set every lr to NaN.
           if (ph.endStep === start)
-            throw new Error(`OneCycleLR: phase ${i + 1} of the schedule has no steps (pctStart ${this.pctStart} of totalSteps ${this.totalSteps}); use more totalSteps or another pctStart`);
+            throw new Error(
+              `OneCycleLR: phase ${i + 1} of the schedule has no steps (pctStart ${this.pctStart} of totalSteps ${this.totalSteps}); use more totalSteps or another pctStart`,
+            );
           const pct = (step - start) / (ph.endStep - start);
           lr = this.anneal(v[ph.startLr] as number, v[ph.endLr] as number, pct);
           if (this.cycleMomentum) momentum = this.anneal(v[ph.startMomentum] as number, v[ph.endMomentum] as number, pct);

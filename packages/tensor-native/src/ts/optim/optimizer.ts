@@ -154,7 +154,9 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }, S ext
 
   private stepParam(p: Tensor, g: Tensor, group: ParamGroup & O): void {
     if (fmtShape(g.shape) !== fmtShape(p.shape))
-      throw new Error(`${this.constructor.name}.step: the gradient's shape ${fmtShape(g.shape)} does not match the parameter's shape ${fmtShape(p.shape)}`);
+      throw new Error(
+        `${this.constructor.name}.step: the gradient's shape ${fmtShape(g.shape)} does not match the parameter's shape ${fmtShape(p.shape)}`,
+      );
     const cast = g.dtype === p.dtype ? g : g.to(p.dtype);
     const grad = contiguousOrSelf(cast);
     if (cast !== g && cast !== grad) cast.dispose();
@@ -242,7 +244,9 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }, S ext
     saved.forEach((g, i) => {
       const ours = this.paramGroups[i].params;
       if (!Array.isArray(g.params) || g.params.length !== ours.length)
-        throw new Error(`${name}: parameter group ${i} has ${Array.isArray(g.params) ? g.params.length : "no"} parameter(s) in the state dict but ${ours.length} in this optimizer`);
+        throw new Error(
+          `${name}: parameter group ${i} has ${Array.isArray(g.params) ? g.params.length : "no"} parameter(s) in the state dict but ${ours.length} in this optimizer`,
+        );
       g.params.forEach((id, j) => byId.set(Number(id), ours[j]));
     });
     const groups = saved.map((g, i) => {
@@ -259,7 +263,8 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }, S ext
         const p = byId.get(Number(key));
         if (!p || entry === null || typeof entry !== "object") continue;
         const s: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(entry)) s[camelCase(k)] = restoreValue(p, k, v, `${name}: state "${k}" of parameter ${key}`, made);
+        for (const [k, v] of Object.entries(entry))
+          s[camelCase(k)] = restoreValue(p, k, v, `${name}: state "${k}" of parameter ${key}`, made);
         state.set(p, s as S);
       }
     } catch (e) {
@@ -283,11 +288,13 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }, S ext
 function restoreValue(p: Tensor, key: string, v: unknown, what: string, made: Tensor[]): unknown {
   if (key === "step") {
     const n = v instanceof Tensor ? Number(v.item()) : v;
-    if (typeof n !== "number" || !Number.isFinite(n) || n < 0) throw new TypeError(`${what}: expected a non-negative number, got ${String(v)}`);
+    if (typeof n !== "number" || !Number.isFinite(n) || n < 0)
+      throw new TypeError(`${what}: expected a non-negative number, got ${String(v)}`);
     return n;
   }
   if (!(v instanceof Tensor)) return copyValue(v);
-  if (fmtShape(v.shape) !== fmtShape(p.shape)) throw new Error(`${what} has shape ${fmtShape(v.shape)} but the parameter has shape ${fmtShape(p.shape)}`);
+  if (fmtShape(v.shape) !== fmtShape(p.shape))
+    throw new Error(`${what} has shape ${fmtShape(v.shape)} but the parameter has shape ${fmtShape(p.shape)}`);
   const t = withoutScopes(() => {
     const cast = v.to(p.device, p.dtype);
     return cast === v ? v.clone() : cast;

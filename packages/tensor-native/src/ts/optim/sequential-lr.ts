@@ -30,7 +30,9 @@ export class SequentialLR extends LRScheduler {
       throw new TypeError("SequentialLR: schedulers must be a non-empty list of LR schedulers");
     schedulers.forEach((s, i) => {
       if (s.optimizer !== optimizer)
-        throw new Error(`SequentialLR: Sequential Schedulers expects all schedulers to belong to the same optimizer, but got schedulers at index ${i} to be different than the optimizer passed in.`);
+        throw new Error(
+          `SequentialLR: Sequential Schedulers expects all schedulers to belong to the same optimizer, but got schedulers at index ${i} to be different than the optimizer passed in.`,
+        );
     });
     if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1)
       throw new Error(

@@ -2,7 +2,8 @@
 import { LRScheduler, type AnyOptimizer, type SchedulerOptions } from "./lr-scheduler.js";
 
 function iters(v: unknown, name: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`${name}: totalIters must be a positive integer, got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0)
+    throw new RangeError(`${name}: totalIters must be a positive integer, got ${String(v)}`);
   return v;
 }
 
@@ -70,9 +71,12 @@ export class LinearLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: LinearLROptions = {}) {
     super(optimizer, options.lastEpoch);
-    const start = options.startFactor ?? 1 / 3, end = options.endFactor ?? 1;
+    const start = options.startFactor ?? 1 / 3,
+      end = options.endFactor ?? 1;
     if (typeof start !== "number" || !(start > 0 && start <= 1))
-      throw new RangeError(`LinearLR: Starting multiplicative factor expected to be greater than 0 and less or equal to 1, got ${String(start)}`);
+      throw new RangeError(
+        `LinearLR: Starting multiplicative factor expected to be greater than 0 and less or equal to 1, got ${String(start)}`,
+      );
     if (typeof end !== "number" || !(end >= 0 && end <= 1))
       throw new RangeError(`LinearLR: Ending multiplicative factor expected to be between 0 and 1, got ${String(end)}`);
     this.startFactor = start;

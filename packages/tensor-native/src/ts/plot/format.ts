@@ -22,7 +22,10 @@ export function logTicks(min: number, max: number): number[] {
   for (let e = lo; e <= hi; e++) decades.push(Number((10 ** e).toPrecision(12)));
   let ticks = decades.filter(inRange);
   if (ticks.length < 3) {
-    ticks = decades.flatMap((d) => [d, 2 * d, 5 * d]).map((v) => Number(v.toPrecision(12))).filter(inRange);
+    ticks = decades
+      .flatMap((d) => [d, 2 * d, 5 * d])
+      .map((v) => Number(v.toPrecision(12)))
+      .filter(inRange);
   }
   if (ticks.length < 2) ticks = linearTicks(min, max, 4).filter((v) => v > 0);
   // A long range: keep at most ~6 decades' labels.

@@ -195,7 +195,16 @@ export class LiveChart {
   state(): ChartState {
     const y: ChartState["y"] = {};
     for (const c of this.columns) y[c.name] = jsonColumn(c.values, 0, this.n);
-    return { version: 1, title: this.title, xLabel: this.xLabel, logY: this.logY, series: this.columns.map((c) => c.name), x: jsonX(this.xs, 0, this.n), y, done: this.closed };
+    return {
+      version: 1,
+      title: this.title,
+      xLabel: this.xLabel,
+      logY: this.logY,
+      series: this.columns.map((c) => c.name),
+      x: jsonX(this.xs, 0, this.n),
+      y,
+      done: this.closed,
+    };
   }
 
   /** One line: the point count and each series' last value. */

@@ -14,7 +14,7 @@ export interface ChartSvgOptions {
   maxPoints?: number;
 }
 
-const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&${({ "<": "lt", ">": "gt", "&": "amp", '"': "quot", "'": "apos" })[c]};`);
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&${{ "<": "lt", ">": "gt", "&": "amp", '"': "quot", "'": "apos" }[c]};`);
 const num = (v: number) => (Math.round(v * 10) / 10).toString();
 
 interface Line {
@@ -37,7 +37,13 @@ function linesOf(state: ChartState): Line[] {
       xs.push(state.x[i]);
       ys.push(v);
     }
-    return { name, color: CHART_COLORS.light[s % CHART_COLORS.light.length], xs: Float64Array.from(xs), ys: Float64Array.from(ys), last: ys.length ? ys[ys.length - 1] : null };
+    return {
+      name,
+      color: CHART_COLORS.light[s % CHART_COLORS.light.length],
+      xs: Float64Array.from(xs),
+      ys: Float64Array.from(ys),
+      last: ys.length ? ys[ys.length - 1] : null,
+    };
   });
 }
 
@@ -77,7 +83,10 @@ export function chartSvg(state: ChartState, options: ChartSvgOptions = {}): stri
   let lx = left;
   for (const l of lines) {
     const label = `${l.name}${l.last === null ? "" : ` ${formatValue(l.last)}`}`;
-    parts.push(`<rect x="${lx}" y="31" width="12" height="3" fill="${l.color}"/>`, `<text x="${lx + 16}" y="36" fill="#1f2328">${escapeXml(label)}</text>`);
+    parts.push(
+      `<rect x="${lx}" y="31" width="12" height="3" fill="${l.color}"/>`,
+      `<text x="${lx + 16}" y="36" fill="#1f2328">${escapeXml(label)}</text>`,
+    );
     lx += 16 + label.length * 6.5 + 14;
   }
   parts.push(`<rect x="${left}" y="${top}" width="${right - left}" height="${bottom - top}" fill="none" stroke="#d5dbe1"/>`);
@@ -101,11 +110,17 @@ export function chartSvg(state: ChartState, options: ChartSvgOptions = {}): stri
   const yTicks = log ? logTicks(10 ** ly0, 10 ** ly1) : linearTicks(ly0, ly1, 5);
   for (const t of yTicks) {
     const y = num(py(t));
-    parts.push(`<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="#e6eaee"/>`, `<text x="${left - 6}" y="${y}" dy="3.5" text-anchor="end" fill="#5c6670">${escapeXml(formatValue(t))}</text>`);
+    parts.push(
+      `<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="#e6eaee"/>`,
+      `<text x="${left - 6}" y="${y}" dy="3.5" text-anchor="end" fill="#5c6670">${escapeXml(formatValue(t))}</text>`,
+    );
   }
   for (const t of linearTicks(x0, x1, 6)) {
     const x = num(px(t));
-    parts.push(`<line x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 4}" stroke="#5c6670"/>`, `<text x="${x}" y="${bottom + 16}" text-anchor="middle" fill="#5c6670">${escapeXml(formatX(t))}</text>`);
+    parts.push(
+      `<line x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 4}" stroke="#5c6670"/>`,
+      `<text x="${x}" y="${bottom + 16}" text-anchor="middle" fill="#5c6670">${escapeXml(formatX(t))}</text>`,
+    );
   }
   parts.push(`<text x="${(left + right) / 2}" y="${H - 6}" text-anchor="middle" fill="#5c6670">${escapeXml(state.xLabel)}</text>`);
 
@@ -114,7 +129,9 @@ export function chartSvg(state: ChartState, options: ChartSvgOptions = {}): stri
     const count = lttb(l.xs, l.ys, 0, l.xs.length, maxPoints, picked);
     const points: string[] = new Array(count);
     for (let k = 0; k < count; k++) points[k] = `${num(px(l.xs[picked[k]]))},${num(py(l.ys[picked[k]]))}`;
-    parts.push(`<polyline fill="none" stroke="${l.color}" stroke-width="1.5" stroke-linejoin="round" points="${points.join(" ")}"><title>${escapeXml(l.name)}</title></polyline>`);
+    parts.push(
+      `<polyline fill="none" stroke="${l.color}" stroke-width="1.5" stroke-linejoin="round" points="${points.join(" ")}"><title>${escapeXml(l.name)}</title></polyline>`,
+    );
   }
   parts.push(`</svg>`);
   return parts.join("\n");

@@ -36,18 +36,15 @@ using PFN_cublasSetStream_v2 = Status (*)(Handle handle, Stream stream);
 using PFN_cublasSetMathMode = Status (*)(Handle handle, Math mode);
 using PFN_cublasGetVersion_v2 = Status (*)(Handle handle, int* version);
 using PFN_cublasGetStatusString = const char* (*)(Status status);  // optional (11.4.2+)
-using PFN_cublasSgemmStridedBatched = Status (*)(Handle, Op transa, Op transb, int m, int n, int k, const float* alpha,
-                                                 const float* A, int lda, long long strideA, const float* B, int ldb,
-                                                 long long strideB, const float* beta, float* C, int ldc,
-                                                 long long strideC, int batch);
-using PFN_cublasDgemmStridedBatched = Status (*)(Handle, Op transa, Op transb, int m, int n, int k, const double* alpha,
-                                                 const double* A, int lda, long long strideA, const double* B, int ldb,
-                                                 long long strideB, const double* beta, double* C, int ldc,
-                                                 long long strideC, int batch);
-using PFN_cublasGemmStridedBatchedEx = Status (*)(Handle, Op transa, Op transb, int m, int n, int k, const void* alpha,
-                                                  const void* A, DataType Atype, int lda, long long strideA,
-                                                  const void* B, DataType Btype, int ldb, long long strideB,
-                                                  const void* beta, void* C, DataType Ctype, int ldc, long long strideC,
+using PFN_cublasSgemmStridedBatched = Status (*)(Handle, Op transa, Op transb, int m, int n, int k, const float* alpha, const float* A,
+                                                 int lda, long long strideA, const float* B, int ldb, long long strideB, const float* beta,
+                                                 float* C, int ldc, long long strideC, int batch);
+using PFN_cublasDgemmStridedBatched = Status (*)(Handle, Op transa, Op transb, int m, int n, int k, const double* alpha, const double* A,
+                                                 int lda, long long strideA, const double* B, int ldb, long long strideB,
+                                                 const double* beta, double* C, int ldc, long long strideC, int batch);
+using PFN_cublasGemmStridedBatchedEx = Status (*)(Handle, Op transa, Op transb, int m, int n, int k, const void* alpha, const void* A,
+                                                  DataType Atype, int lda, long long strideA, const void* B, DataType Btype, int ldb,
+                                                  long long strideB, const void* beta, void* C, DataType Ctype, int ldc, long long strideC,
                                                   int batch, ComputeType computeType, Algo algo);
 using PFN_cublasLtGetVersion = size_t (*)();
 

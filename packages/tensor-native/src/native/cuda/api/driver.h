@@ -70,8 +70,8 @@ using PFN_cuMemcpyDtoHAsync_v2 = CUresult (*)(void* dst, CUdeviceptr src, size_t
 using PFN_cuMemcpyDtoDAsync_v2 = CUresult (*)(CUdeviceptr dst, CUdeviceptr src, size_t bytes, CUstream stream);
 using PFN_cuModuleLoadData = CUresult (*)(CUmodule* module, const void* image);
 using PFN_cuModuleGetFunction = CUresult (*)(CUfunction* fn, CUmodule module, const char* name);
-using PFN_cuLaunchKernel = CUresult (*)(CUfunction f, unsigned int gridX, unsigned int gridY, unsigned int gridZ,
-                                        unsigned int blockX, unsigned int blockY, unsigned int blockZ,
-                                        unsigned int sharedBytes, CUstream stream, void** params, void** extra);
+using PFN_cuLaunchKernel = CUresult (*)(CUfunction f, unsigned int gridX, unsigned int gridY, unsigned int gridZ, unsigned int blockX,
+                                        unsigned int blockY, unsigned int blockZ, unsigned int sharedBytes, CUstream stream, void** params,
+                                        void** extra);
 
 }  // namespace tt::cu

@@ -16,8 +16,8 @@ constexpr int kSuccess = 0;
 
 using PFN_nvrtcVersion = Result (*)(int* major, int* minor);
 using PFN_nvrtcGetErrorString = const char* (*)(Result result);
-using PFN_nvrtcCreateProgram = Result (*)(Program* prog, const char* src, const char* name, int numHeaders,
-                                          const char* const* headers, const char* const* includeNames);
+using PFN_nvrtcCreateProgram = Result (*)(Program* prog, const char* src, const char* name, int numHeaders, const char* const* headers,
+                                          const char* const* includeNames);
 using PFN_nvrtcDestroyProgram = Result (*)(Program* prog);
 using PFN_nvrtcCompileProgram = Result (*)(Program prog, int numOptions, const char* const* options);
 using PFN_nvrtcGetProgramLogSize = Result (*)(Program prog, size_t* size);

@@ -13,14 +13,14 @@ __device__ void tt_copy(const TTElementwiseArgs& a) {
 
 #define TT_COPY(ss, S, ds, D) \
   extern "C" __global__ void tt_copy_##ss##_##ds(TT_PARAM TTElementwiseArgs a) { tt_copy<S, D>(a); }
-#define TT_COPY_FROM(ss, S)         \
-  TT_COPY(ss, S, f32, float)        \
-  TT_COPY(ss, S, f64, double)       \
-  TT_COPY(ss, S, f16, tt_half)      \
-  TT_COPY(ss, S, bf16, tt_bf16)     \
-  TT_COPY(ss, S, i32, tt_i32)       \
-  TT_COPY(ss, S, i64, tt_i64)       \
-  TT_COPY(ss, S, u8, tt_u8)         \
+#define TT_COPY_FROM(ss, S)     \
+  TT_COPY(ss, S, f32, float)    \
+  TT_COPY(ss, S, f64, double)   \
+  TT_COPY(ss, S, f16, tt_half)  \
+  TT_COPY(ss, S, bf16, tt_bf16) \
+  TT_COPY(ss, S, i32, tt_i32)   \
+  TT_COPY(ss, S, i64, tt_i64)   \
+  TT_COPY(ss, S, u8, tt_u8)     \
   TT_COPY(ss, S, b8, tt_bool)
 TT_COPY_FROM(f32, float)
 TT_COPY_FROM(f64, double)

@@ -5,11 +5,19 @@
 using namespace tt;
 
 // x < 0 without "pointless comparison" noise for unsigned types.
-template <class T> __device__ __forceinline__ bool tt_negative(T x) { return x < (T)0; }
-template <> __device__ __forceinline__ bool tt_negative<tt_u8>(tt_u8) { return false; }
+template <class T>
+__device__ __forceinline__ bool tt_negative(T x) {
+  return x < (T)0;
+}
+template <>
+__device__ __forceinline__ bool tt_negative<tt_u8>(tt_u8) {
+  return false;
+}
 
-template <class T, bool F> struct TTUnary;
-template <class T> struct TTUnary<T, true> {
+template <class T, bool F>
+struct TTUnary;
+template <class T>
+struct TTUnary<T, true> {
   __device__ static T go(int op, T x) {
     switch (op) {
       case U_NEG: return -x;
@@ -30,7 +38,8 @@ template <class T> struct TTUnary<T, true> {
     return x;
   }
 };
-template <class T> struct TTUnary<T, false> {
+template <class T>
+struct TTUnary<T, false> {
   __device__ static T go(int op, T x) {
     switch (op) {
       case U_NEG: return (T)(-x);
@@ -42,8 +51,10 @@ template <class T> struct TTUnary<T, false> {
   }
 };
 
-template <class T, bool F> struct TTBinary;
-template <class T> struct TTBinary<T, true> {
+template <class T, bool F>
+struct TTBinary;
+template <class T>
+struct TTBinary<T, true> {
   __device__ static T go(int op, T a, T b) {
     switch (op) {
       case B_ADD: return a + b;
@@ -57,7 +68,8 @@ template <class T> struct TTBinary<T, true> {
     return a;
   }
 };
-template <class T> struct TTBinary<T, false> {
+template <class T>
+struct TTBinary<T, false> {
   __device__ static T go(int op, T a, T b) {
     switch (op) {
       case B_ADD: return (T)(a + b);
@@ -130,11 +142,11 @@ __device__ void tt_where(const TTElementwiseArgs& a) {
 template <class T>
 __device__ void tt_fill(const TTFillArgs& a) {
   const T v = tt_from_bits<T>(a.bits);
-  TT_GRID_LOOP(i, a.n) ((T*)a.ptr)[i] = v;
+  TT_GRID_LOOP(i, a.n)((T*)a.ptr)[i] = v;
 }
 
-#define TT_COMPUTE_KERNELS(sfx, T)                                                              \
-  extern "C" __global__ void tt_unary_##sfx(TT_PARAM TTElementwiseArgs a) { tt_unary<T>(a); }   \
+#define TT_COMPUTE_KERNELS(sfx, T)                                                            \
+  extern "C" __global__ void tt_unary_##sfx(TT_PARAM TTElementwiseArgs a) { tt_unary<T>(a); } \
   extern "C" __global__ void tt_binary_##sfx(TT_PARAM TTElementwiseArgs a) { tt_binary<T>(a); }
 TT_COMPUTE_KERNELS(f32, float)
 TT_COMPUTE_KERNELS(f64, double)
@@ -142,7 +154,7 @@ TT_COMPUTE_KERNELS(i32, tt_i32)
 TT_COMPUTE_KERNELS(i64, tt_i64)
 TT_COMPUTE_KERNELS(u8, tt_u8)
 
-#define TT_SIZED_KERNELS(bytes, T)                                                             \
+#define TT_SIZED_KERNELS(bytes, T)                                                              \
   extern "C" __global__ void tt_where_##bytes(TT_PARAM TTElementwiseArgs a) { tt_where<T>(a); } \
   extern "C" __global__ void tt_fill_##bytes(TT_PARAM TTFillArgs a) { tt_fill<T>(a); }
 TT_SIZED_KERNELS(1, tt_u8)

@@ -53,7 +53,7 @@ __device__ void tt_scatter_add(const TTIndexArgs& a) {
   }
 }
 
-#define TT_MOVES(bytes, T)                                                                            \
+#define TT_MOVES(bytes, T)                                                                              \
   extern "C" __global__ void tt_index_select_##bytes(TT_PARAM TTIndexArgs a) { tt_index_select<T>(a); } \
   extern "C" __global__ void tt_gather_##bytes(TT_PARAM TTIndexArgs a) { tt_gather<T>(a); }
 TT_MOVES(1, tt_u8)
@@ -61,7 +61,8 @@ TT_MOVES(2, tt_u16)
 TT_MOVES(4, tt_u32)
 TT_MOVES(8, tt_u64)
 
-#define TT_SCATTER(sfx, T) extern "C" __global__ void tt_scatter_add_##sfx(TT_PARAM TTIndexArgs a) { tt_scatter_add<T>(a); }
+#define TT_SCATTER(sfx, T) \
+  extern "C" __global__ void tt_scatter_add_##sfx(TT_PARAM TTIndexArgs a) { tt_scatter_add<T>(a); }
 TT_SCATTER(f32, float)
 TT_SCATTER(f64, double)
 TT_SCATTER(i32, tt_i32)

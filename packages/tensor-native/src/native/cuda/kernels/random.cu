@@ -36,7 +36,8 @@ __device__ void tt_random(const TTRandomArgs& a) {
   }
 }
 
-#define TT_RANDOM(sfx, T) extern "C" __global__ void tt_random_##sfx(TT_PARAM TTRandomArgs a) { tt_random<T>(a); }
+#define TT_RANDOM(sfx, T) \
+  extern "C" __global__ void tt_random_##sfx(TT_PARAM TTRandomArgs a) { tt_random<T>(a); }
 TT_RANDOM(f32, float)
 TT_RANDOM(f64, double)
 TT_RANDOM(f16, tt_half)

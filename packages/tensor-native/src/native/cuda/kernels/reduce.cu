@@ -86,7 +86,8 @@ __device__ void tt_reduce(const TTReduceArgs& a) {
     const T* x = (const T*)a.x + r * n;
     O* out = (O*)a.out + r;
     switch (op) {
-      case R_SUM: case R_MEAN: {
+      case R_SUM:
+      case R_MEAN: {
         if (is_float) {
           double s = 0;
           for (tt_i64 i = threadIdx.x; i < n; i += TT_BLOCK) s += (double)x[i];
@@ -114,7 +115,10 @@ __device__ void tt_reduce(const TTReduceArgs& a) {
         }
         break;
       }
-      case R_MAX: case R_MIN: case R_ARGMAX: case R_ARGMIN: {
+      case R_MAX:
+      case R_MIN:
+      case R_ARGMAX:
+      case R_ARGMIN: {
         const bool is_max = op == R_MAX || op == R_ARGMAX;
         T best = x[0];
         tt_i64 bi = -1;

@@ -21,9 +21,15 @@ typedef unsigned short tt_u16;
 typedef int tt_i32;
 typedef unsigned int tt_u32;
 
-struct tt_half { tt_u16 v; };
-struct tt_bf16 { tt_u16 v; };
-struct tt_bool { tt_u8 v; };
+struct tt_half {
+  tt_u16 v;
+};
+struct tt_bf16 {
+  tt_u16 v;
+};
+struct tt_bool {
+  tt_u8 v;
+};
 
 #define TT_INF __int_as_float(0x7f800000)
 #define TT_INF_D __longlong_as_double(0x7ff0000000000000LL)
@@ -47,37 +53,86 @@ __device__ __forceinline__ tt_u16 tt_float_to_bf16(float f) {
 }
 
 // Loads widen half types to float and bool to u8 (strided.h's widen).
-template <class T> struct TTWiden { typedef T type; __device__ static T go(T x) { return x; } };
-template <> struct TTWiden<tt_half> { typedef float type; __device__ static float go(tt_half x) { return tt_half_to_float(x.v); } };
-template <> struct TTWiden<tt_bf16> { typedef float type; __device__ static float go(tt_bf16 x) { return tt_bf16_to_float(x.v); } };
-template <> struct TTWiden<tt_bool> { typedef tt_u8 type; __device__ static tt_u8 go(tt_bool x) { return x.v; } };
+template <class T>
+struct TTWiden {
+  typedef T type;
+  __device__ static T go(T x) { return x; }
+};
+template <>
+struct TTWiden<tt_half> {
+  typedef float type;
+  __device__ static float go(tt_half x) { return tt_half_to_float(x.v); }
+};
+template <>
+struct TTWiden<tt_bf16> {
+  typedef float type;
+  __device__ static float go(tt_bf16 x) { return tt_bf16_to_float(x.v); }
+};
+template <>
+struct TTWiden<tt_bool> {
+  typedef tt_u8 type;
+  __device__ static tt_u8 go(tt_bool x) { return x.v; }
+};
 
 // Stores narrow from any arithmetic value (strided.h's Narrow). Floating values reach u8
 // through int32, as the x86 code generated for the CPU core does.
-template <class D> struct TTNarrow { template <class X> __device__ static D go(X x) { return (D)x; } };
-template <> struct TTNarrow<tt_u8> {
+template <class D>
+struct TTNarrow {
+  template <class X>
+  __device__ static D go(X x) {
+    return (D)x;
+  }
+};
+template <>
+struct TTNarrow<tt_u8> {
   __device__ static tt_u8 go(float x) { return (tt_u8)(tt_i32)x; }
   __device__ static tt_u8 go(double x) { return (tt_u8)(tt_i32)x; }
-  template <class X> __device__ static tt_u8 go(X x) { return (tt_u8)x; }
+  template <class X>
+  __device__ static tt_u8 go(X x) {
+    return (tt_u8)x;
+  }
 };
-template <> struct TTNarrow<tt_half> {
-  template <class X> __device__ static tt_half go(X x) { tt_half h; h.v = tt_float_to_half((float)x); return h; }
+template <>
+struct TTNarrow<tt_half> {
+  template <class X>
+  __device__ static tt_half go(X x) {
+    tt_half h;
+    h.v = tt_float_to_half((float)x);
+    return h;
+  }
 };
-template <> struct TTNarrow<tt_bf16> {
-  template <class X> __device__ static tt_bf16 go(X x) { tt_bf16 h; h.v = tt_float_to_bf16((float)x); return h; }
+template <>
+struct TTNarrow<tt_bf16> {
+  template <class X>
+  __device__ static tt_bf16 go(X x) {
+    tt_bf16 h;
+    h.v = tt_float_to_bf16((float)x);
+    return h;
+  }
 };
-template <> struct TTNarrow<tt_bool> {
-  template <class X> __device__ static tt_bool go(X x) { tt_bool b; b.v = (tt_u8)(x != (X)0); return b; }
+template <>
+struct TTNarrow<tt_bool> {
+  template <class X>
+  __device__ static tt_bool go(X x) {
+    tt_bool b;
+    b.v = (tt_u8)(x != (X)0);
+    return b;
+  }
 };
 
-template <class T> __device__ __forceinline__ T tt_from_bits(tt_u64 bits) {
-  union { tt_u64 u; T t; } v;
+template <class T>
+__device__ __forceinline__ T tt_from_bits(tt_u64 bits) {
+  union {
+    tt_u64 u;
+    T t;
+  } v;
   v.u = bits;
   return v.t;
 }
 
 // Element `off` of an operand, or its by-value scalar.
-template <class T> __device__ __forceinline__ T tt_load(const TTOperand& o, tt_i64 off) {
+template <class T>
+__device__ __forceinline__ T tt_load(const TTOperand& o, tt_i64 off) {
   return o.ptr ? ((const T*)o.ptr)[off] : tt_from_bits<T>(o.scalar);
 }
 
@@ -97,8 +152,7 @@ __device__ __forceinline__ void tt_offsets(const TTIter& it, const TTOperand* op
   }
 }
 
-#define TT_GRID_LOOP(i, n) \
-  for (tt_i64 i = (tt_i64)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (tt_i64)gridDim.x * blockDim.x)
+#define TT_GRID_LOOP(i, n) for (tt_i64 i = (tt_i64)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (tt_i64)gridDim.x * blockDim.x)
 
 // Overloads so templates over float and double pick the right precision.
 __device__ __forceinline__ float tt_exp(float x) { return expf(x); }
@@ -120,8 +174,17 @@ __device__ __forceinline__ double tt_fabs(double x) { return fabs(x); }
 __device__ __forceinline__ float tt_pow(float a, float b) { return powf(a, b); }
 __device__ __forceinline__ double tt_pow(double a, double b) { return pow(a, b); }
 
-template <class T> struct TTIsFloat { static const bool value = false; };
-template <> struct TTIsFloat<float> { static const bool value = true; };
-template <> struct TTIsFloat<double> { static const bool value = true; };
+template <class T>
+struct TTIsFloat {
+  static const bool value = false;
+};
+template <>
+struct TTIsFloat<float> {
+  static const bool value = true;
+};
+template <>
+struct TTIsFloat<double> {
+  static const bool value = true;
+};
 
 #endif

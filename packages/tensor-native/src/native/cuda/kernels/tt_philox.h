@@ -10,9 +10,7 @@
 #define TT_HD
 #endif
 
-TT_HD inline unsigned int tt_mulhi32(unsigned int a, unsigned int b) {
-  return (unsigned int)(((unsigned long long)a * b) >> 32);
-}
+TT_HD inline unsigned int tt_mulhi32(unsigned int a, unsigned int b) { return (unsigned int)(((unsigned long long)a * b) >> 32); }
 
 // c: the counter, replaced by the four outputs; (k0, k1): the key.
 TT_HD inline void tt_philox4x32_10(unsigned int c[4], unsigned int k0, unsigned int k1) {

@@ -51,8 +51,7 @@ __device__ void tt_pool2d(const TTWindowArgs& g) {
 }
 
 // The output window (oh, ow) that reads input pixel (h, w) through kernel tap (i, j), if any.
-__device__ __forceinline__ bool tt_window_of(const TTWindowArgs& g, tt_i64 h, tt_i64 w, tt_i64 i, tt_i64 j,
-                                             tt_i64* oh, tt_i64* ow) {
+__device__ __forceinline__ bool tt_window_of(const TTWindowArgs& g, tt_i64 h, tt_i64 w, tt_i64 i, tt_i64 j, tt_i64* oh, tt_i64* ow) {
   const tt_i64 nh = h + g.ph - i * g.dh, nw = w + g.pw - j * g.dw;
   if (nh < 0 || nw < 0 || nh % g.sh || nw % g.sw) return false;
   *oh = nh / g.sh;
@@ -126,10 +125,10 @@ __device__ void tt_pool2d_backward(const TTWindowArgs& g) {
   }
 }
 
-#define TT_WINDOW(sfx, T)                                                                                  \
-  extern "C" __global__ void tt_im2col_##sfx(TT_PARAM TTWindowArgs g) { tt_im2col<T>(g); }                \
-  extern "C" __global__ void tt_pool2d_##sfx(TT_PARAM TTWindowArgs g) { tt_pool2d<T>(g); }                \
-  extern "C" __global__ void tt_col2im_##sfx(TT_PARAM TTWindowArgs g) { tt_col2im<T>(g); }                \
+#define TT_WINDOW(sfx, T)                                                                  \
+  extern "C" __global__ void tt_im2col_##sfx(TT_PARAM TTWindowArgs g) { tt_im2col<T>(g); } \
+  extern "C" __global__ void tt_pool2d_##sfx(TT_PARAM TTWindowArgs g) { tt_pool2d<T>(g); } \
+  extern "C" __global__ void tt_col2im_##sfx(TT_PARAM TTWindowArgs g) { tt_col2im<T>(g); } \
   extern "C" __global__ void tt_pool2d_backward_##sfx(TT_PARAM TTWindowArgs g) { tt_pool2d_backward<T>(g); }
 TT_WINDOW(f32, float)
 TT_WINDOW(f64, double)

@@ -38,9 +38,13 @@ function checkedCopy(t: Tensor, r: Tensor, op: string): void {
 function inPlace(t: Tensor, op: string, compute: (old: Tensor) => Tensor, write: (r: Tensor) => void): Tensor {
   t.check(op);
   if (t.isLeaf && t.requiresGrad)
-    throw new Error(`${op}: a leaf tensor that requires grad cannot be changed in place while autograd records; do it inside tt.noGrad(() => …) or on a detach()ed tensor`);
+    throw new Error(
+      `${op}: a leaf tensor that requires grad cannot be changed in place while autograd records; do it inside tt.noGrad(() => …) or on a detach()ed tensor`,
+    );
   if (!ownsStorage(t))
-    throw new Error(`${op}: autograd records in-place ops only on a tensor that is not a view and has no live views; use the out-of-place op (x = x.${op.slice(0, -1)}(…)) or clone() first`);
+    throw new Error(
+      `${op}: autograd records in-place ops only on a tensor that is not a view and has no live views; use the out-of-place op (x = x.${op.slice(0, -1)}(…)) or clone() first`,
+    );
   const old = t.clone();
   const r = compute(old);
   try {
@@ -62,27 +66,65 @@ function inPlace(t: Tensor, op: string, compute: (old: Tensor) => Tensor, write:
 const rawCopy_ = (t: Tensor, src: Tensor): Tensor => opOf("copy_").call(t, src);
 
 for (const name of ["add", "sub", "mul", "div"] as const) {
-  wrapMethod("grad", `${name}_`, (raw) => function (this: Tensor, other: TensorLike): Tensor {
-    if (!recorded(this, [other])) return raw.call(this, other);
-    return inPlace(this, `${name}_`, (old) => old[name](other), (r) => checkedCopy(this, r, `${name}_`));
-  });
+  wrapMethod(
+    "grad",
+    `${name}_`,
+    (raw) =>
+      function (this: Tensor, other: TensorLike): Tensor {
+        if (!recorded(this, [other])) return raw.call(this, other);
+        return inPlace(
+          this,
+          `${name}_`,
+          (old) => old[name](other),
+          (r) => checkedCopy(this, r, `${name}_`),
+        );
+      },
+  );
 }
 
-wrapMethod("grad", "clamp_", (rawClamp_) => function (this: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
-  if (!recorded(this, [min, max])) return rawClamp_.call(this, min, max);
-  return inPlace(this, "clamp_", (old) => old.clamp(min, max), (r) => checkedCopy(this, r, "clamp_"));
-});
+wrapMethod(
+  "grad",
+  "clamp_",
+  (rawClamp_) =>
+    function (this: Tensor, min?: TensorLike, max?: TensorLike): Tensor {
+      if (!recorded(this, [min, max])) return rawClamp_.call(this, min, max);
+      return inPlace(
+        this,
+        "clamp_",
+        (old) => old.clamp(min, max),
+        (r) => checkedCopy(this, r, "clamp_"),
+      );
+    },
+);
 
 // copy_ and fill_ replace every value: the old value gets a zero gradient (selected, so a
 // NaN or inf in the incoming gradient stays out of it), the source gets the gradient.
 // (zero_ is fill_(0), so it goes through this fill_.)
-wrapMethod("grad", "copy_", (raw) => function (this: Tensor, src: Tensor): Tensor {
-  if (!recorded(this, [src])) return raw.call(this, src);
-  return inPlace(this, "copy_", (old) => where(ones(old.shape, { dtype: "bool", device: old.device }), src, old).to(this.dtype),
-    (r) => rawCopy_(this, r));
-});
-wrapMethod("grad", "fill_", (raw) => function (this: Tensor, value: number): Tensor {
-  if (!recorded(this, [])) return raw.call(this, value);
-  return inPlace(this, "fill_", (old) => where(ones(old.shape, { dtype: "bool", device: old.device }), value, old).to(this.dtype),
-    (r) => rawCopy_(this, r));
-});
+wrapMethod(
+  "grad",
+  "copy_",
+  (raw) =>
+    function (this: Tensor, src: Tensor): Tensor {
+      if (!recorded(this, [src])) return raw.call(this, src);
+      return inPlace(
+        this,
+        "copy_",
+        (old) => where(ones(old.shape, { dtype: "bool", device: old.device }), src, old).to(this.dtype),
+        (r) => rawCopy_(this, r),
+      );
+    },
+);
+wrapMethod(
+  "grad",
+  "fill_",
+  (raw) =>
+    function (this: Tensor, value: number): Tensor {
+      if (!recorded(this, [])) return raw.call(this, value);
+      return inPlace(
+        this,
+        "fill_",
+        (old) => where(ones(old.shape, { dtype: "bool", device: old.device }), value, old).to(this.dtype),
+        (r) => rawCopy_(this, r),
+      );
+    },
+);

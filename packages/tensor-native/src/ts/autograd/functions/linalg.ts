@@ -1,6 +1,11 @@
 /** Backward formulas of matmul, the indexing ops and embedding. */
 import { zeros } from "../../creation.js";
-import { embedding as rawEmbedding, gather as rawGather, indexSelect as rawIndexSelect, scatterAdd as rawScatterAdd } from "../../indexing.js";
+import {
+  embedding as rawEmbedding,
+  gather as rawGather,
+  indexSelect as rawIndexSelect,
+  scatterAdd as rawScatterAdd,
+} from "../../indexing.js";
 import { matmul as rawMatmul } from "../../matmul.js";
 import { broadcastShapes } from "../../shape.js";
 import { wrapMethod } from "../../method-layers.js";
@@ -25,7 +30,8 @@ function matmulRecorded(a: Tensor, b: Tensor): Tensor {
   const out = untracked(() => rawMatmul(a, b));
   return record("MatmulBackward", out, [a, b], [a, b], (g, [x, y]) => {
     // Lift vectors to matrices, as the forward did, then reduce broadcast batch dims.
-    const a2 = x.ndim === 1 ? x.unsqueeze(0) : x, b2 = y.ndim === 1 ? y.unsqueeze(-1) : y;
+    const a2 = x.ndim === 1 ? x.unsqueeze(0) : x,
+      b2 = y.ndim === 1 ? y.unsqueeze(-1) : y;
     const batch = broadcastShapes("matmul", a2.shape.slice(0, -2), b2.shape.slice(0, -2));
     const g2 = g.reshape([...batch, a2.shape[a2.ndim - 2], b2.shape[b2.ndim - 1]]);
     const ga = a.requiresGrad ? sumTo(rawMatmul(g2, b2.transpose(-1, -2)), a2.shape).reshape([...x.shape]) : null;
@@ -34,9 +40,14 @@ function matmulRecorded(a: Tensor, b: Tensor): Tensor {
   });
 }
 // The grad layers of these methods are the recorded functions above (not wrappers of the plain op).
-wrapMethod("grad", "matmul", () => function (this: Tensor, o: Tensor): Tensor {
-  return matmul(this, o);
-});
+wrapMethod(
+  "grad",
+  "matmul",
+  () =>
+    function (this: Tensor, o: Tensor): Tensor {
+      return matmul(this, o);
+    },
+);
 
 /** Index-shaped tensor broadcast along the other dims of `like`, for scatterAdd. */
 function spreadIndex(index: Tensor, dim: number, like: Tensor): Tensor {
@@ -48,22 +59,35 @@ function spreadIndex(index: Tensor, dim: number, like: Tensor): Tensor {
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = untracked(() => rawIndexSelect(x, dim, index));
   const d = normDim(dim, x.ndim, "indexSelect");
-  return record("IndexSelectBackward", out, [x], [index], (g, [idx]) =>
-    [x.ndim === 0 ? g.sum() : zeros(x.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, spreadIndex(idx, d, g), g)]);
+  return record("IndexSelectBackward", out, [x], [index], (g, [idx]) => [
+    x.ndim === 0 ? g.sum() : zeros(x.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, spreadIndex(idx, d, g), g),
+  ]);
 }
-wrapMethod("grad", "indexSelect", () => function (this: Tensor, d: number, i: Tensor): Tensor {
-  return indexSelect(this, d, i);
-});
+wrapMethod(
+  "grad",
+  "indexSelect",
+  () =>
+    function (this: Tensor, d: number, i: Tensor): Tensor {
+      return indexSelect(this, d, i);
+    },
+);
 
 /** out[i][j] = x[index[i][j]][j] for dim 0 (likewise for others). @example tt.gather(x, 1, idx) */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const out = untracked(() => rawGather(x, dim, index));
   const d = normDim(dim, x.ndim, "gather");
-  return record("GatherBackward", out, [x], [index], (g, [idx]) => [zeros(x.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, idx, g)]);
+  return record("GatherBackward", out, [x], [index], (g, [idx]) => [
+    zeros(x.shape, { dtype: g.dtype, device: g.device }).scatterAdd(d, idx, g),
+  ]);
 }
-wrapMethod("grad", "gather", () => function (this: Tensor, d: number, i: Tensor): Tensor {
-  return gather(this, d, i);
-});
+wrapMethod(
+  "grad",
+  "gather",
+  () =>
+    function (this: Tensor, d: number, i: Tensor): Tensor {
+      return gather(this, d, i);
+    },
+);
 
 /** Out-of-place scatter-add along dim. @example tt.zeros([3]).scatterAdd(0, idx, src) */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
@@ -72,14 +96,20 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   return record("ScatterAddBackward", out, [x, index, src], [index], (g, [idx]) => {
     // src may be larger than the index: the elements the index never reaches get zero.
     const picked = rawGather(g, d, idx);
-    const gsrc = picked.shape.every((n, i) => n === src.shape[i]) ? picked
+    const gsrc = picked.shape.every((n, i) => n === src.shape[i])
+      ? picked
       : scatterInto(src.shape, picked, (z) => picked.shape.reduce((v, n, i) => v.narrow(i, 0, n), z));
     return [g, null, gsrc];
   });
 }
-wrapMethod("grad", "scatterAdd", () => function (this: Tensor, d: number, i: Tensor, s: Tensor): Tensor {
-  return scatterAdd(this, d, i, s);
-});
+wrapMethod(
+  "grad",
+  "scatterAdd",
+  () =>
+    function (this: Tensor, d: number, i: Tensor, s: Tensor): Tensor {
+      return scatterAdd(this, d, i, s);
+    },
+);
 
 /**
  * Rows of `weight` picked by integer `indices` (any shape): the result has shape
@@ -91,7 +121,8 @@ wrapMethod("grad", "scatterAdd", () => function (this: Tensor, d: number, i: Ten
 export function embedding(indices: Tensor, weight: Tensor): Tensor {
   const out = untracked(() => rawEmbedding(indices, weight));
   return record("EmbeddingBackward", out, [weight], [indices], (g, [idx]) => {
-    const D = weight.shape[1], flat = idx.reshape(-1);
+    const D = weight.shape[1],
+      flat = idx.reshape(-1);
     const rows = g.reshape(flat.numel(), D);
     return [zeros(weight.shape, { dtype: g.dtype, device: g.device }).scatterAdd(0, flat.reshape(-1, 1).expand(flat.numel(), D), rows)];
   });

@@ -9,8 +9,26 @@ import { scatterInto, sumTo } from "../grad-utils.js";
 import { record, untracked } from "../record.js";
 
 type Method = (this: Tensor, ...args: unknown[]) => Tensor;
-type ShapeMethod = "reshape" | "view" | "squeeze" | "unsqueeze" | "flatten" | "contiguous" | "clone" | "float" | "double" | "half" | "bfloat16" |
-  "to" | "transpose" | "t" | "permute" | "expand" | "narrow" | "select" | "slice";
+type ShapeMethod =
+  | "reshape"
+  | "view"
+  | "squeeze"
+  | "unsqueeze"
+  | "flatten"
+  | "contiguous"
+  | "clone"
+  | "float"
+  | "double"
+  | "half"
+  | "bfloat16"
+  | "to"
+  | "transpose"
+  | "t"
+  | "permute"
+  | "expand"
+  | "narrow"
+  | "select"
+  | "slice";
 
 /** Adds the grad layer `wrap` makes from the plain method (arguments passed through as they are). */
 function wrapGrad(name: ShapeMethod, wrap: (raw: Method) => Method): void {
@@ -18,14 +36,21 @@ function wrapGrad(name: ShapeMethod, wrap: (raw: Method) => Method): void {
 }
 
 /** Wraps a one-input method whose gradient is a function of the incoming gradient only. */
-function viewLike(name: ShapeMethod, grad: (g: Tensor, x: { shape: readonly number[]; dtype: DType; device: Device }, args: unknown[]) => Tensor): void {
+function viewLike(
+  name: ShapeMethod,
+  grad: (g: Tensor, x: { shape: readonly number[]; dtype: DType; device: Device }, args: unknown[]) => Tensor,
+): void {
   const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
-  wrapGrad(name, (raw) => function (this: Tensor, ...args: unknown[]): Tensor {
-    const out = untracked(() => raw.apply(this, args));
-    if (out === this) return out;  // to() of the same dtype
-    const meta = { shape: this.shape, dtype: this.dtype, device: this.device };
-    return record(label, out, [this], [], (g) => [grad(g, meta, args)]);
-  });
+  wrapGrad(
+    name,
+    (raw) =>
+      function (this: Tensor, ...args: unknown[]): Tensor {
+        const out = untracked(() => raw.apply(this, args));
+        if (out === this) return out; // to() of the same dtype
+        const meta = { shape: this.shape, dtype: this.dtype, device: this.device };
+        return record(label, out, [this], [], (g) => [grad(g, meta, args)]);
+      },
+  );
 }
 
 const back = (g: Tensor, x: { shape: readonly number[] }): Tensor => g.reshape([...x.shape]);
@@ -45,12 +70,16 @@ viewLike("expand", (g, x) => sumTo(g, x.shape));
 
 function placed(name: "narrow" | "select" | "slice"): void {
   const label = `${name[0].toUpperCase()}${name.slice(1)}Backward`;
-  wrapGrad(name, (raw) => function (this: Tensor, ...args: unknown[]): Tensor {
-    const out = untracked(() => raw.apply(this, args));
-    // Only the input's shape is needed (PyTorch saves no tensor here either).
-    const shape = this.shape;
-    return record(label, out, [this], [], (g) => [scatterInto(shape, g, (z) => raw.apply(z, args))]);
-  });
+  wrapGrad(
+    name,
+    (raw) =>
+      function (this: Tensor, ...args: unknown[]): Tensor {
+        const out = untracked(() => raw.apply(this, args));
+        // Only the input's shape is needed (PyTorch saves no tensor here either).
+        const shape = this.shape;
+        return record(label, out, [this], [], (g) => [scatterInto(shape, g, (z) => raw.apply(z, args))]);
+      },
+  );
 }
 placed("narrow");
 placed("select");
@@ -58,24 +87,34 @@ placed("slice");
 
 // Pieces are narrow() views, so each gets its own NarrowBackward. (These grad layers replace
 // the plain split and chunk rather than call them.)
-wrapMethod("grad", "split", () => function (this: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
-  const d = normDim(dim, this.ndim, "split");
-  const pieces = untracked(() => S.split(this, size, d));
-  const starts: number[] = [];
-  let at = 0;
-  for (const p of pieces) {
-    starts.push(at);
-    at += p.shape[d];
-  }
-  if (!this.requiresGrad) return pieces;
-  return pieces.map((p, i) => {
-    p.dispose();
-    return this.narrow(d, starts[i], p.shape[d]);
-  });
-});
-wrapMethod("grad", "chunk", () => function (this: Tensor, chunks: number, dim = 0): Tensor[] {
-  return this.split(S.chunkSizes(this, chunks, dim), dim);
-});
+wrapMethod(
+  "grad",
+  "split",
+  () =>
+    function (this: Tensor, size: number | readonly number[], dim = 0): Tensor[] {
+      const d = normDim(dim, this.ndim, "split");
+      const pieces = untracked(() => S.split(this, size, d));
+      const starts: number[] = [];
+      let at = 0;
+      for (const p of pieces) {
+        starts.push(at);
+        at += p.shape[d];
+      }
+      if (!this.requiresGrad) return pieces;
+      return pieces.map((p, i) => {
+        p.dispose();
+        return this.narrow(d, starts[i], p.shape[d]);
+      });
+    },
+);
+wrapMethod(
+  "grad",
+  "chunk",
+  () =>
+    function (this: Tensor, chunks: number, dim = 0): Tensor[] {
+      return this.split(S.chunkSizes(this, chunks, dim), dim);
+    },
+);
 
 /**
  * Joins tensors along an existing dimension.
