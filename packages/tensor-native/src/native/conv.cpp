@@ -38,8 +38,8 @@ void im2col(const View& x, const View& cols, const Conv2dGeom& g) {
   });
 }
 
-// kind 0: max (padding counts as -inf), 1: average with padding counted (PyTorch's default).
-void pool2d(int kind, const View& x, const View& out, const Conv2dGeom& g) {
+// Max (padding counts as -inf) or average with padding counted (PyTorch's default).
+void pool2d(WindowKind kind, const View& x, const View& out, const Conv2dGeom& g) {
   const int64_t NC = x.shape[0] * x.shape[1], H = x.shape[2], W = x.shape[3];
   TT_DISPATCH_COMPUTE(x.dtype, T, {
     const T* xs = reinterpret_cast<const T*>(x.data);
@@ -50,7 +50,7 @@ void pool2d(int kind, const View& x, const View& out, const Conv2dGeom& g) {
         T* op = os + p * g.oh * g.ow;
         for (int64_t oh = 0; oh < g.oh; oh++)
           for (int64_t ow = 0; ow < g.ow; ow++) {
-            double acc = kind == 0 ? -std::numeric_limits<double>::infinity() : 0.0;
+            double acc = kind == WINDOW_MAX_POOL ? -std::numeric_limits<double>::infinity() : 0.0;
             int64_t count = 0;
             for (int64_t i = 0; i < g.kh; i++) {
               int64_t ih = oh * g.sh - g.ph + i * g.dh;
@@ -58,14 +58,14 @@ void pool2d(int kind, const View& x, const View& out, const Conv2dGeom& g) {
                 int64_t iw = ow * g.sw - g.pw + j * g.dw;
                 bool inside = ih >= 0 && ih < H && iw >= 0 && iw < W;
                 // the average divides by the window clipped to the padded input
-                if (kind == 1 && ih < H + g.ph && iw < W + g.pw) count++;
+                if (kind == WINDOW_AVG_POOL && ih < H + g.ph && iw < W + g.pw) count++;
                 if (!inside) continue;
                 double v = (double)xp[ih * W + iw];
-                if (kind == 0) acc = (v > acc || v != v) ? v : acc;
+                if (kind == WINDOW_MAX_POOL) acc = (v > acc || v != v) ? v : acc;
                 else acc += v;
               }
             }
-            op[oh * g.ow + ow] = (T)(kind == 0 ? acc : acc / (double)(count ? count : 1));
+            op[oh * g.ow + ow] = (T)(kind == WINDOW_MAX_POOL ? acc : acc / (double)(count ? count : 1));
           }
       }
     });

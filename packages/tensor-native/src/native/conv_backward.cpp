@@ -39,7 +39,7 @@ void col2im(const View& cols, const View& gin, const Conv2dGeom& g) {
 
 // kind 0: max (the gradient goes to the first maximal element of each window, as
 // PyTorch's indices pick), 1: average with padding counted.
-void pool2d_backward(int kind, const View& x, const View& gout, const View& gin, const Conv2dGeom& g) {
+void pool2d_backward(WindowBackwardKind kind, const View& x, const View& gout, const View& gin, const Conv2dGeom& g) {
   const int64_t NC = gin.shape[0] * gin.shape[1], H = gin.shape[2], W = gin.shape[3];
   TT_DISPATCH_COMPUTE(gin.dtype, T, {
     const T* xs = reinterpret_cast<const T*>(x.data);
@@ -54,7 +54,7 @@ void pool2d_backward(int kind, const View& x, const View& gout, const View& gin,
         for (int64_t oh = 0; oh < g.oh; oh++)
           for (int64_t ow = 0; ow < g.ow; ow++) {
             T go = gp[oh * g.ow + ow];
-            if (kind == 0) {
+            if (kind == WINDOW_BACKWARD_MAX_POOL) {
               double best = -std::numeric_limits<double>::infinity();
               int64_t at = -1;
               for (int64_t i = 0; i < g.kh; i++) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "common.h"
+#include "ops.h"
 
 namespace tt {
 
@@ -33,17 +34,17 @@ struct Conv2dGeom {
 };
 // x contiguous [N, C, H, W] -> cols contiguous [C*kh*kw, N, oh*ow].
 void im2col(const View& x, const View& cols, const Conv2dGeom& g);
-// x contiguous [N, C, H, W] -> out contiguous [N, C, oh, ow]; kind 0 max, 1 average.
-void pool2d(int kind, const View& x, const View& out, const Conv2dGeom& g);
+// x contiguous [N, C, H, W] -> out contiguous [N, C, oh, ow]; kind WINDOW_MAX_POOL or WINDOW_AVG_POOL.
+void pool2d(WindowKind kind, const View& x, const View& out, const Conv2dGeom& g);
 // The adjoint of im2col: gin [N, C, H, W] = sum of the cols entries that read each pixel.
 void col2im(const View& cols, const View& gin, const Conv2dGeom& g);
-// Pooling gradients: x and gin [N, C, H, W], gout [N, C, oh, ow]; kind 0 max, 1 average.
-void pool2d_backward(int kind, const View& x, const View& gout, const View& gin, const Conv2dGeom& g);
+// Pooling gradients: x and gin [N, C, H, W], gout [N, C, oh, ow]; kind WINDOW_BACKWARD_MAX_POOL or _AVG_POOL.
+void pool2d_backward(WindowBackwardKind kind, const View& x, const View& gout, const View& gin, const Conv2dGeom& g);
 
-// kind 0 SGD (s1 = momentum buffer), 1 Adam, 2 AdamW (s1, s2 = first and second moments);
+// OPTIM_SGD (s1 = momentum buffer), OPTIM_ADAM, OPTIM_ADAMW (s1, s2 = first and second moments);
 // all views contiguous with p's dtype and size. hyper: SGD [lr, momentum, dampening,
 // weightDecay, nesterov, firstStep, maximize]; Adam [lr, beta1, beta2, eps, weightDecay,
 // step, maximize].
-void optim_step(int kind, const View& p, const View& g, const View& s1, const View& s2, const double* hyper);
+void optim_step(OptimKind kind, const View& p, const View& g, const View& s1, const View& s2, const double* hyper);
 
 }  // namespace tt

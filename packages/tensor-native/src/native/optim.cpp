@@ -55,18 +55,18 @@ void adam(T* p, const T* g, T* m, T* v, int64_t n, const double* h, bool decoupl
 
 }  // namespace
 
-void optim_step(int kind, const View& p, const View& g, const View& s1, const View& s2, const double* hyper) {
+void optim_step(OptimKind kind, const View& p, const View& g, const View& s1, const View& s2, const double* hyper) {
   const int64_t n = p.numel();
   if (p.dtype == DType::F32) {
     auto* pp = reinterpret_cast<float*>(p.data);
     auto* gp = reinterpret_cast<const float*>(g.data);
-    if (kind == 0) sgd(pp, gp, reinterpret_cast<float*>(s1.data), n, hyper);
-    else adam(pp, gp, reinterpret_cast<float*>(s1.data), reinterpret_cast<float*>(s2.data), n, hyper, kind == 2);
+    if (kind == OPTIM_SGD) sgd(pp, gp, reinterpret_cast<float*>(s1.data), n, hyper);
+    else adam(pp, gp, reinterpret_cast<float*>(s1.data), reinterpret_cast<float*>(s2.data), n, hyper, kind == OPTIM_ADAMW);
   } else if (p.dtype == DType::F64) {
     auto* pp = reinterpret_cast<double*>(p.data);
     auto* gp = reinterpret_cast<const double*>(g.data);
-    if (kind == 0) sgd(pp, gp, reinterpret_cast<double*>(s1.data), n, hyper);
-    else adam(pp, gp, reinterpret_cast<double*>(s1.data), reinterpret_cast<double*>(s2.data), n, hyper, kind == 2);
+    if (kind == OPTIM_SGD) sgd(pp, gp, reinterpret_cast<double*>(s1.data), n, hyper);
+    else adam(pp, gp, reinterpret_cast<double*>(s1.data), reinterpret_cast<double*>(s2.data), n, hyper, kind == OPTIM_ADAMW);
   } else {
     throw Error("optimizer: parameters must be float32 or float64");
   }

@@ -31,7 +31,7 @@ void op_reduce(Device& d, int op, const View& x, int64_t outer, int64_t n, const
 }
 
 void op_random(Device& d, int kind, const View& out, double p1, double p2, uint64_t seed, uint64_t offset) {
-  if (kind < 0 || kind > 3) throw Error("random: unknown kind");
+  if (kind < 0 || kind >= RANDOM_COUNT) throw Error("random: unknown kind");
   TTRandomArgs args{};
   args.out = device_address(out);
   args.n = out.numel();
@@ -58,9 +58,9 @@ void op_index(Device& d, int kind, const View& x, const View& idx, const View& o
   args.idim = idim;
   args.count = outer * idim * inner;
   std::string kernel;
-  if (kind == 0) kernel = "tt_index_select_" + std::to_string(dtype_size(x.dtype));
-  else if (kind == 1) kernel = "tt_gather_" + std::to_string(dtype_size(x.dtype));
-  else if (kind == 2) kernel = std::string("tt_scatter_add_") + compute_suffix(x.dtype, "scatterAdd");
+  if (kind == INDEX_SELECT) kernel = "tt_index_select_" + std::to_string(dtype_size(x.dtype));
+  else if (kind == INDEX_GATHER) kernel = "tt_gather_" + std::to_string(dtype_size(x.dtype));
+  else if (kind == INDEX_SCATTER_ADD) kernel = std::string("tt_scatter_add_") + compute_suffix(x.dtype, "scatterAdd");
   else throw Error("index: unknown kind");
   if (args.count) d.launch(d.function("index.cu", kernel.c_str()), (uint64_t)args.count, &args);
 }
@@ -75,12 +75,12 @@ void op_optim(Device& d, int kind, const View& p, const View& g, const View& s1,
   args.n = p.numel();
   args.kind = kind;
   for (int i = 0; i < 7; i++) args.h[i] = h[i];
-  if (kind != 0) {  // the bias corrections, computed once as optim.cpp does
+  if (kind != OPTIM_SGD) {  // the bias corrections, computed once as optim.cpp does
     const double bc1 = 1 - std::pow(h[1], h[5]), bc2 = 1 - std::pow(h[2], h[5]);
     args.step_size = h[0] / bc1;
     args.bc2_sqrt = std::sqrt(bc2);
   }
-  const std::string kernel = std::string(kind == 0 ? "tt_sgd_" : "tt_adam_") + dtype_suffix(p.dtype);
+  const std::string kernel = std::string(kind == OPTIM_SGD ? "tt_sgd_" : "tt_adam_") + dtype_suffix(p.dtype);
   if (args.n) d.launch(d.function("optim.cu", kernel.c_str()), (uint64_t)args.n, &args);
 }
 

@@ -33,7 +33,7 @@ void op_window(Device& d, int kind, const View& x, const View& out, const Conv2d
   a.a = device_address(x);
   a.out = device_address(out);
   a.count = out.numel();
-  const std::string kernel = std::string(kind == 0 ? "tt_im2col_" : "tt_pool2d_") + compute_suffix(x.dtype, "window2d");
+  const std::string kernel = std::string(kind == WINDOW_IM2COL ? "tt_im2col_" : "tt_pool2d_") + compute_suffix(x.dtype, "window2d");
   if (a.count) d.launch(d.function("window.cu", kernel.c_str()), (uint64_t)a.count, &a);
 }
 
@@ -43,7 +43,8 @@ void op_window_backward(Device& d, int kind, const View& a_view, const View& b_v
   a.b = device_address(b_view);
   a.out = device_address(out);
   a.count = out.numel();
-  const std::string kernel = std::string(kind == 0 ? "tt_col2im_" : "tt_pool2d_backward_") + compute_suffix(out.dtype, "window2dBackward");
+  const std::string kernel =
+      std::string(kind == WINDOW_BACKWARD_COL2IM ? "tt_col2im_" : "tt_pool2d_backward_") + compute_suffix(out.dtype, "window2dBackward");
   if (a.count) d.launch(d.function("window.cu", kernel.c_str()), (uint64_t)a.count, &a);
 }
 

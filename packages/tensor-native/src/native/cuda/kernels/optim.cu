@@ -25,7 +25,7 @@ __device__ void tt_sgd(const TTOptimArgs& a) {
 template <class T>
 __device__ void tt_adam(const TTOptimArgs& a) {
   const double lr = a.h[0], b1 = a.h[1], b2 = a.h[2], eps = a.h[3], wd = a.h[4];
-  const bool maximize = a.h[6] != 0, decoupled = a.kind == 2;
+  const bool maximize = a.h[6] != 0, decoupled = a.kind == tt::OPTIM_ADAMW;
   T* p = (T*)a.p;
   const T* g = (const T*)a.g;
   T* m = (T*)a.s1;

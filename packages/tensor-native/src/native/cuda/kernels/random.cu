@@ -16,15 +16,15 @@ __device__ void tt_random(const TTRandomArgs& a) {
   const tt_u32 k0 = (tt_u32)a.seed, k1 = (tt_u32)(a.seed >> 32);
   TT_GRID_LOOP(i, a.n) {
     double v;
-    if (a.kind == 3) {
+    if (a.kind == tt::RANDOM_ARANGE) {
       v = a.p1 + a.p2 * (double)i;
     } else {
       tt_u32 c[4] = {(tt_u32)i, (tt_u32)((tt_u64)i >> 32), (tt_u32)a.offset, (tt_u32)(a.offset >> 32)};
       tt_philox4x32_10(c, k0, k1);
-      if (a.kind == 0) {
+      if (a.kind == tt::RANDOM_UNIFORM) {
         v = a.p1 + (a.p2 - a.p1) * tt_unit(c[0], c[1]);
         if (sizeof(T) == 4 && TTIsFloat<T>::value && (float)v >= (float)a.p2) v = a.p1;  // keep [lo, hi) in float32
-      } else if (a.kind == 1) {
+      } else if (a.kind == tt::RANDOM_NORMAL) {
         const double u1 = 1.0 - tt_unit(c[0], c[1]), u2 = tt_unit(c[2], c[3]);
         v = a.p1 + a.p2 * sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925286766559 * u2);
       } else {

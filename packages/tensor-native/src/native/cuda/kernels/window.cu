@@ -26,7 +26,7 @@ __device__ __forceinline__ tt_i64 tt_pool_count(const TTWindowArgs& g, tt_i64 oh
   return count ? count : 1;
 }
 
-// kind 1: max (padding is -inf, a NaN sticks), 2: average.
+// WINDOW_MAX_POOL: max (padding is -inf, a NaN sticks); WINDOW_AVG_POOL: average.
 template <class T>
 __device__ void tt_pool2d(const TTWindowArgs& g) {
   const T* x = (const T*)g.a;
@@ -34,7 +34,7 @@ __device__ void tt_pool2d(const TTWindowArgs& g) {
   TT_GRID_LOOP(t, g.count) {
     const tt_i64 ow = t % g.ow, oh = (t / g.ow) % g.oh, p = t / (g.ow * g.oh);
     const T* xp = x + p * g.H * g.W;
-    double acc = g.kind == 1 ? -TT_INF_D : 0.0;
+    double acc = g.kind == tt::WINDOW_MAX_POOL ? -TT_INF_D : 0.0;
     for (tt_i64 i = 0; i < g.kh; i++) {
       const tt_i64 ih = oh * g.sh - g.ph + i * g.dh;
       if (ih < 0 || ih >= g.H) continue;
@@ -42,11 +42,11 @@ __device__ void tt_pool2d(const TTWindowArgs& g) {
         const tt_i64 iw = ow * g.sw - g.pw + j * g.dw;
         if (iw < 0 || iw >= g.W) continue;
         const double v = (double)xp[ih * g.W + iw];
-        if (g.kind == 1) acc = (v > acc || v != v) ? v : acc;
+        if (g.kind == tt::WINDOW_MAX_POOL) acc = (v > acc || v != v) ? v : acc;
         else acc += v;
       }
     }
-    out[t] = (T)(g.kind == 1 ? acc : acc / (double)tt_pool_count(g, oh, ow));
+    out[t] = (T)(g.kind == tt::WINDOW_MAX_POOL ? acc : acc / (double)tt_pool_count(g, oh, ow));
   }
 }
 
@@ -99,7 +99,7 @@ __device__ tt_i64 tt_argmax_window(const TTWindowArgs& g, const T* xp, tt_i64 oh
   return at;
 }
 
-// a = x, b = grad of the output, out = grad of x; kind 1 max, 2 average.
+// a = x, b = grad of the output, out = grad of x; kind WINDOW_BACKWARD_MAX_POOL or WINDOW_BACKWARD_AVG_POOL.
 template <class T>
 __device__ void tt_pool2d_backward(const TTWindowArgs& g) {
   const T* x = (const T*)g.a;
@@ -115,7 +115,7 @@ __device__ void tt_pool2d_backward(const TTWindowArgs& g) {
         tt_i64 oh, ow;
         if (!tt_window_of(g, h, w, i, j, &oh, &ow)) continue;
         const T go = gp[oh * g.ow + ow];
-        if (g.kind == 1) {
+        if (g.kind == tt::WINDOW_BACKWARD_MAX_POOL) {
           if (tt_argmax_window(g, xp, oh, ow) == h * g.W + w) acc += go;
         } else {
           acc += (T)((double)go / (double)tt_pool_count(g, oh, ow));
