@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { e2eTest } from "../lib/harness.js";
 import { notebookSuite } from "../lib/suite.js";
 import type { Frame, Page } from "playwright-core";
-import { animationFrames, cell, outputText, pressRun, selectCell, typeCode, waitOutput, waitRunDone } from "../lib/browser.js";
+import { animationFrames, cell, outputText, pressRun, screenshot, selectCell, typeCode, waitOutput, waitRunDone } from "../lib/browser.js";
 import { LONG } from "../lib/server.js";
 import { within } from "../lib/wait.js";
 
@@ -142,4 +142,21 @@ e2eTest("a 200-cell notebook opens with a handful of editors, mounted where you 
   assert.match((await page.textContent(`${cell(199)} .view-lines`))?.replace(/\u00a0/g, " ") ?? "", /const v199 = 199 \* 2;/);
   // No uncaught error either (Monaco's listener-leak report for ~200 cell models included).
   assert.deepEqual(suite.tab?.errors ?? [], [], "no uncaught errors in the page");
+});
+
+e2eTest("a cell with 2,000 displays keeps its last 500, shows the newest 50 and the count, and shows more on request", async () => {
+  const page = await open("many.ipynb", ["for (let i = 0; i < 2000; i++) display(i)"]);
+  await selectCell(page, 0);
+  await pressRun(page, "Control+Enter");
+  await waitRunDone(page, 0);
+  await waitOutput(page, 0, "1999");
+  const text = await outputText(page, 0);
+  assert.match(text, /1,500 earlier outputs not kept \(a cell keeps its last 500\)/);
+  const shown = () => page.$$eval(`${cell(0)} .output:not(.output-note)`, (els) => els.length);
+  assert.equal(await shown(), 50, "the newest 50");
+  assert.ok(!text.includes("1949"), "older kept outputs wait behind the button");
+  await page.click(`${cell(0)} button:has-text("Show 450 more outputs")`);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes("1500"), `${cell(0)} .outputs`);
+  assert.equal(await shown(), 500);
+  await screenshot(page, "outputs-show-more.png");
 });
