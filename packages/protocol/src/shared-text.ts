@@ -42,6 +42,26 @@ export function sourcesOf(doc: Y.Doc): Y.Map<Y.Text> {
   return doc.getMap<Y.Text>(SOURCES);
 }
 
+/**
+ * Calls `onText(cellId, text)` after each transaction for every cell whose text changed:
+ * typed into, or added or replaced as a whole. The one observer the server and the page use.
+ */
+export function observeCellTexts(doc: Y.Doc, onText: (cellId: string, text: string) => void): void {
+  const sources = sourcesOf(doc);
+  sources.observeDeep((events) => {
+    const changed = new Set<string>();
+    for (const ev of events) {
+      const key = (ev.target as Y.AbstractType<unknown>)._item?.parentSub;
+      if (key) changed.add(key);
+      else if (ev.target === sources) for (const k of (ev as Y.YMapEvent<Y.Text>).keysChanged) changed.add(k);
+    }
+    for (const id of changed) {
+      const text = sources.get(id);
+      if (text) onText(id, text.toString());
+    }
+  });
+}
+
 export function encodeUpdate(update: Uint8Array): string {
   return toBase64(update);
 }

@@ -3,6 +3,7 @@ import * as Y from "yjs";
 import {
   decodeUpdate,
   encodeUpdate,
+  observeCellTexts,
   replaceText,
   SOURCES,
   sourcesOf,
@@ -35,18 +36,7 @@ export class SharedCellText {
     this.doc.transact(() => {
       for (const cell of cells) this.add(cell.id, joinSource(cell.source));
     }, SERVER_ORIGIN);
-    this.sources.observeDeep((events) => {
-      const changed = new Set<string>();
-      for (const ev of events) {
-        if (ev.target === this.sources) continue;
-        const key = (ev.target as Y.Text)._item?.parentSub;
-        if (key) changed.add(key);
-      }
-      for (const id of changed) {
-        const text = this.sources.get(id);
-        if (text) onText(id, text.toString());
-      }
-    });
+    observeCellTexts(this.doc, onText);
   }
 
   /** The whole document, for a snapshot. */

@@ -13,6 +13,7 @@ import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwareness
 import {
   decodeUpdate,
   encodeUpdate,
+  observeCellTexts,
   replaceText,
   sourcesOf,
   type PeerIdentity,
@@ -139,19 +140,7 @@ export class SharedTextClient {
       if (origin === REMOTE || this.gen === null || doc !== this.doc) return;
       if (!this.send({ type: "text", gen: this.gen, update: encodeUpdate(update) })) this.unsent = true;
     });
-    sourcesOf(doc).observeDeep((events) => {
-      const changed = new Set<string>();
-      for (const ev of events) {
-        const key = (ev.target as Y.AbstractType<unknown>)._item?.parentSub;
-        if (key) changed.add(key);
-        // A cell's text added or replaced as a whole.
-        else if (ev.target === sourcesOf(doc)) for (const k of (ev as Y.YMapEvent<Y.Text>).keysChanged) changed.add(k);
-      }
-      for (const id of changed) {
-        const text = sourcesOf(doc).get(id);
-        if (text) this.onText(id, text.toString());
-      }
-    });
+    observeCellTexts(doc, (id, text) => this.onText(id, text));
     const awareness = this.awareness;
     awareness.on("update", ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
       if (origin !== REMOTE && awareness === this.awareness) {
